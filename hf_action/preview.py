@@ -1,0 +1,180 @@
+"""Pure decisions for pull-request preview Spaces: whether, where and what to do.
+
+No I/O here, so the naming rules (the part users are most likely to trip on)
+can be tested exhaustively.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from enum import Enum
+
+from hf_action.event import PullRequest
+
+#: Longest repository name the Hub accepts.
+MAX_REPO_NAME = 96
+#: A DNS label (the app's ``<owner>-<name>.hf.space`` host) holds 63 characters.
+MAX_HOST_LABEL = 63
+DEFAULT_TEMPLATE = "{name}-pr-{number}"
+
+_HASH_LEN = 6
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
+_TEMPLATE_FIELDS = frozenset({"name", "number"})
+
+
+class PreviewAction(str, Enum):
+    """What a pull-request event asks of its preview Space."""
+
+    DEPLOY = "deploy"
+    DELETE = "delete"
+    IGNORE = "ignore"
+
+
+_DEPLOY_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review"})
+
+
+def preview_enabled(mode: str, pr: PullRequest | None) -> bool:
+    """Decide from the ``preview`` input whether this run works on a preview Space."""
+    value = (mode or "auto").strip().lower()
+    if value == "auto":
+        return pr is not None
+    if value == "false":
+        return False
+    if value == "true":
+        if pr is None:
+            raise ValueError(
+                "preview: true needs a pull request, but this run was not triggered by a "
+                "pull_request or pull_request_target event; use preview: auto to deploy "
+                "previews on pull requests and the normal Space otherwise"
+            )
+        return True
+    raise ValueError(f"preview must be 'auto', 'true' or 'false', got {mode!r}")
+
+
+def preview_action(pr_action: str) -> tuple[PreviewAction, str]:
+    """Map a ``pull_request`` action to what happens to the preview, with a reason for logs."""
+    if pr_action in _DEPLOY_ACTIONS:
+        return PreviewAction.DEPLOY, f"pull request {pr_action}: deploying its head commit"
+    if pr_action == "closed":
+        return PreviewAction.DELETE, "pull request closed: deleting its preview Space"
+    return (
+        PreviewAction.IGNORE,
+        f"pull request {pr_action or '(no action)'}: nothing to deploy "
+        "(previews follow opened, reopened, synchronize, ready_for_review and closed)",
+    )
+
+
+def secrets_allowed(pr: PullRequest | None, allow_fork_secrets: bool) -> bool:
+    """Forks run untrusted code, so their previews get secrets only on explicit opt-in."""
+    if pr is None or not pr.is_fork:
+        return True
+    return allow_fork_secrets
+
+
+def is_valid_repo_name(name: str) -> bool:
+    """True when the Hub accepts ``name`` as the name part of a repository id."""
+    return (
+        isinstance(name, str)
+        and 1 <= len(name) <= MAX_REPO_NAME
+        and _NAME_CHARS.fullmatch(name) is not None
+        and name[0] not in "-."
+        and name[-1] not in "-."
+        and "--" not in name
+        and ".." not in name
+        and not name.endswith(".git")
+    )
+
+
+def host_label(space_id: str) -> str:
+    """The DNS label of a Space's app host: ``<owner>-<name>`` lower-cased, ``_``/``.`` -> ``-``."""
+    owner, name = split_space_id(space_id)
+    return f"{owner}-{name}".lower().replace("_", "-").replace(".", "-")
+
+
+def split_space_id(space_id: str) -> tuple[str, str]:
+    """Split and validate ``owner/name``."""
+    owner, sep, name = (space_id or "").partition("/")
+    if not sep or not is_valid_repo_name(owner) or not is_valid_repo_name(name):
+        raise ValueError(
+            f"space must look like 'owner/name' with letters, digits, '-', '_' and '.', got {space_id!r}"
+        )
+    return owner, name
+
+
+def preview_space_id(space_id: str, pr_number: int, template: str = DEFAULT_TEMPLATE) -> str:
+    """Name the preview Space of pull request ``pr_number`` for base Space ``space_id``.
+
+    When the rendered name is too long for the Hub or the app's host label, the
+    ``{name}`` part is cut and tagged with a hash of the base name and number, so
+    the result stays deterministic, keeps the PR number and does not collide.
+    """
+    owner, name = split_space_id(space_id)
+    if isinstance(pr_number, bool) or not isinstance(pr_number, int) or pr_number < 1:
+        raise ValueError(f"pull request number must be a positive integer, got {pr_number!r}")
+    name_slots = _check_template(template)
+
+    limit = min(MAX_REPO_NAME, MAX_HOST_LABEL - len(owner) - 1)
+    candidate = _render(template, name, pr_number)
+    if len(candidate) > limit:
+        candidate = _render(template, _shorten(owner, name, pr_number, template, name_slots, limit), pr_number)
+    if len(candidate) > limit:
+        raise ValueError(
+            f"preview-name {template!r} cannot fit within {limit} characters for owner {owner!r} "
+            f"(the Hub allows {MAX_REPO_NAME} and the app host '{owner.lower()}-<name>' "
+            f"{MAX_HOST_LABEL}); use a shorter template"
+        )
+    if not is_valid_repo_name(candidate):
+        raise ValueError(
+            f"preview-name {template!r} gives {candidate!r}, which is not a valid Space name "
+            "(letters, digits, '-', '_', '.'; no leading or trailing '-' or '.', no '--' or '..')"
+        )
+    return f"{owner}/{candidate}"
+
+
+def _check_template(template: str) -> int:
+    """Validate ``template`` and return how many times it uses ``{name}``."""
+    if not isinstance(template, str) or not template.strip():
+        raise ValueError("preview-name must not be empty; the default is '{name}-pr-{number}'")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"preview-name {template!r} is not a valid template: {exc}") from None
+    fields: list[str] = []
+    for literal, field, spec, conversion in parts:
+        if literal and not _NAME_CHARS.fullmatch(literal):
+            raise ValueError(
+                f"preview-name {template!r} may only contain letters, digits, '-', '_', '.' "
+                "besides {name} and {number}"
+            )
+        if field is None:
+            continue
+        if field not in _TEMPLATE_FIELDS or spec or conversion:
+            raise ValueError(
+                f"preview-name {template!r} may only use the placeholders {{name}} and {{number}}, "
+                f"found {{{field}}}"
+            )
+        fields.append(field)
+    if "number" not in fields:
+        raise ValueError(
+            f"preview-name {template!r} must contain {{number}} so each pull request gets its own Space"
+        )
+    return fields.count("name")
+
+
+def _render(template: str, name: str, number: int) -> str:
+    return template.format(name=name, number=number)
+
+
+def _shorten(owner: str, name: str, number: int, template: str, slots: int, limit: int) -> str:
+    """A stand-in for ``name`` short enough for ``limit``: ``<prefix>-<hash>`` or just ``<hash>``."""
+    if slots == 0:
+        return name  # nothing to cut; the caller reports the overflow
+    fixed = len(_render(template, "", number))
+    room = (limit - fixed) // slots
+    digest = hashlib.sha256(f"{owner}/{name}#{number}".encode()).hexdigest()[:_HASH_LEN]
+    if room < _HASH_LEN:
+        return digest  # still too long: the caller raises with a clear message
+    prefix = name[: max(0, room - _HASH_LEN - 1)].rstrip("-._")
+    return f"{prefix}-{digest}" if prefix else digest

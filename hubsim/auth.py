@@ -1,0 +1,90 @@
+"""Token -> principal resolution and write-permission checks, mirroring the Hub's rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import HubError, forbidden, invalid_credentials
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: ``user`` is None for anonymous requests."""
+
+    user: str | None
+    role: str  # "write" | "read" | "anonymous"
+    token: str | None = None
+
+
+class Auth:
+    """Holds configured tokens and org memberships."""
+
+    def __init__(self, user: str, tokens: dict[str, str]) -> None:
+        self.user = user
+        self.tokens = dict(tokens)
+        self.orgs: dict[str, dict[str, str]] = {}
+        self.pro = False
+
+    def add_org(self, name: str, members: dict[str, str]) -> None:
+        self.orgs[name] = dict(members)
+
+    def identify(self, authorization: str | None) -> Principal:
+        """Resolve the Authorization header; unknown bearer tokens are a 401 like on the Hub."""
+        if not authorization:
+            return Principal(None, "anonymous")
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise invalid_credentials()
+        role = self.tokens.get(token)
+        if role is None:
+            raise invalid_credentials()
+        return Principal(self.user, role, token)
+
+    def can_read(self, who: Principal, owner: str, private: bool) -> bool:
+        if not private:
+            return True
+        if who.user is None:
+            return False
+        return who.user == owner or who.user in self.orgs.get(owner, {})
+
+    def can_write(self, who: Principal, owner: str) -> bool:
+        if who.user is None or who.role != "write":
+            return False
+        if owner == who.user:
+            return True
+        return self.orgs.get(owner, {}).get(who.user) in ("write", "admin")
+
+    def require_user(self, who: Principal) -> Principal:
+        if who.user is None:
+            raise HubError(401, "Invalid username or password.")
+        return who
+
+    def require_write(self, who: Principal, owner: str, message: str) -> None:
+        self.require_user(who)
+        if not self.can_write(who, owner):
+            raise forbidden(message)
+
+    def whoami(self, who: Principal) -> dict:
+        """Body of ``/api/whoami-v2`` for an authenticated user."""
+        orgs = [
+            {"type": "org", "name": org, "fullname": org, "roleInOrg": role, "isEnterprise": False}
+            for org, members in self.orgs.items()
+            if (role := members.get(who.user or ""))
+        ]
+        return {
+            "type": "user",
+            "id": "6" + "0" * 23,
+            "name": who.user,
+            "fullname": who.user,
+            "email": f"{who.user}@example.com",
+            "emailVerified": True,
+            "canPay": self.pro,
+            "isPro": self.pro,
+            "periodEnd": None,
+            "avatarUrl": "/avatars/default.svg",
+            "orgs": orgs,
+            "auth": {
+                "type": "access_token",
+                "accessToken": {"displayName": "hubsim", "role": who.role, "createdAt": "2025-01-01T00:00:00.000Z"},
+            },
+        }

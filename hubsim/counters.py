@@ -1,0 +1,43 @@
+"""Counters for tests and benchmarks (requests per route, bytes, commits, builds, restarts)."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+
+class Counters:
+    """Thread-safe counters; ``requests`` is keyed by ``"METHOD /route/template"``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests: Counter[str] = Counter()
+            self.bytes_received = 0
+            self.commits = 0
+            self.builds = 0
+            self.restarts = 0
+
+    def request(self, key: str) -> None:
+        with self._lock:
+            self.requests[key] += 1
+
+    def add_bytes(self, n: int) -> None:
+        with self._lock:
+            self.bytes_received += n
+
+    def bump(self, name: str) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "requests": dict(self.requests),
+                "bytes_received": self.bytes_received,
+                "commits": self.commits,
+                "builds": self.builds,
+                "restarts": self.restarts,
+            }

@@ -1,0 +1,71 @@
+"""Fault injection: make the next N matching requests fail, optionally after the change was applied."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FaultRule:
+    """One armed fault. ``path`` is a regex searched in the URL path (no query string)."""
+
+    method: str | None
+    path: str
+    status: int | None
+    times: int
+    retry_after: int | None = None
+    drop: bool = False
+    after_apply: bool = False
+    hits: int = 0
+    _regex: re.Pattern = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._regex = re.compile(self.path)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method.upper() == method.upper()) and bool(self._regex.search(path))
+
+
+class Faults:
+    """Thread-safe list of armed faults; each match consumes one of its ``times``."""
+
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        method: str | None = None,
+        path: str = ".*",
+        status: int | None = 500,
+        times: int = 1,
+        retry_after: int | None = None,
+        drop: bool = False,
+        after_apply: bool = False,
+    ) -> FaultRule:
+        if not drop and status is None:
+            raise ValueError("a fault needs a status or drop=True")
+        rule = FaultRule(method, path, None if drop else status, times, retry_after, drop, after_apply)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        """Return and consume the first armed rule matching this request."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.times > 0 and rule.matches(method, path):
+                    rule.times -= 1
+                    rule.hits += 1
+                    return rule
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def pending(self) -> list[FaultRule]:
+        with self._lock:
+            return [r for r in self._rules if r.times > 0]

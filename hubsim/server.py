@@ -1,0 +1,338 @@
+"""HTTP plumbing: a stdlib ThreadingHTTPServer, request/response objects and the routing table.
+
+Handlers are plain functions ``(Request) -> Response`` registered in ``ROUTES`` by the
+``routes_*`` modules; this module knows nothing about repositories.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import socket
+import threading
+import traceback
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .errors import HubError, bad_request
+
+if TYPE_CHECKING:
+    from . import HubSim
+    from .auth import Principal
+
+log = logging.getLogger("hubsim")
+
+FAULT_BODIES = {
+    500: "Internal Error - We're working hard to fix this as soon as possible!",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    429: "Too Many Requests",
+}
+
+
+@dataclass
+class Response:
+    """What a handler returns. ``stream`` (an iterator of bytes) is sent chunked, e.g. for SSE."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterator[bytes] | None = None
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(obj, separators=(",", ":")).encode(), headers=dict(headers or {}))
+
+
+def text_response(text: str, status: int = 200) -> Response:
+    return Response(status, text.encode(), "text/plain; charset=utf-8")
+
+
+def error_response(err: HubError) -> Response:
+    return json_response(err.body(), err.status, err.response_headers())
+
+
+class Request:
+    """One parsed request. The body is read lazily so LFS uploads can be streamed to disk."""
+
+    def __init__(self, handler: "_Handler", method: str, path: str, query: str, params: dict[str, str]) -> None:
+        self.handler = handler
+        self.sim: HubSim = handler.server.sim  # type: ignore[attr-defined]
+        self.method = method
+        self.path = path
+        self.query = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        self.query_list = parse_qs(query, keep_blank_values=True)
+        self.params = params
+        self.headers = handler.headers
+        self.principal: Principal | None = None
+        self._body: bytes | None = None
+        self._consumed = False
+
+    @property
+    def base_url(self) -> str:
+        host = self.headers.get("Host")
+        return f"http://{host}" if host else self.sim.url
+
+    def iter_body(self, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """Yield the raw body (Content-Length or chunked), counting received bytes."""
+        if self._consumed:
+            return
+        self._consumed = True
+        rfile = self.handler.rfile
+        counters = self.sim.counters
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            while True:
+                size_line = rfile.readline(65537)
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                remaining = size
+                while remaining:
+                    data = rfile.read(min(chunk, remaining))
+                    if not data:
+                        raise ConnectionError("client closed during chunked body")
+                    remaining -= len(data)
+                    counters.add_bytes(len(data))
+                    yield data
+                rfile.readline(3)
+        else:
+            remaining = int(self.headers.get("Content-Length") or 0)
+            while remaining > 0:
+                data = rfile.read(min(chunk, remaining))
+                if not data:
+                    raise ConnectionError("client closed during body")
+                remaining -= len(data)
+                counters.add_bytes(len(data))
+                yield data
+
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = b"".join(self.iter_body())
+        return self._body
+
+    def body_to(self, fh: BinaryIO) -> int:
+        """Stream the body into ``fh`` without holding it in memory; returns the size."""
+        n = 0
+        for data in self.iter_body():
+            fh.write(data)
+            n += len(data)
+        return n
+
+    def json(self) -> Any:
+        raw = self.body()
+        if not raw:
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise bad_request("Invalid JSON body") from None
+
+    def drain(self) -> None:
+        for _ in self.iter_body():
+            pass
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass
+class Route:
+    method: str
+    regex: re.Pattern
+    template: str
+    handler: Handler
+
+
+ROUTES: list[Route] = []
+_PLACEHOLDERS = {
+    "type": r"(?P<type>model|dataset|space|kernel)",
+    "repo": r"(?P<repo>[^/]+/[^/]+?)",
+    "rev": r"(?P<rev>[^/]+)",
+    "path": r"(?P<path>.+)",
+    "oid": r"(?P<oid>[0-9a-f]{64})",
+    "kind": r"(?P<kind>build|run)",
+    "prefix": r"(?P<prefix>(?:spaces/|datasets/|kernels/)?)",
+}
+
+
+def route(method: str, template: str) -> Callable[[Handler], Handler]:
+    """Register a handler; ``{name}`` placeholders in the template become named groups."""
+
+    def deco(fn: Handler) -> Handler:
+        pattern = re.escape(template)
+        for name, rx in _PLACEHOLDERS.items():
+            pattern = pattern.replace(re.escape("{" + name + "}"), rx)
+        ROUTES.append(Route(method, re.compile("^" + pattern + "$"), template, fn))
+        return fn
+
+    return deco
+
+
+def match_route(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+    """Return (route, params, path_known). path_known distinguishes 405 from 404."""
+    known = False
+    for r in ROUTES:
+        m = r.regex.match(path)
+        if m:
+            known = True
+            if r.method == method:
+                return r, {k: unquote(v) for k, v in m.groupdict().items() if v is not None}, True
+    return None, {}, known
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hubsim"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
+
+    def _dispatch(self) -> None:
+        sim: HubSim = self.server.sim  # type: ignore[attr-defined]
+        method = self.command
+        split = urlsplit(self.path)
+        path = split.path
+        rt, params, known = match_route(method, path)
+        sim.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
+        req = Request(self, method, path, split.query, params)
+        fault = sim.faults.take(method, path)
+        try:
+            if fault is not None and not fault.after_apply:
+                req.drain()
+                if fault.drop:
+                    return self._drop()
+                return self._send(self._fault_response(fault.status or 500, fault.retry_after))
+            resp = self._run(req, rt, known)
+            req.drain()
+        except (ConnectionError, OSError):
+            self.close_connection = True
+            return
+        if fault is not None:
+            if fault.drop:
+                return self._drop()
+            resp = self._fault_response(fault.status or 500, fault.retry_after)
+        self._send(resp)
+
+    def _run(self, req: Request, rt: Route | None, known: bool) -> Response:
+        sim = req.sim
+        try:
+            req.principal = sim.auth.identify(self.headers.get("Authorization"))
+            if rt is None:
+                if known:
+                    return error_response(HubError(405, "Method Not Allowed"))
+                return error_response(HubError(404, "Sorry, we can't find the page you are looking for."))
+            return rt.handler(req)
+        except HubError as err:
+            return error_response(err)
+        except (ConnectionError, BrokenPipeError):
+            raise
+        except Exception:  # a simulator bug must still answer like a server would
+            log.error("handler crashed:\n%s", traceback.format_exc())
+            return error_response(HubError(500, FAULT_BODIES[500]))
+
+    @staticmethod
+    def _fault_response(status: int, retry_after: int | None) -> Response:
+        headers: dict[str, str] = {}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+            if status == 429:
+                headers["RateLimit"] = f'"api";r=0;t={retry_after}'
+                headers["RateLimit-Policy"] = '"fixed window";"api";q=500;w=300'
+        message = FAULT_BODIES.get(status, "Injected fault")
+        return json_response({"error": message}, status, {"X-Error-Message": message, **headers})
+
+    def _drop(self) -> None:
+        """Close the socket without a response, like a proxy losing the connection."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send(self, resp: Response) -> None:
+        try:
+            self.send_response(resp.status)
+            self.send_header("Content-Type", resp.content_type)
+            self.send_header("X-Request-Id", "Root=1-" + secrets.token_hex(4) + "-" + secrets.token_hex(12))
+            self.send_header("Access-Control-Expose-Headers", "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link")
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            if resp.stream is not None:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                self.wfile.flush()
+                for chunk in resp.stream:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                body = b"" if self.command == "HEAD" else resp.body
+                self.send_header("Content-Length", str(len(resp.body)))
+                self.end_headers()
+                self.wfile.write(body)
+            self.wfile.flush()
+        except (ConnectionError, OSError):
+            self.close_connection = True
+        finally:
+            if resp.stream is not None and hasattr(resp.stream, "close"):
+                resp.stream.close()  # type: ignore[union-attr]
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return formatdate(timestamp, usegmt=True)
+
+
+class SimServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that tracks its connections so stop() leaves no thread behind."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, addr: tuple[str, int], sim: "HubSim") -> None:
+        self.sim = sim
+        self._conns: set[socket.socket] = set()
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+        super().__init__(addr, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        t = threading.Thread(target=self._worker, args=(request, client_address), daemon=True, name="hubsim-conn")
+        with self._lock:
+            self._conns.add(request)
+            self._threads.add(t)
+        t.start()
+
+    def _worker(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._conns.discard(request)
+                self._threads.discard(threading.current_thread())
+
+    def close_connections(self, timeout: float = 1.0) -> None:
+        with self._lock:
+            conns, threads = list(self._conns), list(self._threads)
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for t in threads:
+            t.join(timeout)

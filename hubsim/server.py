@@ -307,7 +307,7 @@ class SimServer(ThreadingHTTPServer):
     def __init__(self, addr: tuple[str, int], sim: "HubSim") -> None:
         self.sim = sim
         self._conns: set[socket.socket] = set()
-        self._threads: set[threading.Thread] = set()
+        self._conn_threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
         super().__init__(addr, _Handler)
 
@@ -315,7 +315,7 @@ class SimServer(ThreadingHTTPServer):
         t = threading.Thread(target=self._worker, args=(request, client_address), daemon=True, name="hubsim-conn")
         with self._lock:
             self._conns.add(request)
-            self._threads.add(t)
+            self._conn_threads.add(t)
         t.start()
 
     def _worker(self, request: Any, client_address: Any) -> None:
@@ -324,11 +324,11 @@ class SimServer(ThreadingHTTPServer):
         finally:
             with self._lock:
                 self._conns.discard(request)
-                self._threads.discard(threading.current_thread())
+                self._conn_threads.discard(threading.current_thread())
 
     def close_connections(self, timeout: float = 1.0) -> None:
         with self._lock:
-            conns, threads = list(self._conns), list(self._threads)
+            conns, threads = list(self._conns), list(self._conn_threads)
         for s in conns:
             try:
                 s.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,78 @@
+"""Git LFS batch API (basic transfer) with upload and verify hrefs pointing back at the simulator.
+
+Uploads are streamed to a temp file while hashing, so 300 MB bodies never sit in RAM.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+
+from .access import load_repo
+from .errors import HubError, bad_request
+from .server import Request, Response, json_response, route
+
+LFS_JSON = "application/vnd.git-lfs+json"
+
+
+@route("POST", "/{prefix}{repo}.git/info/lfs/objects/batch")
+def batch(req: Request) -> Response:
+    rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(req.params.get("prefix", ""), "model")
+    load_repo(req, write="Forbidden: you don't have write access to this repository", repo_type=rtype)
+    body = req.json()
+    if body.get("operation") != "upload":
+        raise bad_request("hubsim only supports the upload operation")
+    if "basic" not in (body.get("transfers") or ["basic"]):
+        raise bad_request("hubsim only supports the basic transfer")
+    objects = []
+    for obj in body.get("objects") or []:
+        oid, size = obj.get("oid"), obj.get("size")
+        if not isinstance(oid, str) or len(oid) != 64 or not isinstance(size, int):
+            objects.append({"oid": str(oid), "size": int(size or 0),
+                            "error": {"code": 422, "message": "Invalid object"}})
+            continue
+        entry = {"oid": oid, "size": size, "authenticated": True}
+        if req.sim.lfs_objects.get(oid) != size:
+            entry["actions"] = {
+                "upload": {"href": f"{req.base_url}/lfs-upload/{oid}?size={size}", "header": {}, "expires_in": 86400},
+                "verify": {"href": f"{req.base_url}/lfs-verify/{oid}", "header": {}, "expires_in": 86400},
+            }
+        objects.append(entry)
+    resp = json_response({"transfer": "basic", "objects": objects, "hash_algo": "sha256"})
+    resp.content_type = LFS_JSON
+    return resp
+
+
+@route("PUT", "/lfs-upload/{oid}")
+def upload(req: Request) -> Response:
+    oid = req.params["oid"]
+    sim = req.sim
+    fd, tmp = tempfile.mkstemp(dir=sim.blobs.directory, prefix="upload-")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in req.iter_body():
+                digest.update(chunk)
+                fh.write(chunk)
+                size += len(chunk)
+        if digest.hexdigest() != oid:
+            raise HubError(400, f"sha256 mismatch: expected {oid}, got {digest.hexdigest()}")
+        sim.blobs.put_file("lfs-" + oid, tmp)
+        sim.pending_lfs[oid] = size
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return Response(200, b"", "text/plain; charset=utf-8")
+
+
+@route("POST", "/lfs-verify/{oid}")
+def verify(req: Request) -> Response:
+    oid = req.params["oid"]
+    body = req.json()
+    size = req.sim.pending_lfs.get(oid, req.sim.lfs_objects.get(oid))
+    if size is None or body.get("oid") != oid or body.get("size") != size:
+        raise HubError(404, f"Object {oid} not found or size mismatch")
+    req.sim.lfs_objects[oid] = size
+    req.sim.pending_lfs.pop(oid, None)
+    return json_response({"success": True})

@@ -1,0 +1,209 @@
+"""Repository endpoints: whoami, create/delete/settings, info, tree, commits, validate-yaml."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from . import frontmatter
+from .access import load_repo, repo_url
+from .errors import HubError, bad_request, entry_not_found, forbidden, repo_not_found, revision_not_found
+from .lifecycle import runtime_json
+from .server import Request, Response, json_response, route, text_response
+from .state import Commit, Repo, lfs_pointer, subdomain_for, tree_oid
+
+REPO_TYPES = ("model", "dataset", "space")
+
+
+@route("GET", "/api/whoami-v2")
+def whoami(req: Request) -> Response:
+    who = req.principal
+    if who is None or who.user is None:
+        raise HubError(401, "Invalid credentials in Authorization header")
+    return json_response(req.sim.auth.whoami(who))
+
+
+@route("POST", "/api/repos/create")
+def create_repo(req: Request) -> Response:
+    sim, who, body = req.sim, req.principal, req.json()
+    if who is None or who.user is None:
+        raise HubError(401, "Invalid username or password.")
+    name, org = body.get("name"), body.get("organization") or who.user
+    rtype = body.get("type") or "model"
+    if not isinstance(name, str) or not name or rtype not in REPO_TYPES:
+        raise bad_request("Invalid repo name or type")
+    if not sim.auth.can_write(who, org):
+        raise forbidden(f'You don\'t have the rights to create a {rtype} under the namespace "{org}"')
+    repo_id = f"{org}/{name}"
+    if sim.repo(repo_id, rtype) is not None:
+        url = f"{req.base_url}/{'' if rtype == 'model' else rtype + 's/'}{repo_id}"
+        raise HubError(409, f"You already created this {rtype} repo", extra={"url": url}, header_message=False)
+    sdk = body.get("sdk")
+    if rtype == "space":
+        if sdk not in frontmatter.VALID_SDKS:
+            raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
+        if body.get("hardware"):
+            sim.check_hardware(body["hardware"])
+        sim.check_creation_rate()
+    private = body.get("visibility", "private" if body.get("private") else "public") != "public"
+    repo = sim.create_repo(repo_id, repo_type=rtype, sdk=sdk, private=private,
+                           hardware=body.get("hardware"), sleep_time=body.get("sleepTimeSeconds"))
+    from .routes_space import set_item
+
+    for item in body.get("secrets") or []:
+        set_item(repo, "secret", item)
+    for item in body.get("variables") or []:
+        set_item(repo, "variable", item)
+    return json_response({"url": repo_url(req, repo), "name": repo_id, "id": repo.mongo_id})
+
+
+@route("DELETE", "/api/repos/delete")
+def delete_repo(req: Request) -> Response:
+    body = req.json()
+    who = req.principal
+    assert who is not None
+    rtype = body.get("type") or "model"
+    repo_id = f"{body.get('organization') or who.user}/{body.get('name')}"
+    repo = req.sim.repo(repo_id, rtype)
+    if repo is None or not req.sim.auth.can_read(who, repo.owner, repo.private):
+        raise repo_not_found()
+    if not req.sim.auth.can_write(who, repo.owner):
+        raise forbidden("You don't have the rights to delete this repository")
+    req.sim.delete_repo(rtype, repo_id)
+    return text_response("OK")
+
+
+@route("PUT", "/api/{type}s/{repo}/settings")
+def settings(req: Request) -> Response:
+    repo = load_repo(req, write="You don't have the rights to change the settings of this repository")
+    body = req.json()
+    if "private" in body:
+        repo.private = bool(body["private"])
+    if "visibility" in body:
+        if body["visibility"] not in ("public", "private", "protected"):
+            raise bad_request("Invalid visibility")
+        repo.private = body["visibility"] != "public"
+    return json_response({"private": repo.private})
+
+
+@route("POST", "/api/validate-yaml")
+def validate_yaml(req: Request) -> Response:
+    """400 with ``errors`` on YAML syntax errors (client raises ValueError); values are not checked."""
+    content = req.json().get("content") or ""
+    try:
+        card = frontmatter.parse_readme(content)
+    except frontmatter.FrontMatterError as exc:
+        return json_response({"errors": [{"message": f"Invalid YAML in README.md: {exc}"}], "warnings": []}, 400,
+                             {"X-Error-Message": "Invalid metadata in README.md"})
+    warnings = [] if card else [{"message": "Empty or missing yaml metadata in repo card"}]
+    return json_response({"errors": [], "warnings": warnings})
+
+
+def _commit_of(repo: Repo, rev: str) -> Commit:
+    commit = repo.resolve(rev)
+    if commit is None:
+        raise revision_not_found(rev)
+    return commit
+
+
+def _card(commit: Commit) -> dict[str, Any] | None:
+    readme = commit.files.get("README.md")
+    if readme is None:
+        return None
+    try:
+        return frontmatter.parse_readme(readme.text())
+    except frontmatter.FrontMatterError:
+        return None
+
+
+def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
+    """Full info body; trimmed to ``_id``/``id`` + requested keys when ``expand`` is given."""
+    card = _card(commit)
+    info: dict[str, Any] = {
+        "_id": repo.mongo_id, "id": repo.repo_id, "author": repo.owner, "sha": commit.oid,
+        "lastModified": commit.date, "private": repo.private, "disabled": False, "gated": False,
+        "likes": 0, "tags": [t for t in [repo.sdk, "region:us"] if t], "cardData": card,
+        "siblings": [{"rfilename": p} for p in sorted(commit.files)], "createdAt": repo.created_at,
+        "usedStorage": repo.used_storage(), "xetEnabled": False,
+    }
+    if repo.repo_type == "space":
+        info.update({"sdk": repo.sdk, "subdomain": subdomain_for(repo.repo_id),
+                     "host": f"https://{subdomain_for(repo.repo_id)}.hf.space", "runtime": runtime_json(repo)})
+    else:
+        info["downloads"] = 0
+    expand = req.query_list.get("expand", []) + req.query_list.get("expand[]", [])
+    if expand:
+        return {"_id": info["_id"], "id": info["id"], **{k: info[k] for k in expand if k in info}}
+    info.pop("xetEnabled")
+    return info
+
+
+@route("GET", "/api/{type}s/{repo}")
+def info(req: Request) -> Response:
+    repo = load_repo(req)
+    return json_response(repo_info(req, repo, _commit_of(repo, "main")))
+
+
+@route("GET", "/api/{type}s/{repo}/revision/{rev}")
+def revision_info(req: Request) -> Response:
+    repo = load_repo(req)
+    return json_response(repo_info(req, repo, _commit_of(repo, req.params["rev"])))
+
+
+def _paginate(req: Request, items: list[Any]) -> Response:
+    """Serve one page and a ``Link: <...>; rel="next"`` header like the Hub."""
+    try:
+        start = int(req.query.get("cursor", "0"))
+    except ValueError:
+        raise bad_request("Invalid cursor") from None
+    size = req.sim.page_size
+    page = items[start:start + size]
+    headers = {}
+    if start + size < len(items):
+        query = {k: v for k, v in req.query.items() if k != "cursor"}
+        query["cursor"] = str(start + size)
+        headers["Link"] = f'<{req.base_url}{req.path}?{urlencode(query)}>; rel="next"'
+    return json_response(page, headers=headers)
+
+
+@route("GET", "/api/{type}s/{repo}/tree/{rev}")
+@route("GET", "/api/{type}s/{repo}/tree/{rev}/{path}")
+def tree(req: Request) -> Response:
+    repo = load_repo(req)
+    commit = _commit_of(repo, req.params["rev"])
+    base = req.params.get("path", "").strip("/")
+    prefix = base + "/" if base else ""
+    recursive = req.query.get("recursive", "false").lower() in ("true", "1")
+    files = {p: f for p, f in commit.files.items() if p.startswith(prefix)}
+    if base and not files:
+        raise entry_not_found(base)
+    dirs: dict[str, list[tuple[str, str]]] = {}
+    entries: list[dict[str, Any]] = []
+    for path, f in files.items():
+        rel = path[len(prefix):]
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            dirs.setdefault(prefix + "/".join(parts[:i]), []).append((path, f.oid))
+        if recursive or len(parts) == 1:
+            entry: dict[str, Any] = {"type": "file", "oid": f.oid, "size": f.size, "path": path}
+            if f.lfs_sha256:
+                entry["lfs"] = {"oid": f.lfs_sha256, "size": f.size,
+                                "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size))}
+            entries.append(entry)
+    for d, members in dirs.items():
+        if recursive or "/" not in d[len(prefix):]:
+            entries.append({"type": "directory", "oid": tree_oid(members), "size": 0, "path": d})
+    entries.sort(key=lambda e: (e["type"] != "directory", e["path"]))
+    return _paginate(req, entries)
+
+
+@route("GET", "/api/{type}s/{repo}/commits/{rev}")
+def commits(req: Request) -> Response:
+    repo = load_repo(req)
+    head = _commit_of(repo, req.params["rev"])
+    chain, by_oid = [], {c.oid: c for c in repo.commits}
+    cur: Commit | None = head
+    while cur is not None:
+        chain.append({"id": cur.oid, "title": cur.title, "message": cur.message,
+                      "authors": [{"user": cur.author, "avatar": "/avatars/default.svg"}], "date": cur.date})
+        cur = by_oid.get(cur.parent) if cur.parent else None
+    return _paginate(req, chain)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class _State:
     comments: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
+    connections: set[socket.socket] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -57,6 +59,7 @@ class FakeGitHub:
         base_path: str = "",
         page_size: int | None = None,
         forbid_comments: bool = False,
+        fail_status: int | None = None,
         login: str = BOT_LOGIN,
         web_url: str = "https://github.com",
     ) -> None:
@@ -64,6 +67,7 @@ class FakeGitHub:
         self.base_path = base_path.rstrip("/")
         self.page_size = page_size  # None: honor per_page like GitHub (default 30, max 100)
         self.forbid_comments = forbid_comments
+        self.fail_status = fail_status  # answer every API call with this error status
         self.login = login
         self.web_url = web_url
         self._state = _State()
@@ -73,7 +77,8 @@ class FakeGitHub:
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeGitHub:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
+        server.daemon_threads = False  # server_close() joins every handler thread
+        server.block_on_close = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -82,6 +87,13 @@ class FakeGitHub:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            with self._state.lock:
+                open_connections = list(self._state.connections)
+            for conn in open_connections:  # idle keep-alive clients would block the join
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -198,6 +210,16 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out as separate writes
 
+        def setup(self) -> None:
+            super().setup()
+            with fake._state.lock:
+                fake._state.connections.add(self.connection)
+
+        def finish(self) -> None:
+            with fake._state.lock:
+                fake._state.connections.discard(self.connection)
+            super().finish()
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet tests
             pass
 
@@ -230,6 +252,8 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 fake._state.requests.append(Recorded(method, path, query, body, dict(self.headers.items())))
             if not in_base:
                 return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+            if fake.fail_status is not None:
+                return self._send(fake.fail_status, {"message": "Server Error", "documentation_url": DOCS})
             if not self._authorized():
                 return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS})
             for route_method, pattern, name in _ROUTES:

@@ -1,0 +1,255 @@
+"""The one sticky pull-request comment that reports a preview Space's state.
+
+``render`` turns a CommentState into Markdown (pure, testable); StickyComment
+finds the comment by its hidden marker and edits it, or creates it once. A
+comment is a courtesy: any failure becomes a warning, never a failed deploy.
+PyGithub is imported inside methods because the action's cold start matters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+Status = Literal["building", "running", "failed", "removed", "skipped"]
+
+DEFAULT_API_URL = "https://api.github.com"
+#: GitHub rejects bodies over 65536 characters; stay well under in UTF-8 bytes too.
+MAX_BODY_BYTES = 60_000
+MAX_LOG_LINES = 60
+_MAX_NOTE_CHARS = 2_000
+_MAX_NOTES = 20
+
+_HEADLINES: dict[str, str] = {
+    "building": "🏗️ Preview is building",
+    "running": "✅ Preview is running",
+    "failed": "❌ Preview failed",
+    "removed": "🗑️ Preview removed",
+    "skipped": "⏭️ Preview skipped",
+}
+_SECRET_PATTERNS = [
+    re.compile(r"\bhf_[A-Za-z0-9]{20,}"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+]
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BACKTICK_RUN = re.compile(r"`{3,}")
+_ZWSP = "\u200b"
+
+
+@dataclass(frozen=True)
+class CommentState:
+    """Everything the comment shows; ``base_space_id`` keys the marker (defaults to space_id)."""
+
+    status: Status
+    space_id: str
+    space_url: str
+    app_url: str | None
+    head_sha: str
+    hub_commit_url: str | None
+    stage: str | None
+    updated_at: datetime
+    log_tail: str | None = None
+    notes: list[str] = field(default_factory=list)
+    base_space_id: str | None = None
+
+
+def marker(base_space_id: str) -> str:
+    """The hidden HTML comment that identifies this base Space's comment on a PR."""
+    safe = re.sub(r"[^A-Za-z0-9_./-]", "_", base_space_id).replace("--", "-_")
+    return f"<!-- hf-deploy:preview:{safe} -->"
+
+
+def github_api_url(env: Mapping[str, str]) -> str:
+    """The REST API root: ``GITHUB_API_URL`` on GitHub Enterprise, api.github.com otherwise."""
+    return (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
+    """Markdown for the sticky comment; known secret values and token shapes are masked."""
+    if state.status not in _HEADLINES:
+        raise ValueError(f"unknown preview status {state.status!r}; expected one of {sorted(_HEADLINES)}")
+    lines = [marker(state.base_space_id or state.space_id), f"### {_HEADLINES[state.status]}", ""]
+    lines += _table(state)
+    if state.status == "removed":
+        lines += ["", f"The preview Space `{state.space_id}` was deleted."]
+    notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
+    if notes:
+        lines.append("")
+        lines += [f"- {_one_line(note)[:_MAX_NOTE_CHARS]}" for note in notes]
+    secret_values = [s for s in secrets if s and len(s) >= 4]
+    head = _redact("\n".join(lines), secret_values)
+    if state.status == "failed" and state.log_tail:
+        budget = MAX_BODY_BYTES - len(head.encode("utf-8")) - 200
+        head += "\n\n" + _log_block(_redact(state.log_tail, secret_values), budget)
+    return head + "\n"
+
+
+def _table(state: CommentState) -> list[str]:
+    removed = state.status == "removed"
+    space = f"`{state.space_id}`" if removed else _link(state.space_id, state.space_url)
+    app = "—" if removed or not state.app_url else _link(_host(state.app_url), state.app_url)
+    sha = _cell(state.head_sha[:7]) or "—"
+    commit = _link(f"`{sha}`", state.hub_commit_url) if state.hub_commit_url else f"`{sha}`"
+    stage = f"`{_cell(state.stage)}`" if state.stage else "—"
+    when = state.updated_at
+    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return [
+        "| | |",
+        "|---|---|",
+        f"| **Space** | {space} |",
+        f"| **App** | {app} |",
+        f"| **Commit** | {commit} |",
+        f"| **Stage** | {stage} |",
+        f"| **Updated** | {when:%Y-%m-%d %H:%M:%S} UTC |",
+    ]
+
+
+def _log_block(log: str, budget: int) -> str:
+    """The tail of the build log in a <details> fence no log line can close."""
+    text = _ANSI.sub("", log.replace("\r\n", "\n"))
+    rows = [_CONTROL.sub("", row.split("\r")[-1]) for row in text.split("\n")]
+    rows = [_BACKTICK_RUN.sub(lambda m: _ZWSP.join(m.group()), row) for row in rows]
+    while rows and not rows[-1].strip():
+        rows.pop()
+    rows = rows[-MAX_LOG_LINES:]
+    budget = max(budget, 0)
+    while len(rows) > 1 and len("\n".join(rows).encode("utf-8")) > budget:
+        rows.pop(0)
+    if rows and len(rows[0].encode("utf-8")) > budget:
+        rows[0] = "…" + rows[0].encode("utf-8")[-max(budget - 3, 0):].decode("utf-8", "ignore")
+    count = len(rows)
+    noun = "line" if count == 1 else "lines"
+    return "\n".join(
+        [
+            f"<details><summary>Build log (last {count} {noun})</summary>",
+            "",
+            "```text",
+            *rows,
+            "```",
+            "",
+            "</details>",
+        ]
+    )
+
+
+def _redact(text: str, secret_values: list[str]) -> str:
+    for value in sorted(secret_values, key=len, reverse=True):
+        text = text.replace(value, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub("***", text)
+    return text
+
+
+def _link(text: str, url: str | None) -> str:
+    if not url or not re.match(r"^https?://", url):
+        return text
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{text}]({_cell(safe)})"
+
+
+def _host(url: str) -> str:
+    return re.sub(r"^https?://", "", url).rstrip("/")
+
+
+def _cell(value: str | None) -> str:
+    return _one_line(value or "").replace("|", "\\|").replace("`", "'")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+class StickyComment:
+    """Create-once-then-edit comment on one pull request, found by ``marker``."""
+
+    def __init__(
+        self,
+        token: str,
+        repository: str,
+        pr_number: int,
+        api_url: str,
+        marker: str,
+        warn: Callable[[str], None],
+        *,
+        timeout: int = 15,
+        retry: int = 2,
+        seconds_between_requests: float = 0.25,
+        seconds_between_writes: float = 1.0,
+    ) -> None:
+        self.token = token
+        self.repository = repository
+        self.pr_number = pr_number
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.marker = marker
+        self.warn = warn
+        self._options = {
+            "timeout": timeout,
+            "retry": retry,
+            "seconds_between_requests": seconds_between_requests,
+            "seconds_between_writes": seconds_between_writes,
+        }
+
+    def upsert(self, body: str) -> str | None:
+        """Write ``body`` to the PR's comment; return its URL, or None (after a warning)."""
+        if self.marker not in body:
+            body = f"{self.marker}\n{body}"
+        if not self.token:
+            self.warn(f"No github-token: skipping the preview comment on pull request #{self.pr_number}.")
+            return None
+        try:
+            from github import GithubException  # lazy: cold start
+        except ImportError as exc:  # pragma: no cover - PyGithub is a runtime dependency
+            self.warn(f"PyGithub is not installed; cannot comment on pull request #{self.pr_number}: {exc}")
+            return None
+        try:
+            return self._upsert(body)
+        except GithubException as exc:
+            self.warn(self._explain(exc.status, _message(exc.data)))
+        except Exception as exc:  # noqa: BLE001 - a comment must never fail a deploy
+            self.warn(
+                f"Could not update the preview comment on pull request #{self.pr_number} "
+                f"via {self.api_url}: {type(exc).__name__}: {exc}. The deploy itself is not affected."
+            )
+        return None
+
+    def _upsert(self, body: str) -> str:
+        from github import Auth, Github  # lazy: cold start
+
+        gh = Github(auth=Auth.Token(self.token), base_url=self.api_url, per_page=100, lazy=True, **self._options)
+        try:
+            issue = gh.get_repo(self.repository).get_issue(self.pr_number)
+            for comment in issue.get_comments():
+                if self.marker in (comment.body or ""):
+                    comment.edit(body)
+                    return comment.html_url
+            return issue.create_comment(body).html_url
+        finally:
+            gh.close()
+
+    def _explain(self, status: int, message: str) -> str:
+        where = f"pull request #{self.pr_number} in {self.repository}"
+        detail = f"HTTP {status}: {message}" if message else f"HTTP {status}"
+        if status in (403, 404):
+            return (
+                f"Could not comment on {where} ({detail}): the github-token lacks the "
+                "`pull-requests: write` (or `issues: write`) permission. Grant it in the workflow with "
+                "`permissions:` / `pull-requests: write`, or set `comment: false`. Pull requests from "
+                "forks get a read-only GITHUB_TOKEN on `pull_request` events. The deploy itself is not affected."
+            )
+        if status == 401:
+            return (
+                f"Could not comment on {where} ({detail}): the github-token was rejected; "
+                "check the `github-token` input. The deploy itself is not affected."
+            )
+        return f"Could not update the preview comment on {where} ({detail}). The deploy itself is not affected."
+
+
+def _message(data: object) -> str:
+    if isinstance(data, Mapping):
+        return str(data.get("message") or "")
+    return str(data or "")[:200]

@@ -87,7 +87,10 @@ def add_secret(req: Request) -> Response:
 def delete_secret(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
     key = req.json().get("key")
-    if repo.secrets.pop(key, None) is not None or repo.secret_meta.pop(key, None) is not None:
+    existed = key in repo.secrets
+    repo.secrets.pop(key, None)
+    repo.secret_meta.pop(key, None)
+    if existed:
         req.sim.restart(repo, implicit=True)
     return json_response({})
 

@@ -58,7 +58,9 @@ def load_pull_request(env: Mapping[str, str]) -> PullRequest | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise EventError(f"cannot read event file {path!r} (GITHUB_EVENT_PATH): {exc}") from None
     except json.JSONDecodeError as exc:
-        raise EventError(f"event file {path!r} (GITHUB_EVENT_PATH) is not valid JSON: {exc}") from None
+        raise EventError(
+            f"event file {path!r} (GITHUB_EVENT_PATH) is not valid JSON: {exc}"
+        ) from None
     return parse_pull_request(payload, event_name=name)
 
 

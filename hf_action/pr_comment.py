@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 Status = Literal["building", "running", "failed", "removed", "skipped"]
@@ -39,6 +39,7 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BACKTICK_RUN = re.compile(r"`{3,}")
 _ZWSP = "\u200b"
+_NOT_AFFECTED = "The deploy itself is not affected."
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ def github_api_url(env: Mapping[str, str]) -> str:
 def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     """Markdown for the sticky comment; known secret values and token shapes are masked."""
     if state.status not in _HEADLINES:
-        raise ValueError(f"unknown preview status {state.status!r}; expected one of {sorted(_HEADLINES)}")
+        raise ValueError(
+            f"unknown preview status {state.status!r}; expected one of {sorted(_HEADLINES)}"
+        )
     lines = [marker(state.base_space_id or state.space_id), f"### {_HEADLINES[state.status]}", ""]
     lines += _table(state)
     if state.status == "removed":
@@ -97,7 +100,7 @@ def _table(state: CommentState) -> list[str]:
     commit = _link(f"`{sha}`", state.hub_commit_url) if state.hub_commit_url else f"`{sha}`"
     stage = f"`{_cell(state.stage)}`" if state.stage else "—"
     when = state.updated_at
-    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     return [
         "| | |",
         "|---|---|",
@@ -121,7 +124,7 @@ def _log_block(log: str, budget: int) -> str:
     while len(rows) > 1 and len("\n".join(rows).encode("utf-8")) > budget:
         rows.pop(0)
     if rows and len(rows[0].encode("utf-8")) > budget:
-        rows[0] = "…" + rows[0].encode("utf-8")[-max(budget - 3, 0):].decode("utf-8", "ignore")
+        rows[0] = "…" + rows[0].encode("utf-8")[-max(budget - 3, 0) :].decode("utf-8", "ignore")
     count = len(rows)
     noun = "line" if count == 1 else "lines"
     return "\n".join(
@@ -148,7 +151,13 @@ def _redact(text: str, secret_values: list[str]) -> str:
 def _link(text: str, url: str | None) -> str:
     if not url or not re.match(r"^https?://", url):
         return text
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    safe = (
+        url.replace(" ", "%20")
+        .replace("(", "%28")
+        .replace(")", "%29")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+    )
     return f"[{text}]({_cell(safe)})"
 
 
@@ -199,28 +208,39 @@ class StickyComment:
         if self.marker not in body:
             body = f"{self.marker}\n{body}"
         if not self.token:
-            self.warn(f"No github-token: skipping the preview comment on pull request #{self.pr_number}.")
+            self.warn(
+                f"No github-token: skipping the preview comment on pull request #{self.pr_number}."
+            )
             return None
         try:
             from github import GithubException  # lazy: cold start
         except ImportError as exc:  # pragma: no cover - PyGithub is a runtime dependency
-            self.warn(f"PyGithub is not installed; cannot comment on pull request #{self.pr_number}: {exc}")
+            self.warn(
+                f"PyGithub is not installed; cannot comment on pull request "
+                f"#{self.pr_number}: {exc}"
+            )
             return None
         try:
             return self._upsert(body)
         except GithubException as exc:
             self.warn(self._explain(exc.status, _message(exc.data)))
-        except Exception as exc:  # noqa: BLE001 - a comment must never fail a deploy
+        except Exception as exc:  # a comment must never fail a deploy
             self.warn(
                 f"Could not update the preview comment on pull request #{self.pr_number} "
-                f"via {self.api_url}: {type(exc).__name__}: {exc}. The deploy itself is not affected."
+                f"via {self.api_url}: {type(exc).__name__}: {exc}. {_NOT_AFFECTED}"
             )
         return None
 
     def _upsert(self, body: str) -> str:
         from github import Auth, Github  # lazy: cold start
 
-        gh = Github(auth=Auth.Token(self.token), base_url=self.api_url, per_page=100, lazy=True, **self._options)
+        gh = Github(
+            auth=Auth.Token(self.token),
+            base_url=self.api_url,
+            per_page=100,
+            lazy=True,
+            **self._options,
+        )
         try:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
             for comment in issue.get_comments():
@@ -237,16 +257,17 @@ class StickyComment:
         if status in (403, 404):
             return (
                 f"Could not comment on {where} ({detail}): the github-token lacks the "
-                "`pull-requests: write` (or `issues: write`) permission. Grant it in the workflow with "
-                "`permissions:` / `pull-requests: write`, or set `comment: false`. Pull requests from "
-                "forks get a read-only GITHUB_TOKEN on `pull_request` events. The deploy itself is not affected."
+                "`pull-requests: write` (or `issues: write`) permission. Grant it in the "
+                "workflow with `permissions:` / `pull-requests: write`, or set `comment: false`. "
+                "Pull requests from forks get a read-only GITHUB_TOKEN on `pull_request` events. "
+                f"{_NOT_AFFECTED}"
             )
         if status == 401:
             return (
                 f"Could not comment on {where} ({detail}): the github-token was rejected; "
-                "check the `github-token` input. The deploy itself is not affected."
+                f"check the `github-token` input. {_NOT_AFFECTED}"
             )
-        return f"Could not update the preview comment on {where} ({detail}). The deploy itself is not affected."
+        return f"Could not update the preview comment on {where} ({detail}). {_NOT_AFFECTED}"
 
 
 def _message(data: object) -> str:

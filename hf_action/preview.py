@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from enum import Enum
+from enum import StrEnum
 
 from hf_action.event import PullRequest
 
@@ -24,7 +24,7 @@ _NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
 _TEMPLATE_FIELDS = frozenset({"name", "number"})
 
 
-class PreviewAction(str, Enum):
+class PreviewAction(StrEnum):
     """What a pull-request event asks of its preview Space."""
 
     DEPLOY = "deploy"
@@ -98,7 +98,8 @@ def split_space_id(space_id: str) -> tuple[str, str]:
     owner, sep, name = (space_id or "").partition("/")
     if not sep or not is_valid_repo_name(owner) or not is_valid_repo_name(name):
         raise ValueError(
-            f"space must look like 'owner/name' with letters, digits, '-', '_' and '.', got {space_id!r}"
+            "space must look like 'owner/name' with letters, digits, '-', '_' and '.', "
+            f"got {space_id!r}"
         )
     return owner, name
 
@@ -118,7 +119,9 @@ def preview_space_id(space_id: str, pr_number: int, template: str = DEFAULT_TEMP
     limit = min(MAX_REPO_NAME, MAX_HOST_LABEL - len(owner) - 1)
     candidate = _render(template, name, pr_number)
     if len(candidate) > limit:
-        candidate = _render(template, _shorten(owner, name, pr_number, template, name_slots, limit), pr_number)
+        candidate = _render(
+            template, _shorten(owner, name, pr_number, template, name_slots, limit), pr_number
+        )
     if len(candidate) > limit:
         raise ValueError(
             f"preview-name {template!r} cannot fit within {limit} characters for owner {owner!r} "
@@ -158,7 +161,8 @@ def _check_template(template: str) -> int:
         fields.append(field)
     if "number" not in fields:
         raise ValueError(
-            f"preview-name {template!r} must contain {{number}} so each pull request gets its own Space"
+            f"preview-name {template!r} must contain {{number}} "
+            "so each pull request gets its own Space"
         )
     return fields.count("name")
 
@@ -168,7 +172,7 @@ def _render(template: str, name: str, number: int) -> str:
 
 
 def _shorten(owner: str, name: str, number: int, template: str, slots: int, limit: int) -> str:
-    """A stand-in for ``name`` short enough for ``limit``: ``<prefix>-<hash>`` or just ``<hash>``."""
+    """A stand-in for ``name`` that fits ``limit``: ``<prefix>-<hash>`` or just ``<hash>``."""
     if slots == 0:
         return name  # nothing to cut; the caller reports the overflow
     fixed = len(_render(template, "", number))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from hf_action.event import EventError, PullRequest, load_pull_request, parse_pull_request, repository
+from hf_action.event import (
+    EventError,
+    PullRequest,
+    load_pull_request,
+    parse_pull_request,
+    repository,
+)
 from tests import webhooks
 from tests.webhooks import event_env, examples, load_example
 
@@ -165,7 +171,9 @@ def test_repository_malformed(value: str) -> None:
         repository({"GITHUB_REPOSITORY": value})
 
 
-def test_load_example_without_package_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_example_without_package_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(webhooks, "INDEX", tmp_path / "absent" / "index.json")
     webhooks._index.cache_clear()
     try:
@@ -185,5 +193,8 @@ def test_load_example_rejects_unknown_action_and_open_merge() -> None:
 def test_load_example_returns_independent_copies() -> None:
     first = load_example("opened", fork=True)
     second = load_example("opened")
-    assert first["pull_request"]["head"]["repo"]["full_name"] != second["pull_request"]["head"]["repo"]["full_name"]
+    assert (
+        first["pull_request"]["head"]["repo"]["full_name"]
+        != second["pull_request"]["head"]["repo"]["full_name"]
+    )
     assert json.dumps(second).count(webhooks.FORK_OWNER) == 0

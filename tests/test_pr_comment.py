@@ -7,7 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -22,7 +22,7 @@ from hf_action.pr_comment import (
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
-WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 REPO = "octo/app-repo"
 TOKEN = "ghs_faketoken1234567890abcdefABCDEF"
 
@@ -44,10 +44,16 @@ def state(status: str = "running", **changes: object) -> CommentState:
 
 # --- render ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("status", "emoji", "word"),
-    [("building", "🏗️", "building"), ("running", "✅", "running"), ("failed", "❌", "failed"),
-     ("removed", "🗑️", "removed"), ("skipped", "⏭️", "skipped")],
+    [
+        ("building", "🏗️", "building"),
+        ("running", "✅", "running"),
+        ("failed", "❌", "failed"),
+        ("removed", "🗑️", "removed"),
+        ("skipped", "⏭️", "skipped"),
+    ],
 )
 def test_render_each_status(status: str, emoji: str, word: str) -> None:
     body = render(state(status, log_tail="boom" if status == "failed" else None))
@@ -140,7 +146,9 @@ def _fenced(body: str) -> list[str]:
 
 
 def test_hostile_backticks_stay_inside_the_fence() -> None:
-    log = "\n".join(["ok", "```", "````python", "   ```", "</details>", "# Heading", "`` fine ``", "~~~", "end"])
+    log = "\n".join(
+        ["ok", "```", "````python", "   ```", "</details>", "# Heading", "`` fine ``", "~~~", "end"]
+    )
     body = render(state("failed", log_tail=log))
     inside = _fenced(body)
     assert inside[-1] == "end" and inside[0] == "ok"
@@ -151,7 +159,10 @@ def test_hostile_backticks_stay_inside_the_fence() -> None:
 
 
 def test_log_tail_keeps_last_lines_and_strips_terminal_noise() -> None:
-    log = "\n".join(f"line {i}" for i in range(500)) + "\n\x1b[31mred error\x1b[0m\nprogress 10%\rprogress 100%\n\n"
+    log = (
+        "\n".join(f"line {i}" for i in range(500))
+        + "\n\x1b[31mred error\x1b[0m\nprogress 10%\rprogress 100%\n\n"
+    )
     inside = _fenced(render(state("failed", log_tail=log)))
     assert len(inside) == MAX_LOG_LINES
     assert inside[-2:] == ["red error", "progress 100%"]
@@ -181,10 +192,14 @@ def test_huge_log_fits_github_limit(shape: str) -> None:
 
 def test_github_api_url() -> None:
     assert github_api_url({}) == "https://api.github.com"
-    assert github_api_url({"GITHUB_API_URL": "https://ghe.example/api/v3/"}) == "https://ghe.example/api/v3"
+    assert (
+        github_api_url({"GITHUB_API_URL": "https://ghe.example/api/v3/"})
+        == "https://ghe.example/api/v3"
+    )
 
 
 # --- StickyComment against the fake server --------------------------------------------------
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
@@ -192,11 +207,24 @@ def fake() -> Iterator[FakeGitHub]:
         yield server
 
 
-def sticky(server: FakeGitHub, warnings: list[str], *, number: int = 7, token: str = TOKEN,
-           key: str = "user/app") -> StickyComment:
+def sticky(
+    server: FakeGitHub,
+    warnings: list[str],
+    *,
+    number: int = 7,
+    token: str = TOKEN,
+    key: str = "user/app",
+) -> StickyComment:
     return StickyComment(
-        token, REPO, number, server.api_url, marker(key), warnings.append,
-        seconds_between_requests=0, seconds_between_writes=0, retry=0,
+        token,
+        REPO,
+        number,
+        server.api_url,
+        marker(key),
+        warnings.append,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+        retry=0,
     )
 
 
@@ -210,15 +238,19 @@ def test_creates_once_then_edits_in_place(fake: FakeGitHub) -> None:
     assert comments[0]["user"]["login"] == BOT_LOGIN
     assert urls == [comments[0]["html_url"]] * 3
     methods = [(r.method, r.path) for r in fake.requests if r.method != "GET"]
-    assert methods == [("POST", f"/repos/{REPO}/issues/7/comments")] + [
-        ("PATCH", f"/repos/{REPO}/issues/comments/{comments[0]['id']}")
-    ] * 2
+    assert (
+        methods
+        == [("POST", f"/repos/{REPO}/issues/7/comments")]
+        + [("PATCH", f"/repos/{REPO}/issues/comments/{comments[0]['id']}")] * 2
+    )
     assert warnings == []
 
 
 def test_other_comments_are_left_alone(fake: FakeGitHub) -> None:
     other = fake.add_comment(REPO, 7, "LGTM from another bot", login="other-bot[bot]")
-    other_app = fake.add_comment(REPO, 7, render(state(base_space_id="user/other-app")), login=BOT_LOGIN)
+    other_app = fake.add_comment(
+        REPO, 7, render(state(base_space_id="user/other-app")), login=BOT_LOGIN
+    )
     warnings: list[str] = []
     for s in ("building", "running"):
         sticky(fake, warnings).upsert(render(state(s)))
@@ -241,8 +273,11 @@ def test_marker_on_a_later_page_is_found() -> None:
         comments = server.comments(REPO, 7)
         assert len(comments) == 5
         assert "Preview is running" in next(c for c in comments if c["id"] == ours["id"])["body"]
-        pages = [r.query.get("page", ["1"])[0] for r in server.requests if r.path.endswith("/comments")
-                 and r.method == "GET"]
+        pages = [
+            r.query.get("page", ["1"])[0]
+            for r in server.requests
+            if r.path.endswith("/comments") and r.method == "GET"
+        ]
         assert pages == ["1", "2"]  # stopped once found
 
 
@@ -291,8 +326,18 @@ def test_unreachable_api_warns() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     warnings: list[str] = []
-    comment = StickyComment(TOKEN, REPO, 7, f"http://127.0.0.1:{port}", marker("user/app"), warnings.append,
-                            retry=0, timeout=2, seconds_between_requests=0, seconds_between_writes=0)
+    comment = StickyComment(
+        TOKEN,
+        REPO,
+        7,
+        f"http://127.0.0.1:{port}",
+        marker("user/app"),
+        warnings.append,
+        retry=0,
+        timeout=2,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
     assert comment.upsert("hi") is None
     assert len(warnings) == 1 and f"127.0.0.1:{port}" in warnings[0]
 
@@ -321,11 +366,20 @@ def test_github_enterprise_base_path() -> None:
 
 
 def test_ghe_without_base_path_misses() -> None:
-    """Sanity check of the fake: a client that ignores /api/v3 gets 404, so the GHE test means something."""
+    """The fake answers 404 to a client that ignores /api/v3, so the GHE test means something."""
     with FakeGitHub(token=TOKEN, base_path="/api/v3") as server:
         warnings: list[str] = []
-        comment = StickyComment(TOKEN, REPO, 7, server.origin, marker("user/app"), warnings.append,
-                                retry=0, seconds_between_requests=0, seconds_between_writes=0)
+        comment = StickyComment(
+            TOKEN,
+            REPO,
+            7,
+            server.origin,
+            marker("user/app"),
+            warnings.append,
+            retry=0,
+            seconds_between_requests=0,
+            seconds_between_writes=0,
+        )
         assert comment.upsert("hi") is None
         assert warnings and "404" in warnings[0]
 
@@ -344,7 +398,9 @@ def test_pygithub_is_not_imported_at_module_top() -> None:
 
     tree = ast.parse(pathlib.Path(module.__file__).read_text(encoding="utf-8"))
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    names = {a.name for n in top for a in n.names} | {n.module for n in top if isinstance(n, ast.ImportFrom)}
+    names = {a.name for n in top for a in n.names} | {
+        n.module for n in top if isinstance(n, ast.ImportFrom)
+    }
     assert not any(str(name).startswith("github") for name in names)
 
 

@@ -49,7 +49,9 @@ def assert_good(space_id: str, owner: str) -> str:
         ("user/a_", 3, "{name}-pr-{number}", "user/a_-pr-3"),
     ],
 )
-def test_short_names_are_rendered_verbatim(space: str, number: int, template: str, expected: str) -> None:
+def test_short_names_are_rendered_verbatim(
+    space: str, number: int, template: str, expected: str
+) -> None:
     assert preview_space_id(space, number, template) == expected
     assert_good(expected, space.split("/")[0])
 
@@ -105,22 +107,48 @@ def test_names_sharing_a_long_prefix_do_not_collide() -> None:
 
 @pytest.mark.parametrize(
     "template",
-    ["{name}-pr", "{name}", "static-name", "{name}-{num}", "{name}-{number!r}", "{name}-{number:05d}",
-     "{name} {number}", "{name}/{number}", "{name}-{number", "", "   "],
+    [
+        "{name}-pr",
+        "{name}",
+        "static-name",
+        "{name}-{num}",
+        "{name}-{number!r}",
+        "{name}-{number:05d}",
+        "{name} {number}",
+        "{name}/{number}",
+        "{name}-{number",
+        "",
+        "   ",
+    ],
 )
 def test_bad_templates_are_rejected(template: str) -> None:
     with pytest.raises(ValueError, match="preview-name"):
         preview_space_id("user/app", 1, template)
 
 
-@pytest.mark.parametrize("template", ["-{name}-{number}", "{name}--{number}", "{name}-{number}.", "{name}-{number}.git"])
+@pytest.mark.parametrize(
+    "template", ["-{name}-{number}", "{name}--{number}", "{name}-{number}.", "{name}-{number}.git"]
+)
 def test_templates_giving_invalid_names_are_rejected(template: str) -> None:
     with pytest.raises(ValueError, match="not a valid Space name"):
         preview_space_id("user/app", 1, template)
 
 
-@pytest.mark.parametrize("space", ["app", "user/", "/app", "user/-app", "user/app.", "user/a--b", "user/a..b",
-                                   "user/app/x", "us er/app", "user/" + "a" * 97])
+@pytest.mark.parametrize(
+    "space",
+    [
+        "app",
+        "user/",
+        "/app",
+        "user/-app",
+        "user/app.",
+        "user/a--b",
+        "user/a..b",
+        "user/app/x",
+        "us er/app",
+        "user/" + "a" * 97,
+    ],
+)
 def test_bad_space_ids_are_rejected(space: str) -> None:
     with pytest.raises(ValueError, match="owner/name"):
         preview_space_id(space, 1)
@@ -136,14 +164,31 @@ def test_owner_too_long_for_any_preview_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="cannot fit"):
         preview_space_id("o" * 55 + "/app", 12345)
     with pytest.raises(ValueError, match="cannot fit"):
-        preview_space_id("user/app", 1, "a-very-long-static-preview-name-for-pr-{number}-" + "z" * 40)
+        preview_space_id(
+            "user/app", 1, "a-very-long-static-preview-name-for-pr-{number}-" + "z" * 40
+        )
 
 
 @pytest.mark.parametrize(
     ("name", "ok"),
-    [("a", True), ("A_b.c-d", True), ("_x_", True), ("-a", False), ("a-", False), (".a", False),
-     ("a.", False), ("a--b", False), ("a..b", False), ("a b", False), ("a/b", False), ("", False),
-     ("a" * 96, True), ("a" * 97, False), ("repo.git", False), ("é", False)],
+    [
+        ("a", True),
+        ("A_b.c-d", True),
+        ("_x_", True),
+        ("-a", False),
+        ("a-", False),
+        (".a", False),
+        ("a.", False),
+        ("a--b", False),
+        ("a..b", False),
+        ("a b", False),
+        ("a/b", False),
+        ("", False),
+        ("a" * 96, True),
+        ("a" * 97, False),
+        ("repo.git", False),
+        ("é", False),
+    ],
 )
 def test_is_valid_repo_name(name: str, ok: bool) -> None:
     assert is_valid_repo_name(name) is ok
@@ -164,12 +209,18 @@ def _random_name(rng: random.Random, max_len: int) -> str:
     return name[:max_len].rstrip("-.") or "a"
 
 
-TEMPLATES = ["{name}-pr-{number}", "pr-{number}-{name}", "{name}.{number}", "{name}_pr{number}", "{number}-{name}"]
+TEMPLATES = [
+    "{name}-pr-{number}",
+    "pr-{number}-{name}",
+    "{name}.{number}",
+    "{name}_pr{number}",
+    "{number}-{name}",
+]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_generated_names_are_valid_deterministic_and_unique(template: str) -> None:
-    rng = random.Random(f"preview-{template}")
+    rng = random.Random(f"preview-{template}")  # noqa: S311 - reproducible test data
     seen: dict[str, tuple[str, int]] = {}
     for _ in range(400):
         owner = _random_name(rng, 40)
@@ -182,31 +233,48 @@ def test_generated_names_are_valid_deterministic_and_unique(template: str) -> No
             assert_good(result, owner)
             assert str(number) in result.split("/")[1]
             assert preview_space_id(space, number, template) == result
-            assert seen.setdefault(result, (space, number)) == (space, number), f"collision on {result}"
+            assert seen.setdefault(result, (space, number)) == (space, number), (
+                f"collision on {result}"
+            )
 
 
 def test_consecutive_pr_numbers_never_collide_for_a_long_name() -> None:
     space = "SomeOrganisation/" + "very-long-space-name-" * 4 + "end"
     names = [preview_space_id(space, n) for n in range(1, 100_000, 7)]
     assert len(set(names)) == len(names)
-    for result in names[:: 997]:
+    for result in names[::997]:
         assert_good(result, "SomeOrganisation")
 
 
 # --- the small decisions that go with naming ------------------------------------------------
 
+
 def _pr(*, is_fork: bool = False, action: str = "opened") -> PullRequest:
     return PullRequest(
-        number=5, action=action, head_sha="a" * 40, head_ref="feature",
-        head_repo="someone/fork" if is_fork else "owner/repo", base_repo="owner/repo",
-        is_fork=is_fork, merged=False, html_url="https://github.com/owner/repo/pull/5",
+        number=5,
+        action=action,
+        head_sha="a" * 40,
+        head_ref="feature",
+        head_repo="someone/fork" if is_fork else "owner/repo",
+        base_repo="owner/repo",
+        is_fork=is_fork,
+        merged=False,
+        html_url="https://github.com/owner/repo/pull/5",
     )
 
 
 @pytest.mark.parametrize(
     ("mode", "has_pr", "expected"),
-    [("auto", True, True), ("auto", False, False), ("", True, True), ("AUTO", False, False),
-     ("true", True, True), (" True ", True, True), ("false", True, False), ("false", False, False)],
+    [
+        ("auto", True, True),
+        ("auto", False, False),
+        ("", True, True),
+        ("AUTO", False, False),
+        ("true", True, True),
+        (" True ", True, True),
+        ("false", True, False),
+        ("false", False, False),
+    ],
 )
 def test_preview_enabled(mode: str, has_pr: bool, expected: bool) -> None:
     assert preview_enabled(mode, _pr() if has_pr else None) is expected
@@ -225,11 +293,18 @@ def test_preview_mode_must_be_known(mode: str) -> None:
 
 @pytest.mark.parametrize(
     ("action", "expected"),
-    [("opened", PreviewAction.DEPLOY), ("reopened", PreviewAction.DEPLOY),
-     ("synchronize", PreviewAction.DEPLOY), ("ready_for_review", PreviewAction.DEPLOY),
-     ("closed", PreviewAction.DELETE), ("labeled", PreviewAction.IGNORE),
-     ("assigned", PreviewAction.IGNORE), ("edited", PreviewAction.IGNORE),
-     ("converted_to_draft", PreviewAction.IGNORE), ("", PreviewAction.IGNORE)],
+    [
+        ("opened", PreviewAction.DEPLOY),
+        ("reopened", PreviewAction.DEPLOY),
+        ("synchronize", PreviewAction.DEPLOY),
+        ("ready_for_review", PreviewAction.DEPLOY),
+        ("closed", PreviewAction.DELETE),
+        ("labeled", PreviewAction.IGNORE),
+        ("assigned", PreviewAction.IGNORE),
+        ("edited", PreviewAction.IGNORE),
+        ("converted_to_draft", PreviewAction.IGNORE),
+        ("", PreviewAction.IGNORE),
+    ],
 )
 def test_preview_action(action: str, expected: PreviewAction) -> None:
     got, reason = preview_action(action)

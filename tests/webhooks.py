@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_DIR = (
-    Path(__file__).resolve().parent / "fixtures" / "webhooks" / "node_modules" / "@octokit" / "webhooks-examples"
+    Path(__file__).resolve().parent
+    / "fixtures"
+    / "webhooks"
+    / "node_modules"
+    / "@octokit"
+    / "webhooks-examples"
 )
 INDEX = PACKAGE_DIR / "api.github.com" / "index.json"
 FORK_OWNER = "octo-forker"
@@ -100,7 +105,11 @@ def event_env(directory: Path, payload: Any, event_name: str = "pull_request") -
     """Write ``payload`` like the runner does and return the matching environment."""
     path = directory / "event.json"
     path.write_text(json.dumps(payload), encoding="utf-8")
-    repo = payload.get("repository", {}).get("full_name", "owner/repo") if isinstance(payload, dict) else "owner/repo"
+    repo = (
+        payload.get("repository", {}).get("full_name", "owner/repo")
+        if isinstance(payload, dict)
+        else "owner/repo"
+    )
     return {
         "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(path),

@@ -8,6 +8,7 @@ Enterprise Server, whose API lives under ``/api/v3``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -15,7 +16,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -54,7 +55,7 @@ class FakeGitHub:
 
     def __init__(
         self,
-        token: str = "test-token",
+        token: str = "test-token",  # noqa: S107 - a fake server's fake credential
         *,
         base_path: str = "",
         page_size: int | None = None,
@@ -80,7 +81,9 @@ class FakeGitHub:
         server.daemon_threads = False  # server_close() joins every handler thread
         server.block_on_close = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -90,10 +93,8 @@ class FakeGitHub:
             with self._state.lock:
                 open_connections = list(self._state.connections)
             for conn in open_connections:  # idle keep-alive clients would block the join
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -126,7 +127,9 @@ class FakeGitHub:
         with self._state.lock:
             return [dict(c) for c in self._state.comments.get((repo, number), [])]
 
-    def add_comment(self, repo: str, number: int, body: str, *, login: str = "someone") -> dict[str, Any]:
+    def add_comment(
+        self, repo: str, number: int, body: str, *, login: str = "someone"
+    ) -> dict[str, Any]:
         """Seed a comment written by ``login`` (another user or bot)."""
         with self._state.lock:
             return dict(self._new_comment(repo, number, body, login))
@@ -198,10 +201,26 @@ class FakeGitHub:
 
 _ROUTES = [
     ("GET", re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)$"), "get_repo"),
-    ("GET", re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/(?:issues|pulls)/(?P<number>\d+)$"), "get_issue"),
-    ("GET", re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$"), "list_comments"),
-    ("POST", re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$"), "create_comment"),
-    ("PATCH", re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<cid>\d+)$"), "edit_comment"),
+    (
+        "GET",
+        re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/(?:issues|pulls)/(?P<number>\d+)$"),
+        "get_issue",
+    ),
+    (
+        "GET",
+        re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$"),
+        "list_comments",
+    ),
+    (
+        "POST",
+        re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)/comments$"),
+        "create_comment",
+    ),
+    (
+        "PATCH",
+        re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<cid>\d+)$"),
+        "edit_comment",
+    ),
 ]
 
 
@@ -220,7 +239,7 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 fake._state.connections.discard(self.connection)
             super().finish()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet tests
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_GET(self) -> None:
@@ -247,13 +266,17 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             path = parts.path
             in_base = path.startswith(fake.base_path + "/") if fake.base_path else True
             if in_base:
-                path = path[len(fake.base_path):]
+                path = path[len(fake.base_path) :]
             with fake._state.lock:
-                fake._state.requests.append(Recorded(method, path, query, body, dict(self.headers.items())))
+                fake._state.requests.append(
+                    Recorded(method, path, query, body, dict(self.headers.items()))
+                )
             if not in_base:
                 return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
             if fake.fail_status is not None:
-                return self._send(fake.fail_status, {"message": "Server Error", "documentation_url": DOCS})
+                return self._send(
+                    fake.fail_status, {"message": "Server Error", "documentation_url": DOCS}
+                )
             if not self._authorized():
                 return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS})
             for route_method, pattern, name in _ROUTES:
@@ -274,7 +297,9 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         def get_issue(self, repo: str, number: str, **_: Any) -> None:
             self._send(200, fake._issue(repo, int(number)))
 
-        def list_comments(self, repo: str, number: str, query: dict[str, list[str]], **_: Any) -> None:
+        def list_comments(
+            self, repo: str, number: str, query: dict[str, list[str]], **_: Any
+        ) -> None:
             items = fake._state.comments.get((repo, int(number)), [])
             size = fake.page_size or min(int(query.get("per_page", ["30"])[0]), 100)
             page = max(int(query.get("page", ["1"])[0]), 1)
@@ -287,7 +312,10 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if fake.forbid_comments:
                 return self._send(403, FORBIDDEN)
             if not isinstance(body, dict) or not isinstance(body.get("body"), str):
-                return self._send(422, {"message": "Invalid request.\n\n\"body\" wasn't supplied.", "status": "422"})
+                return self._send(
+                    422,
+                    {"message": 'Invalid request.\n\n"body" wasn\'t supplied.', "status": "422"},
+                )
             self._send(201, fake._new_comment(repo, int(number), body["body"], fake.login))
 
         def edit_comment(self, repo: str, cid: str, body: Any, **_: Any) -> None:
@@ -343,4 +371,4 @@ def _user(login: str, web_url: str, api_url: str, kind: str | None = None) -> di
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -73,6 +73,22 @@ def secrets_allowed(pr: PullRequest | None, allow_fork_secrets: bool) -> bool:
     return allow_fork_secrets
 
 
+def fork_note(pr: PullRequest | None, allow_fork_secrets: bool) -> str | None:
+    """The line the PR comment shows for forks, so reviewers know how the preview ran."""
+    if pr is None or not pr.is_fork:
+        return None
+    source = f"the fork `{pr.head_repo}`" if pr.head_repo else "a fork that has since been deleted"
+    if allow_fork_secrets:
+        return (
+            f"This pull request comes from {source}; its preview runs **with** the Space's "
+            "secrets because `allow-fork-secrets` is `true`."
+        )
+    return (
+        f"This pull request comes from {source}; its preview runs **without** secrets "
+        "(set `allow-fork-secrets: true` only if you trust the code)."
+    )
+
+
 def is_valid_repo_name(name: str) -> bool:
     """True when the Hub accepts ``name`` as the name part of a repository id."""
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import string
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from hf_action.preview import (
     MAX_HOST_LABEL,
     MAX_REPO_NAME,
     PreviewAction,
+    fork_note,
     host_label,
     is_valid_repo_name,
     preview_action,
@@ -323,3 +325,13 @@ def test_secrets_allowed(is_fork: bool, allow: bool, expected: bool) -> None:
 
 def test_secrets_allowed_outside_pull_requests() -> None:
     assert secrets_allowed(None, False) is True
+
+
+def test_fork_note() -> None:
+    assert fork_note(None, False) is None
+    assert fork_note(_pr(), False) is None
+    without = fork_note(_pr(is_fork=True), False)
+    assert without and "someone/fork" in without and "**without** secrets" in without
+    assert "**with** the Space's secrets" in (fork_note(_pr(is_fork=True), True) or "")
+    deleted = replace(_pr(is_fork=True), head_repo=None)
+    assert "deleted" in (fork_note(deleted, False) or "")

@@ -1,0 +1,11 @@
+"""The container's entrypoint: read the runner's environment and run the action once."""
+
+import os
+import sys
+
+from hf_action.inputs import read_env_inputs
+from hf_action.main import run
+from hf_action.runner import runner_from_env
+
+if __name__ == "__main__":
+    sys.exit(run(read_env_inputs(os.environ), os.environ, runner_from_env(os.environ)))

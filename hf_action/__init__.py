@@ -1,0 +1,3 @@
+"""hf-deploy: deploy a GitHub repository to a Hugging Face Space."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+"""The Space card (README.md front matter): read it, check it, and merge in the keys the deploy needs.
+
+We edit the front matter line by line rather than re-dumping YAML, so the user's comments, key order and
+quoting survive; only when a key cannot be edited in place do we fall back to a full dump.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import ActionError
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+SDKS = ("gradio", "docker", "static", "streamlit")
+
+CARD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "sdk": {"enum": list(SDKS)},
+        "app_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+        "app_file": {"type": "string", "minLength": 1},
+        "sdk_version": {"type": ["string", "number"]},
+        "title": {"type": ["string", "number"]},
+        "emoji": {"type": "string"},
+        "pinned": {"type": "boolean"},
+        "tags": {"type": ["array", "string"]},
+        "models": {"type": ["array", "string"]},
+        "datasets": {"type": ["array", "string"]},
+    },
+}
+
+
+class CardError(ActionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Card:
+    front_matter: dict
+    body: str
+    raw_yaml: str | None  # None: the README has no front matter block
+
+
+def parse_card(text: str, source: str = "README.md") -> Card:
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return Card({}, text, None)
+    raw = match.group(1)
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise CardError(
+            f"The front matter of {source} is not valid YAML{where}.",
+            "Fix the block between the two '---' lines; the Hub would refuse it with CONFIG_ERROR.",
+            title="Invalid Space card",
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CardError(
+            f"The front matter of {source} is a {type(data).__name__}, not a mapping of keys.",
+            "Write it as 'key: value' lines, e.g. 'sdk: gradio'.",
+            title="Invalid Space card",
+        )
+    _validate(data, source)
+    return Card(data, text[match.end():], raw)
+
+
+def _validate(data: dict, source: str) -> None:
+    import jsonschema
+
+    errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        key = ".".join(str(p) for p in err.path) or "(root)"
+        raise CardError(
+            f"The front matter of {source} has an invalid '{key}': {err.message}.",
+            "Fix the key, or remove it and let the action's inputs set it.",
+            title="Invalid Space card",
+        )
+
+
+def _scalar(value: object) -> str:
+    dumped = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return dumped.removesuffix("\n...").removesuffix("...").strip()
+
+
+def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "README.md") -> str:
+    """Return the README with `wanted` keys set in its front matter (text unchanged if nothing differs)."""
+    if text is None:
+        fm = {"title": title, "emoji": "🚀", "colorFrom": "blue", "colorTo": "indigo", **wanted, "pinned": False}
+        body = f"\n# {title}\n\nDeployed from GitHub with hf-deploy.\n"
+        return "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n" + body
+    card = parse_card(text, source)
+    missing = {k: v for k, v in wanted.items() if card.front_matter.get(k) != v}
+    if not missing:
+        return text
+    if card.raw_yaml is None:
+        return "---\n" + yaml.safe_dump(wanted, sort_keys=False, allow_unicode=True) + "---\n" + text
+    lines = card.raw_yaml.splitlines()
+    for key, value in missing.items():
+        pattern = re.compile(rf"^{re.escape(key)}\s*:(?!\S)(.*)$")
+        idx = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
+        if idx is not None and _is_single_line(lines, idx):
+            lines[idx] = f"{key}: {_scalar(value)}"
+        elif idx is None:
+            lines.append(f"{key}: {_scalar(value)}")
+        else:
+            lines = None  # multi-line value: rebuild below
+            break
+    new_yaml = "\n".join(lines) if lines is not None else None
+    if new_yaml is None or (yaml.safe_load(new_yaml) or {}) != {**card.front_matter, **missing}:
+        new_yaml = yaml.safe_dump({**card.front_matter, **missing}, sort_keys=False, allow_unicode=True).rstrip("\n")
+    return "---\n" + new_yaml + "\n---\n" + card.body
+
+
+def _is_single_line(lines: list[str], idx: int) -> bool:
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else ""
+    return not (nxt.startswith((" ", "\t", "-")) and nxt.strip())
+
+
+def detect_sdk(root: Path, app_file: str | None = None) -> str | None:
+    """Guess the SDK from the files, the way a person would."""
+    if (root / "Dockerfile").is_file():
+        return "docker"
+    texts = []
+    for name in (app_file or "app.py", "requirements.txt"):
+        f = root / name
+        if f.is_file() and f.stat().st_size < 1_000_000:
+            texts.append(f.read_text("utf-8", errors="replace").lower())
+    joined = "\n".join(texts)
+    if "streamlit" in joined:
+        return "streamlit"
+    if "gradio" in joined:
+        return "gradio"
+    if (root / "index.html").is_file():
+        return "static"
+    return None
+
+
+def read_text_card(path: Path, source: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError:
+        raise CardError(f"{source} is not UTF-8 text.", "Save it as UTF-8; the Hub reads the Space card as UTF-8.", title="Invalid Space card") from None

@@ -1,0 +1,198 @@
+"""The deploy flow: inputs -> plan -> Hub calls -> outcome. Each step is a call into a module of its own."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import secrets as env_vars
+from .errors import ActionError, BuildFailed
+from .hub import endpoint, explain
+from .inputs import Inputs
+from .plan import make_plan
+from .report import Outcome, human_size
+from .runner import Runner
+from .snapshot import Snapshot, take_snapshot
+from .space import SpaceState, apply_settings, plan_settings, read_space
+from .sync import commit_plan, remote_tree
+from .watch import wait_for_commit
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+PLAN_LINES = 200
+
+
+@dataclass
+class Target:
+    """Where to deploy and on whose behalf; previews change `space_id` and `secrets`."""
+
+    space_id: str
+    secrets: dict[str, str]
+    source_sha: str | None
+    preview: bool = False
+
+
+def space_url(space_id: str) -> str:
+    return f"{endpoint()}/spaces/{space_id}"
+
+
+def app_url(state: SpaceState) -> str | None:
+    if state.host:
+        return state.host
+    return f"https://{state.subdomain}.hf.space" if state.subdomain else None
+
+
+def commit_text(inputs: Inputs, env: Mapping[str, str], target: Target, deploy_id: str) -> tuple[str, str]:
+    repo = env.get("GITHUB_REPOSITORY")
+    sha = target.source_sha or env.get("GITHUB_SHA")
+    server = env.get("GITHUB_SERVER_URL", "https://github.com")
+    title = inputs.commit_message or (f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy")
+    lines = []
+    if repo and sha:
+        lines.append(f"Source: {server}/{repo}/commit/{sha}")
+    if repo and env.get("GITHUB_RUN_ID"):
+        lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
+    lines.append(f"Deploy-Id: {deploy_id}")
+    return title, "\n".join(lines)
+
+
+def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None:
+    with runner.group(f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"):
+        runner.info(f"SDK: {snap.sdk}; Space card from {snap.card_source}")
+        for line in settings.describe():
+            runner.info(f"  setting: {line}")
+        if env_plan is not None:
+            runner.info(f"  secrets to set: {env_vars.describe_keys(env_plan.secrets_to_set)} (unchanged: {env_vars.describe_keys(env_plan.secrets_unchanged)})")
+            runner.info(f"  variables to set: {env_vars.describe_keys(env_plan.variables_to_set)} (unchanged: {env_vars.describe_keys(env_plan.variables_unchanged)})")
+        rows = [(("+" if c.kind == "new" else "~"), c.file.path, human_size(c.file.size)) for c in plan.add]
+        rows += [("-", p, "") for p in plan.delete]
+        for mark, path, size in rows[:PLAN_LINES]:
+            runner.info(f"  {mark} {path!r}  {size}".rstrip())
+        if len(rows) > PLAN_LINES:
+            runner.info(f"  … and {len(rows) - PLAN_LINES} more")
+        for kept in plan.kept:
+            runner.info(f"  = {kept!r} kept on the Space")
+        for s in snap.skipped:
+            runner.info(f"  ! {s.path!r} not uploaded: {s.reason}")
+    for s in snap.skipped:
+        if "outside the workspace" in s.reason:
+            runner.warning(f"{s.path!r} {s.reason}; it was not uploaded.", title="Symlink not followed")
+    for w in snap.warnings:
+        runner.warning(w)
+
+
+def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]) -> Outcome:
+    started = time.monotonic()
+    space_id = target.space_id
+    outcome = Outcome("deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run)
+    snap = take_snapshot(inputs, space_id.split("/")[1])
+
+    step = "read the Space"
+    try:
+        state = read_space(api, space_id)
+        settings = plan_settings(state, inputs.hardware, inputs.visibility, inputs.sleep_time)
+        env_plan = None
+        if target.secrets or inputs.variables:
+            step = "read the Space's secrets and variables"
+            have_s = {k: s.description for k, s in api.get_space_secrets(space_id).items()} if state.exists else {}
+            have_v = {k: v.value for k, v in api.get_space_variables(space_id).items()} if state.exists else {}
+            env_plan = env_vars.plan_env(inputs.token, target.secrets, inputs.variables, have_s, have_v)
+        step = "list the Space's files"
+        protected = snap.protected(inputs.exclude)
+
+        def replan(head: str | None):
+            return make_plan(snap.files, remote_tree(api, space_id, head), head, delete_removed=inputs.delete_removed, protected=protected)
+
+        plan = replan(state.sha)
+        print_plan(runner, snap, plan, settings, env_plan)
+        outcome.settings = settings.describe()
+        outcome.env_keys = list(env_plan.secrets_to_set + env_plan.variables_to_set) if env_plan else []
+        _fill_files(outcome, plan)
+        if inputs.dry_run:
+            runner.notice(f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted; nothing was changed.", title="Dry run")
+            outcome.stage, outcome.app_url = state.stage, app_url(state)
+            outcome.commit_sha = state.sha
+            return _done(outcome, started)
+
+        if settings.create or settings.hardware or settings.private is not None or settings.sleep_time is not None:
+            step = "create or configure the Space"
+            runner.info(f"Settings: {'; '.join(settings.describe())}")
+            apply_settings(api, space_id, settings, snap.sdk)
+            if settings.create:
+                state = read_space(api, space_id)
+                plan = replan(state.sha)
+                _fill_files(outcome, plan)
+        if env_plan is not None and env_plan.changes:
+            step = "set the Space's secrets and variables"
+            runner.info(f"Setting secrets ({env_vars.describe_keys(env_plan.secrets_to_set)}) and variables ({env_vars.describe_keys(env_plan.variables_to_set)})")
+            env_vars.apply_env(
+                env_plan, inputs.token, target.secrets, inputs.variables,
+                lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
+                lambda k, v: api.add_space_variable(space_id, k, v),
+            )  # fmt: skip
+
+        step = "upload and commit the files"
+        title, description = commit_text(inputs, env, target, uuid.uuid4().hex)
+        with runner.group(f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)}; {len(plan.delete)} deletions"):
+            t0 = time.monotonic()
+            result = commit_plan(api, space_id, plan, replan, title, description, runner.info)
+            if result.committed:
+                runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")
+            else:
+                runner.info("Nothing changed: no commit.")
+        _fill_files(outcome, result.plan)
+        outcome.committed = result.committed
+        outcome.commit_sha = result.sha or state.sha
+        outcome.commit_url = f"{space_url(space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+
+        step = "read the Space's runtime"
+        state = read_space(api, space_id) if (settings.create or not state.host) else state
+        outcome.app_url = app_url(state)
+        if not inputs.wait:
+            outcome.stage = api.get_space_runtime(space_id).stage
+            return _done(outcome, started)
+        step = "wait for the build"
+        with runner.group(f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"):
+            watched = wait_for_commit(
+                lambda: api.get_space_runtime(space_id).raw,
+                lambda build: _logs(api, space_id, build),
+                outcome.commit_sha or "",
+                inputs.timeout,
+                runner.info,
+            )
+        outcome.stage = watched.stage
+        return _done(outcome, started)
+    except BuildFailed as exc:
+        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
+        _done(outcome, started)
+        exc.outcome = outcome  # type: ignore[attr-defined]
+        raise
+    except ActionError:
+        raise
+    except Exception as exc:
+        raise explain(exc, action=step, space_id=space_id) from None
+
+
+def _fill_files(outcome: Outcome, plan) -> None:
+    outcome.added = sorted(c.file.path for c in plan.add if c.kind == "new")
+    outcome.changed = sorted(c.file.path for c in plan.add if c.kind == "changed")
+    outcome.deleted_files = list(plan.delete)
+    outcome.unchanged = plan.unchanged
+    outcome.upload_bytes = plan.upload_bytes
+
+
+def _done(outcome: Outcome, started: float) -> Outcome:
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _logs(api: HfApi, space_id: str, build: bool) -> str:
+    tail: deque[str] = deque(maxlen=200)
+    for line in api.fetch_space_logs(space_id, build=build):
+        tail.append(line.rstrip("\n"))
+    return "\n".join(tail)

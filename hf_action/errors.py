@@ -1,0 +1,33 @@
+"""Expected failures: each carries the one line a user needs, so nothing upstream prints a traceback."""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """A failure we foresaw. `message` says what is wrong, `hint` how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.title = title
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class InputError(ActionError):
+    """An input is malformed; raised before anything touches the Hub."""
+
+    def __init__(self, name: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"Input '{name}': {message}", hint, title=f"Invalid input: {name}")
+        self.name = name
+
+
+class BuildFailed(ActionError):
+    """The Space ended in an error stage or never reached RUNNING in time."""
+
+    def __init__(self, message: str, stage: str, log_tail: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint, title=f"Space {stage}")
+        self.stage = stage
+        self.log_tail = log_tail

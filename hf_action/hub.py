@@ -1,0 +1,141 @@
+"""The Hub client and the translation of its errors into sentences a user can act on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import ActionError
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+TOKEN_HINT = "Create a token with write access at https://huggingface.co/settings/tokens and store it as a repository secret (e.g. HF_TOKEN)."
+
+
+def endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+def make_api(token: str, on_retry) -> HfApi:
+    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+    from huggingface_hub import HfApi
+    from huggingface_hub.utils import disable_progress_bars
+
+    from . import retry
+
+    disable_progress_bars()
+    retry.install(on_retry)
+    return HfApi(endpoint=endpoint(), token=token, library_name="hf-deploy")
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: str
+    orgs: dict[str, str]  # org -> role
+    role: str | None  # "write" | "read" | "fineGrained" | None
+
+
+def whoami(api: HfApi) -> Identity:
+    info = api.whoami()
+    token = (info.get("auth") or {}).get("accessToken") or {}
+    orgs = {o.get("name"): (o.get("roleInOrg") or "") for o in info.get("orgs") or [] if o.get("name")}
+    return Identity(user=info["name"], orgs=orgs, role=token.get("role"))
+
+
+def check_can_write(identity: Identity, namespace: str) -> None:
+    if identity.role == "read":
+        raise ActionError(
+            f"The Hugging Face token of '{identity.user}' is read-only.",
+            "Use a token with the 'write' role (or a fine-grained token with write access to " f"'{namespace}').",
+            title="Read-only token",
+        )
+    if namespace == identity.user or identity.role == "fineGrained":
+        return
+    if namespace not in identity.orgs:
+        raise ActionError(
+            f"The token belongs to '{identity.user}', who is not a member of '{namespace}'.",
+            f"Use a token of a member of '{namespace}' with write access, or deploy to {identity.user}/<name>.",
+            title="No access to the namespace",
+        )
+    if identity.orgs[namespace] == "read":
+        raise ActionError(
+            f"'{identity.user}' has only read access to the organization '{namespace}'.",
+            f"Ask an admin of '{namespace}' for the write role, or use another token.",
+            title="No write access to the organization",
+        )
+
+
+def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
+    """Map a Hub failure to one actionable sentence."""
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+    if isinstance(exc, ActionError):
+        return exc
+    if isinstance(exc, httpx2.TransportError):
+        return ActionError(
+            f"Could not reach the Hub at {endpoint()} while trying to {action} ({exc}).",
+            "The Hub may be down: re-run the job later. Nothing was left half-deployed.",
+            title="Hub unreachable",
+        )
+    if isinstance(exc, RepositoryNotFoundError):
+        return ActionError(
+            f"The Space '{space_id}' was not found (or the token cannot see it) while trying to {action}.",
+            "Check the 'space' input and that the token's user can access it.",
+            title="Space not found",
+        )
+    if isinstance(exc, HfHubHTTPError) and exc.response is not None:
+        status = exc.response.status_code
+        server = exc.response.headers.get("X-Error-Message") or _json_error(exc.response) or ""
+        detail = f" The Hub said: {server}" if server else ""
+        if status == 401:
+            return ActionError(f"The Hub refused the token (401) while trying to {action}.{detail}", TOKEN_HINT, title="Invalid token")
+        if status == 403:
+            if "create_pr" in server:
+                return ActionError(
+                    f"The token may not push to '{space_id}' (403): it has no write access to that namespace.",
+                    "Use a token with write access to the organization (an org admin can grant the write role), or a fine-grained token with 'Write access to contents' for this Space.",
+                    title="No write access",
+                )
+            return ActionError(f"The Hub forbade this (403) while trying to {action}.{detail}", "Check the token's role and the namespace's permissions.", title="Forbidden")
+        if status == 402:
+            return ActionError(
+                f"The Hub requires a paid plan (402) to {action}.{detail}",
+                "Choose free hardware (cpu-basic), or add a payment method / upgrade the account or organization.",
+                title="Payment required",
+            )
+        if status == 409:
+            return ActionError(
+                f"The name '{space_id}' is already taken (409).{detail}",
+                "Pick another Space name, or use a token of the Space's owner.",
+                title="Name taken",
+            )
+        if status == 429:
+            after = exc.response.headers.get("Retry-After")
+            wait = f" Retry after {after}s." if after else ""
+            return ActionError(
+                f"The Hub's rate limit was hit (429) while trying to {action}.{wait}{detail}",
+                "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
+                title="Rate limited",
+            )
+        if status >= 500:
+            return ActionError(
+                f"The Hub failed ({status}) while trying to {action}, even after retries.{detail}",
+                "The Hub may be having an incident: re-run the job later.",
+                title="Hub error",
+            )
+        return ActionError(f"The Hub answered {status} while trying to {action}.{detail}", None, title=f"Hub error {status}")
+    return ActionError(f"Unexpected error while trying to {action}: {type(exc).__name__}: {exc}", None, title="Unexpected error")
+
+
+def _json_error(response) -> str | None:
+    try:
+        body = response.json()
+    except Exception:
+        return None
+    return body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None

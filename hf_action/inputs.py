@@ -1,0 +1,270 @@
+"""Action inputs: read, validate and normalise every one before anything touches the Hub."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import InputError
+from .secrets import EnvFormatError, parse_env_block
+
+SDKS = ("gradio", "docker", "static", "streamlit")
+OPERATIONS = ("deploy", "restart", "pause", "delete")
+PREVIEW_MODES = ("auto", "true", "false")
+VISIBILITIES = ("public", "private")
+HARDWARE = (
+    "cpu-basic", "cpu-upgrade", "cpu-xl", "zero-a10g",
+    "t4-small", "t4-medium", "l4x1", "l4x4", "l40sx1", "l40sx4", "l40sx8",
+    "a10g-small", "a10g-large", "a10g-largex2", "a10g-largex4", "a100-large", "a100x4", "a100x8",
+    "h100", "h100x8", "h200", "h200x2", "h200x4", "h200x8", "inf2x6",
+)  # fmt: skip
+TRUE = ("true", "yes", "1", "on")
+FALSE = ("false", "no", "0", "off")
+MAX_TIMEOUT = 6 * 3600
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+#: Every input the action accepts, with its default (None: no default).
+DEFAULTS: dict[str, str | None] = {
+    "space": None, "hf-token": None, "path": ".", "sdk": None, "hardware": None, "visibility": None,
+    "secrets": None, "variables": None, "exclude": None, "delete-removed": "true", "app-port": None,
+    "app-file": None, "sdk-version": None, "sleep-time": None, "wait": "true", "timeout": "20m",
+    "dry-run": "false", "commit-message": None, "card": None, "operation": "deploy",
+    "factory-reboot": "false", "preview": "auto", "preview-name": "{name}-pr-{number}",
+    "allow-fork-secrets": "false", "github-token": None, "comment": "true",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Inputs:
+    space: str
+    token: str
+    workspace: Path
+    path: Path
+    sdk: str | None = None
+    hardware: str | None = None
+    visibility: str | None = None
+    secrets: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    delete_removed: bool = True
+    app_port: int | None = None
+    app_file: str | None = None
+    sdk_version: str | None = None
+    sleep_time: int | None = None
+    wait: bool = True
+    timeout: float = 1200.0
+    dry_run: bool = False
+    commit_message: str | None = None
+    card: Path | None = None
+    operation: str = "deploy"
+    factory_reboot: bool = False
+    preview: str = "auto"
+    preview_name: str = "{name}-pr-{number}"
+    allow_fork_secrets: bool = False
+    github_token: str | None = None
+    comment: bool = True
+
+
+def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
+    """The runner passes `INPUT_<NAME>` upper-cased with hyphens kept; accept underscores too (CLI, docker -e)."""
+    raw: dict[str, str] = {}
+    for name in DEFAULTS:
+        for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
+            if key in env:
+                raw[name] = env[key]
+                break
+    return raw
+
+
+def is_valid_name(name: str) -> bool:
+    """The Hub's repo-name rules: ≤96 chars of letters, digits, -, _, .; no leading/trailing -/.; no -- or .."""
+    return (
+        0 < len(name) <= 96
+        and bool(NAME_RE.match(name))
+        and not name.endswith(("-", "."))
+        and "--" not in name
+        and ".." not in name
+    )
+
+
+def parse_bool(name: str, value: str) -> bool:
+    v = value.strip().lower()
+    if v in TRUE:
+        return True
+    if v in FALSE:
+        return False
+    raise InputError(name, f"expected true or false, got {_show(value)}.")
+
+
+def parse_duration(name: str, value: str) -> float:
+    """`1200`, `90s`, `20m`, `1h`, `1h30m`."""
+    v = value.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", v):
+        seconds = float(v)
+    else:
+        parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", v)
+        if not v or not parts or not any(parts.groups()):
+            raise InputError(name, f"{_show(value)} is not a duration.", "Use seconds (1200) or a unit: 90s, 20m, 1h.")
+        h, m, s = (int(g or 0) for g in parts.groups())
+        seconds = float(h * 3600 + m * 60 + s)
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise InputError(name, f"{_show(value)} is out of range.", "Use a duration between 1s and 6h.")
+    return seconds
+
+
+def _show(value: str, limit: int = 40) -> str:
+    shown = value if len(value) <= limit else value[:limit] + "…"
+    return repr(shown)
+
+
+def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in allowed:
+        raise InputError(name, f"{_show(value)} is not allowed.", f"Use one of: {', '.join(allowed)}.")
+    return value.lower()
+
+
+def _int(name: str, value: str | None, lo: int, hi: int, hint: str) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"-?\d{1,9}", value.strip()):
+        raise InputError(name, f"{_show(value)} is not a whole number.", hint)
+    number = int(value)
+    if not lo <= number <= hi:
+        raise InputError(name, f"{number} is out of range.", hint)
+    return number
+
+
+def _inside(name: str, workspace: Path, value: str, *, must_be: str) -> Path:
+    if "\0" in value:
+        raise InputError(name, "contains a NUL byte.")
+    candidate = Path(value)
+    target = (candidate if candidate.is_absolute() else workspace / candidate).resolve()
+    if target != workspace and workspace not in target.parents:
+        raise InputError(name, f"{_show(value)} points outside the workspace.", "Give a path inside the checked-out repository.")
+    if must_be == "dir":
+        if not target.exists():
+            raise InputError(name, f"{_show(value)} does not exist in the workspace.", "Check the folder name, and that actions/checkout ran.")
+        if not target.is_dir():
+            raise InputError(name, f"{_show(value)} is a file, not a folder.", "Give the folder that holds the app.")
+    elif must_be == "file":
+        if not target.is_file():
+            raise InputError(name, f"{_show(value)} is not a file in the workspace.", "Give the path of the card file, e.g. README_HF.md.")
+    return target
+
+
+def _space(value: str | None) -> str:
+    if value is None or not value.strip():
+        raise InputError("space", "is required.", "Set it to owner/name or name, e.g. space: my-org/my-app.")
+    value = value.strip()
+    parts = value.split("/")
+    if value.startswith(("https://", "http://")) or len(parts) > 2:
+        raise InputError("space", f"{_show(value)} is not a Space id.", "Use owner/name (not a URL), e.g. my-org/my-app.")
+    for part in parts:
+        if not is_valid_name(part):
+            raise InputError(
+                "space",
+                f"{_show(value)} is not a valid Space name.",
+                "Use letters, digits, '-', '_' and '.', at most 96 characters, not starting or ending with '-' or '.', without '--' or '..'.",
+            )
+    return value
+
+
+def _token(name: str, value: str | None, *, required: bool) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise InputError(name, "is empty.", "Pass a write token: hf-token: ${{ secrets.HF_TOKEN }} (create one at https://huggingface.co/settings/tokens).")
+        return None
+    value = value.strip()
+    if any(c.isspace() for c in value) or not value.isprintable():
+        raise InputError(name, "contains whitespace or control characters.", "Copy the token again without spaces or line breaks.")
+    return value
+
+
+def _globs(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    globs = []
+    for line in value.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("/") or ".." in PurePosixPath(line).parts or "\0" in line:
+            raise InputError("exclude", f"{_show(line)} must be a relative glob inside 'path'.", "Write patterns like '*.ipynb' or 'data/'.")
+        globs.append(line)
+    return tuple(globs)
+
+
+def _relative_file(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    p = PurePosixPath(value)
+    if not value or p.is_absolute() or ".." in p.parts or "\\" in value or "\0" in value:
+        raise InputError(name, f"{_show(value)} must be a relative path inside 'path'.", "For example: app.py or src/app.py.")
+    return str(p)
+
+
+def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: bool = True) -> Inputs:
+    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one."""
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise InputError(unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}.")
+    val: dict[str, str | None] = {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()}
+    workspace = workspace.resolve()
+    operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
+    deploying = operation == "deploy"
+    card_value = val["card"]
+    try:
+        secrets = parse_env_block(val["secrets"], kind="secret")
+    except EnvFormatError as exc:
+        raise InputError("secrets", str(exc), "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.") from None
+    try:
+        variables = parse_env_block(val["variables"], kind="variable")
+    except EnvFormatError as exc:
+        raise InputError("variables", str(exc), "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.") from None
+    both = sorted(set(secrets) & set(variables))
+    if both:
+        raise InputError("variables", f"'{both[0]}' is also given as a secret.", "A name can be a secret or a variable, not both.")
+    template = val["preview-name"] or "{name}-pr-{number}"
+    if "{number}" not in template:
+        raise InputError("preview-name", f"{_show(template)} must contain {{number}}.", "For example: {name}-pr-{number}.")
+    commit_message = val["commit-message"]
+    if commit_message is not None and len(commit_message) > 4096:
+        raise InputError("commit-message", "is longer than 4096 characters.")
+    sdk_version = val["sdk-version"]
+    if sdk_version is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", sdk_version.strip()):
+        raise InputError("sdk-version", f"{_show(sdk_version)} is not a version.", "Use a version like 5.9.1.")
+    path = _inside("path", workspace, val["path"] or ".", must_be="dir") if deploying else workspace
+    return Inputs(
+        space=_space(val["space"]),
+        token=_token("hf-token", val["hf-token"], required=token_required) or "",
+        workspace=workspace,
+        path=path,
+        sdk=_choice("sdk", val["sdk"], SDKS),
+        hardware=_choice("hardware", val["hardware"], HARDWARE),
+        visibility=_choice("visibility", val["visibility"], VISIBILITIES),
+        secrets=secrets,
+        variables=variables,
+        exclude=_globs(val["exclude"]),
+        delete_removed=parse_bool("delete-removed", val["delete-removed"] or "true"),
+        app_port=_int("app-port", val["app-port"], 1, 65535, "Use the port your app listens on, e.g. 7860 or 8000."),
+        app_file=_relative_file("app-file", val["app-file"]),
+        sdk_version=sdk_version.strip() if sdk_version else None,
+        sleep_time=_int("sleep-time", val["sleep-time"], -1, 7 * 24 * 3600, "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."),
+        wait=parse_bool("wait", val["wait"] or "true"),
+        timeout=parse_duration("timeout", val["timeout"] or "20m"),
+        dry_run=parse_bool("dry-run", val["dry-run"] or "false"),
+        commit_message=commit_message,
+        card=_inside("card", workspace, card_value, must_be="file") if (card_value and deploying) else None,
+        operation=operation,
+        factory_reboot=parse_bool("factory-reboot", val["factory-reboot"] or "false"),
+        preview=_choice("preview", val["preview"], PREVIEW_MODES) or "auto",
+        preview_name=template,
+        allow_fork_secrets=parse_bool("allow-fork-secrets", val["allow-fork-secrets"] or "false"),
+        github_token=_token("github-token", val["github-token"], required=False),
+        comment=parse_bool("comment", val["comment"] or "true"),
+    )

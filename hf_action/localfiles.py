@@ -1,0 +1,109 @@
+"""What is on disk to deploy: walk the folder, apply excludes, and refuse anything outside the workspace."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_EXCLUDES = (".git/", ".github/")
+LFS_POINTER_MAX = 1024
+LFS_POINTER_RE = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n")
+
+
+@dataclass
+class LocalFile:
+    path: str  # posix path in the Space
+    abs_path: Path | None  # None for generated content (the card)
+    size: int
+    git_oid: str | None = None  # blob id the git index vouches for (file unmodified since checkout)
+    content: bytes | None = None  # generated content, uploaded instead of abs_path
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def _matches(rel: str, is_dir: bool, pattern: str) -> bool:
+    pat = pattern.rstrip("/")
+    dir_only = pattern.endswith("/")
+    if dir_only and not is_dir:
+        return False
+    if "/" in pat:
+        return fnmatch.fnmatchcase(rel, pat.lstrip("./")) or fnmatch.fnmatchcase(rel, pat)
+    return fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pat)
+
+
+def is_excluded(rel: str, is_dir: bool, patterns: tuple[str, ...]) -> bool:
+    """gitignore-like: 'name' matches at any depth, 'a/b*' from the root, a trailing '/' only folders."""
+    parts = rel.split("/")
+    for i in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:i])
+        prefix_is_dir = is_dir or i < len(parts)
+        if any(_matches(prefix, prefix_is_dir, p) for p in patterns):
+            return True
+    return False
+
+
+def scan(root: Path, workspace: Path, excludes: tuple[str, ...]) -> tuple[dict[str, LocalFile], list[Skipped]]:
+    """Regular files under `root`; file symlinks are followed only when they resolve inside the workspace,
+    folder symlinks are never followed (no loops, no escapes)."""
+    patterns = DEFAULT_EXCLUDES + excludes
+    files: dict[str, LocalFile] = {}
+    skipped: list[Skipped] = []
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            skipped.append(Skipped(prefix or ".", f"cannot be read ({exc.strerror})"))
+            continue
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if "\\" in entry.name or not entry.name.isprintable():
+                skipped.append(Skipped(rel, "has a name the Hub cannot store"))
+                continue
+            try:
+                if entry.is_symlink():
+                    _add_symlink(entry, rel, workspace, patterns, files, skipped)
+                elif entry.is_dir(follow_symlinks=False):
+                    if not is_excluded(rel, True, patterns):
+                        stack.append((Path(entry.path), rel + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    if not is_excluded(rel, False, patterns):
+                        files[rel] = LocalFile(rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size)
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"cannot be read ({exc.strerror})"))
+    return dict(sorted(files.items())), sorted(skipped, key=lambda s: s.path)
+
+
+def _add_symlink(entry: os.DirEntry, rel: str, workspace: Path, patterns, files, skipped) -> None:
+    if is_excluded(rel, False, patterns):
+        return
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        skipped.append(Skipped(rel, "is a broken or looping symlink"))
+        return
+    if target != workspace and workspace not in target.parents:
+        skipped.append(Skipped(rel, "is a symlink that points outside the workspace"))
+    elif target.is_dir():
+        skipped.append(Skipped(rel, "is a symlink to a folder (not followed)"))
+    elif target.is_file():
+        files[rel] = LocalFile(rel, target, target.stat().st_size)
+    else:
+        skipped.append(Skipped(rel, "is a symlink to something that is not a file"))
+
+
+def read_lfs_pointer(file: LocalFile) -> tuple[str, int] | None:
+    """(sha256, size) when the file is a git-lfs pointer, i.e. checkout ran without `lfs: true`."""
+    if file.content is not None or file.abs_path is None or file.size > LFS_POINTER_MAX:
+        return None
+    with open(file.abs_path, "rb") as fh:
+        match = LFS_POINTER_RE.match(fh.read(LFS_POINTER_MAX + 1))
+    return (match.group(1).decode(), int(match.group(2))) if match else None

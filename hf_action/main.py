@@ -1,0 +1,169 @@
+"""One run of the action, shared by the GitHub entrypoint and the CLI: mask, validate, pick the target,
+run the operation, report. Expected failures end in one `::error::` line and exit code 1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from . import secrets as env_vars
+from .errors import ActionError, BuildFailed, InputError
+from .event import EventError, PullRequest, load_pull_request
+from .inputs import Inputs, parse_inputs
+from .preview import PreviewAction, preview_action, preview_enabled, preview_space_id, secrets_allowed
+from .report import Outcome, summary_markdown, write_outputs
+from .runner import Runner, workspace_from_env
+
+
+def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
+    """Before anything else is printed: the tokens and every secret value, even malformed ones."""
+    runner.mask((raw.get("hf-token") or "").strip())
+    runner.mask((raw.get("github-token") or "").strip())
+    for value in env_vars.values_to_mask(raw.get("secrets")):
+        runner.mask(value)
+    try:
+        for value in env_vars.parse_env_block(raw.get("secrets"), kind="secret").values():
+            runner.mask(value)
+    except env_vars.EnvFormatError:
+        pass
+
+
+def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
+    mask_raw(runner, raw)
+    started = time.monotonic()
+    comment = None
+    try:
+        pr = load_pull_request(env)
+        try:
+            is_preview = preview_enabled(raw.get("preview") or "auto", pr)
+        except ValueError as exc:
+            raise InputError("preview", str(exc)) from None
+        if pr is not None and is_preview and not (raw.get("hf-token") or "").strip():
+            runner.notice(
+                "No hf-token on this pull request (GitHub gives no secrets to workflows of fork PRs): "
+                "the preview is skipped. A maintainer can deploy it by pushing the branch to this repository.",
+                title="Preview skipped",
+            )
+            runner.set_output("preview", "false")
+            return 0
+        inputs = parse_inputs(raw, workspace_from_env(env))
+        if is_preview and pr is not None:
+            action, reason = preview_action(pr.action)
+            if action is PreviewAction.IGNORE:
+                runner.notice(reason, title="Nothing to do")
+                runner.set_output("preview", "true")
+                return 0
+            if action is PreviewAction.DELETE and inputs.operation == "deploy":
+                inputs = _replace(inputs, operation="delete")
+
+        from .hub import check_can_write, make_api, whoami
+
+        api = make_api(inputs.token, runner.info)
+        try:
+            identity = whoami(api)
+        except Exception as exc:
+            from .hub import explain
+
+            raise explain(exc, action="check the token (whoami)", space_id=inputs.space) from None
+        base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
+        check_can_write(identity, base_id.split("/")[0])
+        space_id = preview_space_id(base_id, pr.number, inputs.preview_name) if (is_preview and pr) else base_id
+        if is_preview:
+            runner.info(f"Preview for pull request #{pr.number}: {space_id}")
+
+        notes: list[str] = []
+        secrets = inputs.secrets
+        if is_preview and inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
+            secrets = {}
+            notes.append("This pull request comes from a fork: its preview runs without the Space secrets (set allow-fork-secrets: true to change that).")
+            runner.warning(notes[-1], title="Secrets withheld from fork preview")
+
+        if is_preview and pr is not None and inputs.comment and inputs.github_token:
+            comment = _Comment(inputs, env, runner, pr, base_id, space_id, notes)
+            if inputs.operation == "deploy" and not inputs.dry_run:
+                comment.update("building", None)
+
+        if inputs.operation == "deploy":
+            from .deploy import Target, run_deploy
+
+            target = Target(space_id, secrets, pr.head_sha if pr else None, preview=is_preview)
+            outcome = run_deploy(api, inputs, target, runner, env)
+        else:
+            from .operations import run_operation
+
+            outcome = run_operation(api, inputs, space_id, runner, preview=is_preview)
+        outcome.notes += notes
+        _report(runner, outcome)
+        if comment is not None:
+            comment.update("removed" if outcome.space_deleted else ("running" if outcome.stage == "RUNNING" else "building"), outcome)
+        runner.info(f"Done in {time.monotonic() - started:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})")
+        return 0
+    except BuildFailed as exc:
+        outcome = getattr(exc, "outcome", None)
+        if exc.log_tail:
+            with runner.group(f"{exc.stage}: last lines of the log"):
+                runner.untrusted_block(exc.log_tail)
+        runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
+        if outcome is not None:
+            _report(runner, outcome)
+            if comment is not None:
+                comment.update("failed", outcome)
+        return 1
+    except (ActionError, EventError) as exc:
+        if isinstance(exc, ActionError):
+            runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
+        else:
+            runner.error(str(exc), title="Unusable event")
+        return 1
+
+
+def _report(runner: Runner, outcome: Outcome) -> None:
+    write_outputs(runner, outcome)
+    runner.add_summary(summary_markdown(outcome))
+
+
+def _replace(inputs: Inputs, **changes) -> Inputs:
+    from dataclasses import replace
+
+    return replace(inputs, **changes)
+
+
+class _Comment:
+    """The sticky PR comment; failures to comment only warn."""
+
+    def __init__(self, inputs: Inputs, env: Mapping[str, str], runner: Runner, pr: PullRequest, base_id: str, space_id: str, notes: list[str]) -> None:
+        from .deploy import space_url
+        from .pr_comment import StickyComment, github_api_url, marker
+
+        self.pr, self.base_id, self.space_id, self.notes = pr, base_id, space_id, notes
+        self.space_url = space_url(space_id)
+        self.secret_values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        self.sticky = StickyComment(
+            inputs.github_token or "",
+            env.get("GITHUB_REPOSITORY") or pr.base_repo,
+            pr.number,
+            github_api_url(env),
+            marker(base_id),
+            lambda message: runner.warning(message, title="PR comment not written"),
+            seconds_between_requests=0.0,
+            seconds_between_writes=0.0,
+        )
+
+    def update(self, status: str, outcome: Outcome | None) -> None:
+        from .pr_comment import CommentState, render
+
+        state = CommentState(
+            status=status,
+            space_id=self.space_id,
+            space_url=self.space_url,
+            app_url=outcome.app_url if outcome else None,
+            head_sha=self.pr.head_sha,
+            hub_commit_url=outcome.commit_url if outcome else None,
+            stage=outcome.stage if outcome else None,
+            updated_at=datetime.now(timezone.utc),
+            log_tail=outcome.log_tail if outcome else None,
+            notes=list(self.notes) + ([outcome.failure] if outcome and outcome.failure else []),
+            base_space_id=self.base_id,
+        )
+        self.sticky.upsert(render(state, secrets=self.secret_values))

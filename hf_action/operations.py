@@ -1,0 +1,88 @@
+"""Operations other than deploy: restart (optionally from scratch), pause, delete."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from .deploy import _logs, app_url, space_url
+from .errors import ActionError, BuildFailed
+from .hub import explain
+from .inputs import Inputs
+from .report import Outcome
+from .runner import Runner
+from .space import read_space
+from .watch import wait_for_commit
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+
+def _missing(space_id: str, operation: str) -> ActionError:
+    return ActionError(
+        f"Cannot {operation} '{space_id}': the Space does not exist (or the token cannot see it).",
+        "Check the 'space' input; deploy it first with operation: deploy.",
+        title="Space not found",
+    )
+
+
+def run_operation(api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool) -> Outcome:
+    started = time.monotonic()
+    op = inputs.operation
+    outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
+    step = f"{op} the Space"
+    try:
+        state = read_space(api, space_id)
+        if op == "delete":
+            if not state.exists:
+                runner.notice(f"'{space_id}' does not exist: nothing to delete.", title="Already gone")
+            elif inputs.dry_run:
+                runner.notice(f"Dry run: '{space_id}' would be deleted.", title="Dry run")
+            else:
+                api.delete_repo(space_id, repo_type="space", missing_ok=True)
+                runner.info(f"Deleted {space_id}")
+            outcome.space_deleted = not inputs.dry_run
+            outcome.stage = "DELETED" if not inputs.dry_run else state.stage
+            return _finish(outcome, started)
+        if not state.exists:
+            raise _missing(space_id, op)
+        outcome.app_url = app_url(state)
+        outcome.commit_sha = state.sha
+        if inputs.dry_run:
+            runner.notice(f"Dry run: '{space_id}' would be {'paused' if op == 'pause' else 'restarted'}.", title="Dry run")
+            outcome.stage = state.stage
+            return _finish(outcome, started)
+        if op == "pause":
+            outcome.stage = api.pause_space(space_id).stage
+            want = "PAUSED"
+        else:
+            runner.info(f"Restarting {space_id}{' from scratch (factory reboot)' if inputs.factory_reboot else ''}")
+            outcome.stage = api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage
+            want = "RUNNING"
+        if inputs.wait and outcome.stage != want:
+            step = f"wait for {want}"
+            with runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"):
+                watched = wait_for_commit(
+                    lambda: api.get_space_runtime(space_id).raw,
+                    lambda build: _logs(api, space_id, build),
+                    state.sha or "",
+                    inputs.timeout,
+                    runner.info,
+                    want=want,
+                    require_transition=op == "restart",
+                )
+            outcome.stage = watched.stage
+        return _finish(outcome, started)
+    except BuildFailed as exc:
+        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
+        exc.outcome = _finish(outcome, started)  # type: ignore[attr-defined]
+        raise
+    except ActionError:
+        raise
+    except Exception as exc:
+        raise explain(exc, action=step, space_id=space_id) from None
+
+
+def _finish(outcome: Outcome, started: float) -> Outcome:
+    outcome.seconds = time.monotonic() - started
+    return outcome

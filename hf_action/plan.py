@@ -1,0 +1,129 @@
+"""Compare what is on disk with what the Space holds, by content id, reading as little as possible.
+
+Order of evidence, cheapest first: the git index's blob id; the size (a different size is a change);
+only then hashing: git's blob sha1 against a regular file, sha256 against an LFS file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .errors import ActionError
+from .localfiles import LocalFile, read_lfs_pointer
+
+CHUNK = 1 << 20
+KEEP_REMOTE = (".gitattributes",)
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    path: str
+    oid: str  # git blob id (of the LFS pointer for LFS files)
+    size: int
+    lfs_sha256: str | None = None
+
+
+@dataclass
+class Change:
+    file: LocalFile
+    kind: str  # "new" | "changed"
+
+
+@dataclass
+class Plan:
+    head: str | None
+    add: list[Change] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    hashed_bytes: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.add and not self.delete
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(c.file.size for c in self.add)
+
+    def changed_paths(self) -> list[str]:
+        return sorted([c.file.path for c in self.add] + self.delete)
+
+
+def blob_sha1(file: LocalFile) -> str:
+    h = hashlib.sha1(f"blob {file.size}\0".encode())
+    for chunk in _chunks(file):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def content_sha256(file: LocalFile) -> str:
+    h = hashlib.sha256()
+    for chunk in _chunks(file):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def _chunks(file: LocalFile):
+    if file.content is not None:
+        yield file.content
+        return
+    assert file.abs_path is not None
+    with open(file.abs_path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+def _same(file: LocalFile, remote: RemoteFile, plan: Plan) -> bool:
+    if file.git_oid is not None and file.git_oid == remote.oid:
+        return True
+    pointer = read_lfs_pointer(file)
+    if pointer is not None:
+        if remote.lfs_sha256 == pointer[0]:
+            return True
+        raise _pointer_error(file.path)
+    if remote.lfs_sha256 is not None:
+        if file.size != remote.size:
+            return False
+        plan.hashed_bytes += file.size
+        return content_sha256(file) == remote.lfs_sha256
+    if file.size != remote.size:
+        return False
+    plan.hashed_bytes += file.size
+    return blob_sha1(file) == remote.oid
+
+
+def _pointer_error(path: str) -> ActionError:
+    return ActionError(
+        f"'{path}' is a Git LFS pointer, not the file's content, and the Space does not have that content.",
+        "Check out with LFS content: in actions/checkout set 'lfs: true' (or run 'git lfs pull' before this step).",
+        title="Git LFS pointer in the workspace",
+    )
+
+
+def make_plan(
+    local: dict[str, LocalFile],
+    remote: dict[str, RemoteFile],
+    head: str | None,
+    *,
+    delete_removed: bool,
+    protected: callable = lambda path: False,
+) -> Plan:
+    plan = Plan(head=head)
+    for path, file in local.items():
+        theirs = remote.get(path)
+        if theirs is None:
+            if read_lfs_pointer(file) is not None:
+                raise _pointer_error(path)
+            plan.add.append(Change(file, "new"))
+        elif _same(file, theirs, plan):
+            plan.unchanged += 1
+        else:
+            plan.add.append(Change(file, "changed"))
+    for path in sorted(set(remote) - set(local)):
+        if path in KEEP_REMOTE or protected(path) or not delete_removed:
+            plan.kept.append(path)
+        else:
+            plan.delete.append(path)
+    return plan

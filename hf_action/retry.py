@@ -1,0 +1,119 @@
+"""Retries for every Hub call, installed once as the transport of huggingface_hub's shared client.
+
+Retrying at the transport keeps the deploy flow free of retry loops. Only requests whose body can be sent
+again are retried; commits are safe to replay because we always send `parentCommit` (a replay of a commit
+that did land gets 412, which the sync answers by re-planning).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx2
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5  # tries per request, the first included
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+    budget: float = 120.0  # total seconds one request may spend waiting
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        scale = float(os.environ.get("HF_DEPLOY_BACKOFF_SCALE", "1") or 1)
+        return cls(base_delay=1.0 * scale, max_delay=20.0 * scale, max_retry_after=60.0 * scale, budget=120.0 * scale)
+
+    def describe(self) -> str:
+        return f"{self.attempts} attempts within {self.budget:.0f}s"
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class RetryTransport(httpx2.BaseTransport):
+    def __init__(
+        self,
+        inner: httpx2.BaseTransport,
+        policy: RetryPolicy,
+        on_retry: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.on_retry = on_retry or (lambda message: None)
+        self.sleep = sleep
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        replayable = isinstance(request.stream, httpx2.ByteStream)
+        waited = 0.0
+        for attempt in range(1, self.policy.attempts + 1):
+            last = attempt == self.policy.attempts or not replayable
+            try:
+                response = self.inner.handle_request(request)
+            except httpx2.TransportError as exc:
+                if last:
+                    raise
+                delay = self._delay(attempt, None)
+                reason = type(exc).__name__
+            else:
+                if response.status_code not in RETRY_STATUSES or last:
+                    return response
+                delay = self._delay(attempt, _retry_after(response))
+                reason = f"HTTP {response.status_code}"
+                response.read()
+                response.close()
+            if waited + delay > self.policy.budget:
+                raise httpx2.ConnectError(
+                    f"gave up on {request.method} {request.url.path} after {attempt} attempts and {waited:.0f}s ({reason})",
+                    request=request,
+                )
+            self.on_retry(
+                f"Hub {reason} on {request.method} {request.url.path}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s"
+            )
+            self.sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.policy.max_retry_after)
+        backoff = self.policy.base_delay * 2 ** (attempt - 1)
+        return min(self.policy.max_delay, backoff * (0.75 + random.random() / 2))
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) -> RetryPolicy:
+    """Make huggingface_hub's shared client retry through our transport."""
+    from huggingface_hub.utils import _http as hf_http
+
+    policy = policy or RetryPolicy.from_env()
+
+    def factory() -> httpx2.Client:
+        return httpx2.Client(
+            transport=RetryTransport(httpx2.HTTPTransport(), policy, on_retry),
+            event_hooks={"request": [hf_http.hf_request_event_hook]},
+            follow_redirects=True,
+            timeout=httpx2.Timeout(60.0, connect=15.0),
+        )
+
+    hf_http.set_client_factory(factory)
+    return policy

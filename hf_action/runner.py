@@ -1,0 +1,133 @@
+"""The GitHub runner's I/O: workflow commands on stdout, outputs and summary files.
+
+Everything the action prints goes through `Runner`, so masking and escaping happen in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets as _random
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TextIO
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+class Runner:
+    """Speaks the runner's protocol when `github` is true, plain text otherwise (the CLI)."""
+
+    def __init__(self, env: Mapping[str, str], *, github: bool, stream: TextIO | None = None) -> None:
+        self.github = github
+        self.stream = stream or sys.stdout
+        self._output_path = env.get("GITHUB_OUTPUT") or None
+        self._summary_path = env.get("GITHUB_STEP_SUMMARY") or None
+        self._masked: list[str] = []
+        self._group_open = False
+
+    # -- masking -------------------------------------------------------------------------
+    def mask(self, value: str | None) -> None:
+        """Register a secret: the runner hides it, and we scrub it from our own text too."""
+        if not value or value in self._masked:
+            return
+        self._masked.append(value)
+        self._masked.sort(key=len, reverse=True)
+        for line in value.splitlines() or [value]:
+            if line.strip() and self.github:
+                self._write(f"::add-mask::{_escape_data(line)}")
+
+    def scrub(self, text: str) -> str:
+        for value in self._masked:
+            text = text.replace(value, "***")
+            for line in value.splitlines():
+                if len(line.strip()) >= 4:
+                    text = text.replace(line, "***")
+        return text
+
+    # -- printing ------------------------------------------------------------------------
+    def _write(self, line: str) -> None:
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def info(self, message: str = "") -> None:
+        for line in self.scrub(message).splitlines() or [""]:
+            # A line that starts with '::' would be read as a workflow command: indent it.
+            self._write(" " + line if line.lstrip().startswith("::") else line)
+
+    def _annotate(self, kind: str, message: str, title: str | None) -> None:
+        message = self.scrub(message)
+        if self.github:
+            props = f" title={_escape_property(self.scrub(title))}" if title else ""
+            self._write(f"::{kind}{props}::{_escape_data(message)}")
+        else:
+            print(f"{kind}: {message}", file=sys.stderr if kind == "error" else self.stream, flush=True)
+
+    def error(self, message: str, title: str | None = None) -> None:
+        self._annotate("error", message, title)
+
+    def warning(self, message: str, title: str | None = None) -> None:
+        self._annotate("warning", message, title)
+
+    def notice(self, message: str, title: str | None = None) -> None:
+        self._annotate("notice", message, title)
+
+    @contextlib.contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """A collapsed section in the log; nested groups are flattened (the runner has no nesting)."""
+        if self._group_open:
+            yield
+            return
+        self._group_open = True
+        self._write(f"::group::{self.scrub(title)}" if self.github else f"== {self.scrub(title)}")
+        try:
+            yield
+        finally:
+            if self.github:
+                self._write("::endgroup::")
+            self._group_open = False
+
+    def untrusted_block(self, text: str) -> None:
+        """Print text we do not control (build logs): workflow commands in it are disabled."""
+        if self.github:
+            token = _random.token_hex(16)
+            self._write(f"::stop-commands::{token}")
+            for line in self.scrub(text).splitlines():
+                self._write(line)
+            self._write(f"::{token}::")
+        else:
+            for line in self.scrub(text).splitlines():
+                self._write(line)
+
+    # -- files -----------------------------------------------------------------------------
+    def set_output(self, name: str, value: str) -> None:
+        value = self.scrub(value)
+        if self._output_path is None:
+            if not self.github:
+                self._write(f"{name}={value}" if "\n" not in value else f"{name}<<\n{value}")
+            return
+        delimiter = f"ghadelimiter_{_random.token_hex(12)}"
+        with open(self._output_path, "a", encoding="utf-8") as fh:
+            fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+    def add_summary(self, markdown: str) -> None:
+        if self._summary_path is None:
+            return
+        with open(self._summary_path, "a", encoding="utf-8") as fh:
+            fh.write(self.scrub(markdown) + "\n")
+
+
+def runner_from_env(env: Mapping[str, str] | None = None) -> Runner:
+    env = os.environ if env is None else env
+    return Runner(env, github=env.get("GITHUB_ACTIONS") == "true" or "GITHUB_OUTPUT" in env)
+
+
+def workspace_from_env(env: Mapping[str, str]) -> Path:
+    return Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()

@@ -1,0 +1,78 @@
+"""The local side of a deploy: the files to publish, with the Space card merged in. No network here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .card import detect_sdk, merge_card, parse_card, read_text_card
+from .errors import InputError
+from .gitindex import known_blob_ids
+from .inputs import Inputs
+from .localfiles import LocalFile, Skipped, is_excluded, scan
+
+
+@dataclass
+class Snapshot:
+    files: dict[str, LocalFile]
+    skipped: list[Skipped]
+    sdk: str
+    card_source: str  # where README.md came from, for the log
+    warnings: list[str]
+
+    def protected(self, excludes: tuple[str, ...]):
+        """Remote paths the user excluded are left alone rather than deleted."""
+        return lambda path: bool(excludes) and is_excluded(path, False, excludes)
+
+
+def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
+    root = inputs.path
+    excludes = inputs.exclude
+    card_rel = None
+    if inputs.card is not None and (inputs.card == root or root in inputs.card.parents):
+        card_rel = inputs.card.relative_to(root).as_posix()
+    files, skipped = scan(root, inputs.workspace, excludes)
+    if card_rel is not None:
+        files.pop(card_rel, None)
+    if not files:
+        raise InputError("path", f"'{_rel(inputs)}' has no files to deploy.", "Point 'path' at the folder with your app, and check 'exclude'.")
+    oids = known_blob_ids(root)
+    for rel, file in files.items():
+        if file.abs_path == root / rel:  # not a followed symlink
+            file.git_oid = oids.get(rel)
+
+    if inputs.card is not None:
+        source_path, source = inputs.card, inputs.card.relative_to(inputs.workspace).as_posix()
+    elif "README.md" in files:
+        source_path, source = files["README.md"].abs_path, "README.md"
+    else:
+        source_path, source = None, "generated"
+    text = read_text_card(source_path, source) if source_path is not None else None
+    front = parse_card(text, source).front_matter if text is not None else {}
+
+    app_file = inputs.app_file or front.get("app_file")
+    sdk = inputs.sdk or front.get("sdk") or detect_sdk(root, app_file)
+    if not sdk:
+        raise InputError("sdk", "was not given, the README has no 'sdk' key, and no app was recognised in the folder.", "Set sdk: gradio, streamlit, docker or static.")
+    wanted: dict = {"sdk": sdk}
+    if inputs.app_port is not None:
+        wanted["app_port"] = inputs.app_port
+    if inputs.app_file is not None:
+        wanted["app_file"] = inputs.app_file
+    if inputs.sdk_version is not None:
+        wanted["sdk_version"] = inputs.sdk_version
+    merged = merge_card(text, wanted, title=space_name, source=source)
+    if source != "README.md" or merged != text:
+        data = merged.encode("utf-8")
+        files["README.md"] = LocalFile("README.md", None, len(data), content=data)
+
+    warnings = []
+    if sdk in ("gradio", "streamlit") and (app_file or "app.py") not in files:
+        warnings.append(f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with NO_APP_FILE. Set 'app-file' to your entry point.")
+    if sdk == "docker" and "Dockerfile" not in files:
+        warnings.append("The docker SDK needs a Dockerfile at the root of 'path'.")
+    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings)
+
+
+def _rel(inputs: Inputs) -> str:
+    return inputs.path.relative_to(inputs.workspace).as_posix() if inputs.path != inputs.workspace else "."

@@ -1,0 +1,97 @@
+"""Make the Space's files equal the local folder in one commit, re-planning if the head moves under us."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import ActionError
+from .localfiles import LocalFile
+from .plan import Plan, RemoteFile, make_plan
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class CommitResult:
+    sha: str
+    url: str | None
+    plan: Plan
+    committed: bool
+
+
+def remote_tree(api: HfApi, space_id: str, revision: str | None) -> dict[str, RemoteFile]:
+    from huggingface_hub.hf_api import RepoFile
+
+    if revision is None:
+        return {}
+    files: dict[str, RemoteFile] = {}
+    for entry in api.list_repo_tree(space_id, repo_type="space", recursive=True, revision=revision):
+        if isinstance(entry, RepoFile):
+            files[entry.path] = RemoteFile(entry.path, entry.blob_id, entry.size, entry.lfs.sha256 if entry.lfs else None)
+    return files
+
+
+def head_of(api: HfApi, space_id: str) -> str | None:
+    return api.space_info(space_id).sha
+
+
+def operations(plan: Plan) -> list:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    ops: list = []
+    for change in plan.add:
+        f: LocalFile = change.file
+        source = f.content if f.content is not None else str(f.abs_path)
+        ops.append(CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=source))
+    ops.extend(CommitOperationDelete(path_in_repo=p) for p in plan.delete)
+    return ops
+
+
+def commit_plan(
+    api: HfApi,
+    space_id: str,
+    first_plan: Plan,
+    replan: Callable[[str | None], Plan],
+    message: str,
+    description: str,
+    say: Callable[[str], None],
+) -> CommitResult:
+    """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
+    against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
+    from huggingface_hub.errors import HfHubHTTPError
+    import httpx2
+
+    plan = first_plan
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if plan.empty:
+            # On a retry, an empty plan means our earlier attempt landed (its response was lost).
+            landed = attempt > 1
+            return CommitResult(plan.head or "", None, first_plan if landed else plan, committed=landed)
+        try:
+            info = api.create_commit(
+                space_id,
+                repo_type="space",
+                operations=operations(plan),
+                commit_message=message,
+                commit_description=description,
+                parent_commit=plan.head,
+            )
+            return CommitResult(info.oid, info.commit_url, plan, committed=True)
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status != 412 or attempt == MAX_ATTEMPTS:
+                raise
+            say("The Space changed while we were uploading (412); planning again against its new head.")
+        except httpx2.TransportError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            say("The connection dropped while committing; checking what the Space holds before trying again.")
+            time.sleep(1)
+        plan = replan(head_of(api, space_id))
+    raise ActionError("The Space kept changing while we tried to commit.", "Use a concurrency group so two deploys of one Space do not race.")

@@ -1,0 +1,132 @@
+"""Run the action the way the GitHub runner does: `INPUT_*` env (hyphens kept), an event file,
+an output file and a summary file, in a fresh process. Every value passed as a secret is recorded so the
+suite-wide leak guard can look for it afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_INPUTS = ("hf-token", "github-token")
+
+
+@dataclass
+class ActionResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+    commands: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith("::error")]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith("::warning")]
+
+    @property
+    def notices(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith("::notice")]
+
+    def assert_ok(self) -> ActionResult:
+        assert self.returncode == 0, f"action failed ({self.returncode}):\n{self.stdout}\n{self.stderr}"
+        return self
+
+
+def parse_output_file(text: str) -> dict[str, str]:
+    outputs: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^([^<=]+)<<(.+)$", lines[i])
+        if m:
+            name, delim = m.groups()
+            j = lines.index(delim, i + 1)
+            outputs[name] = "\n".join(lines[i + 1 : j])
+            i = j + 1
+        elif "=" in lines[i]:
+            k, v = lines[i].split("=", 1)
+            outputs[k] = v
+            i += 1
+        else:
+            i += 1
+    return outputs
+
+
+class ActionHarness:
+    def __init__(self, tmp: Path, hub_url: str, leak_guard: list[str]) -> None:
+        self.tmp = tmp
+        self.hub_url = hub_url
+        self.workspace = tmp / "workspace"
+        self.workspace.mkdir(exist_ok=True)
+        self.leak_guard = leak_guard
+        self.runs = 0
+        self.extra_env: dict[str, str] = {}
+
+    def run(self, inputs: dict[str, str], *, event_name: str = "push", event: dict | None = None,
+            env: dict[str, str] | None = None, timeout: float = 120) -> ActionResult:
+        self.runs += 1
+        out = self.tmp / f"output-{self.runs}.txt"
+        summary = self.tmp / f"summary-{self.runs}.md"
+        event_path = self.tmp / f"event-{self.runs}.json"
+        event_path.write_text(json.dumps(event or {}))
+        out.touch()
+        summary.touch()
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "HF_"))}
+        base.update({
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(self.workspace),
+            "GITHUB_OUTPUT": str(out),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_REPOSITORY": "octo-org/octo-app",
+            "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": "4242",
+            "HF_ENDPOINT": self.hub_url,
+            "HF_HUB_DISABLE_XET": "1",
+            "HF_DEPLOY_POLL_SCALE": "0.05",
+            "HF_DEPLOY_BACKOFF_SCALE": "0.01",
+            "PYTHONPATH": str(ROOT),
+        })  # fmt: skip
+        base.update(self.extra_env)
+        base.update(env or {})
+        for name, value in inputs.items():
+            base[f"INPUT_{name.upper()}"] = value  # hyphens kept, as the runner does
+        for name in SECRET_INPUTS:
+            if inputs.get(name):
+                self.leak_guard.append(inputs[name])
+        if inputs.get("secrets"):
+            from hf_action.secrets import EnvFormatError, parse_env_block
+
+            try:
+                self.leak_guard.extend(v for v in parse_env_block(inputs["secrets"], kind="secret").values() if len(v) >= 6)
+            except EnvFormatError:
+                pass
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "entrypoint.py")], env=base, capture_output=True, text=True,
+            timeout=timeout, cwd=self.workspace,
+        )  # fmt: skip
+        (self.tmp / f"stdout-{self.runs}.txt").write_text(proc.stdout)
+        (self.tmp / f"stderr-{self.runs}.txt").write_text(proc.stderr)
+        return ActionResult(
+            proc.returncode, proc.stdout, proc.stderr, parse_output_file(out.read_text()), summary.read_text()
+        )
+
+    def scan_for_leaks(self) -> list[tuple[str, str]]:
+        """Every file the runs wrote and every line they printed (the leak guard drops ::add-mask:: lines)."""
+        return [
+            (path.name, path.read_text(errors="replace"))
+            for path in sorted(self.tmp.glob("*"))
+            if path.is_file() and path.suffix in (".txt", ".md")
+        ]

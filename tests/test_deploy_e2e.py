@@ -1,0 +1,233 @@
+"""The core deploy, end to end: the entrypoint run as the runner runs it, against the Hub simulator."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import yaml
+
+from tests.conftest import TOKEN, copy_example, git_init
+
+
+def front_matter(text: str) -> dict:
+    assert text.startswith("---\n"), text[:80]
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def runtime(hub, space_id: str) -> dict:
+    return hub.repo(space_id).space.runtime_view(time.monotonic())
+
+
+def non_get_requests(hub) -> list[str]:
+    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
+
+
+def test_fresh_gradio_space(action, hub):
+    copy_example("gradio-hello", action.workspace / "app")
+    result = action.run({"space": "user/hello", "hf-token": TOKEN, "path": "app"}).assert_ok()
+    repo = hub.repo("user/hello")
+    assert repo is not None and repo.sdk == "gradio"
+    assert {"app.py", "requirements.txt", "README.md"} <= set(repo.files)
+    assert repo.files["app.py"].content == (action.workspace / "app/app.py").read_bytes()
+    out = result.outputs
+    assert out["space-id"] == "user/hello"
+    assert out["space-url"] == f"{hub.url}/spaces/user/hello"
+    assert out["app-url"] == "https://user-hello.hf.space"
+    assert out["commit-sha"] == repo.head and len(repo.head) == 40
+    assert out["commit-url"] == f"{hub.url}/spaces/user/hello/commit/{repo.head}"
+    assert out["stage"] == "RUNNING"
+    assert set(out["changed-files"].splitlines()) >= {"app.py", "requirements.txt", "README.md"}
+    assert runtime(hub, "user/hello")["sha"] == repo.head
+    assert "user/hello" in result.summary and "RUNNING" in result.summary and repo.head[:7] in result.summary
+    assert "::group::Plan" in result.stdout and "::add-mask::" in result.stdout.splitlines()[0]
+
+
+def test_docker_app_without_readme_gets_a_card_with_app_port(action, hub):
+    copy_example("docker-fastapi", action.workspace)
+    assert not (action.workspace / "README.md").exists()
+    result = action.run({"space": "user/api", "hf-token": TOKEN, "app-port": "8000"}).assert_ok()
+    card = front_matter(hub.repo("user/api").files["README.md"].text())
+    assert card["sdk"] == "docker" and card["app_port"] == 8000
+    assert hub.repo("user/api").sdk == "docker"
+    assert result.outputs["stage"] == "RUNNING"
+
+
+def test_static_site(action, hub):
+    copy_example("static-site", action.workspace / "site")
+    result = action.run({"space": "user/site", "hf-token": TOKEN, "path": "site"}).assert_ok()
+    assert result.outputs["stage"] == "RUNNING"
+    assert hub.repo("user/site").files["index.html"].content == (action.workspace / "site/index.html").read_bytes()
+
+
+def test_redeploy_without_change_makes_no_commit(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    git_init(action.workspace)
+    first = action.run({"space": "user/same", "hf-token": TOKEN}).assert_ok()
+    commits = len(hub.repo("user/same").commits)
+    hub.counters.reset()
+    second = action.run({"space": "user/same", "hf-token": TOKEN}).assert_ok()
+    assert len(hub.repo("user/same").commits) == commits
+    assert second.outputs["commit-sha"] == first.outputs["commit-sha"]
+    assert second.outputs["changed-files"] == ""
+    assert non_get_requests(hub) == []
+    assert "Nothing changed: no commit." in second.stdout
+
+
+def test_change_plus_deletion_is_one_commit_of_only_those_paths(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "extra.txt").write_text("to be removed\n")
+    (action.workspace / "keep.txt").write_text("kept\n")
+    action.run({"space": "user/edit", "hf-token": TOKEN}).assert_ok()
+    before = len(hub.repo("user/edit").commits)
+    (action.workspace / "extra.txt").unlink()
+    (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n# changed\n")
+    result = action.run({"space": "user/edit", "hf-token": TOKEN}).assert_ok()
+    repo = hub.repo("user/edit")
+    assert len(repo.commits) == before + 1
+    assert result.outputs["changed-files"].splitlines() == ["app.py", "extra.txt"]
+    assert "extra.txt" not in repo.files and "keep.txt" in repo.files
+    assert repo.files["app.py"].text().endswith("# changed\n")
+    assert ".gitattributes" in repo.files  # kept although not in the folder
+
+
+def test_success_is_reported_only_once_the_new_commit_runs(action, hub):
+    """Right after a push the Hub still says RUNNING for the old build; the deploy must not believe it."""
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/race", "hf-token": TOKEN}).assert_ok()
+    old = hub.repo("user/race").head
+    hub.lifecycle.stale = 1.0  # a long stale window, reporting the previous RUNNING build
+    (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n# v2\n")
+    started = time.monotonic()
+    result = action.run({"space": "user/race", "hf-token": TOKEN}).assert_ok()
+    new = hub.repo("user/race").head
+    assert new != old and result.outputs["commit-sha"] == new
+    assert f"RUNNING (previous build {old[:7]})" in result.stdout
+    assert time.monotonic() - started > 1.0
+    assert runtime(hub, "user/race") == runtime(hub, "user/race") and runtime(hub, "user/race")["sha"] == new
+    assert result.outputs["stage"] == "RUNNING"
+
+
+def test_build_error_fails_with_the_failing_line(action, hub):
+    copy_example("docker-fastapi", action.workspace)
+    dockerfile = action.workspace / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "\nRUN python -c 'import missing_module' && false\n")
+    result = action.run({"space": "user/broken", "hf-token": TOKEN, "app-port": "8000"})
+    assert result.returncode == 1
+    assert len(result.errors) == 1 and "BUILD_ERROR" in result.errors[0]
+    assert "import missing_module" in result.stdout  # the failing step, in the log tail group
+    assert result.outputs["stage"] == "BUILD_ERROR"
+    assert "Traceback" not in result.stderr
+    assert "BUILD_ERROR" in result.summary and "import missing_module" in result.summary
+
+
+def test_runtime_error_shows_the_run_log(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    app = action.workspace / "app.py"
+    app.write_text("import sys\nprint('starting')\nsys.exit(1)\n")
+    result = action.run({"space": "user/crash", "hf-token": TOKEN})
+    assert result.returncode == 1
+    assert "RUNTIME_ERROR" in result.errors[0]
+    assert result.outputs["stage"] == "RUNTIME_ERROR"
+    assert "::group::RUNTIME_ERROR" in result.stdout
+
+
+def test_timeout_fails_and_says_so(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    hub.lifecycle.building = 30.0
+    started = time.monotonic()
+    result = action.run({"space": "user/slow", "hf-token": TOKEN, "timeout": "2s"})
+    assert result.returncode == 1
+    assert time.monotonic() - started < 20
+    assert "did not reach RUNNING within 2s" in result.errors[0]
+    assert result.outputs["stage"] == "TIMEOUT"
+
+
+def test_secrets_and_variables_arrive_exactly_and_are_never_printed(action, hub, leak_guard):
+    copy_example("gradio-hello", action.workspace)
+    pem = "-----BEGIN KEY-----\nMIIBVwIBADANBgkqhkiG9w0BAQEFAASCAUEwggE9\nline-two-of-the-secret\n-----END KEY-----"
+    secrets = f"# deploy secrets\nOPENAI_API_KEY=sk-test-abcdef123456\nPRIVATE_KEY<<EOF\n{pem}\nEOF\nQUOTED=\"with spaces inside\"\n"
+    variables = "MODEL_ID=org/model\nGREETING<<END\nhello\nworld\nEND\n"
+    result = action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}).assert_ok()
+    repo = hub.repo("user/env")
+    assert repo.secrets == {"OPENAI_API_KEY": "sk-test-abcdef123456", "PRIVATE_KEY": pem, "QUOTED": "with spaces inside"}
+    assert {k: v["value"] for k, v in repo.variables.items()} == {"MODEL_ID": "org/model", "GREETING": "hello\nworld"}
+    for value in ("sk-test-abcdef123456", "line-two-of-the-secret", "with spaces inside"):
+        assert f"::add-mask::{value}" in result.stdout
+    leak_guard.append("line-two-of-the-secret")
+    # A redeploy with the same values changes nothing and restarts nothing.
+    restarts = hub.counters.restarts
+    again = action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}).assert_ok()
+    assert hub.counters.restarts == restarts
+    assert "secrets to set: none" in again.stdout
+    # A changed value is set again.
+    action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets.replace("abcdef123456", "zyxwvu987654")}).assert_ok()
+    assert hub.repo("user/env").secrets["OPENAI_API_KEY"] == "sk-test-zyxwvu987654"
+
+
+def test_large_binary_goes_through_lfs(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    blob = os.urandom(12 * 1024 * 1024)
+    (action.workspace / "model.bin").write_bytes(blob)
+    action.run({"space": "user/lfs", "hf-token": TOKEN}).assert_ok()
+    entry = hub.repo("user/lfs").files["model.bin"]
+    import hashlib
+
+    assert entry.lfs_sha256 == hashlib.sha256(blob).hexdigest() and entry.size == len(blob)
+    assert hub.counters.requests["PUT /lfs-upload/{oid}"] >= 1 or any("lfs" in k.lower() and k.startswith("PUT") for k in hub.counters.requests)
+
+
+def test_symlink_pointing_outside_the_workspace_is_not_uploaded(action, hub, tmp_path):
+    copy_example("gradio-hello", action.workspace)
+    outside = tmp_path / "outside-secret.txt"
+    outside.write_text("private key material\n")
+    (action.workspace / "leak.txt").symlink_to(outside)
+    (action.workspace / "inside-link.txt").symlink_to(action.workspace / "requirements.txt")
+    (action.workspace / "loop").symlink_to(action.workspace)
+    result = action.run({"space": "user/links", "hf-token": TOKEN}).assert_ok()
+    files = hub.repo("user/links").files
+    assert "leak.txt" not in files
+    assert files["inside-link.txt"].content == (action.workspace / "requirements.txt").read_bytes()
+    assert not any(p.startswith("loop/") for p in files)
+    assert any("leak.txt" in w and "outside the workspace" in w for w in result.warnings)
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    result = action.run({"space": "user/dry", "hf-token": TOKEN, "dry-run": "true", "secrets": "TOKEN_X=abcdefgh1234", "hardware": "cpu-upgrade"}).assert_ok()
+    assert hub.repo("user/dry") is None
+    assert non_get_requests(hub) == []
+    assert "+ 'app.py'" in result.stdout and "create the Space" in result.stdout
+    assert "secrets to set: TOKEN_X" in result.stdout
+    assert "Dry run" in result.summary
+
+
+def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/cfg", "hf-token": TOKEN}).assert_ok()
+    repo = hub.repo("user/cfg")
+    assert repo.private is False and repo.hardware == "cpu-basic"
+    hub.set_quota(pro=True)  # cpu-upgrade is paid hardware
+    hub.counters.reset()
+    action.run({"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}).assert_ok()
+    assert repo.private is True and repo.hardware == "cpu-upgrade"
+    hub.counters.reset()
+    action.run({"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}).assert_ok()
+    assert non_get_requests(hub) == []  # already as asked: nothing sent
+
+
+def test_paid_hardware_without_a_plan_fails_before_anything_changes(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/paid", "hf-token": TOKEN}).assert_ok()
+    commits = len(hub.repo("user/paid").commits)
+    result = action.run({"space": "user/paid", "hf-token": TOKEN, "hardware": "t4-small", "visibility": "private"})
+    assert result.returncode == 1 and "402" in result.errors[0] and "cpu-basic" in result.errors[0]
+    repo = hub.repo("user/paid")
+    assert repo.hardware == "cpu-basic" and repo.private is False and len(repo.commits) == commits
+
+
+def test_space_name_without_owner_means_the_tokens_user(action, hub):
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "plain-name", "hf-token": TOKEN}).assert_ok()
+    assert result.outputs["space-id"] == "user/plain-name"
+    assert hub.repo("user/plain-name") is not None

@@ -1,7 +1,8 @@
-"""hubsim: a local Hugging Face Hub simulator for Spaces, spoken to by the real huggingface_hub client."""
+"""hubsim: a local Hugging Face Hub simulator for Spaces, for the real client."""
+
 from .faults import FaultRule, Faults
 from .hub import HubSim
 from .lifecycle import LifecycleTimings
 from .state import Commit, FileEntry, Repo
 
-__all__ = ["HubSim", "LifecycleTimings", "FileEntry", "Commit", "Repo", "Faults", "FaultRule"]
+__all__ = ["Commit", "FaultRule", "Faults", "FileEntry", "HubSim", "LifecycleTimings", "Repo"]

@@ -3,6 +3,7 @@
 Prints exactly one line ``hubsim listening on URL`` once connections are accepted and exits 0
 on SIGINT/SIGTERM.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,18 +16,38 @@ from .lifecycle import LifecycleTimings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m hubsim", description="Local Hugging Face Hub simulator for Spaces")
+    p = argparse.ArgumentParser(
+        prog="python -m hubsim", description="Local Hugging Face Hub simulator for Spaces"
+    )
     p.add_argument("--port", type=int, default=0, help="port to bind (0 = any free port)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--user", default="user", help="name of the simulated user")
-    p.add_argument("--token", action="append", default=[], help="write token of --user (repeatable)")
-    p.add_argument("--read-token", action="append", default=[], help="read-only token of --user (repeatable)")
-    p.add_argument("--org", action="append", default=[], help="organisation the user can write to (repeatable)")
-    p.add_argument("--time-scale", type=float, default=1.0, help="multiplier applied to every lifecycle duration")
-    p.add_argument("--stale", type=float, default=1.0, help="seconds the previous stage is still reported after a commit")
+    p.add_argument(
+        "--token", action="append", default=[], help="write token of --user (repeatable)"
+    )
+    p.add_argument(
+        "--read-token", action="append", default=[], help="read-only token of --user (repeatable)"
+    )
+    p.add_argument(
+        "--org", action="append", default=[], help="organisation the user can write to (repeatable)"
+    )
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiplier applied to every lifecycle duration",
+    )
+    p.add_argument(
+        "--stale",
+        type=float,
+        default=1.0,
+        help="seconds the previous stage is still reported after a commit",
+    )
     p.add_argument("--building", type=float, default=2.0, help="seconds spent in BUILDING")
     p.add_argument("--starting", type=float, default=1.0, help="seconds spent in APP_STARTING")
-    p.add_argument("--page-size", type=int, default=1000, help="items per page of tree/commit listings")
+    p.add_argument(
+        "--page-size", type=int, default=1000, help="items per page of tree/commit listings"
+    )
     p.add_argument("--pro", action="store_true", help="user may request paid hardware (no 402)")
     return p.parse_args(argv)
 
@@ -36,9 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     tokens = {t: "write" for t in args.token} | {t: "read" for t in args.read_token}
     if not tokens:
         tokens = {"hf_write_token": "write"}
-    sim = HubSim(user=args.user, tokens=tokens, time_scale=args.time_scale, host=args.host,
-                 port=args.port, page_size=args.page_size)
-    sim.lifecycle = LifecycleTimings(stale=args.stale, building=args.building, starting=args.starting)
+    sim = HubSim(
+        user=args.user,
+        tokens=tokens,
+        time_scale=args.time_scale,
+        host=args.host,
+        port=args.port,
+        page_size=args.page_size,
+    )
+    sim.lifecycle = LifecycleTimings(
+        stale=args.stale, building=args.building, starting=args.starting
+    )
     for org in args.org:
         sim.add_org(org, {args.user: "write"})
     if args.pro:

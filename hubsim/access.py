@@ -1,4 +1,5 @@
 """Repo lookup with the Hub's visibility rules: invisible repos are 404 RepoNotFound, not 403."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -10,12 +11,12 @@ if TYPE_CHECKING:
     from .server import Request
 
 
-def repo_url(req: "Request", repo: Repo) -> str:
+def repo_url(req: Request, repo: Repo) -> str:
     prefix = "" if repo.repo_type == "model" else repo.repo_type + "s/"
     return f"{req.base_url}/{prefix}{repo.repo_id}"
 
 
-def load_repo(req: "Request", *, write: str | None = None, repo_type: str | None = None) -> Repo:
+def load_repo(req: Request, *, write: str | None = None, repo_type: str | None = None) -> Repo:
     """Fetch the repo named in the URL; ``write`` is the 403 message when write access is needed."""
     rtype = repo_type or req.params.get("type", "space")
     repo = req.sim.repo(req.params["repo"], rtype)

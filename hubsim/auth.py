@@ -1,4 +1,5 @@
 """Token -> principal resolution and write-permission checks, mirroring the Hub's rules."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -85,6 +86,10 @@ class Auth:
             "orgs": orgs,
             "auth": {
                 "type": "access_token",
-                "accessToken": {"displayName": "hubsim", "role": who.role, "createdAt": "2025-01-01T00:00:00.000Z"},
+                "accessToken": {
+                    "displayName": "hubsim",
+                    "role": who.role,
+                    "createdAt": "2025-01-01T00:00:00.000Z",
+                },
             },
         }

@@ -4,12 +4,13 @@ Triggers (see README): broken front matter -> CONFIG_ERROR; missing app file -> 
 a failing Dockerfile RUN step (or requirements marker) -> BUILD_ERROR; an app that exits at
 start -> RUNTIME_ERROR. Everything else -> RUNNING.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from . import frontmatter
 from .state import FileEntry
@@ -61,7 +62,7 @@ def _requirements(files: Mapping[str, FileEntry]) -> list[str]:
 def _pip_lines(reqs: list[str]) -> list[str]:
     names = [re.split(r"[<>=~!\[; ]", r, maxsplit=1)[0] for r in reqs]
     out = []
-    for r, name in zip(reqs, names):
+    for r, name in zip(reqs, names, strict=True):
         out.append(f"Collecting {r}")
         out.append(f"  Downloading {name.replace('-', '_')}-1.0.0-py3-none-any.whl (120 kB)")
     if reqs:
@@ -76,7 +77,11 @@ def _crash_log(app_file: str, source: str) -> tuple[list[str], str]:
         if _CRASH.search(line):
             lineno, code = i, line.strip()
             break
-    exc = "SystemExit: 1" if "exit" in code.lower() else "RuntimeError: hubsim: simulated crash at startup"
+    exc = (
+        "SystemExit: 1"
+        if "exit" in code.lower()
+        else "RuntimeError: hubsim: simulated crash at startup"
+    )
     lines = [
         "Traceback (most recent call last):",
         f'  File "/home/user/app/{app_file}", line {lineno}, in <module>',
@@ -108,17 +113,29 @@ def _docker_plan(files: Mapping[str, FileEntry], card: dict, commit: str) -> Bui
             if fail_marker or _FAILING_RUN.search(args):
                 log += [
                     "",
-                    f'--> ERROR: process "/bin/sh -c {args}" did not complete successfully: exit code: 1',
+                    f'--> ERROR: process "/bin/sh -c {args}" did not complete successfully: '
+                    "exit code: 1",
                 ]
                 return BuildPlan("docker", "BUILD_ERROR", "Build failed with exit code: 1", log)
             if "pip install" in args:
-                log += _pip_lines(_requirements(files) if "requirements" in args else args.split("pip install", 1)[1].split())
+                log += _pip_lines(
+                    _requirements(files)
+                    if "requirements" in args
+                    else args.split("pip install", 1)[1].split()
+                )
             log += ["DONE 1.2s", ""]
         elif instr in ("COPY", "ADD", "WORKDIR", "ENV", "USER", "ARG"):
             log += [f"--> {instr} {args}", "DONE 0.1s", ""]
     log += ["--> Pushing image", "DONE 1.1s", "", "--> Exporting cache", "DONE 0.3s"]
     port = card.get("app_port") or 7860
-    cmd = next((ln for ln in reversed(dockerfile.splitlines()) if ln.strip().upper().startswith(("CMD", "ENTRYPOINT"))), "")
+    cmd = next(
+        (
+            ln
+            for ln in reversed(dockerfile.splitlines())
+            if ln.strip().upper().startswith(("CMD", "ENTRYPOINT"))
+        ),
+        "",
+    )
     for token in re.findall(r"[\w./-]+\.py", cmd):
         source = _text(files, token.lstrip("./"))
         if source is not None and _CRASH.search(source):
@@ -127,8 +144,12 @@ def _docker_plan(files: Mapping[str, FileEntry], card: dict, commit: str) -> Bui
     if re.search(r"#\s*hubsim:\s*crash", dockerfile):
         run, msg = _crash_log("app.py", "raise SystemExit(1)  # hubsim: crash")
         return BuildPlan("docker", "RUNTIME_ERROR", msg, log, run)
-    run = [f"INFO:     Started server process [1]", "INFO:     Waiting for application startup.",
-           "INFO:     Application startup complete.", f"INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"]
+    run = [
+        "INFO:     Started server process [1]",
+        "INFO:     Waiting for application startup.",
+        "INFO:     Application startup complete.",
+        f"INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)",
+    ]
     return BuildPlan("docker", "RUNNING", None, log, run)
 
 
@@ -140,34 +161,71 @@ def _python_plan(sdk: str, files: Mapping[str, FileEntry], card: dict) -> BuildP
     version = card.get("sdk_version") or ("5.9.1" if sdk == "gradio" else "1.41.1")
     reqs = _requirements(files)
     log = [
-        "--> FROM docker.io/library/python:3.10@" + _digest("python:3.10"), "DONE 0.0s", "",
-        "--> RUN pip install --no-cache-dir pip -U && pip install --no-cache-dir datasets \"huggingface-hub>=0.19\"",
-        "DONE 4.1s", "",
-        "--> COPY --link --chown=1000 ./ /home/user/app", "DONE 0.1s", "",
+        "--> FROM docker.io/library/python:3.10@" + _digest("python:3.10"),
+        "DONE 0.0s",
+        "",
+        "--> RUN pip install --no-cache-dir pip -U && "
+        'pip install --no-cache-dir datasets "huggingface-hub>=0.19"',
+        "DONE 4.1s",
+        "",
+        "--> COPY --link --chown=1000 ./ /home/user/app",
+        "DONE 0.1s",
+        "",
     ]
     if reqs:
-        log.append("--> RUN --mount=target=/tmp/requirements.txt,source=requirements.txt pip install --no-cache-dir -r /tmp/requirements.txt")
+        log.append(
+            "--> RUN --mount=target=/tmp/requirements.txt,source=requirements.txt "
+            "pip install --no-cache-dir -r /tmp/requirements.txt"
+        )
         for r in reqs:
             if "hubsim-fail-build" in r or "hubsim: fail-build" in r:
-                log += [f"ERROR: Could not find a version that satisfies the requirement {r} (from versions: none)",
-                        f"ERROR: No matching distribution found for {r}", "",
-                        '--> ERROR: process "/bin/sh -c pip install --no-cache-dir -r /tmp/requirements.txt" did not complete successfully: exit code: 1']
+                log += [
+                    f"ERROR: Could not find a version that satisfies the requirement {r} "
+                    "(from versions: none)",
+                    f"ERROR: No matching distribution found for {r}",
+                    "",
+                    '--> ERROR: process "/bin/sh -c pip install --no-cache-dir -r '
+                    '/tmp/requirements.txt" did not complete successfully: exit code: 1',
+                ]
                 return BuildPlan(sdk, "BUILD_ERROR", "Build failed with exit code: 1", log)
-        log += _pip_lines(reqs) + ["DONE 6.3s", ""]
-    log += [f"--> RUN pip install --no-cache-dir {sdk}=={version}", f"Successfully installed {sdk}-{version}", "DONE 9.8s", "",
-            "--> Pushing image", "DONE 1.4s", "", "--> Exporting cache", "DONE 0.2s"]
+        log += [*_pip_lines(reqs), "DONE 6.3s", ""]
+    log += [
+        f"--> RUN pip install --no-cache-dir {sdk}=={version}",
+        f"Successfully installed {sdk}-{version}",
+        "DONE 9.8s",
+        "",
+        "--> Pushing image",
+        "DONE 1.4s",
+        "",
+        "--> Exporting cache",
+        "DONE 0.2s",
+    ]
     if _CRASH.search(source):
         run, msg = _crash_log(app_file, source)
         return BuildPlan(sdk, "RUNTIME_ERROR", msg, log, run)
     if sdk == "gradio":
-        run = ["* Running on local URL:  http://0.0.0.0:7860", "", "To create a public link, set `share=True` in `launch()`."]
+        run = [
+            "* Running on local URL:  http://0.0.0.0:7860",
+            "",
+            "To create a public link, set `share=True` in `launch()`.",
+        ]
     else:
-        run = ["", "Collecting usage statistics. To deactivate, set browser.gatherUsageStats to false.", "",
-               "", "  You can now view your Streamlit app in your browser.", "", "  URL: http://0.0.0.0:8501", ""]
+        run = [
+            "",
+            "Collecting usage statistics. To deactivate, set browser.gatherUsageStats to false.",
+            "",
+            "",
+            "  You can now view your Streamlit app in your browser.",
+            "",
+            "  URL: http://0.0.0.0:8501",
+            "",
+        ]
     return BuildPlan(sdk, "RUNNING", None, log, run)
 
 
-def plan_build(files: Mapping[str, FileEntry], repo_sdk: str | None, commit: str | None) -> BuildPlan:
+def plan_build(
+    files: Mapping[str, FileEntry], repo_sdk: str | None, commit: str | None
+) -> BuildPlan:
     """Evaluate the failure triggers on a tree and produce the build's outcome and logs."""
     readme = _text(files, "README.md")
     try:
@@ -175,7 +233,11 @@ def plan_build(files: Mapping[str, FileEntry], repo_sdk: str | None, commit: str
     except frontmatter.FrontMatterError as exc:
         return BuildPlan(repo_sdk, "CONFIG_ERROR", f"Invalid YAML metadata in README.md: {exc}")
     if card is None:
-        return BuildPlan(repo_sdk, "CONFIG_ERROR", "Missing configuration in README. Base README.md template: sdk is required")
+        return BuildPlan(
+            repo_sdk,
+            "CONFIG_ERROR",
+            "Missing configuration in README. Base README.md template: sdk is required",
+        )
     problem = frontmatter.config_problem(card)
     if problem:
         return BuildPlan(repo_sdk, "CONFIG_ERROR", problem)
@@ -186,9 +248,13 @@ def plan_build(files: Mapping[str, FileEntry], repo_sdk: str | None, commit: str
         if app_file not in files:
             return BuildPlan(sdk, "NO_APP_FILE", f"Application file {app_file} not found")
         return BuildPlan(sdk, "RUNNING")
-    plan = _docker_plan(files, card, commit or "") if sdk == "docker" else _python_plan(sdk, files, card)
+    plan = (
+        _docker_plan(files, card, commit or "")
+        if sdk == "docker"
+        else _python_plan(sdk, files, card)
+    )
     if plan.build_log:
         plan.build_log = header + plan.build_log
     if plan.run_log:
-        plan.run_log = ["===== Application Startup at {started} =====", ""] + plan.run_log
+        plan.run_log = ["===== Application Startup at {started} =====", "", *plan.run_log]
     return plan

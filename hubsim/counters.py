@@ -1,4 +1,5 @@
 """Counters for tests and benchmarks (requests per route, bytes, commits, builds, restarts)."""
+
 from __future__ import annotations
 
 import threading

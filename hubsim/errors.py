@@ -3,6 +3,7 @@
 The client (``hf_raise_for_status``) picks its exception type from the status code and from
 ``X-Error-Code`` / ``X-Error-Message``, so these must match what huggingface.co sends.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
-"""Fault injection: make the next N matching requests fail, optionally after the change was applied."""
+"""Fault injection: fail the next N matching requests, optionally after the change was applied."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ class FaultRule:
         self._regex = re.compile(self.path)
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method.upper()) and bool(self._regex.search(path))
+        return (self.method is None or self.method.upper() == method.upper()) and bool(
+            self._regex.search(path)
+        )
 
 
 class Faults:
@@ -46,7 +49,9 @@ class Faults:
     ) -> FaultRule:
         if not drop and status is None:
             raise ValueError("a fault needs a status or drop=True")
-        rule = FaultRule(method, path, None if drop else status, times, retry_after, drop, after_apply)
+        rule = FaultRule(
+            method, path, None if drop else status, times, retry_after, drop, after_apply
+        )
         with self._lock:
             self._rules.append(rule)
         return rule

@@ -4,6 +4,7 @@ Handles ``key: value`` mappings with scalars, inline lists and indented blocks, 
 Space cards use. Anything it cannot make sense of is reported as a syntax error, which is how
 the simulator decides ``CONFIG_ERROR`` and the 400 of ``/api/validate-yaml``.
 """
+
 from __future__ import annotations
 
 import re
@@ -105,8 +106,10 @@ def config_problem(card: dict[str, Any]) -> str | None:
     if sdk not in VALID_SDKS:
         return f"Invalid sdk {sdk!r} in README.md metadata: must be one of {', '.join(VALID_SDKS)}"
     port = card.get("app_port")
-    if port is not None and not (isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536):
-        return f"Invalid app_port {port!r} in README.md metadata: must be an integer between 1 and 65535"
+    if port is not None and not (
+        isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+    ):
+        return f"Invalid app_port {port!r} in README.md metadata: must be an integer 1-65535"
     app_file = card.get("app_file")
     if app_file is not None and not isinstance(app_file, str):
         return f"Invalid app_file {app_file!r} in README.md metadata"

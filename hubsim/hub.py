@@ -1,4 +1,5 @@
 """``HubSim``: owns the state, the knobs and the server thread. The public in-process API."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,21 +21,64 @@ from .state import BlobStore, Commit, FileEntry, Repo, commit_oid, git_blob_oid,
 
 FREE_HARDWARE = frozenset({"cpu-basic"})
 PRO_HARDWARE = frozenset({"cpu-basic", "cpu-upgrade", "zero-a10g"})
-GITATTRIBUTES = "\n".join(
-    f"{p} filter=lfs diff=lfs merge=lfs -text"
-    for p in ("*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
-              "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
-              "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
-              "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
-              "*.zst", "*tfevents*")
-) + "\n"
+GITATTRIBUTES = (
+    "\n".join(
+        f"{p} filter=lfs diff=lfs merge=lfs -text"
+        for p in (
+            "*.7z",
+            "*.arrow",
+            "*.bin",
+            "*.bz2",
+            "*.ckpt",
+            "*.ftz",
+            "*.gz",
+            "*.h5",
+            "*.joblib",
+            "*.lfs.*",
+            "*.mlmodel",
+            "*.model",
+            "*.msgpack",
+            "*.npy",
+            "*.npz",
+            "*.onnx",
+            "*.ot",
+            "*.parquet",
+            "*.pb",
+            "*.pickle",
+            "*.pkl",
+            "*.pt",
+            "*.pth",
+            "*.rar",
+            "*.safetensors",
+            "saved_model/**/*",
+            "*.tar.*",
+            "*.tar",
+            "*.tflite",
+            "*.tgz",
+            "*.wasm",
+            "*.xz",
+            "*.zip",
+            "*.zst",
+            "*tfevents*",
+        )
+    )
+    + "\n"
+)
 
 
 class HubSim:
     """A local Hugging Face Hub for Spaces, served over HTTP to the real client."""
 
-    def __init__(self, user: str = "user", tokens: dict[str, str] | None = None, time_scale: float = 1.0,
-                 *, host: str = "127.0.0.1", port: int = 0, page_size: int = 1000) -> None:
+    def __init__(
+        self,
+        user: str = "user",
+        tokens: dict[str, str] | None = None,
+        time_scale: float = 1.0,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        page_size: int = 1000,
+    ) -> None:
         self.user = user
         self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
         self.time_scale = time_scale
@@ -61,13 +105,17 @@ class HubSim:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "HubSim":
+    def start(self) -> HubSim:
         """Bind (port 0 = free port) and serve in a daemon thread; returns self."""
         self.stopping.clear()
         self._server = SimServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True, name=f"hubsim-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+            name=f"hubsim-{self.port}",
+        )
         self._thread.start()
         return self
 
@@ -83,7 +131,7 @@ class HubSim:
             self._thread.join(2)
         self._server = self._thread = None
 
-    def __enter__(self) -> "HubSim":
+    def __enter__(self) -> HubSim:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -94,9 +142,15 @@ class HubSim:
         """Organisation with member roles ("read" | "write" | "admin")."""
         self.auth.add_org(name, members)
 
-    def set_quota(self, *, pro: bool | None = None, space_creations: int | None = None,
-                  window: float | None = None, retry_after: int | None = None) -> None:
-        """``pro`` lifts the paid-hardware 402; ``space_creations`` per ``window`` seconds -> 429."""
+    def set_quota(
+        self,
+        *,
+        pro: bool | None = None,
+        space_creations: int | None = None,
+        window: float | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """``pro`` lifts the paid-hardware 402; > ``space_creations`` per ``window`` s -> 429."""
         if pro is not None:
             self.auth.pro = pro
         if space_creations is not None:
@@ -117,8 +171,11 @@ class HubSim:
     def check_hardware(self, flavor: str) -> None:
         allowed = PRO_HARDWARE if self.auth.pro else FREE_HARDWARE
         if flavor not in allowed:
-            raise HubError(402, f"Payment required: you need to add a payment method to your account to use "
-                                f"'{flavor}' hardware. Free accounts can only use cpu-basic.")
+            raise HubError(
+                402,
+                f"Payment required: you need to add a payment method to your account to use "
+                f"'{flavor}' hardware. Free accounts can only use cpu-basic.",
+            )
 
     def check_creation_rate(self) -> None:
         limit = self.quota["space_creations"]
@@ -132,9 +189,17 @@ class HubSim:
         self._creations.append(now)
 
     # ----------------------------------------------------------------- state operations
-    def create_repo(self, repo_id: str, *, repo_type: str = "space", sdk: str | None = "gradio",
-                    private: bool = False, hardware: str | None = None, sleep_time: int | None = None) -> Repo:
-        """Create a repo with the Hub's initial commit (.gitattributes, and a README card for Spaces)."""
+    def create_repo(
+        self,
+        repo_id: str,
+        *,
+        repo_type: str = "space",
+        sdk: str | None = "gradio",
+        private: bool = False,
+        hardware: str | None = None,
+        sleep_time: int | None = None,
+    ) -> Repo:
+        """Create a repo with the Hub's initial commit (.gitattributes, README card for Spaces)."""
         repo = Repo(repo_id, repo_type, private, sdk if repo_type == "space" else None, iso_now())
         initial = {".gitattributes": GITATTRIBUTES.encode()}
         if repo_type == "space":
@@ -142,14 +207,19 @@ class HubSim:
             initial["README.md"] = (
                 f"---\ntitle: {name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: {sdk}\n"
                 f"pinned: false\n---\n\nCheck out the configuration reference at "
-                f"https://huggingface.co/docs/hub/spaces-config-reference\n").encode()
+                f"https://huggingface.co/docs/hub/spaces-config-reference\n"
+            ).encode()
             if sdk == "static":
-                initial["index.html"] = b"<!doctype html>\n<html><body><h1>Welcome</h1></body></html>\n"
+                initial["index.html"] = (
+                    b"<!doctype html>\n<html><body><h1>Welcome</h1></body></html>\n"
+                )
             repo.hardware = hardware or "cpu-basic"
             repo.sleep_time = sleep_time
         files = {p: self.store_regular(data) for p, data in initial.items()}
         oid = commit_oid(files, None, "initial commit")
-        repo.commits.append(Commit(oid, "initial commit", "", None, "system", repo.created_at, files))
+        repo.commits.append(
+            Commit(oid, "initial commit", "", None, "system", repo.created_at, files)
+        )
         repo.files = dict(files)
         if repo_type == "space":
             repo.space = SpaceRuntimeState(repo.sdk, repo.files)
@@ -166,29 +236,43 @@ class HubSim:
         self.blobs.put_bytes("git-" + oid, data)
         return FileEntry(oid, len(data), None, self.blobs, "git-" + oid)
 
-    def apply_commit(self, repo: Repo, files: dict[str, FileEntry], title: str, message: str, author: str) -> Commit:
+    def apply_commit(
+        self, repo: Repo, files: dict[str, FileEntry], title: str, message: str, author: str
+    ) -> Commit:
         """Record a new head and, for Spaces, queue a build behind the stale window."""
         with repo.lock:
             parent = repo.head
             full = title + ("\n\n" + message if message else "")
-            commit = Commit(commit_oid(files, parent, full), title, message, parent, author, iso_now(), dict(files))
+            commit = Commit(
+                commit_oid(files, parent, full),
+                title,
+                message,
+                parent,
+                author,
+                iso_now(),
+                dict(files),
+            )
             repo.commits.append(commit)
             repo.files = dict(files)
             self.counters.bump("commits")
             if repo.space is not None:
                 self._sync_sdk(repo)
-                repo.space.start_build(commit.oid, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=True)
+                repo.space.start_build(
+                    commit.oid, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=True
+                )
                 self.counters.bump("builds")
         return commit
 
     def restart(self, repo: Repo, *, implicit: bool = False) -> None:
-        """Rebuild the current head without a stale window (restart, secrets/variables/hardware change)."""
+        """Rebuild head without a stale window (restart, secrets/variables/hardware change)."""
         space = repo.space
         with space.lock:
             if implicit and space.paused:
                 return
             space.paused = False
-            space.start_build(repo.head, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=False)
+            space.start_build(
+                repo.head, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=False
+            )
         self.counters.bump("restarts")
         self.counters.bump("builds")
 

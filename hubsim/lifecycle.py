@@ -4,12 +4,14 @@ A build created by a commit first spends a *stale* window during which the runti
 reports the previous stage and sha (the Hub does this), then BUILDING, APP_STARTING and its
 outcome. Restarts skip the stale window. All durations are multiplied by ``time_scale``.
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .buildplan import BuildPlan, plan_build
 from .state import FileEntry, iso_at
@@ -39,8 +41,15 @@ class View:
 class Build:
     """One build of one commit with its absolute (monotonic) phase boundaries."""
 
-    def __init__(self, sha: str | None, plan: BuildPlan, now: float, timings: LifecycleTimings,
-                 scale: float, previous: View) -> None:
+    def __init__(
+        self,
+        sha: str | None,
+        plan: BuildPlan,
+        now: float,
+        timings: LifecycleTimings,
+        scale: float,
+        previous: View,
+    ) -> None:
         self.sha, self.plan, self.previous = sha, plan, previous
         self.t0 = now
         self.wall0 = time.time() - (time.monotonic() - now)
@@ -50,7 +59,11 @@ class Build:
             self.build_end = self.start_end = self.stale_end + delay
         else:
             self.build_end = self.stale_end + timings.building * scale
-            self.start_end = self.build_end if plan.outcome == "BUILD_ERROR" else self.build_end + timings.starting * scale
+            self.start_end = (
+                self.build_end
+                if plan.outcome == "BUILD_ERROR"
+                else self.build_end + timings.starting * scale
+            )
 
     def view(self, now: float) -> View:
         if now < self.stale_end:
@@ -76,9 +89,14 @@ class Build:
         if not lines:
             return []
         step = (end - start) / max(len(lines), 1)
-        queued, started = iso_at(self.wall0 + self.stale_end - self.t0), iso_at(self.wall0 + self.build_end - self.t0)
-        return [(start + i * step, ln.replace("{queued}", queued).replace("{started}", started))
-                for i, ln in enumerate(lines)]
+        queued, started = (
+            iso_at(self.wall0 + self.stale_end - self.t0),
+            iso_at(self.wall0 + self.build_end - self.t0),
+        )
+        return [
+            (start + i * step, ln.replace("{queued}", queued).replace("{started}", started))
+            for i, ln in enumerate(lines)
+        ]
 
     def wall(self, mono: float) -> float:
         return self.wall0 + (mono - self.t0)
@@ -94,7 +112,11 @@ class SpaceRuntimeState:
         self.paused = False
         plan = plan_build(files, sdk, None)
         # Before any build the Hub shows the config verdict of the template files, without a sha.
-        self.initial = View(plan.outcome if plan.outcome != "BUILD_ERROR" else "NO_APP_FILE", None, plan.error_message)
+        self.initial = View(
+            plan.outcome if plan.outcome != "BUILD_ERROR" else "NO_APP_FILE",
+            None,
+            plan.error_message,
+        )
         if plan.outcome == "RUNNING" and plan.builds_image:
             self.initial = View("NO_APP_FILE", None, None)
 
@@ -105,8 +127,15 @@ class SpaceRuntimeState:
                 return View("PAUSED", base.sha, None)
             return base
 
-    def start_build(self, sha: str | None, files: Mapping[str, FileEntry], sdk: str | None,
-                    timings: LifecycleTimings, scale: float, stale: bool) -> Build:
+    def start_build(
+        self,
+        sha: str | None,
+        files: Mapping[str, FileEntry],
+        sdk: str | None,
+        timings: LifecycleTimings,
+        scale: float,
+        stale: bool,
+    ) -> Build:
         """Queue a new build; ``stale`` keeps reporting the previous state for a while."""
         now = time.monotonic()
         with self.lock:
@@ -135,8 +164,12 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
     v = space.view(now)
     sdk = repo.sdk
     if sdk == "static":
-        out: dict[str, Any] = {"stage": v.stage, "hardware": {"current": None, "requested": None},
-                               "storage": None, "replicas": {"requested": 1, "current": 1}}
+        out: dict[str, Any] = {
+            "stage": v.stage,
+            "hardware": {"current": None, "requested": None},
+            "storage": None,
+            "replicas": {"requested": 1, "current": 1},
+        }
     else:
         live = v.stage in ("RUNNING", "APP_STARTING", "RUNNING_BUILDING")
         replicas: dict[str, Any] = {"requested": 1}

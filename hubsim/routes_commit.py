@@ -1,4 +1,5 @@
 """Write path: preupload (regular vs LFS decision) and the NDJSON commit endpoint."""
+
 from __future__ import annotations
 
 import base64
@@ -10,7 +11,7 @@ from typing import Any
 from .access import load_repo, repo_url
 from .errors import HubError, bad_request, entry_not_found, revision_not_found
 from .server import Request, Response, json_response, route
-from .state import FileEntry, Repo, lfs_pointer, git_blob_oid
+from .state import FileEntry, Repo, git_blob_oid, lfs_pointer
 
 LFS_THRESHOLD = 10 * 1024 * 1024
 COMMIT_FORBIDDEN = "Forbidden: pass create_pr=1 as a query parameter to create a Pull Request"
@@ -44,7 +45,9 @@ def _is_binary(sample: bytes) -> bool:
     return bool(sample) and len(sample.translate(None, _TEXT_BYTES)) / len(sample) > 0.3
 
 
-def upload_mode(repo: Repo, path: str, sample: bytes, size: int, gitattributes: str | None = None) -> str:
+def upload_mode(
+    repo: Repo, path: str, sample: bytes, size: int, gitattributes: str | None = None
+) -> str:
     """LFS when > 10 MiB, binary sample, or matched by a ``filter=lfs`` pattern; else regular."""
     if size > LFS_THRESHOLD or _is_binary(sample):
         return "lfs"
@@ -117,9 +120,14 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
             oid, size = value.get("oid"), value.get("size")
             known = sim.lfs_objects.get(oid, sim.pending_lfs.get(oid))
             if value.get("algo", "sha256") != "sha256" or known != size:
-                raise HubError(422, f"Your push was rejected because an LFS pointer pointed to a file that "
-                                    f"does not exist: {path} ({oid})")
-            files[path] = FileEntry(git_blob_oid(lfs_pointer(oid, size)), size, oid, sim.blobs, "lfs-" + oid)
+                raise HubError(
+                    422,
+                    f"Your push was rejected because an LFS pointer pointed to a file that "
+                    f"does not exist: {path} ({oid})",
+                )
+            files[path] = FileEntry(
+                git_blob_oid(lfs_pointer(oid, size)), size, oid, sim.blobs, "lfs-" + oid
+            )
         elif key == "deletedFile":
             if path not in files:
                 raise entry_not_found(f"A file with this name doesn't exist: {path}")
@@ -149,7 +157,18 @@ def commit(req: Request) -> Response:
             raise HubError(412, STALE_PARENT)
         files = _apply_ops(req, repo, ops)
         summary = header.get("summary") or "Update"
-        new = req.sim.apply_commit(repo, files, summary, header.get("description") or "",
-                                   req.principal.user if req.principal else "user")
-    return json_response({"success": True, "commitOid": new.oid,
-                          "commitUrl": f"{repo_url(req, repo)}/commit/{new.oid}", "hookOutput": ""})
+        new = req.sim.apply_commit(
+            repo,
+            files,
+            summary,
+            header.get("description") or "",
+            req.principal.user if req.principal else "user",
+        )
+    return json_response(
+        {
+            "success": True,
+            "commitOid": new.oid,
+            "commitUrl": f"{repo_url(req, repo)}/commit/{new.oid}",
+            "hookOutput": "",
+        }
+    )

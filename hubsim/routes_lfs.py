@@ -2,6 +2,7 @@
 
 Uploads are streamed to a temp file while hashing, so 300 MB bodies never sit in RAM.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,12 @@ LFS_JSON = "application/vnd.git-lfs+json"
 
 @route("POST", "/{prefix}{repo}.git/info/lfs/objects/batch")
 def batch(req: Request) -> Response:
-    rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(req.params.get("prefix", ""), "model")
-    load_repo(req, write="Forbidden: you don't have write access to this repository", repo_type=rtype)
+    rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(
+        req.params.get("prefix", ""), "model"
+    )
+    load_repo(
+        req, write="Forbidden: you don't have write access to this repository", repo_type=rtype
+    )
     body = req.json()
     if body.get("operation") != "upload":
         raise bad_request("hubsim only supports the upload operation")
@@ -28,14 +33,27 @@ def batch(req: Request) -> Response:
     for obj in body.get("objects") or []:
         oid, size = obj.get("oid"), obj.get("size")
         if not isinstance(oid, str) or len(oid) != 64 or not isinstance(size, int):
-            objects.append({"oid": str(oid), "size": int(size or 0),
-                            "error": {"code": 422, "message": "Invalid object"}})
+            objects.append(
+                {
+                    "oid": str(oid),
+                    "size": int(size or 0),
+                    "error": {"code": 422, "message": "Invalid object"},
+                }
+            )
             continue
         entry = {"oid": oid, "size": size, "authenticated": True}
         if req.sim.lfs_objects.get(oid) != size:
             entry["actions"] = {
-                "upload": {"href": f"{req.base_url}/lfs-upload/{oid}?size={size}", "header": {}, "expires_in": 86400},
-                "verify": {"href": f"{req.base_url}/lfs-verify/{oid}", "header": {}, "expires_in": 86400},
+                "upload": {
+                    "href": f"{req.base_url}/lfs-upload/{oid}?size={size}",
+                    "header": {},
+                    "expires_in": 86400,
+                },
+                "verify": {
+                    "href": f"{req.base_url}/lfs-verify/{oid}",
+                    "header": {},
+                    "expires_in": 86400,
+                },
             }
         objects.append(entry)
     resp = json_response({"transfer": "basic", "objects": objects, "hash_algo": "sha256"})

@@ -1,4 +1,5 @@
 """Repository endpoints: whoami, create/delete/settings, info, tree, commits, validate-yaml."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +7,14 @@ from urllib.parse import urlencode
 
 from . import frontmatter
 from .access import load_repo, repo_url
-from .errors import HubError, bad_request, entry_not_found, forbidden, repo_not_found, revision_not_found
+from .errors import (
+    HubError,
+    bad_request,
+    entry_not_found,
+    forbidden,
+    repo_not_found,
+    revision_not_found,
+)
 from .lifecycle import runtime_json
 from .server import Request, Response, json_response, route, text_response
 from .state import Commit, Repo, lfs_pointer, subdomain_for, tree_oid
@@ -32,11 +40,15 @@ def create_repo(req: Request) -> Response:
     if not isinstance(name, str) or not name or rtype not in REPO_TYPES:
         raise bad_request("Invalid repo name or type")
     if not sim.auth.can_write(who, org):
-        raise forbidden(f'You don\'t have the rights to create a {rtype} under the namespace "{org}"')
+        raise forbidden(
+            f'You don\'t have the rights to create a {rtype} under the namespace "{org}"'
+        )
     repo_id = f"{org}/{name}"
     if sim.repo(repo_id, rtype) is not None:
         url = f"{req.base_url}/{'' if rtype == 'model' else rtype + 's/'}{repo_id}"
-        raise HubError(409, f"You already created this {rtype} repo", extra={"url": url}, header_message=False)
+        raise HubError(
+            409, f"You already created this {rtype} repo", extra={"url": url}, header_message=False
+        )
     sdk = body.get("sdk")
     if rtype == "space":
         if sdk not in frontmatter.VALID_SDKS:
@@ -45,8 +57,14 @@ def create_repo(req: Request) -> Response:
             sim.check_hardware(body["hardware"])
         sim.check_creation_rate()
     private = body.get("visibility", "private" if body.get("private") else "public") != "public"
-    repo = sim.create_repo(repo_id, repo_type=rtype, sdk=sdk, private=private,
-                           hardware=body.get("hardware"), sleep_time=body.get("sleepTimeSeconds"))
+    repo = sim.create_repo(
+        repo_id,
+        repo_type=rtype,
+        sdk=sdk,
+        private=private,
+        hardware=body.get("hardware"),
+        sleep_time=body.get("sleepTimeSeconds"),
+    )
     from .routes_space import set_item
 
     for item in body.get("secrets") or []:
@@ -74,7 +92,9 @@ def delete_repo(req: Request) -> Response:
 
 @route("PUT", "/api/{type}s/{repo}/settings")
 def settings(req: Request) -> Response:
-    repo = load_repo(req, write="You don't have the rights to change the settings of this repository")
+    repo = load_repo(
+        req, write="You don't have the rights to change the settings of this repository"
+    )
     body = req.json()
     if "private" in body:
         repo.private = bool(body["private"])
@@ -87,13 +107,16 @@ def settings(req: Request) -> Response:
 
 @route("POST", "/api/validate-yaml")
 def validate_yaml(req: Request) -> Response:
-    """400 with ``errors`` on YAML syntax errors (client raises ValueError); values are not checked."""
+    """400 + ``errors`` on YAML syntax errors (client raises ValueError); values unchecked."""
     content = req.json().get("content") or ""
     try:
         card = frontmatter.parse_readme(content)
     except frontmatter.FrontMatterError as exc:
-        return json_response({"errors": [{"message": f"Invalid YAML in README.md: {exc}"}], "warnings": []}, 400,
-                             {"X-Error-Message": "Invalid metadata in README.md"})
+        return json_response(
+            {"errors": [{"message": f"Invalid YAML in README.md: {exc}"}], "warnings": []},
+            400,
+            {"X-Error-Message": "Invalid metadata in README.md"},
+        )
     warnings = [] if card else [{"message": "Empty or missing yaml metadata in repo card"}]
     return json_response({"errors": [], "warnings": warnings})
 
@@ -119,15 +142,31 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
     """Full info body; trimmed to ``_id``/``id`` + requested keys when ``expand`` is given."""
     card = _card(commit)
     info: dict[str, Any] = {
-        "_id": repo.mongo_id, "id": repo.repo_id, "author": repo.owner, "sha": commit.oid,
-        "lastModified": commit.date, "private": repo.private, "disabled": False, "gated": False,
-        "likes": 0, "tags": [t for t in [repo.sdk, "region:us"] if t], "cardData": card,
-        "siblings": [{"rfilename": p} for p in sorted(commit.files)], "createdAt": repo.created_at,
-        "usedStorage": repo.used_storage(), "xetEnabled": False,
+        "_id": repo.mongo_id,
+        "id": repo.repo_id,
+        "author": repo.owner,
+        "sha": commit.oid,
+        "lastModified": commit.date,
+        "private": repo.private,
+        "disabled": False,
+        "gated": False,
+        "likes": 0,
+        "tags": [t for t in [repo.sdk, "region:us"] if t],
+        "cardData": card,
+        "siblings": [{"rfilename": p} for p in sorted(commit.files)],
+        "createdAt": repo.created_at,
+        "usedStorage": repo.used_storage(),
+        "xetEnabled": False,
     }
     if repo.repo_type == "space":
-        info.update({"sdk": repo.sdk, "subdomain": subdomain_for(repo.repo_id),
-                     "host": f"https://{subdomain_for(repo.repo_id)}.hf.space", "runtime": runtime_json(repo)})
+        info.update(
+            {
+                "sdk": repo.sdk,
+                "subdomain": subdomain_for(repo.repo_id),
+                "host": f"https://{subdomain_for(repo.repo_id)}.hf.space",
+                "runtime": runtime_json(repo),
+            }
+        )
     else:
         info["downloads"] = 0
     expand = req.query_list.get("expand", []) + req.query_list.get("expand[]", [])
@@ -156,7 +195,7 @@ def _paginate(req: Request, items: list[Any]) -> Response:
     except ValueError:
         raise bad_request("Invalid cursor") from None
     size = req.sim.page_size
-    page = items[start:start + size]
+    page = items[start : start + size]
     headers = {}
     if start + size < len(items):
         query = {k: v for k, v in req.query.items() if k != "cursor"}
@@ -179,18 +218,21 @@ def tree(req: Request) -> Response:
     dirs: dict[str, list[tuple[str, str]]] = {}
     entries: list[dict[str, Any]] = []
     for path, f in files.items():
-        rel = path[len(prefix):]
+        rel = path[len(prefix) :]
         parts = rel.split("/")
         for i in range(1, len(parts)):
             dirs.setdefault(prefix + "/".join(parts[:i]), []).append((path, f.oid))
         if recursive or len(parts) == 1:
             entry: dict[str, Any] = {"type": "file", "oid": f.oid, "size": f.size, "path": path}
             if f.lfs_sha256:
-                entry["lfs"] = {"oid": f.lfs_sha256, "size": f.size,
-                                "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size))}
+                entry["lfs"] = {
+                    "oid": f.lfs_sha256,
+                    "size": f.size,
+                    "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size)),
+                }
             entries.append(entry)
     for d, members in dirs.items():
-        if recursive or "/" not in d[len(prefix):]:
+        if recursive or "/" not in d[len(prefix) :]:
             entries.append({"type": "directory", "oid": tree_oid(members), "size": 0, "path": d})
     entries.sort(key=lambda e: (e["type"] != "directory", e["path"]))
     return _paginate(req, entries)
@@ -203,7 +245,14 @@ def commits(req: Request) -> Response:
     chain, by_oid = [], {c.oid: c for c in repo.commits}
     cur: Commit | None = head
     while cur is not None:
-        chain.append({"id": cur.oid, "title": cur.title, "message": cur.message,
-                      "authors": [{"user": cur.author, "avatar": "/avatars/default.svg"}], "date": cur.date})
+        chain.append(
+            {
+                "id": cur.oid,
+                "title": cur.title,
+                "message": cur.message,
+                "authors": [{"user": cur.author, "avatar": "/avatars/default.svg"}],
+                "date": cur.date,
+            }
+        )
         cur = by_oid.get(cur.parent) if cur.parent else None
     return _paginate(req, chain)

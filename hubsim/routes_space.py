@@ -1,9 +1,11 @@
-"""Space endpoints: runtime, build/run logs (SSE), secrets, variables, hardware, sleep time, pause, restart."""
+"""Space endpoints: runtime, logs (SSE), secrets, variables, hardware, sleep, pause, restart."""
+
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .access import load_repo
 from .errors import bad_request

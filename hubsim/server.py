@@ -3,8 +3,10 @@
 Handlers are plain functions ``(Request) -> Response`` registered in ``ROUTES`` by the
 ``routes_*`` modules; this module knows nothing about repositories.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -12,10 +14,11 @@ import secrets
 import socket
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import HubError, bad_request
@@ -47,7 +50,9 @@ class Response:
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(obj, separators=(",", ":")).encode(), headers=dict(headers or {}))
+    return Response(
+        status, json.dumps(obj, separators=(",", ":")).encode(), headers=dict(headers or {})
+    )
 
 
 def text_response(text: str, status: int = 200) -> Response:
@@ -61,7 +66,9 @@ def error_response(err: HubError) -> Response:
 class Request:
     """One parsed request. The body is read lazily so LFS uploads can be streamed to disk."""
 
-    def __init__(self, handler: "_Handler", method: str, path: str, query: str, params: dict[str, str]) -> None:
+    def __init__(
+        self, handler: _Handler, method: str, path: str, query: str, params: dict[str, str]
+    ) -> None:
         self.handler = handler
         self.sim: HubSim = handler.server.sim  # type: ignore[attr-defined]
         self.method = method
@@ -193,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "hubsim"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
@@ -234,7 +241,9 @@ class _Handler(BaseHTTPRequestHandler):
             if rt is None:
                 if known:
                     return error_response(HubError(405, "Method Not Allowed"))
-                return error_response(HubError(404, "Sorry, we can't find the page you are looking for."))
+                return error_response(
+                    HubError(404, "Sorry, we can't find the page you are looking for.")
+                )
             return rt.handler(req)
         except HubError as err:
             return error_response(err)
@@ -258,17 +267,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """Close the socket without a response, like a proxy losing the connection."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _send(self, resp: Response) -> None:
         try:
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
-            self.send_header("X-Request-Id", "Root=1-" + secrets.token_hex(4) + "-" + secrets.token_hex(12))
-            self.send_header("Access-Control-Expose-Headers", "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link")
+            self.send_header(
+                "X-Request-Id", "Root=1-" + secrets.token_hex(4) + "-" + secrets.token_hex(12)
+            )
+            self.send_header(
+                "Access-Control-Expose-Headers",
+                "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link",
+            )
             for k, v in resp.headers.items():
                 self.send_header(k, v)
             if resp.stream is not None:
@@ -304,7 +316,7 @@ class SimServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, addr: tuple[str, int], sim: "HubSim") -> None:
+    def __init__(self, addr: tuple[str, int], sim: HubSim) -> None:
         self.sim = sim
         self._conns: set[socket.socket] = set()
         self._conn_threads: set[threading.Thread] = set()
@@ -312,7 +324,9 @@ class SimServer(ThreadingHTTPServer):
         super().__init__(addr, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        t = threading.Thread(target=self._worker, args=(request, client_address), daemon=True, name="hubsim-conn")
+        t = threading.Thread(
+            target=self._worker, args=(request, client_address), daemon=True, name="hubsim-conn"
+        )
         with self._lock:
             self._conns.add(request)
             self._conn_threads.add(t)
@@ -330,9 +344,7 @@ class SimServer(ThreadingHTTPServer):
         with self._lock:
             conns, threads = list(self._conns), list(self._conn_threads)
         for s in conns:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for t in threads:
             t.join(timeout)

@@ -2,6 +2,7 @@
 
 Kept free of HTTP concerns so tests can inspect it directly through ``HubSim.repo()``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,7 @@ import secrets as _secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Content above this size is spilled to disk so 300 MB benchmark uploads do not live in RAM.
@@ -19,12 +20,14 @@ SPILL_THRESHOLD = 1 << 20
 
 def git_blob_oid(data: bytes) -> str:
     """Git blob sha1, the ``oid`` the Hub reports for regular files."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def lfs_pointer(sha256: str, size: int) -> bytes:
     """Git LFS pointer text; the Hub's blob oid of an LFS file is the blob sha1 of this text."""
-    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n".encode()
+    return (
+        f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n".encode()
+    )
 
 
 def iso_now() -> str:
@@ -34,7 +37,7 @@ def iso_now() -> str:
 
 def iso_at(epoch: float) -> str:
     """Format a wall-clock epoch the way the Hub does."""
-    dt = datetime.fromtimestamp(epoch, timezone.utc)
+    dt = datetime.fromtimestamp(epoch, UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -154,7 +157,9 @@ class Repo:
     @property
     def stage(self) -> str | None:
         """Current Space stage as the runtime endpoint would report it now."""
-        return self.space.runtime_view(time.monotonic())["stage"] if self.space is not None else None
+        return (
+            self.space.runtime_view(time.monotonic())["stage"] if self.space is not None else None
+        )
 
     @property
     def subdomain(self) -> str:
@@ -180,7 +185,7 @@ def subdomain_for(repo_id: str) -> str:
 
 def tree_oid(paths: list[tuple[str, str]]) -> str:
     """Deterministic 40-hex id of a directory listing (path, oid) pairs."""
-    h = hashlib.sha1(b"tree\0")
+    h = hashlib.sha1(b"tree\0", usedforsecurity=False)
     for path, oid in sorted(paths):
         h.update(f"{path}\0{oid}\n".encode())
     return h.hexdigest()
@@ -191,10 +196,10 @@ _counter = [0]
 
 
 def commit_oid(files: dict[str, FileEntry], parent: str | None, message: str) -> str:
-    """Real-ish commit sha1 over tree, parent, message and a process-wide counter (never repeats)."""
+    """Real-ish commit sha1 of tree, parent, message and a process-wide counter (never repeats)."""
     with _counter_lock:
         _counter[0] += 1
         n = _counter[0]
     tree = tree_oid([(p, f.oid) for p, f in files.items()])
     raw = f"tree {tree}\nparent {parent}\n\n{message}\n{n}\n{time.time_ns()}".encode()
-    return hashlib.sha1(raw).hexdigest()
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()

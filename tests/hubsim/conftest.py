@@ -1,4 +1,5 @@
 """Shared fixtures: a fast simulator and real huggingface_hub clients pointed at it."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The real huggingface_hub client against the simulator: uploads, LFS, skips, secrets, errors."""
+
 from __future__ import annotations
 
 import os
@@ -41,11 +42,18 @@ def test_upload_folder_with_lfs_and_delete_patterns(sim, api, tmp_path):
     api.create_repo("user/app", repo_type="space", space_sdk="gradio")
     big = os.urandom(10 * 1024 * 1024 + 1)
     png = b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(2000)
-    folder = _folder(tmp_path / "v1", {"app.py": APP, "old/stale.txt": "bye", "assets/big.dat": big, "logo.png": png})
-    first = api.upload_folder(folder_path=folder, repo_id="user/app", repo_type="space", commit_message="v1")
+    folder = _folder(
+        tmp_path / "v1",
+        {"app.py": APP, "old/stale.txt": "bye", "assets/big.dat": big, "logo.png": png},
+    )
+    first = api.upload_folder(
+        folder_path=folder, repo_id="user/app", repo_type="space", commit_message="v1"
+    )
     repo = sim.repo("user/app")
     assert repo.head == first.oid
-    assert repo.files["assets/big.dat"].lfs_sha256 is not None and repo.files["assets/big.dat"].size == len(big)
+    assert repo.files["assets/big.dat"].lfs_sha256 is not None and repo.files[
+        "assets/big.dat"
+    ].size == len(big)
     assert repo.files["logo.png"].lfs_sha256 is not None
     assert repo.files["app.py"].lfs_sha256 is None and repo.files["app.py"].content == APP.encode()
     assert repo.files["assets/big.dat"].content == big
@@ -54,15 +62,28 @@ def test_upload_folder_with_lfs_and_delete_patterns(sim, api, tmp_path):
     assert tree["assets"].tree_id  # folders are listed too
     assert sim.counters.requests["PUT /lfs-upload/{oid}"] == 2
 
-    folder2 = _folder(tmp_path / "v2", {"app.py": APP + "# v2\n", "assets/big.dat": big, "logo.png": png})
-    second = api.upload_folder(folder_path=folder2, repo_id="user/app", repo_type="space",
-                               delete_patterns=["old/*"], commit_message="v2")
+    folder2 = _folder(
+        tmp_path / "v2", {"app.py": APP + "# v2\n", "assets/big.dat": big, "logo.png": png}
+    )
+    second = api.upload_folder(
+        folder_path=folder2,
+        repo_id="user/app",
+        repo_type="space",
+        delete_patterns=["old/*"],
+        commit_message="v2",
+    )
     assert second.oid != first.oid
     assert "old/stale.txt" not in repo.files and ".gitattributes" in repo.files
     assert repo.files["app.py"].content.endswith(b"# v2\n")
-    assert sim.counters.requests["PUT /lfs-upload/{oid}"] == 2  # the LFS objects were not sent again
+    assert (
+        sim.counters.requests["PUT /lfs-upload/{oid}"] == 2
+    )  # the LFS objects were not sent again
     assert [c.title for c in repo.commits] == ["initial commit", "v1", "v2"]
-    assert [c.title for c in api.list_repo_commits("user/app", repo_type="space")] == ["v2", "v1", "initial commit"]
+    assert [c.title for c in api.list_repo_commits("user/app", repo_type="space")] == [
+        "v2",
+        "v1",
+        "initial commit",
+    ]
 
 
 def test_unchanged_files_are_skipped(sim, api, tmp_path):
@@ -82,8 +103,11 @@ def test_runtime_stages_in_order_and_logs(sim, api, tmp_path):
     api.create_repo("user/stages", repo_type="space", space_sdk="gradio")
     sim.time_scale = 1.0
     sim.lifecycle = LifecycleTimings(stale=0.3, building=0.4, starting=0.3)
-    ci = api.upload_folder(folder_path=_folder(tmp_path, {"app.py": APP, "requirements.txt": "numpy==2.0\n"}),
-                           repo_id="user/stages", repo_type="space")
+    ci = api.upload_folder(
+        folder_path=_folder(tmp_path, {"app.py": APP, "requirements.txt": "numpy==2.0\n"}),
+        repo_id="user/stages",
+        repo_type="space",
+    )
     seen: list[tuple[str, str | None]] = []
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -94,7 +118,12 @@ def test_runtime_stages_in_order_and_logs(sim, api, tmp_path):
         if rt.stage == "RUNNING":
             break
         time.sleep(0.02)
-    assert seen == [("NO_APP_FILE", None), ("BUILDING", ci.oid), ("APP_STARTING", ci.oid), ("RUNNING", ci.oid)]
+    assert seen == [
+        ("NO_APP_FILE", None),
+        ("BUILDING", ci.oid),
+        ("APP_STARTING", ci.oid),
+        ("RUNNING", ci.oid),
+    ]
     build_log = "".join(api.fetch_space_logs("user/stages", build=True))
     assert f"Commit SHA: {ci.oid[:7]}" in build_log and "Collecting numpy==2.0" in build_log
     assert "--> Pushing image" in build_log
@@ -104,8 +133,13 @@ def test_runtime_stages_in_order_and_logs(sim, api, tmp_path):
 
 
 def test_secrets_and_variables_round_trip(sim, api):
-    api.create_repo("user/cfg", repo_type="space", space_sdk="gradio",
-                    space_secrets=[{"key": "A", "value": "1"}], space_variables=[{"key": "V0", "value": "x"}])
+    api.create_repo(
+        "user/cfg",
+        repo_type="space",
+        space_sdk="gradio",
+        space_secrets=[{"key": "A", "value": "1"}],
+        space_variables=[{"key": "V0", "value": "x"}],
+    )
     api.add_space_secret("user/cfg", "TOKEN", "s3cr3t", description="api token")
     secrets = api.get_space_secrets("user/cfg")
     assert set(secrets) == {"A", "TOKEN"} and secrets["TOKEN"].description == "api token"
@@ -126,17 +160,24 @@ def test_error_types(sim, api, read_api):
     with pytest.raises(HfHubHTTPError) as e401:
         HfApi(endpoint=sim.url, token="hf_unknown").whoami()
     assert e401.value.response.status_code == 401
-    assert e401.value.response.headers["X-Error-Message"] == "Invalid credentials in Authorization header"
+    assert (
+        e401.value.response.headers["X-Error-Message"]
+        == "Invalid credentials in Authorization header"
+    )
     with pytest.raises(HfHubHTTPError) as e401b:
         HfApi(endpoint=sim.url, token="hf_unknown").space_info("user/err")
-    assert e401b.value.response.status_code == 401 and not isinstance(e401b.value, RepositoryNotFoundError)
+    assert e401b.value.response.status_code == 401 and not isinstance(
+        e401b.value, RepositoryNotFoundError
+    )
     with pytest.raises(RepositoryNotFoundError) as e404:
         api.space_info("user/missing")
     assert e404.value.response.headers["X-Error-Code"] == "RepoNotFound"
     with pytest.raises(RevisionNotFoundError):
         api.list_repo_files("user/err", repo_type="space", revision="0" * 40)
     with pytest.raises(HfHubHTTPError) as e403:
-        read_api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="user/err", repo_type="space")
+        read_api.upload_file(
+            path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="user/err", repo_type="space"
+        )
     assert e403.value.response.status_code == 403 and "create_pr=1" in str(e403.value)
     with pytest.raises(HfHubHTTPError) as e403b:
         api.create_repo("acme/tool", repo_type="space", space_sdk="docker")
@@ -144,13 +185,25 @@ def test_error_types(sim, api, read_api):
     assert 'under the namespace "acme"' in e403b.value.response.headers["X-Error-Message"]
     with pytest.raises(HfHubHTTPError) as e409:
         api.create_repo("user/err", repo_type="space", space_sdk="gradio")
-    assert e409.value.response.status_code == 409 and e409.value.response.json()["url"].endswith("/spaces/user/err")
-    assert api.create_repo("user/err", repo_type="space", space_sdk="gradio", exist_ok=True).repo_id == "user/err"
+    assert e409.value.response.status_code == 409 and e409.value.response.json()["url"].endswith(
+        "/spaces/user/err"
+    )
+    assert (
+        api.create_repo("user/err", repo_type="space", space_sdk="gradio", exist_ok=True).repo_id
+        == "user/err"
+    )
     old = sim.repo("user/err").head
-    api.upload_file(path_or_fileobj=b"a", path_in_repo="a.txt", repo_id="user/err", repo_type="space")
+    api.upload_file(
+        path_or_fileobj=b"a", path_in_repo="a.txt", repo_id="user/err", repo_type="space"
+    )
     with pytest.raises(HfHubHTTPError) as e412:
-        api.create_commit("user/err", [CommitOperationAdd("b.txt", b"b")], commit_message="late",
-                          repo_type="space", parent_commit=old)
+        api.create_commit(
+            "user/err",
+            [CommitOperationAdd("b.txt", b"b")],
+            commit_message="late",
+            repo_type="space",
+            parent_commit=old,
+        )
     assert e412.value.response.status_code == 412 and "b.txt" not in sim.repo("user/err").files
     with pytest.raises(HfHubHTTPError) as e402:
         api.request_space_hardware("user/err", "t4-small")

@@ -1,4 +1,5 @@
 """Fault injection: N failing responses, 429 Retry-After, dropped connections before/after apply."""
+
 from __future__ import annotations
 
 import time
@@ -13,7 +14,9 @@ from huggingface_hub import CommitOperationAdd
 def test_status_fault_is_retried_by_client(sim, api):
     api.create_repo("user/f", repo_type="space", space_sdk="gradio")
     rule = sim.faults.add(method="POST", path=r"/api/spaces/.+/preupload/", status=503, times=1)
-    api.upload_file(path_or_fileobj=b"hello", path_in_repo="a.txt", repo_id="user/f", repo_type="space")
+    api.upload_file(
+        path_or_fileobj=b"hello", path_in_repo="a.txt", repo_id="user/f", repo_type="space"
+    )
     assert rule.hits == 1 and rule.times == 0
     assert sim.counters.requests["POST /api/{type}s/{repo}/preupload/{rev}"] == 2
     assert "a.txt" in sim.repo("user/f").files
@@ -25,7 +28,9 @@ def test_status_fault_on_commit_is_not_retried(sim, api):
     from huggingface_hub.errors import HfHubHTTPError
 
     with pytest.raises(HfHubHTTPError) as err:
-        api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="user/f5", repo_type="space")
+        api.upload_file(
+            path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="user/f5", repo_type="space"
+        )
     assert err.value.response.status_code == 500 and err.value.response.headers.get("X-Request-Id")
     assert len(sim.repo("user/f5").commits) == 1
 
@@ -48,13 +53,19 @@ def test_drop_after_apply_loses_response_but_commit_lands_once(sim, api):
     api.create_repo("user/d", repo_type="space", space_sdk="gradio")
     sim.faults.add(method="POST", path=r"/api/spaces/.+/commit/.+", drop=True, after_apply=True)
     with pytest.raises(httpx2.HTTPError):
-        api.create_commit("user/d", [CommitOperationAdd("app.py", b"print(1)\n")], commit_message="lost",
-                          repo_type="space")
+        api.create_commit(
+            "user/d",
+            [CommitOperationAdd("app.py", b"print(1)\n")],
+            commit_message="lost",
+            repo_type="space",
+        )
     repo = sim.repo("user/d")
     assert [c.title for c in repo.commits] == ["initial commit", "lost"]
     assert sim.counters.commits == 1 and sim.counters.builds == 1
     # A retry from a careful caller sees the file already there and skips the commit.
-    api.upload_file(path_or_fileobj=b"print(1)\n", path_in_repo="app.py", repo_id="user/d", repo_type="space")
+    api.upload_file(
+        path_or_fileobj=b"print(1)\n", path_in_repo="app.py", repo_id="user/d", repo_type="space"
+    )
     assert len(repo.commits) == 2
 
 
@@ -62,12 +73,16 @@ def test_drop_before_apply_and_status_after_apply(sim, api):
     api.create_repo("user/d2", repo_type="space", space_sdk="gradio")
     sim.faults.add(method="POST", path=r"/commit/", drop=True)
     with pytest.raises(httpx2.HTTPError):
-        api.create_commit("user/d2", [CommitOperationAdd("a", b"a")], commit_message="never", repo_type="space")
+        api.create_commit(
+            "user/d2", [CommitOperationAdd("a", b"a")], commit_message="never", repo_type="space"
+        )
     assert len(sim.repo("user/d2").commits) == 1
     sim.faults.add(method="POST", path=r"/commit/", status=502, after_apply=True)
     from huggingface_hub.errors import HfHubHTTPError
 
     with pytest.raises(HfHubHTTPError):
-        api.create_commit("user/d2", [CommitOperationAdd("b", b"b")], commit_message="landed", repo_type="space")
+        api.create_commit(
+            "user/d2", [CommitOperationAdd("b", b"b")], commit_message="landed", repo_type="space"
+        )
     assert sim.repo("user/d2").commits[-1].title == "landed"
     assert not sim.faults.pending

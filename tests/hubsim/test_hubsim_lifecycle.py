@@ -1,4 +1,5 @@
 """Failure triggers, stale window, static Spaces, pause/restart and restarts on settings changes."""
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,10 @@ def _settle(api, repo_id, timeout=5.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rt = api.get_space_runtime(repo_id)
-        if rt.stage not in ("BUILDING", "APP_STARTING") and rt.raw.get("sha") == api.space_info(repo_id).sha:
+        if (
+            rt.stage not in ("BUILDING", "APP_STARTING")
+            and rt.raw.get("sha") == api.space_info(repo_id).sha
+        ):
             return rt
         time.sleep(0.02)
     raise AssertionError(f"{repo_id} did not settle: {rt.raw}")
@@ -26,29 +30,47 @@ def _settle(api, repo_id, timeout=5.0):
 
 def test_dockerfile_failing_run_gives_build_error(sim, api):
     api.create_repo("user/dock", repo_type="space", space_sdk="docker")
-    dockerfile = "FROM python:3.11\nWORKDIR /app\nRUN pip install fastapi\nRUN make assets && exit 1\nCMD [\"python\", \"main.py\"]\n"
-    _commit(api, "user/dock", {"README.md": DOCKER_README, "Dockerfile": dockerfile, "main.py": "print(1)\n"})
+    dockerfile = (
+        "FROM python:3.11\nWORKDIR /app\nRUN pip install fastapi\n"
+        'RUN make assets && exit 1\nCMD ["python", "main.py"]\n'
+    )
+    _commit(
+        api,
+        "user/dock",
+        {"README.md": DOCKER_README, "Dockerfile": dockerfile, "main.py": "print(1)\n"},
+    )
     rt = _settle(api, "user/dock")
     assert rt.stage == "BUILD_ERROR" and "exit code: 1" in rt.raw["errorMessage"]
     log = "".join(api.fetch_space_logs("user/dock", build=True))
     assert "--> FROM docker.io/library/python:3.11" in log and "--> RUN pip install fastapi" in log
-    assert '--> ERROR: process "/bin/sh -c make assets && exit 1" did not complete successfully: exit code: 1' in log
+    assert (
+        '--> ERROR: process "/bin/sh -c make assets && exit 1" did not complete successfully: '
+        "exit code: 1" in log
+    )
     assert "CMD" not in log and "Pushing image" not in log
 
 
 def test_fail_build_marker_and_healthy_docker(sim, api):
     api.create_repo("user/dock2", repo_type="space", space_sdk="docker")
     good = "FROM python:3.11\nRUN pip install fastapi uvicorn\nCMD uvicorn main:app --port 8000\n"
-    _commit(api, "user/dock2", {"README.md": DOCKER_README, "Dockerfile": good, "main.py": "app = 1\n"})
+    _commit(
+        api, "user/dock2", {"README.md": DOCKER_README, "Dockerfile": good, "main.py": "app = 1\n"}
+    )
     assert _settle(api, "user/dock2").stage == "RUNNING"
     assert "Uvicorn running on http://0.0.0.0:8000" in "".join(api.fetch_space_logs("user/dock2"))
-    _commit(api, "user/dock2", {"Dockerfile": "FROM python:3.11\n# hubsim: fail-build\nRUN echo ok\n"})
+    _commit(
+        api, "user/dock2", {"Dockerfile": "FROM python:3.11\n# hubsim: fail-build\nRUN echo ok\n"}
+    )
     assert _settle(api, "user/dock2").stage == "BUILD_ERROR"
 
 
 def test_missing_app_file_gives_no_app_file(sim, api):
     api.create_repo("user/noapp", repo_type="space", space_sdk="streamlit")
-    _commit(api, "user/noapp", {"README.md": "---\nsdk: streamlit\napp_file: src/main.py\n---\n", "app.py": "x=1\n"})
+    _commit(
+        api,
+        "user/noapp",
+        {"README.md": "---\nsdk: streamlit\napp_file: src/main.py\n---\n", "app.py": "x=1\n"},
+    )
     rt = _settle(api, "user/noapp")
     assert rt.stage == "NO_APP_FILE" and "src/main.py" in rt.raw["errorMessage"]
 
@@ -66,7 +88,7 @@ def test_unparsable_front_matter_is_rejected_by_validate_yaml(sim, api):
     import pytest
 
     api.create_repo("user/yaml", repo_type="space", space_sdk="gradio")
-    with pytest.raises(ValueError, match="Invalid metadata in README.md"):
+    with pytest.raises(ValueError, match=r"Invalid metadata in README\.md"):
         _commit(api, "user/yaml", {"README.md": "---\nsdk: [gradio\n---\n"})
     assert sim.repo("user/yaml").commits[-1].title == "initial commit"
 

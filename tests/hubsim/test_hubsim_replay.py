@@ -1,4 +1,5 @@
 """Replay every production recording against the simulator and compare response shapes."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,11 @@ ALLOWED_EXTRA = {"sha", "errorMessage"}
 def _shape_diff(recorded, actual, where="$"):
     """List the differences of keys and value types between two JSON values."""
     if recorded is None or actual is None:
-        return [] if recorded is actual else [f"{where}: {type(recorded).__name__} != {type(actual).__name__}"]
+        return (
+            []
+            if recorded is actual
+            else [f"{where}: {type(recorded).__name__} != {type(actual).__name__}"]
+        )
     if type(recorded) is not type(actual):
         return [f"{where}: {type(recorded).__name__} != {type(actual).__name__}"]
     problems = []
@@ -58,10 +63,17 @@ def _send(sim: HubSim, request: dict):
 def _prepare(sim: HubSim, interactions: list) -> None:
     """Seed what existed on the Hub before the recording started."""
     first = interactions[0]
-    if first["request"]["uri"].endswith("/api/repos/create") and first["response"]["status"]["code"] == 409:
+    if (
+        first["request"]["uri"].endswith("/api/repos/create")
+        and first["response"]["status"]["code"] == 409
+    ):
         body = json.loads(first["request"]["body"])
-        sim.create_repo(f"{body['organization']}/{body['name']}", repo_type=body["type"], sdk=body["sdk"],
-                        private=True)
+        sim.create_repo(
+            f"{body['organization']}/{body['name']}",
+            repo_type=body["type"],
+            sdk=body["sdk"],
+            private=True,
+        )
     sim.create_repo("victor/static-space", sdk="static")
 
 

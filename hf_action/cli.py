@@ -1,0 +1,152 @@
+"""`python -m hf_action`: the action's single code path (`main.run`) driven from a command line.
+
+One flag per action input, named exactly like the input. The flags build the same `raw` dict the
+container entrypoint builds from `INPUT_*` variables, so validation, messages and behaviour are the
+action's own. Outside GitHub the output is plain text and the outputs are printed as `name=value`;
+with `GITHUB_ACTIONS=true` it speaks the runner's workflow commands instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from . import __version__
+from .inputs import DEFAULTS
+
+PROG = "python -m hf_action"
+
+DESCRIPTION = """\
+Deploy a folder to a Hugging Face Space, or restart, pause or delete a Space: the same
+code the hf-deploy GitHub Action runs, usable from a terminal or any CI. Files are
+compared with what the Space already holds and sent in one commit (large and binary
+files through LFS); then it waits until the Space runs that exact commit, and fails
+with the build or run log if it does not.
+
+The token comes from --hf-token or, when that flag is absent, from the HF_TOKEN
+environment variable (prefer the variable: command lines are visible to other local
+users). Paths are relative to the workspace: $GITHUB_WORKSPACE if set, else the
+current directory. Set HF_ENDPOINT to use a Hub mirror or a local simulator. The run
+ends with the outputs as name=value lines; the exit status is 0 on success, 1 on
+failure (one "error:" line on stderr)."""
+
+EPILOG = """\
+examples:
+  # deploy ./app to a Space (created on first deploy) and wait until it runs
+  export HF_TOKEN=hf_...
+  python -m hf_action --space my-org/my-app --path app
+
+  # show what would be uploaded, deleted and configured; change nothing
+  python -m hf_action --space my-org/my-app --path app --dry-run
+
+  # restart a Space from scratch, without the build cache
+  python -m hf_action --space my-org/my-app --operation restart --factory-reboot
+
+boolean flags take true/false, or no value for true (--dry-run = --dry-run true).
+"""
+
+GROUP_NOTES = {
+    "Pull-request previews": "used only on pull_request(_target) events (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH)",
+}
+
+#: (group title, [(input name, metavar, help)]). Every input of the action appears exactly once.
+GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
+    ("Target", [
+        ("space", "OWNER/NAME", "target Space, 'owner/name' or just 'name' for the token's user"),
+        ("hf-token", "TOKEN", "Hugging Face token with write access (default: $HF_TOKEN)"),
+    ]),
+    ("Files", [
+        ("path", "DIR", "folder to upload, relative to the workspace (default: .)"),
+        ("exclude", "GLOBS", "glob patterns not to upload, one per line (.git/ and .github/ always are)"),
+        ("delete-removed", "BOOL", "delete Space files that are not in --path (default: true)"),
+        ("card", "FILE", "file that becomes the Space's README.md, e.g. README_HF.md"),
+        ("commit-message", "TEXT", "commit message on the Space (default: derived from the GitHub run)"),
+    ]),
+    ("Space settings", [
+        ("sdk", "SDK", "gradio, docker, static or streamlit (default: the card's sdk, else detected)"),
+        ("hardware", "FLAVOR", "hardware, e.g. cpu-basic, t4-small (default: unchanged; new Spaces get cpu-basic)"),
+        ("visibility", "VISIBILITY", "public or private (default: unchanged; new Spaces are public)"),
+        ("app-port", "PORT", "port the app listens on (Docker Spaces; written to app_port)"),
+        ("app-file", "FILE", "main application file (Gradio/Streamlit; written to app_file)"),
+        ("sdk-version", "VERSION", "SDK version to run (Gradio/Streamlit; written to sdk_version)"),
+        ("sleep-time", "SECONDS", "seconds of inactivity before the Space sleeps (upgraded hardware; -1: never)"),
+    ]),
+    ("Secrets and variables", [
+        ("secrets", "KEY=VALUE...", "Space secrets, one KEY=VALUE per line or KEY<<EOF...EOF; masked in the output"),
+        ("variables", "KEY=VALUE...", "Space variables, same format as --secrets"),
+    ]),
+    ("Build", [
+        ("wait", "BOOL", "wait until the Space runs the new commit, or failed (default: true)"),
+        ("timeout", "DURATION", "how long to wait: seconds or 90s, 20m, 1h (default: 20m)"),
+    ]),
+    ("Pull-request previews", [
+        ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space (default: auto)"),
+        ("preview-name", "TEMPLATE", "preview Space name with {name} and {number} (default: {name}-pr-{number})"),
+        ("allow-fork-secrets", "BOOL", "give fork pull requests the token and secrets; dangerous (default: false)"),
+        ("github-token", "TOKEN", "GitHub token used to comment on the pull request"),
+        ("comment", "BOOL", "post and update a comment with the preview URL (default: true)"),
+    ]),
+    ("Operations", [
+        ("operation", "OP", "deploy, restart, pause or delete (default: deploy)"),
+        ("factory-reboot", "BOOL", "with restart, rebuild from scratch without the build cache (default: false)"),
+        ("dry-run", "BOOL", "report what would change; create, upload and configure nothing (default: false)"),
+    ]),
+]  # fmt: skip
+
+BOOLEANS = frozenset(name for name, default in DEFAULTS.items() if default in ("true", "false"))
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes end in one `error:` line (exit 2), like the action's own input errors."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: {message} (see '{PROG} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        usage="%(prog)s --space OWNER/NAME [--path DIR] [options]",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(
+            prog, max_help_position=34, width=100
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"hf-deploy {__version__}")
+    for title, flags in GROUPS:
+        group = parser.add_argument_group(title, GROUP_NOTES.get(title))
+        for name, metavar, text in flags:
+            kwargs: dict = {"dest": name, "metavar": metavar, "help": text, "default": None}
+            if name in BOOLEANS:
+                kwargs.update(nargs="?", const="true", metavar="BOOL")
+            group.add_argument(f"--{name}", **kwargs)
+    return parser
+
+
+def raw_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
+    """The dict the entrypoint builds from `INPUT_*`: only what was given; `main.run` applies the defaults."""
+    raw = {
+        name: value for name, value in vars(args).items() if name in DEFAULTS and value is not None
+    }
+    if "hf-token" not in raw and env.get("HF_TOKEN"):
+        raw["hf-token"] = env["HF_TOKEN"]
+    return raw
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    env = dict(os.environ if env is None else env)
+    args = build_parser().parse_args(argv)
+    raw = raw_inputs(args, env)
+
+    from .main import run
+    from .runner import Runner
+
+    runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
+    try:
+        return run(raw, env, runner)
+    except KeyboardInterrupt:
+        print("error: interrupted.", file=sys.stderr)
+        return 130

@@ -11,7 +11,9 @@ from . import secrets as env_vars
 from .errors import ActionError, BuildFailed, InputError
 from .event import EventError, PullRequest, load_pull_request
 from .inputs import Inputs, parse_inputs
-from .preview import PreviewAction, preview_action, preview_enabled, preview_space_id, secrets_allowed
+from .preview import (
+    PreviewAction, fork_note, preview_action, preview_enabled, preview_space_id, secrets_allowed,
+)  # fmt: skip
 from .report import Outcome, summary_markdown, write_outputs
 from .runner import Runner, workspace_from_env
 
@@ -72,12 +74,24 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         if is_preview:
             runner.info(f"Preview for pull request #{pr.number}: {space_id}")
 
-        notes: list[str] = []
+        notes: list[str] = []  # shown in the summary and the PR comment
         secrets = inputs.secrets
-        if is_preview and inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
-            secrets = {}
-            notes.append("This pull request comes from a fork: its preview runs without the Space secrets (set allow-fork-secrets: true to change that).")
-            runner.warning(notes[-1], title="Secrets withheld from fork preview")
+        if is_preview and pr is not None and pr.is_fork:
+            if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
+                secrets = {}
+                runner.warning(
+                    "This pull request comes from a fork: its preview runs without the Space "
+                    "secrets (set allow-fork-secrets: true to change that).",
+                    title="Secrets withheld from fork preview",
+                )
+            elif inputs.secrets:
+                runner.warning(
+                    f"This pull request comes from the fork {pr.head_repo or '(deleted)'}: its preview "
+                    "runs with the Space secrets because allow-fork-secrets is true; its code can "
+                    "read them.",
+                    title="Secrets given to fork preview",
+                )
+            notes.append(fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or "")
 
         if is_preview and pr is not None and inputs.comment and inputs.github_token:
             comment = _Comment(inputs, env, runner, pr, base_id, space_id, notes)
@@ -96,7 +110,11 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         outcome.notes += notes
         _report(runner, outcome)
         if comment is not None:
-            comment.update("removed" if outcome.space_deleted else ("running" if outcome.stage == "RUNNING" else "building"), outcome)
+            if outcome.space_deleted:
+                # Edit the comment of a preview that had one; never create one just to say "removed".
+                comment.update("removed", outcome, create=False)
+            else:
+                comment.update("running" if outcome.stage == "RUNNING" else "building", outcome)
         runner.info(f"Done in {time.monotonic() - started:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})")
         return 0
     except BuildFailed as exc:
@@ -107,12 +125,15 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
         if outcome is not None:
             _report(runner, outcome)
-            if comment is not None:
-                comment.update("failed", outcome)
+        if comment is not None:
+            own = outcome is not None and outcome.failure
+            comment.update("failed", outcome, failure=None if own else exc.message)
         return 1
     except (ActionError, EventError) as exc:
         if isinstance(exc, ActionError):
             runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
+            if comment is not None:  # it may already say "building": do not leave it so
+                comment.update("failed", None, failure=exc.message)
         else:
             runner.error(str(exc), title="Unusable event")
         return 1
@@ -130,13 +151,14 @@ def _replace(inputs: Inputs, **changes) -> Inputs:
 
 
 class _Comment:
-    """The sticky PR comment; failures to comment only warn."""
+    """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
 
     def __init__(self, inputs: Inputs, env: Mapping[str, str], runner: Runner, pr: PullRequest, base_id: str, space_id: str, notes: list[str]) -> None:
         from .deploy import space_url
         from .pr_comment import StickyComment, github_api_url, marker
 
         self.pr, self.base_id, self.space_id, self.notes = pr, base_id, space_id, notes
+        self.runner, self.broken = runner, False
         self.space_url = space_url(space_id)
         self.secret_values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
         self.sticky = StickyComment(
@@ -145,13 +167,23 @@ class _Comment:
             pr.number,
             github_api_url(env),
             marker(base_id),
-            lambda message: runner.warning(message, title="PR comment not written"),
+            self._warn,
             seconds_between_requests=0.0,
             seconds_between_writes=0.0,
         )
 
-    def update(self, status: str, outcome: Outcome | None) -> None:
+    def _warn(self, message: str) -> None:
+        self.broken = True
+        self.runner.warning(message, title="PR comment not written")
+
+    def update(
+        self, status: str, outcome: Outcome | None, *, failure: str | None = None, create: bool = True
+    ) -> None:
         from .pr_comment import CommentState, render
+
+        if self.broken:
+            return
+        failures = [f for f in (outcome.failure if outcome else None, failure) if f]
 
         state = CommentState(
             status=status,
@@ -163,7 +195,7 @@ class _Comment:
             stage=outcome.stage if outcome else None,
             updated_at=datetime.now(timezone.utc),
             log_tail=outcome.log_tail if outcome else None,
-            notes=list(self.notes) + ([outcome.failure] if outcome and outcome.failure else []),
+            notes=list(self.notes) + failures,
             base_space_id=self.base_id,
         )
-        self.sticky.upsert(render(state, secrets=self.secret_values))
+        self.sticky.upsert(render(state, secrets=self.secret_values), create=create)

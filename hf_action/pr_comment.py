@@ -203,8 +203,12 @@ class StickyComment:
             "seconds_between_writes": seconds_between_writes,
         }
 
-    def upsert(self, body: str) -> str | None:
-        """Write ``body`` to the PR's comment; return its URL, or None (after a warning)."""
+    def upsert(self, body: str, *, create: bool = True) -> str | None:
+        """Write ``body`` to the PR's comment; return its URL, or None (after a warning).
+
+        With ``create=False`` only an existing comment is edited: a preview that never had a
+        comment gets no new one (returns ``""``, no warning).
+        """
         if self.marker not in body:
             body = f"{self.marker}\n{body}"
         if not self.token:
@@ -221,7 +225,7 @@ class StickyComment:
             )
             return None
         try:
-            return self._upsert(body)
+            return self._upsert(body, create)
         except GithubException as exc:
             self.warn(self._explain(exc.status, _message(exc.data)))
         except Exception as exc:  # a comment must never fail a deploy
@@ -231,7 +235,7 @@ class StickyComment:
             )
         return None
 
-    def _upsert(self, body: str) -> str:
+    def _upsert(self, body: str, create: bool = True) -> str:
         from github import Auth, Github  # lazy: cold start
 
         gh = Github(
@@ -247,7 +251,7 @@ class StickyComment:
                 if self.marker in (comment.body or ""):
                     comment.edit(body)
                     return comment.html_url
-            return issue.create_comment(body).html_url
+            return issue.create_comment(body).html_url if create else ""
         finally:
             gh.close()
 

@@ -77,9 +77,12 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
 
     if isinstance(exc, ActionError):
         return exc
+    from . import retry
+
+    bound = f" (gave up after {retry.ACTIVE.describe()})" if retry.ACTIVE else ""
     if isinstance(exc, httpx2.TransportError):
         return ActionError(
-            f"Could not reach the Hub at {endpoint()} while trying to {action} ({exc}).",
+            f"Could not reach the Hub at {endpoint()} while trying to {action}{bound}: {exc}.",
             "The Hub may be down: re-run the job later. Nothing was left half-deployed.",
             title="Hub unreachable",
         )
@@ -119,13 +122,13 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
             after = exc.response.headers.get("Retry-After")
             wait = f" Retry after {after}s." if after else ""
             return ActionError(
-                f"The Hub's rate limit was hit (429) while trying to {action}.{wait}{detail}",
+                f"The Hub's rate limit was hit (429) while trying to {action}{bound}.{wait}{detail}",
                 "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
                 title="Rate limited",
             )
         if status >= 500:
             return ActionError(
-                f"The Hub failed ({status}) while trying to {action}, even after retries.{detail}",
+                f"The Hub failed ({status}) while trying to {action}{bound}.{detail}",
                 "The Hub may be having an incident: re-run the job later.",
                 title="Hub error",
             )

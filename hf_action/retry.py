@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import httpx2
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+ACTIVE: "RetryPolicy | None" = None  # the policy in force, so error messages can state the bound
 
 
 @dataclass
@@ -33,7 +34,7 @@ class RetryPolicy:
         return cls(base_delay=1.0 * scale, max_delay=20.0 * scale, max_retry_after=60.0 * scale, budget=120.0 * scale)
 
     def describe(self) -> str:
-        return f"{self.attempts} attempts within {self.budget:.0f}s"
+        return f"{self.attempts} attempts per request, waiting at most {self.budget:.0f}s"
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
@@ -68,22 +69,19 @@ class RetryTransport(httpx2.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
             except httpx2.TransportError as exc:
-                if last:
-                    raise
                 delay = self._delay(attempt, None)
+                if last or waited + delay > self.policy.budget:
+                    raise
                 reason = type(exc).__name__
             else:
                 if response.status_code not in RETRY_STATUSES or last:
                     return response
                 delay = self._delay(attempt, _retry_after(response))
+                if waited + delay > self.policy.budget:
+                    return response  # out of budget: let the caller see the Hub's own answer
                 reason = f"HTTP {response.status_code}"
                 response.read()
                 response.close()
-            if waited + delay > self.policy.budget:
-                raise httpx2.ConnectError(
-                    f"gave up on {request.method} {request.url.path} after {attempt} attempts and {waited:.0f}s ({reason})",
-                    request=request,
-                )
             self.on_retry(
                 f"Hub {reason} on {request.method} {request.url.path}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s"
             )
@@ -105,7 +103,9 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) 
     """Make huggingface_hub's shared client retry through our transport."""
     from huggingface_hub.utils import _http as hf_http
 
+    global ACTIVE
     policy = policy or RetryPolicy.from_env()
+    ACTIVE = policy
 
     def factory() -> httpx2.Client:
         return httpx2.Client(

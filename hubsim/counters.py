@@ -20,6 +20,7 @@ class Counters:
             self.commits = 0
             self.builds = 0
             self.restarts = 0
+            self.factory_reboots = 0
 
     def request(self, key: str) -> None:
         with self._lock:
@@ -41,4 +42,5 @@ class Counters:
                 "commits": self.commits,
                 "builds": self.builds,
                 "restarts": self.restarts,
+                "factory_reboots": self.factory_reboots,
             }

@@ -154,5 +154,7 @@ def pause(req: Request) -> Response:
 @route("POST", "/api/spaces/{repo}/restart")
 def restart(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
+    if req.query.get("factory", "").lower() in ("true", "1"):
+        req.sim.counters.bump("factory_reboots")  # a rebuild without the build cache
     req.sim.restart(repo)
     return json_response(runtime_json(repo))

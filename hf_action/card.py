@@ -69,13 +69,15 @@ def parse_card(text: str, source: str = "README.md") -> Card:
             title="Invalid Space card",
         )
     _validate(data, source)
-    return Card(data, text[match.end():], raw)
+    return Card(data, text[match.end() :], raw)
 
 
 def _validate(data: dict, source: str) -> None:
     import jsonschema
 
-    errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(
+        jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: list(e.path)
+    )
     if errors:
         err = errors[0]
         key = ".".join(str(p) for p in err.path) or "(root)"
@@ -94,7 +96,14 @@ def _scalar(value: object) -> str:
 def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "README.md") -> str:
     """Return the README with `wanted` keys set in its front matter (text unchanged if nothing differs)."""
     if text is None:
-        fm = {"title": title, "emoji": "🚀", "colorFrom": "blue", "colorTo": "indigo", **wanted, "pinned": False}
+        fm = {
+            "title": title,
+            "emoji": "🚀",
+            "colorFrom": "blue",
+            "colorTo": "indigo",
+            **wanted,
+            "pinned": False,
+        }
         body = f"\n# {title}\n\nDeployed from GitHub with hf-deploy.\n"
         return "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n" + body
     card = parse_card(text, source)
@@ -102,7 +111,9 @@ def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "REA
     if not missing:
         return text
     if card.raw_yaml is None:
-        return "---\n" + yaml.safe_dump(wanted, sort_keys=False, allow_unicode=True) + "---\n" + text
+        return (
+            "---\n" + yaml.safe_dump(wanted, sort_keys=False, allow_unicode=True) + "---\n" + text
+        )
     lines = card.raw_yaml.splitlines()
     for key, value in missing.items():
         pattern = re.compile(rf"^{re.escape(key)}\s*:(?!\S)(.*)$")
@@ -116,7 +127,9 @@ def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "REA
             break
     new_yaml = "\n".join(lines) if lines is not None else None
     if new_yaml is None or (yaml.safe_load(new_yaml) or {}) != {**card.front_matter, **missing}:
-        new_yaml = yaml.safe_dump({**card.front_matter, **missing}, sort_keys=False, allow_unicode=True).rstrip("\n")
+        new_yaml = yaml.safe_dump(
+            {**card.front_matter, **missing}, sort_keys=False, allow_unicode=True
+        ).rstrip("\n")
     return "---\n" + new_yaml + "\n---\n" + card.body
 
 
@@ -149,4 +162,8 @@ def read_text_card(path: Path, source: str) -> str:
     try:
         return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError:
-        raise CardError(f"{source} is not UTF-8 text.", "Save it as UTF-8; the Hub reads the Space card as UTF-8.", title="Invalid Space card") from None
+        raise CardError(
+            f"{source} is not UTF-8 text.",
+            "Save it as UTF-8; the Hub reads the Space card as UTF-8.",
+            title="Invalid Space card",
+        ) from None

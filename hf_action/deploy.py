@@ -47,11 +47,15 @@ def app_url(state: SpaceState) -> str | None:
     return f"https://{state.subdomain}.hf.space" if state.subdomain else None
 
 
-def commit_text(inputs: Inputs, env: Mapping[str, str], target: Target, deploy_id: str) -> tuple[str, str]:
+def commit_text(
+    inputs: Inputs, env: Mapping[str, str], target: Target, deploy_id: str
+) -> tuple[str, str]:
     repo = env.get("GITHUB_REPOSITORY")
     sha = target.source_sha or env.get("GITHUB_SHA")
     server = env.get("GITHUB_SERVER_URL", "https://github.com")
-    title = inputs.commit_message or (f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy")
+    title = inputs.commit_message or (
+        f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy"
+    )
     lines = []
     if repo and sha:
         lines.append(f"Source: {server}/{repo}/commit/{sha}")
@@ -62,14 +66,26 @@ def commit_text(inputs: Inputs, env: Mapping[str, str], target: Target, deploy_i
 
 
 def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None:
-    with runner.group(f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"):
+    with runner.group(
+        f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"
+    ):
         runner.info(f"SDK: {snap.sdk}; Space card from {snap.card_source}")
         for line in settings.describe():
             runner.info(f"  setting: {line}")
         if env_plan is not None:
-            runner.info(f"  secrets to set: {env_vars.describe_keys(env_plan.secrets_to_set)} (unchanged: {env_vars.describe_keys(env_plan.secrets_unchanged)})")
-            runner.info(f"  variables to set: {env_vars.describe_keys(env_plan.variables_to_set)} (unchanged: {env_vars.describe_keys(env_plan.variables_unchanged)})")
-        rows = [(("+" if c.kind == "new" else "~"), c.file.path, human_size(c.file.size)) for c in plan.add]
+            keys = env_vars.describe_keys
+            runner.info(
+                f"  secrets to set: {keys(env_plan.secrets_to_set)}"
+                f" (unchanged: {keys(env_plan.secrets_unchanged)})"
+            )
+            runner.info(
+                f"  variables to set: {keys(env_plan.variables_to_set)}"
+                f" (unchanged: {keys(env_plan.variables_unchanged)})"
+            )
+        rows = [
+            (("+" if c.kind == "new" else "~"), c.file.path, human_size(c.file.size))
+            for c in plan.add
+        ]
         rows += [("-", p, "") for p in plan.delete]
         for mark, path, size in rows[:PLAN_LINES]:
             runner.info(f"  {mark} {path!r}  {size}".rstrip())
@@ -81,15 +97,21 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
             runner.info(f"  ! {s.path!r} not uploaded: {s.reason}")
     for s in snap.skipped:
         if "outside the workspace" in s.reason:
-            runner.warning(f"{s.path!r} {s.reason}; it was not uploaded.", title="Symlink not followed")
+            runner.warning(
+                f"{s.path!r} {s.reason}; it was not uploaded.", title="Symlink not followed"
+            )
     for w in snap.warnings:
         runner.warning(w)
 
 
-def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]) -> Outcome:
+def run_deploy(
+    api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]
+) -> Outcome:
     started = time.monotonic()
     space_id = target.space_id
-    outcome = Outcome("deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run)
+    outcome = Outcome(
+        "deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run
+    )
     snap = take_snapshot(inputs, space_id.split("/")[1])
 
     step = "read the Space"
@@ -99,27 +121,53 @@ def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: 
         env_plan = None
         if target.secrets or inputs.variables:
             step = "read the Space's secrets and variables"
-            have_s = {k: s.description for k, s in api.get_space_secrets(space_id).items()} if state.exists else {}
-            have_v = {k: v.value for k, v in api.get_space_variables(space_id).items()} if state.exists else {}
-            env_plan = env_vars.plan_env(inputs.token, target.secrets, inputs.variables, have_s, have_v)
+            have_s = (
+                {k: s.description for k, s in api.get_space_secrets(space_id).items()}
+                if state.exists
+                else {}
+            )
+            have_v = (
+                {k: v.value for k, v in api.get_space_variables(space_id).items()}
+                if state.exists
+                else {}
+            )
+            env_plan = env_vars.plan_env(
+                inputs.token, target.secrets, inputs.variables, have_s, have_v
+            )
         step = "list the Space's files"
         protected = snap.protected(inputs.exclude)
 
         def replan(head: str | None):
-            return make_plan(snap.files, remote_tree(api, space_id, head), head, delete_removed=inputs.delete_removed, protected=protected)
+            return make_plan(
+                snap.files,
+                remote_tree(api, space_id, head),
+                head,
+                delete_removed=inputs.delete_removed,
+                protected=protected,
+            )
 
         plan = replan(state.sha)
         print_plan(runner, snap, plan, settings, env_plan)
         outcome.settings = settings.describe()
-        outcome.env_keys = list(env_plan.secrets_to_set + env_plan.variables_to_set) if env_plan else []
+        outcome.env_keys = (
+            list(env_plan.secrets_to_set + env_plan.variables_to_set) if env_plan else []
+        )
         _fill_files(outcome, plan)
         if inputs.dry_run:
-            runner.notice(f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted; nothing was changed.", title="Dry run")
+            runner.notice(
+                f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted; nothing was changed.",
+                title="Dry run",
+            )
             outcome.stage, outcome.app_url = state.stage, app_url(state)
             outcome.commit_sha = state.sha
             return _done(outcome, started)
 
-        if settings.create or settings.hardware or settings.private is not None or settings.sleep_time is not None:
+        if (
+            settings.create
+            or settings.hardware
+            or settings.private is not None
+            or settings.sleep_time is not None
+        ):
             step = "create or configure the Space"
             runner.info(f"Settings: {'; '.join(settings.describe())}")
             apply_settings(api, space_id, settings, snap.sdk)
@@ -129,7 +177,10 @@ def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: 
                 _fill_files(outcome, plan)
         if env_plan is not None and env_plan.changes:
             step = "set the Space's secrets and variables"
-            runner.info(f"Setting secrets ({env_vars.describe_keys(env_plan.secrets_to_set)}) and variables ({env_vars.describe_keys(env_plan.variables_to_set)})")
+            runner.info(
+                f"Setting secrets ({env_vars.describe_keys(env_plan.secrets_to_set)})"
+                f" and variables ({env_vars.describe_keys(env_plan.variables_to_set)})"
+            )
             env_vars.apply_env(
                 env_plan, inputs.token, target.secrets, inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
@@ -138,7 +189,9 @@ def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: 
 
         step = "upload and commit the files"
         title, description = commit_text(inputs, env, target, uuid.uuid4().hex)
-        with runner.group(f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)}; {len(plan.delete)} deletions"):
+        with runner.group(
+            f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)}; {len(plan.delete)} deletions"
+        ):
             t0 = time.monotonic()
             result = commit_plan(api, space_id, plan, replan, title, description, runner.info)
             if result.committed:
@@ -148,7 +201,9 @@ def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: 
         _fill_files(outcome, result.plan)
         outcome.committed = result.committed
         outcome.commit_sha = result.sha or state.sha
-        outcome.commit_url = f"{space_url(space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+        outcome.commit_url = (
+            f"{space_url(space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+        )
 
         step = "read the Space's runtime"
         state = read_space(api, space_id) if (settings.create or not state.host) else state
@@ -157,7 +212,9 @@ def run_deploy(api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: 
             outcome.stage = api.get_space_runtime(space_id).stage
             return _done(outcome, started)
         step = "wait for the build"
-        with runner.group(f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"):
+        with runner.group(
+            f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"
+        ):
             watched = wait_for_commit(
                 lambda: api.get_space_runtime(space_id).raw,
                 lambda build: _logs(api, space_id, build),

@@ -27,7 +27,9 @@ class InputError(ActionError):
 class BuildFailed(ActionError):
     """The Space ended in an error stage or never reached RUNNING in time."""
 
-    def __init__(self, message: str, stage: str, log_tail: str = "", hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, stage: str, log_tail: str = "", hint: str | None = None
+    ) -> None:
         super().__init__(message, hint, title=f"Space {stage}")
         self.stage = stage
         self.log_tail = log_tail

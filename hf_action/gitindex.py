@@ -22,7 +22,9 @@ def _git(args: list[str], cwd: Path) -> bytes | None:
         "GIT_TERMINAL_PROMPT": "0",
     }
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False)
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None

@@ -11,7 +11,10 @@ from .errors import ActionError
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
-TOKEN_HINT = "Create a token with write access at https://huggingface.co/settings/tokens and store it as a repository secret (e.g. HF_TOKEN)."
+WRITE_ACCESS_ADVICE = (
+    "Create a token with write access at https://huggingface.co/settings/tokens"
+    " and store it as a repository secret (e.g. HF_TOKEN)."
+)
 
 
 def endpoint() -> str:
@@ -43,7 +46,9 @@ class Identity:
 def whoami(api: HfApi) -> Identity:
     info = api.whoami()
     token = (info.get("auth") or {}).get("accessToken") or {}
-    orgs = {o.get("name"): (o.get("roleInOrg") or "") for o in info.get("orgs") or [] if o.get("name")}
+    orgs = {
+        o.get("name"): (o.get("roleInOrg") or "") for o in info.get("orgs") or [] if o.get("name")
+    }
     return Identity(user=info["name"], orgs=orgs, role=token.get("role"))
 
 
@@ -51,7 +56,8 @@ def check_can_write(identity: Identity, namespace: str) -> None:
     if identity.role == "read":
         raise ActionError(
             f"The Hugging Face token of '{identity.user}' is read-only.",
-            "Use a token with the 'write' role (or a fine-grained token with write access to " f"'{namespace}').",
+            "Use a token with the 'write' role (or a fine-grained token with write access to "
+            f"'{namespace}').",
             title="Read-only token",
         )
     if namespace == identity.user or identity.role == "fineGrained":
@@ -97,15 +103,24 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
         server = exc.response.headers.get("X-Error-Message") or _json_error(exc.response) or ""
         detail = f" The Hub said: {server}" if server else ""
         if status == 401:
-            return ActionError(f"The Hub refused the token (401) while trying to {action}.{detail}", TOKEN_HINT, title="Invalid token")
+            return ActionError(
+                f"The Hub refused the token (401) while trying to {action}.{detail}",
+                WRITE_ACCESS_ADVICE,
+                title="Invalid token",
+            )
         if status == 403:
             if "create_pr" in server:
                 return ActionError(
                     f"The token may not push to '{space_id}' (403): it has no write access to that namespace.",
-                    "Use a token with write access to the organization (an org admin can grant the write role), or a fine-grained token with 'Write access to contents' for this Space.",
+                    "Use a token with write access to the organization (an org admin can grant the"
+                    " write role), or a fine-grained token with 'Write access to contents' for this Space.",
                     title="No write access",
                 )
-            return ActionError(f"The Hub forbade this (403) while trying to {action}.{detail}", "Check the token's role and the namespace's permissions.", title="Forbidden")
+            return ActionError(
+                f"The Hub forbade this (403) while trying to {action}.{detail}",
+                "Check the token's role and the namespace's permissions.",
+                title="Forbidden",
+            )
         if status == 402:
             return ActionError(
                 f"The Hub requires a paid plan (402) to {action}.{detail}",
@@ -132,8 +147,16 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
                 "The Hub may be having an incident: re-run the job later.",
                 title="Hub error",
             )
-        return ActionError(f"The Hub answered {status} while trying to {action}.{detail}", None, title=f"Hub error {status}")
-    return ActionError(f"Unexpected error while trying to {action}: {type(exc).__name__}: {exc}", None, title="Unexpected error")
+        return ActionError(
+            f"The Hub answered {status} while trying to {action}.{detail}",
+            None,
+            title=f"Hub error {status}",
+        )
+    return ActionError(
+        f"Unexpected error while trying to {action}: {type(exc).__name__}: {exc}",
+        None,
+        title="Unexpected error",
+    )
 
 
 def _json_error(response) -> str | None:
@@ -141,4 +164,6 @@ def _json_error(response) -> str | None:
         body = response.json()
     except Exception:
         return None
-    return body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
+    return (
+        body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
+    )

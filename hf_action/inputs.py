@@ -106,11 +106,17 @@ def parse_duration(name: str, value: str) -> float:
     else:
         parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", v)
         if not v or not parts or not any(parts.groups()):
-            raise InputError(name, f"{_show(value)} is not a duration.", "Use seconds (1200) or a unit: 90s, 20m, 1h.")
+            raise InputError(
+                name,
+                f"{_show(value)} is not a duration.",
+                "Use seconds (1200) or a unit: 90s, 20m, 1h.",
+            )
         h, m, s = (int(g or 0) for g in parts.groups())
         seconds = float(h * 3600 + m * 60 + s)
     if not 0 < seconds <= MAX_TIMEOUT:
-        raise InputError(name, f"{_show(value)} is out of range.", "Use a duration between 1s and 6h.")
+        raise InputError(
+            name, f"{_show(value)} is out of range.", "Use a duration between 1s and 6h."
+        )
     return seconds
 
 
@@ -123,7 +129,9 @@ def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | Non
     if value is None:
         return None
     if value.lower() not in allowed:
-        raise InputError(name, f"{_show(value)} is not allowed.", f"Use one of: {', '.join(allowed)}.")
+        raise InputError(
+            name, f"{_show(value)} is not allowed.", f"Use one of: {', '.join(allowed)}."
+        )
     return value.lower()
 
 
@@ -144,31 +152,53 @@ def _inside(name: str, workspace: Path, value: str, *, must_be: str) -> Path:
     candidate = Path(value)
     target = (candidate if candidate.is_absolute() else workspace / candidate).resolve()
     if target != workspace and workspace not in target.parents:
-        raise InputError(name, f"{_show(value)} points outside the workspace.", "Give a path inside the checked-out repository.")
+        raise InputError(
+            name,
+            f"{_show(value)} points outside the workspace.",
+            "Give a path inside the checked-out repository.",
+        )
     if must_be == "dir":
         if not target.exists():
-            raise InputError(name, f"{_show(value)} does not exist in the workspace.", "Check the folder name, and that actions/checkout ran.")
+            raise InputError(
+                name,
+                f"{_show(value)} does not exist in the workspace.",
+                "Check the folder name, and that actions/checkout ran.",
+            )
         if not target.is_dir():
-            raise InputError(name, f"{_show(value)} is a file, not a folder.", "Give the folder that holds the app.")
-    elif must_be == "file":
-        if not target.is_file():
-            raise InputError(name, f"{_show(value)} is not a file in the workspace.", "Give the path of the card file, e.g. README_HF.md.")
+            raise InputError(
+                name,
+                f"{_show(value)} is a file, not a folder.",
+                "Give the folder that holds the app.",
+            )
+    elif must_be == "file" and not target.is_file():
+        raise InputError(
+            name,
+            f"{_show(value)} is not a file in the workspace.",
+            "Give the path of the card file, e.g. README_HF.md.",
+        )
     return target
 
 
 def _space(value: str | None) -> str:
     if value is None or not value.strip():
-        raise InputError("space", "is required.", "Set it to owner/name or name, e.g. space: my-org/my-app.")
+        raise InputError(
+            "space", "is required.", "Set it to owner/name or name, e.g. space: my-org/my-app."
+        )
     value = value.strip()
     parts = value.split("/")
     if value.startswith(("https://", "http://")) or len(parts) > 2:
-        raise InputError("space", f"{_show(value)} is not a Space id.", "Use owner/name (not a URL), e.g. my-org/my-app.")
+        raise InputError(
+            "space",
+            f"{_show(value)} is not a Space id.",
+            "Use owner/name (not a URL), e.g. my-org/my-app.",
+        )
     for part in parts:
         if not is_valid_name(part):
             raise InputError(
                 "space",
                 f"{_show(value)} is not a valid Space name.",
-                "Use letters, digits, '-', '_' and '.', at most 96 characters, not starting or ending with '-' or '.', without '--' or '..'.",
+                "Use letters, digits, '-', '_' and '.', at most 96 characters,"
+                " not starting or ending with '-' or '.', without '--' or '..'.",
             )
     return value
 
@@ -176,11 +206,19 @@ def _space(value: str | None) -> str:
 def _token(name: str, value: str | None, *, required: bool) -> str | None:
     if value is None or not value.strip():
         if required:
-            raise InputError(name, "is empty.", "Pass a write token: hf-token: ${{ secrets.HF_TOKEN }} (create one at https://huggingface.co/settings/tokens).")
+            raise InputError(
+                name,
+                "is empty.",
+                "Pass a write token: hf-token: ${{ secrets.HF_TOKEN }} (create one at https://huggingface.co/settings/tokens).",
+            )
         return None
     value = value.strip()
     if any(c.isspace() for c in value) or not value.isprintable():
-        raise InputError(name, "contains whitespace or control characters.", "Copy the token again without spaces or line breaks.")
+        raise InputError(
+            name,
+            "contains whitespace or control characters.",
+            "Copy the token again without spaces or line breaks.",
+        )
     return value
 
 
@@ -193,7 +231,11 @@ def _globs(value: str | None) -> tuple[str, ...]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("/") or ".." in PurePosixPath(line).parts or "\0" in line:
-            raise InputError("exclude", f"{_show(line)} must be a relative glob inside 'path'.", "Write patterns like '*.ipynb' or 'data/'.")
+            raise InputError(
+                "exclude",
+                f"{_show(line)} must be a relative glob inside 'path'.",
+                "Write patterns like '*.ipynb' or 'data/'.",
+            )
         globs.append(line)
     return tuple(globs)
 
@@ -204,7 +246,11 @@ def _relative_file(name: str, value: str | None) -> str | None:
     value = value.strip()
     p = PurePosixPath(value)
     if not value or p.is_absolute() or ".." in p.parts or "\\" in value or "\0" in value:
-        raise InputError(name, f"{_show(value)} must be a relative path inside 'path'.", "For example: app.py or src/app.py.")
+        raise InputError(
+            name,
+            f"{_show(value)} must be a relative path inside 'path'.",
+            "For example: app.py or src/app.py.",
+        )
     return str(p)
 
 
@@ -212,8 +258,12 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
     """Turn raw strings into `Inputs`, raising `InputError` for the first bad one."""
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
-        raise InputError(unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}.")
-    val: dict[str, str | None] = {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()}
+        raise InputError(
+            unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}."
+        )
+    val: dict[str, str | None] = {
+        k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()
+    }
     workspace = workspace.resolve()
     operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
     deploying = operation == "deploy"
@@ -221,23 +271,41 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
     try:
         secrets = parse_env_block(val["secrets"], kind="secret")
     except EnvFormatError as exc:
-        raise InputError("secrets", str(exc), "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.") from None
+        raise InputError(
+            "secrets",
+            str(exc),
+            "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.",
+        ) from None
     try:
         variables = parse_env_block(val["variables"], kind="variable")
     except EnvFormatError as exc:
-        raise InputError("variables", str(exc), "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.") from None
+        raise InputError(
+            "variables",
+            str(exc),
+            "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.",
+        ) from None
     both = sorted(set(secrets) & set(variables))
     if both:
-        raise InputError("variables", f"'{both[0]}' is also given as a secret.", "A name can be a secret or a variable, not both.")
+        raise InputError(
+            "variables",
+            f"'{both[0]}' is also given as a secret.",
+            "A name can be a secret or a variable, not both.",
+        )
     template = val["preview-name"] or "{name}-pr-{number}"
     if "{number}" not in template:
-        raise InputError("preview-name", f"{_show(template)} must contain {{number}}.", "For example: {name}-pr-{number}.")
+        raise InputError(
+            "preview-name",
+            f"{_show(template)} must contain {{number}}.",
+            "For example: {name}-pr-{number}.",
+        )
     commit_message = val["commit-message"]
     if commit_message is not None and len(commit_message) > 4096:
         raise InputError("commit-message", "is longer than 4096 characters.")
     sdk_version = val["sdk-version"]
     if sdk_version is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", sdk_version.strip()):
-        raise InputError("sdk-version", f"{_show(sdk_version)} is not a version.", "Use a version like 5.9.1.")
+        raise InputError(
+            "sdk-version", f"{_show(sdk_version)} is not a version.", "Use a version like 5.9.1."
+        )
     path = _inside("path", workspace, val["path"] or ".", must_be="dir") if deploying else workspace
     return Inputs(
         space=_space(val["space"]),
@@ -251,15 +319,29 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
         variables=variables,
         exclude=_globs(val["exclude"]),
         delete_removed=parse_bool("delete-removed", val["delete-removed"] or "true"),
-        app_port=_int("app-port", val["app-port"], 1, 65535, "Use the port your app listens on, e.g. 7860 or 8000."),
+        app_port=_int(
+            "app-port",
+            val["app-port"],
+            1,
+            65535,
+            "Use the port your app listens on, e.g. 7860 or 8000.",
+        ),
         app_file=_relative_file("app-file", val["app-file"]),
         sdk_version=sdk_version.strip() if sdk_version else None,
-        sleep_time=_int("sleep-time", val["sleep-time"], -1, 7 * 24 * 3600, "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."),
+        sleep_time=_int(
+            "sleep-time",
+            val["sleep-time"],
+            -1,
+            7 * 24 * 3600,
+            "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware).",
+        ),
         wait=parse_bool("wait", val["wait"] or "true"),
         timeout=parse_duration("timeout", val["timeout"] or "20m"),
         dry_run=parse_bool("dry-run", val["dry-run"] or "false"),
         commit_message=commit_message,
-        card=_inside("card", workspace, card_value, must_be="file") if (card_value and deploying) else None,
+        card=_inside("card", workspace, card_value, must_be="file")
+        if (card_value and deploying)
+        else None,
         operation=operation,
         factory_reboot=parse_bool("factory-reboot", val["factory-reboot"] or "false"),
         preview=_choice("preview", val["preview"], PREVIEW_MODES) or "auto",

@@ -10,7 +10,9 @@ from pathlib import Path
 
 DEFAULT_EXCLUDES = (".git/", ".github/")
 LFS_POINTER_MAX = 1024
-LFS_POINTER_RE = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n")
+LFS_POINTER_RE = re.compile(
+    rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n"
+)
 
 
 @dataclass
@@ -49,7 +51,9 @@ def is_excluded(rel: str, is_dir: bool, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def scan(root: Path, workspace: Path, excludes: tuple[str, ...]) -> tuple[dict[str, LocalFile], list[Skipped]]:
+def scan(
+    root: Path, workspace: Path, excludes: tuple[str, ...]
+) -> tuple[dict[str, LocalFile], list[Skipped]]:
     """Regular files under `root`; file symlinks are followed only when they resolve inside the workspace,
     folder symlinks are never followed (no loops, no escapes)."""
     patterns = DEFAULT_EXCLUDES + excludes
@@ -74,9 +78,10 @@ def scan(root: Path, workspace: Path, excludes: tuple[str, ...]) -> tuple[dict[s
                 elif entry.is_dir(follow_symlinks=False):
                     if not is_excluded(rel, True, patterns):
                         stack.append((Path(entry.path), rel + "/"))
-                elif entry.is_file(follow_symlinks=False):
-                    if not is_excluded(rel, False, patterns):
-                        files[rel] = LocalFile(rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size)
+                elif entry.is_file(follow_symlinks=False) and not is_excluded(rel, False, patterns):
+                    files[rel] = LocalFile(
+                        rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size
+                    )
             except OSError as exc:
                 skipped.append(Skipped(rel, f"cannot be read ({exc.strerror})"))
     return dict(sorted(files.items())), sorted(skipped, key=lambda s: s.path)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import secrets as env_vars
 from .errors import ActionError, BuildFailed, InputError
 from .event import EventError, PullRequest, load_pull_request
 from .inputs import Inputs, parse_inputs
 from .preview import (
-    PreviewAction, fork_note, preview_action, preview_enabled, preview_space_id, secrets_allowed,
+    PreviewAction,
+    fork_note,
+    preview_action,
+    preview_enabled,
+    preview_space_id,
+    secrets_allowed,
 )  # fmt: skip
 from .report import Outcome, summary_markdown, write_outputs
 from .runner import Runner, workspace_from_env
@@ -70,7 +75,11 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             raise explain(exc, action="check the token (whoami)", space_id=inputs.space) from None
         base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
         check_can_write(identity, base_id.split("/")[0])
-        space_id = preview_space_id(base_id, pr.number, inputs.preview_name) if (is_preview and pr) else base_id
+        space_id = (
+            preview_space_id(base_id, pr.number, inputs.preview_name)
+            if (is_preview and pr)
+            else base_id
+        )
         if is_preview:
             runner.info(f"Preview for pull request #{pr.number}: {space_id}")
 
@@ -115,7 +124,9 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
                 comment.update("removed", outcome, create=False)
             else:
                 comment.update("running" if outcome.stage == "RUNNING" else "building", outcome)
-        runner.info(f"Done in {time.monotonic() - started:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})")
+        runner.info(
+            f"Done in {time.monotonic() - started:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
+        )
         return 0
     except BuildFailed as exc:
         outcome = getattr(exc, "outcome", None)
@@ -153,14 +164,25 @@ def _replace(inputs: Inputs, **changes) -> Inputs:
 class _Comment:
     """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
 
-    def __init__(self, inputs: Inputs, env: Mapping[str, str], runner: Runner, pr: PullRequest, base_id: str, space_id: str, notes: list[str]) -> None:
+    def __init__(
+        self,
+        inputs: Inputs,
+        env: Mapping[str, str],
+        runner: Runner,
+        pr: PullRequest,
+        base_id: str,
+        space_id: str,
+        notes: list[str],
+    ) -> None:
         from .deploy import space_url
         from .pr_comment import StickyComment, github_api_url, marker
 
         self.pr, self.base_id, self.space_id, self.notes = pr, base_id, space_id, notes
         self.runner, self.broken = runner, False
         self.space_url = space_url(space_id)
-        self.secret_values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        self.secret_values = [
+            v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v
+        ]
         self.sticky = StickyComment(
             inputs.github_token or "",
             env.get("GITHUB_REPOSITORY") or pr.base_repo,
@@ -177,7 +199,12 @@ class _Comment:
         self.runner.warning(message, title="PR comment not written")
 
     def update(
-        self, status: str, outcome: Outcome | None, *, failure: str | None = None, create: bool = True
+        self,
+        status: str,
+        outcome: Outcome | None,
+        *,
+        failure: str | None = None,
+        create: bool = True,
     ) -> None:
         from .pr_comment import CommentState, render
 
@@ -193,7 +220,7 @@ class _Comment:
             head_sha=self.pr.head_sha,
             hub_commit_url=outcome.commit_url if outcome else None,
             stage=outcome.stage if outcome else None,
-            updated_at=datetime.now(timezone.utc),
+            updated_at=datetime.now(UTC),
             log_tail=outcome.log_tail if outcome else None,
             notes=list(self.notes) + failures,
             base_space_id=self.base_id,

@@ -26,7 +26,9 @@ def _missing(space_id: str, operation: str) -> ActionError:
     )
 
 
-def run_operation(api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool) -> Outcome:
+def run_operation(
+    api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool
+) -> Outcome:
     started = time.monotonic()
     op = inputs.operation
     outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
@@ -35,7 +37,9 @@ def run_operation(api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, 
         state = read_space(api, space_id)
         if op == "delete":
             if not state.exists:
-                runner.notice(f"'{space_id}' does not exist: nothing to delete.", title="Already gone")
+                runner.notice(
+                    f"'{space_id}' does not exist: nothing to delete.", title="Already gone"
+                )
             elif inputs.dry_run:
                 runner.notice(f"Dry run: '{space_id}' would be deleted.", title="Dry run")
             else:
@@ -49,19 +53,26 @@ def run_operation(api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, 
         outcome.app_url = app_url(state)
         outcome.commit_sha = state.sha
         if inputs.dry_run:
-            runner.notice(f"Dry run: '{space_id}' would be {'paused' if op == 'pause' else 'restarted'}.", title="Dry run")
+            runner.notice(
+                f"Dry run: '{space_id}' would be {'paused' if op == 'pause' else 'restarted'}.",
+                title="Dry run",
+            )
             outcome.stage = state.stage
             return _finish(outcome, started)
         if op == "pause":
             outcome.stage = api.pause_space(space_id).stage
             want = "PAUSED"
         else:
-            runner.info(f"Restarting {space_id}{' from scratch (factory reboot)' if inputs.factory_reboot else ''}")
+            runner.info(
+                f"Restarting {space_id}{' from scratch (factory reboot)' if inputs.factory_reboot else ''}"
+            )
             outcome.stage = api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage
             want = "RUNNING"
         if inputs.wait and outcome.stage != want:
             step = f"wait for {want}"
-            with runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"):
+            with runner.group(
+                f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"
+            ):
                 watched = wait_for_commit(
                     lambda: api.get_space_runtime(space_id).raw,
                     lambda build: _logs(api, space_id, build),

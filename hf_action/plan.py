@@ -52,7 +52,7 @@ class Plan:
 
 
 def blob_sha1(file: LocalFile) -> str:
-    h = hashlib.sha1(f"blob {file.size}\0".encode())
+    h = hashlib.sha1(f"blob {file.size}\0".encode(), usedforsecurity=False)  # git's object id
     for chunk in _chunks(file):
         h.update(chunk)
     return h.hexdigest()

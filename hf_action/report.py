@@ -72,7 +72,9 @@ def _link(text: str, url: str | None) -> str:
 
 def summary_markdown(o: Outcome) -> str:
     verdict = "❌ Failed" if o.failure else ("📝 Dry run" if o.dry_run else "✅ Done")
-    title = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": "Delete"}.get(o.operation, o.operation)
+    title = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": "Delete"}.get(
+        o.operation, o.operation
+    )
     rows = [
         ("Space", _link(o.space_id, o.space_url)),
         ("App", _link(o.app_url, o.app_url) if o.app_url and not o.space_deleted else "—"),
@@ -84,7 +86,10 @@ def summary_markdown(o: Outcome) -> str:
             commit += " (no change, nothing committed)"
         rows += [
             ("Commit", commit),
-            ("Files", f"{len(o.added)} added, {len(o.changed)} changed, {len(o.deleted_files)} deleted, {o.unchanged} unchanged"),
+            (
+                "Files",
+                f"{len(o.added)} added, {len(o.changed)} changed, {len(o.deleted_files)} deleted, {o.unchanged} unchanged",
+            ),
             ("Uploaded", human_size(o.upload_bytes)),
         ]
         if o.settings:
@@ -94,7 +99,12 @@ def summary_markdown(o: Outcome) -> str:
     if o.space_deleted:
         rows.append(("Deleted", "yes"))
     rows.append(("Duration", f"{o.seconds:.1f} s"))
-    lines = [f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`", "", "| | |", "|---|---|"]
+    lines = [
+        f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {_cell(v)} |" for k, v in rows]
     for note in o.notes:
         lines += ["", f"> {note}"]
@@ -102,10 +112,23 @@ def summary_markdown(o: Outcome) -> str:
         lines += ["", f"**{o.failure}**"]
     if o.log_tail:
         fence = "~~~~"
-        lines += ["", "<details><summary>Log tail</summary>", "", fence, o.log_tail.replace(fence, "~~~ ~"), fence, "", "</details>"]
+        lines += [
+            "",
+            "<details><summary>Log tail</summary>",
+            "",
+            fence,
+            o.log_tail.replace(fence, "~~~ ~"),
+            fence,
+            "",
+            "</details>",
+        ]
     shown = o.changed_files[:50]
     if shown and o.operation == "deploy":
         more = len(o.changed_files) - len(shown)
         lines += ["", "<details><summary>Changed files</summary>", ""]
-        lines += [f"- `{p}`" for p in shown] + ([f"- … and {more} more"] if more else []) + ["", "</details>"]
+        lines += (
+            [f"- `{p}`" for p in shown]
+            + ([f"- … and {more} more"] if more else [])
+            + ["", "</details>"]
+        )
     return "\n".join(lines) + "\n"

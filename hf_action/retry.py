@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx2
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-ACTIVE: "RetryPolicy | None" = None  # the policy in force, so error messages can state the bound
+ACTIVE: RetryPolicy | None = None  # the policy in force, so error messages can state the bound
 
 
 @dataclass
@@ -31,7 +31,12 @@ class RetryPolicy:
     @classmethod
     def from_env(cls) -> RetryPolicy:
         scale = float(os.environ.get("HF_DEPLOY_BACKOFF_SCALE", "1") or 1)
-        return cls(base_delay=1.0 * scale, max_delay=20.0 * scale, max_retry_after=60.0 * scale, budget=120.0 * scale)
+        return cls(
+            base_delay=1.0 * scale,
+            max_delay=20.0 * scale,
+            max_retry_after=60.0 * scale,
+            budget=120.0 * scale,
+        )
 
     def describe(self) -> str:
         return f"{self.attempts} attempts per request, waiting at most {self.budget:.0f}s"
@@ -93,7 +98,8 @@ class RetryTransport(httpx2.BaseTransport):
         if retry_after is not None:
             return min(retry_after, self.policy.max_retry_after)
         backoff = self.policy.base_delay * 2 ** (attempt - 1)
-        return min(self.policy.max_delay, backoff * (0.75 + random.random() / 2))
+        jitter = 0.75 + random.random() / 2  # noqa: S311 - not security related
+        return min(self.policy.max_delay, backoff * jitter)
 
     def close(self) -> None:
         self.inner.close()

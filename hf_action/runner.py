@@ -25,7 +25,9 @@ def _escape_property(value: str) -> str:
 class Runner:
     """Speaks the runner's protocol when `github` is true, plain text otherwise (the CLI)."""
 
-    def __init__(self, env: Mapping[str, str], *, github: bool, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], *, github: bool, stream: TextIO | None = None
+    ) -> None:
         self.github = github
         self.stream = stream or sys.stdout
         self._output_path = env.get("GITHUB_OUTPUT") or None
@@ -68,7 +70,11 @@ class Runner:
             props = f" title={_escape_property(self.scrub(title))}" if title else ""
             self._write(f"::{kind}{props}::{_escape_data(message)}")
         else:
-            print(f"{kind}: {message}", file=sys.stderr if kind == "error" else self.stream, flush=True)
+            print(
+                f"{kind}: {message}",
+                file=sys.stderr if kind == "error" else self.stream,
+                flush=True,
+            )
 
     def error(self, message: str, title: str | None = None) -> None:
         self._annotate("error", message, title)

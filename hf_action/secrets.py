@@ -43,7 +43,9 @@ def parse_env_block(text: str | None, *, kind: str) -> dict[str, str]:
                 body.append(lines[i])
                 i += 1
             if i >= len(lines):
-                raise EnvFormatError(f"{kind} '{_safe_key(key)}' opens '<<{delim}' but no line '{delim}' closes it")
+                raise EnvFormatError(
+                    f"{kind} '{_safe_key(key)}' opens '<<{delim}' but no line '{delim}' closes it"
+                )
             i += 1
             value = "\n".join(body)
         elif "=" in line:
@@ -123,7 +125,7 @@ def plan_env(
 ) -> EnvPlan:
     s_set, s_same, v_set, v_same = [], [], [], []
     for key, value in wanted_secrets.items():
-        same = remote_secret_descriptions.get(key, None) == fingerprint(token, key, value)
+        same = remote_secret_descriptions.get(key) == fingerprint(token, key, value)
         (s_same if key in remote_secret_descriptions and same else s_set).append(key)
     for key, value in wanted_variables.items():
         (v_same if remote_variables.get(key) == value else v_set).append(key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from .card import detect_sdk, merge_card, parse_card, read_text_card
 from .errors import InputError
@@ -35,7 +34,11 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     if card_rel is not None:
         files.pop(card_rel, None)
     if not files:
-        raise InputError("path", f"'{_rel(inputs)}' has no files to deploy.", "Point 'path' at the folder with your app, and check 'exclude'.")
+        raise InputError(
+            "path",
+            f"'{_rel(inputs)}' has no files to deploy.",
+            "Point 'path' at the folder with your app, and check 'exclude'.",
+        )
     oids = known_blob_ids(root)
     for rel, file in files.items():
         if file.abs_path == root / rel:  # not a followed symlink
@@ -53,7 +56,11 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     app_file = inputs.app_file or front.get("app_file")
     sdk = inputs.sdk or front.get("sdk") or detect_sdk(root, app_file)
     if not sdk:
-        raise InputError("sdk", "was not given, the README has no 'sdk' key, and no app was recognised in the folder.", "Set sdk: gradio, streamlit, docker or static.")
+        raise InputError(
+            "sdk",
+            "was not given, the README has no 'sdk' key, and no app was recognised in the folder.",
+            "Set sdk: gradio, streamlit, docker or static.",
+        )
     wanted: dict = {"sdk": sdk}
     if inputs.app_port is not None:
         wanted["app_port"] = inputs.app_port
@@ -68,11 +75,18 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
 
     warnings = []
     if sdk in ("gradio", "streamlit") and (app_file or "app.py") not in files:
-        warnings.append(f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with NO_APP_FILE. Set 'app-file' to your entry point.")
+        warnings.append(
+            f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with"
+            " NO_APP_FILE. Set 'app-file' to your entry point."
+        )
     if sdk == "docker" and "Dockerfile" not in files:
         warnings.append("The docker SDK needs a Dockerfile at the root of 'path'.")
     return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings)
 
 
 def _rel(inputs: Inputs) -> str:
-    return inputs.path.relative_to(inputs.workspace).as_posix() if inputs.path != inputs.workspace else "."
+    return (
+        inputs.path.relative_to(inputs.workspace).as_posix()
+        if inputs.path != inputs.workspace
+        else "."
+    )

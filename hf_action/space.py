@@ -31,7 +31,9 @@ def read_space(api: HfApi, space_id: str) -> SpaceState:
     except RepositoryNotFoundError:
         return SpaceState(exists=False)
     raw = info.runtime.raw if info.runtime else {}
-    hardware = (raw.get("hardware") or {}).get("requested") or (raw.get("hardware") or {}).get("current")
+    hardware = (raw.get("hardware") or {}).get("requested") or (raw.get("hardware") or {}).get(
+        "current"
+    )
     return SpaceState(
         exists=True,
         sha=info.sha,
@@ -66,7 +68,9 @@ class SettingsPlan:
         return lines
 
 
-def plan_settings(state: SpaceState, hardware: str | None, visibility: str | None, sleep_time: int | None) -> SettingsPlan:
+def plan_settings(
+    state: SpaceState, hardware: str | None, visibility: str | None, sleep_time: int | None
+) -> SettingsPlan:
     private = None if visibility is None else visibility == "private"
     if not state.exists:
         return SettingsPlan(create=True, hardware=hardware, private=private, sleep_time=sleep_time)
@@ -74,7 +78,9 @@ def plan_settings(state: SpaceState, hardware: str | None, visibility: str | Non
         create=False,
         hardware=hardware if hardware and hardware != state.hardware else None,
         private=private if private is not None and private != state.private else None,
-        sleep_time=sleep_time if sleep_time is not None and sleep_time != state.sleep_time else None,
+        sleep_time=sleep_time
+        if sleep_time is not None and sleep_time != state.sleep_time
+        else None,
     )
 
 
@@ -93,7 +99,11 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
             )
         except HfHubHTTPError as exc:
             # 409 after a 404: either a concurrent run created it (fine) or it exists where we cannot see it.
-            if exc.response is None or exc.response.status_code != 409 or not read_space(api, space_id).exists:
+            if (
+                exc.response is None
+                or exc.response.status_code != 409
+                or not read_space(api, space_id).exists
+            ):
                 raise
         return
     # Hardware first: it is the change the Hub may refuse (402), and then nothing else has changed.

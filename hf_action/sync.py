@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ActionError
 from .localfiles import LocalFile
-from .plan import Plan, RemoteFile, make_plan
+from .plan import Plan, RemoteFile
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -33,7 +33,9 @@ def remote_tree(api: HfApi, space_id: str, revision: str | None) -> dict[str, Re
     files: dict[str, RemoteFile] = {}
     for entry in api.list_repo_tree(space_id, repo_type="space", recursive=True, revision=revision):
         if isinstance(entry, RepoFile):
-            files[entry.path] = RemoteFile(entry.path, entry.blob_id, entry.size, entry.lfs.sha256 if entry.lfs else None)
+            files[entry.path] = RemoteFile(
+                entry.path, entry.blob_id, entry.size, entry.lfs.sha256 if entry.lfs else None
+            )
     return files
 
 
@@ -64,15 +66,17 @@ def commit_plan(
 ) -> CommitResult:
     """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
     against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
-    from huggingface_hub.errors import HfHubHTTPError
     import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
 
     plan = first_plan
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if plan.empty:
             # On a retry, an empty plan means our earlier attempt landed (its response was lost).
             landed = attempt > 1
-            return CommitResult(plan.head or "", None, first_plan if landed else plan, committed=landed)
+            return CommitResult(
+                plan.head or "", None, first_plan if landed else plan, committed=landed
+            )
         try:
             info = api.create_commit(
                 space_id,
@@ -87,11 +91,18 @@ def commit_plan(
             status = exc.response.status_code if exc.response is not None else None
             if status != 412 or attempt == MAX_ATTEMPTS:
                 raise
-            say("The Space changed while we were uploading (412); planning again against its new head.")
+            say(
+                "The Space changed while we were uploading (412); planning again against its new head."
+            )
         except httpx2.TransportError:
             if attempt == MAX_ATTEMPTS:
                 raise
-            say("The connection dropped while committing; checking what the Space holds before trying again.")
+            say(
+                "The connection dropped while committing; checking what the Space holds before trying again."
+            )
             time.sleep(1)
         plan = replan(head_of(api, space_id))
-    raise ActionError("The Space kept changing while we tried to commit.", "Use a concurrency group so two deploys of one Space do not race.")
+    raise ActionError(
+        "The Space kept changing while we tried to commit.",
+        "Use a concurrency group so two deploys of one Space do not race.",
+    )

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from .errors import BuildFailed
 
 ERROR_STAGES = {"BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR", "DELETING"}
-BUSY_STAGES = {"BUILDING", "APP_STARTING", "RUNNING_BUILDING", "RUNNING_APP_STARTING", "SLEEPING", "STOPPED", "NO_APP_FILE_PENDING"}
+BUSY_STAGES = {
+    "BUILDING",
+    "APP_STARTING",
+    "RUNNING_BUILDING",
+    "RUNNING_APP_STARTING",
+    "SLEEPING",
+    "STOPPED",
+    "NO_APP_FILE_PENDING",
+}
 LOG_TAIL = 40
 
 
@@ -62,7 +70,11 @@ def wait_for_commit(
         sha = runtime.get("sha")
         elapsed = clock() - start
         if stage != last_stage:
-            whose = "" if not sha else (" (this commit)" if sha == commit_sha else f" (previous build {sha[:7]})")
+            whose = (
+                ""
+                if not sha
+                else (" (this commit)" if sha == commit_sha else f" (previous build {sha[:7]})")
+            )
             say(f"[{elapsed:5.1f}s] {stage}{whose}")
             last_stage = stage
         seen_busy = seen_busy or stage in BUSY_STAGES

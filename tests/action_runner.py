@@ -4,6 +4,7 @@ suite-wide leak guard can look for it afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -38,7 +39,9 @@ class ActionResult:
         return [line for line in self.stdout.splitlines() if line.startswith("::notice")]
 
     def assert_ok(self) -> ActionResult:
-        assert self.returncode == 0, f"action failed ({self.returncode}):\n{self.stdout}\n{self.stderr}"
+        assert self.returncode == 0, (
+            f"action failed ({self.returncode}):\n{self.stdout}\n{self.stderr}"
+        )
         return self
 
 
@@ -72,8 +75,15 @@ class ActionHarness:
         self.runs = 0
         self.extra_env: dict[str, str] = {}
 
-    def run(self, inputs: dict[str, str], *, event_name: str = "push", event: dict | None = None,
-            env: dict[str, str] | None = None, timeout: float = 120) -> ActionResult:
+    def run(
+        self,
+        inputs: dict[str, str],
+        *,
+        event_name: str = "push",
+        event: dict | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> ActionResult:
         self.runs += 1
         out = self.tmp / f"output-{self.runs}.txt"
         summary = self.tmp / f"summary-{self.runs}.md"
@@ -81,7 +91,9 @@ class ActionHarness:
         event_path.write_text(json.dumps(event or {}))
         out.touch()
         summary.touch()
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "HF_"))}
+        base = {
+            k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "HF_"))
+        }
         base.update({
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(self.workspace),
@@ -109,10 +121,12 @@ class ActionHarness:
         if inputs.get("secrets"):
             from hf_action.secrets import EnvFormatError, parse_env_block
 
-            try:
-                self.leak_guard.extend(v for v in parse_env_block(inputs["secrets"], kind="secret").values() if len(v) >= 6)
-            except EnvFormatError:
-                pass
+            with contextlib.suppress(EnvFormatError):
+                self.leak_guard.extend(
+                    v
+                    for v in parse_env_block(inputs["secrets"], kind="secret").values()
+                    if len(v) >= 6
+                )
         proc = subprocess.run(
             [sys.executable, str(ROOT / "entrypoint.py")], env=base, capture_output=True, text=True,
             timeout=timeout, cwd=self.workspace,
@@ -120,7 +134,11 @@ class ActionHarness:
         (self.tmp / f"stdout-{self.runs}.txt").write_text(proc.stdout)
         (self.tmp / f"stderr-{self.runs}.txt").write_text(proc.stderr)
         return ActionResult(
-            proc.returncode, proc.stdout, proc.stderr, parse_output_file(out.read_text()), summary.read_text()
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            parse_output_file(out.read_text()),
+            summary.read_text(),
         )
 
     def scan_for_leaks(self) -> list[tuple[str, str]]:

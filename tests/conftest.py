@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from hubsim import HubSim, LifecycleTimings
-
 from tests.action_runner import ROOT, ActionHarness
 
 TOKEN = "hf_e2e_write_token_5d1c2f"
@@ -43,10 +42,14 @@ def action(tmp_path, hub, leak_guard, request):
     leaks = []
     for name, text in harness.scan_for_leaks():
         kept = "\n".join(line for line in text.splitlines() if not line.startswith("::add-mask::"))
-        leaks += [f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept]
+        leaks += [
+            f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept
+        ]
     for name, text in getattr(harness, "captured", []):
         kept = "\n".join(line for line in text.splitlines() if not line.startswith("::add-mask::"))
-        leaks += [f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept]
+        leaks += [
+            f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept
+        ]
     assert not leaks, "secret leaked: " + "; ".join(leaks)
 
 

@@ -7,7 +7,9 @@ import pytest
 
 from tests.conftest import READ_TOKEN, TOKEN, copy_example
 
-POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "ab" * 32 + "\nsize 123456789\n"
+POINTER = (
+    "version https://git-lfs.github.com/spec/v1\noid sha256:" + "ab" * 32 + "\nsize 123456789\n"
+)
 
 
 def _write(rel: str, data: str | bytes):
@@ -15,6 +17,7 @@ def _write(rel: str, data: str | bytes):
         path = ws / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data if isinstance(data, bytes) else data.encode())
+
     return setup
 
 
@@ -51,10 +54,20 @@ CASES = [
     ("secret-digit-name", {"secrets": "1KEY=value"}, None, "Input 'secrets'"),
     ("secret-dash-name", {"secrets": "MY-KEY=value"}, None, "Input 'secrets'"),
     ("secret-duplicate", {"secrets": "A=1\nA=2"}, None, "given twice"),
-    ("secret-heredoc-open", {"secrets": "PEM<<EOF\nsecret-body-4f9a\n"}, None, "no line 'EOF' closes it"),
+    (
+        "secret-heredoc-open",
+        {"secrets": "PEM<<EOF\nsecret-body-4f9a\n"},
+        None,
+        "no line 'EOF' closes it",
+    ),
     ("secret-too-large", {"secrets": "BIG=" + "x" * 70_000}, None, "larger than 64 KiB"),
     ("variable-empty-name", {"variables": "=value"}, None, "Input 'variables'"),
-    ("secret-and-variable", {"secrets": "SAME=1", "variables": "SAME=2"}, None, "also given as a secret"),
+    (
+        "secret-and-variable",
+        {"secrets": "SAME=1", "variables": "SAME=2"},
+        None,
+        "also given as a secret",
+    ),
     ("exclude-absolute", {"exclude": "/etc/passwd"}, None, "Input 'exclude'"),
     ("exclude-parent", {"exclude": "../x"}, None, "Input 'exclude'"),
     ("delete-removed-word", {"delete-removed": "maybe"}, None, "Input 'delete-removed'"),
@@ -79,11 +92,31 @@ CASES = [
     ("comment-word", {"comment": "perhaps"}, None, "Input 'comment'"),
     ("card-missing", {"card": "README_HF.md"}, None, "Input 'card'"),
     ("card-escapes", {"card": "../README.md"}, None, "Input 'card'"),
-    ("readme-broken-yaml", {}, _write("README.md", "---\nsdk: [gradio\n---\n# x\n"), "not valid YAML"),
-    ("readme-list-front-matter", {}, _write("README.md", "---\n- sdk\n- gradio\n---\n"), "not a mapping"),
+    (
+        "readme-broken-yaml",
+        {},
+        _write("README.md", "---\nsdk: [gradio\n---\n# x\n"),
+        "not valid YAML",
+    ),
+    (
+        "readme-list-front-matter",
+        {},
+        _write("README.md", "---\n- sdk\n- gradio\n---\n"),
+        "not a mapping",
+    ),
     ("readme-bad-sdk", {}, _write("README.md", "---\nsdk: flask\n---\n"), "invalid 'sdk'"),
-    ("readme-bad-port", {}, _write("README.md", "---\nsdk: docker\napp_port: web\n---\n"), "invalid 'app_port'"),
-    ("readme-not-utf8", {}, _write("README.md", "---\ntitle: caf\xe9\n---\n".encode("latin-1")), "is not UTF-8"),
+    (
+        "readme-bad-port",
+        {},
+        _write("README.md", "---\nsdk: docker\napp_port: web\n---\n"),
+        "invalid 'app_port'",
+    ),
+    (
+        "readme-not-utf8",
+        {},
+        _write("README.md", "---\ntitle: caf\xe9\n---\n".encode("latin-1")),
+        "is not UTF-8",
+    ),
     ("lfs-pointer-new-file", {}, _write("weights.bin", POINTER), "Git LFS pointer"),
     ("org-read-only", {"space": "readers/app"}, None, "only read access"),
     ("org-not-member", {"space": "someone-else/app"}, None, "not a member"),
@@ -123,12 +156,16 @@ def test_file_names_cannot_inject_workflow_commands(action, hub):
 def test_build_log_cannot_inject_workflow_commands(action, hub):
     copy_example("docker-fastapi", action.workspace)
     df = action.workspace / "Dockerfile"
-    df.write_text(df.read_text() + "\nRUN echo '::error::forged' && echo '::add-mask::x' && exit 1\n")
+    df.write_text(
+        df.read_text() + "\nRUN echo '::error::forged' && echo '::add-mask::x' && exit 1\n"
+    )
     result = action.run({"space": "user/forge", "hf-token": TOKEN, "app-port": "8000"})
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
     token = lines[start].split("::")[2]
     end = lines.index(f"::{token}::")
-    assert any("::error::forged" in line for line in lines[start:end])  # only inside the disabled block
+    assert any(
+        "::error::forged" in line for line in lines[start:end]
+    )  # only inside the disabled block
     assert len(result.errors) == 1 and "forged" not in result.errors[0]

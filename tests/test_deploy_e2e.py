@@ -39,7 +39,11 @@ def test_fresh_gradio_space(action, hub):
     assert out["stage"] == "RUNNING"
     assert set(out["changed-files"].splitlines()) >= {"app.py", "requirements.txt", "README.md"}
     assert runtime(hub, "user/hello")["sha"] == repo.head
-    assert "user/hello" in result.summary and "RUNNING" in result.summary and repo.head[:7] in result.summary
+    assert (
+        "user/hello" in result.summary
+        and "RUNNING" in result.summary
+        and repo.head[:7] in result.summary
+    )
     assert "::group::Plan" in result.stdout and "::add-mask::" in result.stdout.splitlines()[0]
 
 
@@ -57,7 +61,10 @@ def test_static_site(action, hub):
     copy_example("static-site", action.workspace / "site")
     result = action.run({"space": "user/site", "hf-token": TOKEN, "path": "site"}).assert_ok()
     assert result.outputs["stage"] == "RUNNING"
-    assert hub.repo("user/site").files["index.html"].content == (action.workspace / "site/index.html").read_bytes()
+    assert (
+        hub.repo("user/site").files["index.html"].content
+        == (action.workspace / "site/index.html").read_bytes()
+    )
 
 
 def test_redeploy_without_change_makes_no_commit(action, hub):
@@ -81,7 +88,9 @@ def test_change_plus_deletion_is_one_commit_of_only_those_paths(action, hub):
     action.run({"space": "user/edit", "hf-token": TOKEN}).assert_ok()
     before = len(hub.repo("user/edit").commits)
     (action.workspace / "extra.txt").unlink()
-    (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n# changed\n")
+    (action.workspace / "app.py").write_text(
+        (action.workspace / "app.py").read_text() + "\n# changed\n"
+    )
     result = action.run({"space": "user/edit", "hf-token": TOKEN}).assert_ok()
     repo = hub.repo("user/edit")
     assert len(repo.commits) == before + 1
@@ -104,14 +113,19 @@ def test_success_is_reported_only_once_the_new_commit_runs(action, hub):
     assert new != old and result.outputs["commit-sha"] == new
     assert f"RUNNING (previous build {old[:7]})" in result.stdout
     assert time.monotonic() - started > 1.0
-    assert runtime(hub, "user/race") == runtime(hub, "user/race") and runtime(hub, "user/race")["sha"] == new
+    assert (
+        runtime(hub, "user/race") == runtime(hub, "user/race")
+        and runtime(hub, "user/race")["sha"] == new
+    )
     assert result.outputs["stage"] == "RUNNING"
 
 
 def test_build_error_fails_with_the_failing_line(action, hub):
     copy_example("docker-fastapi", action.workspace)
     dockerfile = action.workspace / "Dockerfile"
-    dockerfile.write_text(dockerfile.read_text() + "\nRUN python -c 'import missing_module' && false\n")
+    dockerfile.write_text(
+        dockerfile.read_text() + "\nRUN python -c 'import missing_module' && false\n"
+    )
     result = action.run({"space": "user/broken", "hf-token": TOKEN, "app-port": "8000"})
     assert result.returncode == 1
     assert len(result.errors) == 1 and "BUILD_ERROR" in result.errors[0]
@@ -146,22 +160,39 @@ def test_timeout_fails_and_says_so(action, hub):
 def test_secrets_and_variables_arrive_exactly_and_are_never_printed(action, hub, leak_guard):
     copy_example("gradio-hello", action.workspace)
     pem = "-----BEGIN KEY-----\nMIIBVwIBADANBgkqhkiG9w0BAQEFAASCAUEwggE9\nline-two-of-the-secret\n-----END KEY-----"
-    secrets = f"# deploy secrets\nOPENAI_API_KEY=sk-test-abcdef123456\nPRIVATE_KEY<<EOF\n{pem}\nEOF\nQUOTED=\"with spaces inside\"\n"
+    secrets = f'# deploy secrets\nOPENAI_API_KEY=sk-test-abcdef123456\nPRIVATE_KEY<<EOF\n{pem}\nEOF\nQUOTED="with spaces inside"\n'
     variables = "MODEL_ID=org/model\nGREETING<<END\nhello\nworld\nEND\n"
-    result = action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}).assert_ok()
+    result = action.run(
+        {"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}
+    ).assert_ok()
     repo = hub.repo("user/env")
-    assert repo.secrets == {"OPENAI_API_KEY": "sk-test-abcdef123456", "PRIVATE_KEY": pem, "QUOTED": "with spaces inside"}
-    assert {k: v["value"] for k, v in repo.variables.items()} == {"MODEL_ID": "org/model", "GREETING": "hello\nworld"}
+    assert repo.secrets == {
+        "OPENAI_API_KEY": "sk-test-abcdef123456",
+        "PRIVATE_KEY": pem,
+        "QUOTED": "with spaces inside",
+    }
+    assert {k: v["value"] for k, v in repo.variables.items()} == {
+        "MODEL_ID": "org/model",
+        "GREETING": "hello\nworld",
+    }
     for value in ("sk-test-abcdef123456", "line-two-of-the-secret", "with spaces inside"):
         assert f"::add-mask::{value}" in result.stdout
     leak_guard.append("line-two-of-the-secret")
     # A redeploy with the same values changes nothing and restarts nothing.
     restarts = hub.counters.restarts
-    again = action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}).assert_ok()
+    again = action.run(
+        {"space": "user/env", "hf-token": TOKEN, "secrets": secrets, "variables": variables}
+    ).assert_ok()
     assert hub.counters.restarts == restarts
     assert "secrets to set: none" in again.stdout
     # A changed value is set again.
-    action.run({"space": "user/env", "hf-token": TOKEN, "secrets": secrets.replace("abcdef123456", "zyxwvu987654")}).assert_ok()
+    action.run(
+        {
+            "space": "user/env",
+            "hf-token": TOKEN,
+            "secrets": secrets.replace("abcdef123456", "zyxwvu987654"),
+        }
+    ).assert_ok()
     assert hub.repo("user/env").secrets["OPENAI_API_KEY"] == "sk-test-zyxwvu987654"
 
 
@@ -174,7 +205,9 @@ def test_large_binary_goes_through_lfs(action, hub):
     import hashlib
 
     assert entry.lfs_sha256 == hashlib.sha256(blob).hexdigest() and entry.size == len(blob)
-    assert hub.counters.requests["PUT /lfs-upload/{oid}"] >= 1 or any("lfs" in k.lower() and k.startswith("PUT") for k in hub.counters.requests)
+    assert hub.counters.requests["PUT /lfs-upload/{oid}"] >= 1 or any(
+        "lfs" in k.lower() and k.startswith("PUT") for k in hub.counters.requests
+    )
 
 
 def test_symlink_pointing_outside_the_workspace_is_not_uploaded(action, hub, tmp_path):
@@ -194,7 +227,15 @@ def test_symlink_pointing_outside_the_workspace_is_not_uploaded(action, hub, tmp
 
 def test_dry_run_prints_the_plan_and_changes_nothing(action, hub):
     copy_example("gradio-hello", action.workspace)
-    result = action.run({"space": "user/dry", "hf-token": TOKEN, "dry-run": "true", "secrets": "TOKEN_X=abcdefgh1234", "hardware": "cpu-upgrade"}).assert_ok()
+    result = action.run(
+        {
+            "space": "user/dry",
+            "hf-token": TOKEN,
+            "dry-run": "true",
+            "secrets": "TOKEN_X=abcdefgh1234",
+            "hardware": "cpu-upgrade",
+        }
+    ).assert_ok()
     assert hub.repo("user/dry") is None
     assert non_get_requests(hub) == []
     assert "+ 'app.py'" in result.stdout and "create the Space" in result.stdout
@@ -209,10 +250,14 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
     assert repo.private is False and repo.hardware == "cpu-basic"
     hub.set_quota(pro=True)  # cpu-upgrade is paid hardware
     hub.counters.reset()
-    action.run({"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}).assert_ok()
+    action.run(
+        {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
+    ).assert_ok()
     assert repo.private is True and repo.hardware == "cpu-upgrade"
     hub.counters.reset()
-    action.run({"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}).assert_ok()
+    action.run(
+        {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
+    ).assert_ok()
     assert non_get_requests(hub) == []  # already as asked: nothing sent
 
 
@@ -220,7 +265,9 @@ def test_paid_hardware_without_a_plan_fails_before_anything_changes(action, hub)
     copy_example("gradio-hello", action.workspace)
     action.run({"space": "user/paid", "hf-token": TOKEN}).assert_ok()
     commits = len(hub.repo("user/paid").commits)
-    result = action.run({"space": "user/paid", "hf-token": TOKEN, "hardware": "t4-small", "visibility": "private"})
+    result = action.run(
+        {"space": "user/paid", "hf-token": TOKEN, "hardware": "t4-small", "visibility": "private"}
+    )
     assert result.returncode == 1 and "402" in result.errors[0] and "cpu-basic" in result.errors[0]
     repo = hub.repo("user/paid")
     assert repo.hardware == "cpu-basic" and repo.private is False and len(repo.commits) == commits

@@ -4,8 +4,6 @@ deploy's files; a Hub that stays down is given up on in a stated, bounded time."
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
@@ -38,16 +36,28 @@ def _prepare(action, hub, name: str) -> dict:
     inputs = {"space": f"user/{name}", "hf-token": TOKEN}
     if not name.startswith("create"):
         hub.create_repo(inputs["space"], sdk="gradio")
-    (action.workspace / "weights.bin").write_bytes(b"\0\x01binary" * 4096)  # binary: uploaded through LFS
-    return {**inputs, "secrets": "API_KEY=s3cr3t-value-1", "variables": "MODE=prod", "visibility": "private", "hardware": "cpu-upgrade"}
+    (action.workspace / "weights.bin").write_bytes(
+        b"\0\x01binary" * 4096
+    )  # binary: uploaded through LFS
+    return {
+        **inputs,
+        "secrets": "API_KEY=s3cr3t-value-1",
+        "variables": "MODE=prod",
+        "visibility": "private",
+        "hardware": "cpu-upgrade",
+    }
 
 
 @pytest.mark.parametrize("status,retry_after", FAULTS, ids=[str(s) for s, _ in FAULTS])
 @pytest.mark.parametrize("call,method,path", CALLS, ids=[c[0] for c in CALLS])
-def test_transient_faults_are_survived_with_exactly_one_commit(action, hub, call, method, path, status, retry_after):
+def test_transient_faults_are_survived_with_exactly_one_commit(
+    action, hub, call, method, path, status, retry_after
+):
     times = {500: 1, 502: 2, 503: 3, 429: 2}[status]
     if call == "lfs-upload":
-        times = min(times, 2)  # huggingface_hub retries LFS uploads itself, with unscaled 1 s, 2 s waits
+        times = min(
+            times, 2
+        )  # huggingface_hub retries LFS uploads itself, with unscaled 1 s, 2 s waits
     name = f"{call}-{status}"
     inputs = _prepare(action, hub, name)
     before = len(hub.repo(inputs["space"]).commits) if hub.repo(inputs["space"]) else 0
@@ -120,9 +130,14 @@ def test_two_runs_at_once_end_with_exactly_one_deploys_files(action, hub, tmp_pa
 
     def run(key, ws):
         action_env = {"GITHUB_WORKSPACE": str(ws)}
-        results[key] = action.run({"space": "user/race2", "hf-token": TOKEN, "wait": "false"}, env=action_env)
+        results[key] = action.run(
+            {"space": "user/race2", "hf-token": TOKEN, "wait": "false"}, env=action_env
+        )
 
-    threads = [threading.Thread(target=run, args=("A", action.workspace)), threading.Thread(target=run, args=("B", other))]
+    threads = [
+        threading.Thread(target=run, args=("A", action.workspace)),
+        threading.Thread(target=run, args=("B", other)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -147,7 +162,11 @@ def test_hub_that_stays_down_is_given_up_on_in_bounded_time(action, hub):
     result = action.run({"space": "user/down", "hf-token": TOKEN})
     elapsed = time.monotonic() - started
     assert result.returncode == 1
-    assert len(result.errors) == 1 and "503" in result.errors[0] and "gave up after 5 attempts" in result.errors[0]
+    assert (
+        len(result.errors) == 1
+        and "503" in result.errors[0]
+        and "gave up after 5 attempts" in result.errors[0]
+    )
     assert elapsed < 30
     assert hub.repo("user/down").head == head
 
@@ -156,17 +175,27 @@ def _hidden_name(hub, repo_id: str) -> None:
     """The name exists but the token cannot see it (e.g. another member's private Space): 404, then 409."""
     hub.take_name(repo_id)
     can_read = hub.auth.can_read
-    hub.auth.can_read = lambda who, owner, private: False if private else can_read(who, owner, private)
+    hub.auth.can_read = lambda who, owner, private: (
+        False if private else can_read(who, owner, private)
+    )
 
 
 @pytest.mark.parametrize(
     "setup,inputs,expected",
     [
         (lambda hub: None, {"hf-token": "hf_unknown_token_zzz"}, "refused the token (401)"),
-        (lambda hub: None, {"space": "readers/app"}, "only read access to the organization 'readers'"),
+        (
+            lambda hub: None,
+            {"space": "readers/app"},
+            "only read access to the organization 'readers'",
+        ),
         (lambda hub: None, {"space": "stranger-org/app"}, "not a member of 'stranger-org'"),
         (lambda hub: None, {"hardware": "a10g-small"}, "paid plan (402)"),
-        (lambda hub: _hidden_name(hub, "user/taken"), {"space": "user/taken"}, "already taken (409)"),
+        (
+            lambda hub: _hidden_name(hub, "user/taken"),
+            {"space": "user/taken"},
+            "already taken (409)",
+        ),
         (lambda hub: hub.set_quota(space_creations=0), {}, "rate limit was hit (429)"),
     ],
     ids=["401", "403-read-org", "403-not-member", "402", "409", "429-create-quota"],

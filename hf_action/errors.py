@@ -13,7 +13,15 @@ class ActionError(Exception):
         self.title = title
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        return self.line
+
+    @property
+    def line(self) -> str:
+        """Message and hint as one sentence pair, for the single error line."""
+        if not self.hint:
+            return self.message
+        sep = " " if self.message.rstrip().endswith((".", "!", "?", ":")) else ". "
+        return f"{self.message.rstrip()}{sep}{self.hint}"
 
 
 class InputError(ActionError):

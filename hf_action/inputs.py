@@ -209,7 +209,7 @@ def _token(name: str, value: str | None, *, required: bool) -> str | None:
             raise InputError(
                 name,
                 "is empty.",
-                "Pass a write token: hf-token: ${{ secrets.HF_TOKEN }} (create one at https://huggingface.co/settings/tokens).",
+                "Pass a write token (in a workflow: hf-token: ${{ secrets.HF_TOKEN }}; on the command line: HF_TOKEN); create one at https://huggingface.co/settings/tokens.",
             )
         return None
     value = value.strip()
@@ -298,6 +298,14 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
             f"{_show(template)} must contain {{number}}.",
             "For example: {name}-pr-{number}.",
         )
+    try:  # render it once, so a template the Hub would refuse fails here, before any Hub call
+        from .preview import preview_space_id
+
+        preview_space_id("owner/app", 1, template)
+    except ValueError as exc:
+        raise InputError(
+            "preview-name", str(exc), "Use {name} and {number} with letters, digits, '-', '_', '.'."
+        ) from None
     commit_message = val["commit-message"]
     if commit_message is not None and len(commit_message) > 4096:
         raise InputError("commit-message", "is longer than 4096 characters.")

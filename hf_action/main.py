@@ -54,6 +54,10 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             )
             runner.set_output("preview", "false")
             return 0
+        if is_preview and pr is not None and preview_action(pr.action)[0] is PreviewAction.DELETE:
+            # A closed PR only deletes its preview: the checkout (path, card) is irrelevant.
+            if (raw.get("operation") or "deploy").strip().lower() == "deploy":
+                raw = {**raw, "operation": "delete"}
         inputs = parse_inputs(raw, workspace_from_env(env))
         if is_preview and pr is not None:
             action, reason = preview_action(pr.action)
@@ -76,9 +80,7 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
         check_can_write(identity, base_id.split("/")[0])
         space_id = (
-            preview_space_id(base_id, pr.number, inputs.preview_name)
-            if (is_preview and pr)
-            else base_id
+            _preview_id(base_id, pr.number, inputs.preview_name) if (is_preview and pr) else base_id
         )
         if is_preview:
             runner.info(f"Preview for pull request #{pr.number}: {space_id}")
@@ -133,7 +135,7 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         if exc.log_tail:
             with runner.group(f"{exc.stage}: last lines of the log"):
                 runner.untrusted_block(exc.log_tail)
-        runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
+        runner.error(exc.line, title=exc.title)
         if outcome is not None:
             _report(runner, outcome)
         if comment is not None:
@@ -142,12 +144,21 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
         return 1
     except (ActionError, EventError) as exc:
         if isinstance(exc, ActionError):
-            runner.error(f"{exc.message}{' ' + exc.hint if exc.hint else ''}", title=exc.title)
+            runner.error(exc.line, title=exc.title)
             if comment is not None:  # it may already say "building": do not leave it so
                 comment.update("failed", None, failure=exc.message)
         else:
             runner.error(str(exc), title="Unusable event")
         return 1
+
+
+def _preview_id(base_id: str, number: int, template: str) -> str:
+    try:
+        return preview_space_id(base_id, number, template)
+    except ValueError as exc:
+        raise InputError(
+            "preview-name", str(exc), "Use {name} and {number} with letters, digits, '-', '_', '.'."
+        ) from None
 
 
 def _report(runner: Runner, outcome: Outcome) -> None:

@@ -117,7 +117,10 @@ class Runner:
         value = self.scrub(value)
         if self._output_path is None:
             if not self.github:
-                self._write(f"{name}={value}" if "\n" not in value else f"{name}<<\n{value}")
+                if "\n" in value:
+                    self._write(f"{name}<<EOF\n{value}\nEOF")
+                else:
+                    self._write(f"{name}={value}")
             return
         delimiter = f"ghadelimiter_{_random.token_hex(12)}"
         with open(self._output_path, "a", encoding="utf-8") as fh:

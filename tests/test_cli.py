@@ -54,18 +54,22 @@ def cli(
 
 
 def plain_outputs(stdout: str) -> dict[str, str]:
-    """The `name=value` lines printed in plain mode; a multi-line value is `name<<` then its lines."""
+    """The `name=value` lines printed in plain mode; a multi-line value is `name<<EOF`, lines, `EOF`."""
     outputs: dict[str, str] = {}
     current = None
     for line in stdout.splitlines():
+        if current is not None:
+            if line == "EOF":
+                current = None
+            else:
+                outputs[current] += ("\n" if outputs[current] else "") + line
+            continue
         name, sep, value = line.partition("=")
         if sep and name in OUTPUTS:
-            outputs[name], current = value, None
-        elif line.endswith("<<") and line[:-2] in OUTPUTS:
-            current = line[:-2]
+            outputs[name] = value
+        elif line.endswith("<<EOF") and line[:-5] in OUTPUTS:
+            current = line[:-5]
             outputs[current] = ""
-        elif current is not None and not line.startswith("Done in "):
-            outputs[current] += ("\n" if outputs[current] else "") + line
     return outputs
 
 

@@ -253,3 +253,21 @@ def test_a_deploy_error_after_the_comment_marks_it_failed(action, hub, gh):
     assert result.returncode == 1 and len(result.errors) == 1 and "402" in result.errors[0]
     body = comment_body(gh)
     assert "❌ Preview failed" in body and "402" in body and "building" not in body
+
+
+def test_close_needs_no_checkout_of_the_app_folder(action, hub, gh):
+    """The cleanup job of a closed PR usually has no checkout: path and card must not matter."""
+    copy_example("gradio-hello", action.workspace)
+    run_pr(action, gh, payload("opened")).assert_ok()
+    result = run_pr(action, gh, payload("closed"), {"path": "app-not-checked-out", "card": "README_HF.md"})
+    assert result.returncode == 0, result.stdout
+    assert result.outputs["deleted"] == "true" and hub.repo(PREVIEW) is None
+
+
+def test_an_impossible_preview_name_template_is_an_input_error(action, hub, gh):
+    copy_example("gradio-hello", action.workspace)
+    result = run_pr(action, gh, payload("opened"), {"preview-name": "{name}/pr-{number}"})
+    assert result.returncode == 1 and len(result.errors) == 1
+    assert "Input 'preview-name'" in result.errors[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub.counters.requests == {} or all(k.startswith("GET") for k in hub.counters.requests)

@@ -54,10 +54,10 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             )
             runner.set_output("preview", "false")
             return 0
-        if is_preview and pr is not None and preview_action(pr.action)[0] is PreviewAction.DELETE:
+        closing = is_preview and pr is not None and preview_action(pr.action)[0] is PreviewAction.DELETE
+        if closing and (raw.get("operation") or "deploy").strip().lower() == "deploy":
             # A closed PR only deletes its preview: the checkout (path, card) is irrelevant.
-            if (raw.get("operation") or "deploy").strip().lower() == "deploy":
-                raw = {**raw, "operation": "delete"}
+            raw = {**raw, "operation": "delete"}
         inputs = parse_inputs(raw, workspace_from_env(env))
         if is_preview and pr is not None:
             action, reason = preview_action(pr.action)

@@ -14,6 +14,7 @@ from .errors import ActionError, BuildFailed
 from .hub import endpoint, explain
 from .inputs import Inputs
 from .plan import make_plan
+from .progress import UploadProgress, tracking
 from .report import Outcome, human_size
 from .runner import Runner
 from .snapshot import Snapshot, take_snapshot
@@ -193,7 +194,9 @@ def run_deploy(
             f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)}; {len(plan.delete)} deletions"
         ):
             t0 = time.monotonic()
-            result = commit_plan(api, space_id, plan, replan, title, description, runner.info)
+            every = float(env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
+            with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
+                result = commit_plan(api, space_id, plan, replan, title, description, runner.info)
             if result.committed:
                 runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")
             else:

@@ -67,7 +67,10 @@ class RetryTransport(httpx2.BaseTransport):
         self.sleep = sleep
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        from .progress import track
+
         replayable = isinstance(request.stream, httpx2.ByteStream)
+        track(request)
         waited = 0.0
         for attempt in range(1, self.policy.attempts + 1):
             last = attempt == self.policy.attempts or not replayable

@@ -200,8 +200,14 @@ def test_large_binary_goes_through_lfs(action, hub):
     copy_example("gradio-hello", action.workspace)
     blob = os.urandom(12 * 1024 * 1024)
     (action.workspace / "model.bin").write_bytes(blob)
-    action.run({"space": "user/lfs", "hf-token": TOKEN}).assert_ok()
+    result = action.run(
+        {"space": "user/lfs", "hf-token": TOKEN}, env={"HF_DEPLOY_PROGRESS_SECONDS": "0"}
+    ).assert_ok()
     entry = hub.repo("user/lfs").files["model.bin"]
+    assert (
+        "  uploaded 12.0 MB of 12.0 MB (99%)" in result.stdout
+        or "of 12.0 MB (100%)" in result.stdout
+    )
     import hashlib
 
     assert entry.lfs_sha256 == hashlib.sha256(blob).hexdigest() and entry.size == len(blob)

@@ -1,0 +1,87 @@
+"""Upload progress a person can read in a CI log: a line every few seconds, never a progress bar.
+
+huggingface_hub streams LFS uploads through the shared HTTP client; the retry transport hands each
+streamed request body to `tracker()`, which counts the bytes as they leave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+import httpx2
+
+from .report import human_size
+
+_current: UploadProgress | None = None
+
+
+class UploadProgress:
+    def __init__(
+        self,
+        total_bytes: int,
+        say: Callable[[str], None],
+        *,
+        every: float = 5.0,
+        clock=time.monotonic,
+    ) -> None:
+        self.total = total_bytes
+        self.sent = 0
+        self.say = say
+        self.every = every
+        self.clock = clock
+        self.started = clock()
+        self.last = self.started
+
+    def add(self, n: int) -> None:
+        self.sent += n
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.say(self.line(now))
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.sent / elapsed
+        pct = f" ({100 * self.sent / self.total:.0f}%)" if self.total else ""
+        left = (
+            f", about {(self.total - self.sent) / rate:.0f}s left"
+            if rate > 0 and self.total > self.sent
+            else ""
+        )
+        return f"  uploaded {human_size(self.sent)} of {human_size(self.total)}{pct} at {human_size(int(rate))}/s{left}"
+
+
+class _CountingStream(httpx2.SyncByteStream):
+    def __init__(self, inner: httpx2.SyncByteStream, progress: UploadProgress) -> None:
+        self.inner = inner
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.progress.add(len(chunk))
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def track(request: httpx2.Request) -> None:
+    """Count the body of a streamed upload (an LFS PUT) while an upload is being tracked."""
+    if (
+        _current is not None
+        and request.method == "PUT"
+        and not isinstance(request.stream, httpx2.ByteStream)
+    ):
+        request.stream = _CountingStream(request.stream, _current)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def tracking(progress: UploadProgress) -> Iterator[UploadProgress]:
+    global _current
+    _current = progress
+    try:
+        yield progress
+    finally:
+        _current = None

@@ -163,12 +163,7 @@ def run_deploy(
             outcome.commit_sha = state.sha
             return _done(outcome, started)
 
-        if (
-            settings.create
-            or settings.hardware
-            or settings.private is not None
-            or settings.sleep_time is not None
-        ):
+        if settings.changes:
             step = "create or configure the Space"
             runner.info(f"Settings: {'; '.join(settings.describe())}")
             apply_settings(api, space_id, settings, snap.sdk)
@@ -211,8 +206,21 @@ def run_deploy(
         step = "read the Space's runtime"
         state = read_space(api, space_id) if (settings.create or not state.host) else state
         outcome.app_url = app_url(state)
+        untouched = (
+            not result.committed and not settings.changes and not (env_plan and env_plan.changes)
+        )
+        known = state.runtime.get("stage")
+        if (
+            untouched
+            and known == "RUNNING"
+            and state.runtime.get("sha") in (None, outcome.commit_sha)
+        ):
+            # Nothing changed and the Space info we already hold says it runs this head: no more calls.
+            runner.info(f"The Space already runs {str(outcome.commit_sha)[:7]}.")
+            outcome.stage = known
+            return _done(outcome, started)
         if not inputs.wait:
-            outcome.stage = api.get_space_runtime(space_id).stage
+            outcome.stage = known if untouched and known else api.get_space_runtime(space_id).stage
             return _done(outcome, started)
         step = "wait for the build"
         with runner.group(

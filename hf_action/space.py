@@ -55,6 +55,15 @@ class SettingsPlan:
     private: bool | None = None
     sleep_time: int | None = None
 
+    @property
+    def changes(self) -> bool:
+        return (
+            self.create
+            or bool(self.hardware)
+            or self.private is not None
+            or self.sleep_time is not None
+        )
+
     def describe(self) -> list[str]:
         lines = []
         if self.create:

@@ -34,22 +34,36 @@ def leak_guard(request):
     yield values
 
 
-@pytest.fixture
-def action(tmp_path, hub, leak_guard, request):
-    harness = ActionHarness(tmp_path, hub.url, leak_guard)
-    harness.captured: list[str] = []  # type: ignore[attr-defined]
-    yield harness
+def find_leaks(texts: list[tuple[str, str]], values: list[str]) -> list[str]:
+    """Which of `texts` contain one of `values`; `::add-mask::` lines are how values get masked, so skip them."""
     leaks = []
-    for name, text in harness.scan_for_leaks():
+    for name, text in texts:
         kept = "\n".join(line for line in text.splitlines() if not line.startswith("::add-mask::"))
         leaks += [
-            f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept
+            f"{name} contains a secret ({v[:3]}…)" for v in sorted(set(values)) if v and v in kept
         ]
-    for name, text in getattr(harness, "captured", []):
-        kept = "\n".join(line for line in text.splitlines() if not line.startswith("::add-mask::"))
-        leaks += [
-            f"{name} contains a secret ({v[:3]}…)" for v in set(leak_guard) if v and v in kept
+    return leaks
+
+
+@pytest.fixture
+def action(tmp_path, hub, leak_guard):
+    harness = ActionHarness(tmp_path, hub.url, leak_guard)
+    harness.captured: list[tuple[str, str]] = []  # type: ignore[attr-defined]
+    yield harness
+    texts = harness.scan_for_leaks() + harness.captured  # type: ignore[attr-defined]
+    # What reached the Hub counts too: commit messages and files must not carry a secret.
+    for repo in list(hub.repos.values()):
+        texts += [
+            (f"commit {c.oid[:7]} of {repo.repo_id}", f"{c.title}\n{c.message}")
+            for c in repo.commits
         ]
+        texts += (
+            [(f"{repo.repo_id}/README.md", repo.files["README.md"].text())]
+            if "README.md" in repo.files
+            else []
+        )
+        texts += [(f"{repo.repo_id} variables", str(repo.variables))]
+    leaks = find_leaks(texts, leak_guard)
     assert not leaks, "secret leaked: " + "; ".join(leaks)
 
 

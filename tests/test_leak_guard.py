@@ -28,5 +28,5 @@ def test_guard_scans_what_the_action_run_wrote(action, hub, leak_guard):
     names = {name for name, _ in action.scan_for_leaks()}
     assert {"stdout-1.txt", "stderr-1.txt", "output-1.txt", "summary-1.md"} <= names
     assert "value-9f8e7d6c" in leak_guard and TOKEN in leak_guard
-    planted = action.scan_for_leaks() + [("planted", "oops value-9f8e7d6c")]
+    planted = [*action.scan_for_leaks(), ("planted", "oops value-9f8e7d6c")]
     assert find_leaks(planted, leak_guard) == ["planted contains a secret (val…)"]

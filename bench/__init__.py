@@ -1,0 +1,1 @@
+"""Benchmark of hf-deploy against two baselines and the sha256sum floor, on hubsim (see README.md)."""

@@ -138,16 +138,22 @@ def run_deploy(
         step = "list the Space's files"
         protected = snap.protected(inputs.exclude)
 
-        def replan(head: str | None):
+        def plan_against(space: SpaceState):
+            remote = (
+                space.files if space.files is not None else remote_tree(api, space_id, space.sha)
+            )
             return make_plan(
                 snap.files,
-                remote_tree(api, space_id, head),
-                head,
+                remote,
+                space.sha,
                 delete_removed=inputs.delete_removed,
                 protected=protected,
             )
 
-        plan = replan(state.sha)
+        def replan():
+            return plan_against(read_space(api, space_id))
+
+        plan = plan_against(state)
         print_plan(runner, snap, plan, settings, env_plan)
         outcome.settings = settings.describe()
         outcome.env_keys = (
@@ -169,7 +175,7 @@ def run_deploy(
             apply_settings(api, space_id, settings, snap.sdk)
             if settings.create:
                 state = read_space(api, space_id)
-                plan = replan(state.sha)
+                plan = plan_against(state)
                 _fill_files(outcome, plan)
         if env_plan is not None and env_plan.changes:
             step = "set the Space's secrets and variables"

@@ -54,7 +54,9 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             )
             runner.set_output("preview", "false")
             return 0
-        closing = is_preview and pr is not None and preview_action(pr.action)[0] is PreviewAction.DELETE
+        closing = (
+            is_preview and pr is not None and preview_action(pr.action)[0] is PreviewAction.DELETE
+        )
         if closing and (raw.get("operation") or "deploy").strip().lower() == "deploy":
             # A closed PR only deletes its preview: the checkout (path, card) is irrelevant.
             raw = {**raw, "operation": "delete"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .plan import RemoteFile
+
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, SpaceInfo
 
@@ -21,13 +23,17 @@ class SpaceState:
     host: str | None = None
     subdomain: str | None = None
     runtime: dict = field(default_factory=dict)
+    files: dict[str, RemoteFile] | None = (
+        None  # from the same response; None: list the tree instead
+    )
 
 
 def read_space(api: HfApi, space_id: str) -> SpaceState:
     from huggingface_hub.errors import RepositoryNotFoundError
 
     try:
-        info: SpaceInfo = api.space_info(space_id)
+        # files_metadata: the head, the settings and every file's blob id in one request.
+        info: SpaceInfo = api.space_info(space_id, files_metadata=True)
     except RepositoryNotFoundError:
         return SpaceState(exists=False)
     raw = info.runtime.raw if info.runtime else {}
@@ -45,7 +51,18 @@ def read_space(api: HfApi, space_id: str) -> SpaceState:
         host=info.host,
         subdomain=info.subdomain,
         runtime=raw,
+        files=_files(info),
     )
+
+
+def _files(info: SpaceInfo) -> dict[str, RemoteFile] | None:
+    siblings = info.siblings
+    if siblings is None or any(s.blob_id is None or s.size is None for s in siblings):
+        return None
+    return {
+        s.rfilename: RemoteFile(s.rfilename, s.blob_id, s.size, s.lfs.sha256 if s.lfs else None)
+        for s in siblings
+    }
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,6 @@ def remote_tree(api: HfApi, space_id: str, revision: str | None) -> dict[str, Re
     return files
 
 
-def head_of(api: HfApi, space_id: str) -> str | None:
-    return api.space_info(space_id).sha
-
-
 def operations(plan: Plan) -> list:
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
@@ -59,7 +55,7 @@ def commit_plan(
     api: HfApi,
     space_id: str,
     first_plan: Plan,
-    replan: Callable[[str | None], Plan],
+    replan: Callable[[], Plan],
     message: str,
     description: str,
     say: Callable[[str], None],
@@ -101,7 +97,7 @@ def commit_plan(
                 "The connection dropped while committing; checking what the Space holds before trying again."
             )
             time.sleep(1)
-        plan = replan(head_of(api, space_id))
+        plan = replan()
     raise ActionError(
         "The Space kept changing while we tried to commit.",
         "Use a concurrency group so two deploys of one Space do not race.",

@@ -138,6 +138,24 @@ def _card(commit: Commit) -> dict[str, Any] | None:
         return None
 
 
+def _siblings(commit: Commit, *, blobs: bool) -> list[dict[str, Any]]:
+    """`?blobs=true` (files_metadata) adds blobId, size and lfs, as the Hub does."""
+    if not blobs:
+        return [{"rfilename": p} for p in sorted(commit.files)]
+    out = []
+    for path, entry in sorted(commit.files.items()):
+        sibling: dict[str, Any] = {"rfilename": path, "blobId": entry.oid, "size": entry.size}
+        if entry.lfs_sha256:
+            pointer = lfs_pointer(entry.lfs_sha256, entry.size)
+            sibling["lfs"] = {
+                "sha256": entry.lfs_sha256,
+                "size": entry.size,
+                "pointerSize": len(pointer),
+            }
+        out.append(sibling)
+    return out
+
+
 def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
     """Full info body; trimmed to ``_id``/``id`` + requested keys when ``expand`` is given."""
     card = _card(commit)
@@ -153,7 +171,7 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         "likes": 0,
         "tags": [t for t in [repo.sdk, "region:us"] if t],
         "cardData": card,
-        "siblings": [{"rfilename": p} for p in sorted(commit.files)],
+        "siblings": _siblings(commit, blobs=req.query.get("blobs", "").lower() in ("true", "1")),
         "createdAt": repo.created_at,
         "usedStorage": repo.used_storage(),
         "xetEnabled": False,

@@ -14,8 +14,7 @@ from tests.conftest import TOKEN, copy_example
 CALLS = [
     ("whoami", "GET", r"^/api/whoami-v2$"),
     ("create", "POST", r"^/api/repos/create$"),
-    ("info", "GET", r"^/api/spaces/user/[^/]+$"),
-    ("tree", "GET", r"/tree/"),
+    ("info", "GET", r"^/api/spaces/user/[^/]+$"),  # with ?blobs=true: the file listing too
     ("preupload", "POST", r"/preupload/"),
     ("lfs-batch", "POST", r"/info/lfs/objects/batch$"),
     ("lfs-upload", "PUT", r"^/lfs-upload/"),

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import blobmap
 from . import secrets as env_vars
 from .errors import ActionError, BuildFailed
 from .hub import endpoint, explain
@@ -148,6 +149,7 @@ def run_deploy(
                 space.sha,
                 delete_removed=inputs.delete_removed,
                 protected=protected,
+                blob_map=lambda: blobmap.fetch(api, space_id, space.sha),
             )
 
         def replan():

@@ -6,9 +6,13 @@ only then hashing: git's blob sha1 against a regular file, sha256 against an LFS
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import blobmap
+from .blobmap import BlobMap
 from .errors import ActionError
 from .localfiles import LocalFile, read_lfs_pointer
 
@@ -38,6 +42,8 @@ class Plan:
     kept: list[str] = field(default_factory=list)
     unchanged: int = 0
     hashed_bytes: int = 0
+    # path -> (git blob id, sha256) of large files whose two ids we know: written into the commit
+    blob_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -75,7 +81,7 @@ def _chunks(file: LocalFile):
             yield chunk
 
 
-def _same(file: LocalFile, remote: RemoteFile, plan: Plan) -> bool:
+def _same(file: LocalFile, remote: RemoteFile, plan: Plan, blob_map: Callable[[], BlobMap]) -> bool:
     if file.git_oid is not None and file.git_oid == remote.oid:
         return True
     pointer = read_lfs_pointer(file)
@@ -86,8 +92,19 @@ def _same(file: LocalFile, remote: RemoteFile, plan: Plan) -> bool:
     if remote.lfs_sha256 is not None:
         if file.size != remote.size:
             return False
+        if file.git_oid is not None:
+            known = blob_map().get(file.path)
+            if known is not None and known[1] == remote.lfs_sha256:
+                # The last deploy recorded which git blob that LFS content was: no need to read it.
+                if known[0] == file.git_oid:
+                    plan.blob_ids[file.path] = known
+                    return True
+                return False
         plan.hashed_bytes += file.size
-        return content_sha256(file) == remote.lfs_sha256
+        sha = content_sha256(file)
+        if file.git_oid is not None and file.size >= blobmap.MIN_SIZE:
+            plan.blob_ids[file.path] = (file.git_oid, sha)
+        return sha == remote.lfs_sha256
     if file.size != remote.size:
         return False
     plan.hashed_bytes += file.size
@@ -108,16 +125,18 @@ def make_plan(
     head: str | None,
     *,
     delete_removed: bool,
-    protected: callable = lambda path: False,
+    protected: Callable[[str], bool] = lambda path: False,
+    blob_map: Callable[[], BlobMap] = dict,
 ) -> Plan:
     plan = Plan(head=head)
+    blob_map = functools.cache(blob_map)  # fetched at most once, and only if a comparison needs it
     for path, file in local.items():
         theirs = remote.get(path)
         if theirs is None:
             if read_lfs_pointer(file) is not None:
                 raise _pointer_error(path)
             plan.add.append(Change(file, "new"))
-        elif _same(file, theirs, plan):
+        elif _same(file, theirs, plan, blob_map):
             plan.unchanged += 1
         else:
             plan.add.append(Change(file, "changed"))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import blobmap
 from .errors import ActionError
 from .localfiles import LocalFile
 from .plan import Plan, RemoteFile
@@ -51,6 +52,20 @@ def operations(plan: Plan) -> list:
     return ops
 
 
+def _with_blob_ids(description: str, plan: Plan, ops: list) -> str:
+    """Record both ids of each large file, so the next deploy can match it without reading it."""
+    from huggingface_hub import CommitOperationAdd
+
+    entries = dict(plan.blob_ids)
+    files = {c.file.path: c.file for c in plan.add}
+    for op in ops:
+        f = files.get(op.path_in_repo) if isinstance(op, CommitOperationAdd) else None
+        if f is not None and f.git_oid is not None and f.size >= blobmap.MIN_SIZE:
+            entries[f.path] = (f.git_oid, op.upload_info.sha256.hex())
+    trailer = blobmap.render(entries)
+    return f"{description}\n\n{trailer}" if trailer else description
+
+
 def commit_plan(
     api: HfApi,
     space_id: str,
@@ -74,12 +89,13 @@ def commit_plan(
                 plan.head or "", None, first_plan if landed else plan, committed=landed
             )
         try:
+            ops = operations(plan)
             info = api.create_commit(
                 space_id,
                 repo_type="space",
-                operations=operations(plan),
+                operations=ops,
                 commit_message=message,
-                commit_description=description,
+                commit_description=_with_blob_ids(description, plan, ops),
                 parent_commit=plan.head,
             )
             return CommitResult(info.oid, info.commit_url, plan, committed=True)

@@ -286,3 +286,37 @@ def test_space_name_without_owner_means_the_tokens_user(action, hub):
     result = action.run({"space": "plain-name", "hf-token": TOKEN}).assert_ok()
     assert result.outputs["space-id"] == "user/plain-name"
     assert hub.repo("user/plain-name") is not None
+
+
+def test_large_plain_git_files_are_not_reread_on_redeploy(action, hub):
+    """A large file committed to git without LFS: git knows its blob id, the Hub its sha256. The deploy
+    commit records both, so the next deploy matches it without reading it; a change is still seen."""
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "weights.bin").write_bytes(os.urandom(11 * 1024 * 1024))
+    git_init(action.workspace)
+    action.run({"space": "user/plainbig", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    head = hub.repo("user/plainbig").commits[-1]
+    assert "Hf-Deploy-Blob: " in head.message and " weights.bin" in head.message
+    hub.counters.reset()
+    again = action.run({"space": "user/plainbig", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert "Nothing changed" in again.stdout
+    assert hub.counters.requests["GET /api/{type}s/{repo}/commits/{rev}"] == 1
+    assert sum(hub.counters.requests.values()) == 3  # whoami, info with blob ids, the head commit
+    # Same size, different content, committed to git: seen as changed without hashing the old content.
+    (action.workspace / "weights.bin").write_bytes(os.urandom(11 * 1024 * 1024))
+    git_init_commit(action.workspace)
+    changed = action.run({"space": "user/plainbig", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert changed.outputs["changed-files"] == "weights.bin"
+    assert (
+        hub.repo("user/plainbig").files["weights.bin"].content
+        == (action.workspace / "weights.bin").read_bytes()
+    )
+
+
+def git_init_commit(path):
+    import subprocess
+
+    for args in (["add", "-A"], ["commit", "-qm", "next"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=path, check=True
+        )

@@ -228,7 +228,9 @@ def run_deploy(
             outcome.stage = known
             return _done(outcome, started)
         if not inputs.wait:
-            outcome.stage = known if untouched and known else api.get_space_runtime(space_id).stage
+            # Right after a commit the runtime still describes the previous build: say nothing
+            # rather than something stale.
+            outcome.stage = known if untouched and known else ""
             return _done(outcome, started)
         step = "wait for the build"
         with runner.group(

@@ -78,6 +78,7 @@ def commit_plan(
     """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
     against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
     import httpx2
+    from huggingface_hub import CommitOperationAdd
     from huggingface_hub.errors import HfHubHTTPError
 
     plan = first_plan
@@ -90,6 +91,14 @@ def commit_plan(
             )
         try:
             ops = operations(plan)
+            # Upload first (huggingface_hub hashes and sends LFS files in parallel), so the commit
+            # message can record the sha256 it computed instead of us hashing every large file again.
+            api.preupload_lfs_files(
+                space_id,
+                additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
+                repo_type="space",
+                free_memory=False,
+            )
             info = api.create_commit(
                 space_id,
                 repo_type="space",

@@ -320,3 +320,14 @@ def git_init_commit(path):
         subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=path, check=True
         )
+
+
+def test_wait_false_does_not_report_the_stale_stage(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/nowait", "hf-token": TOKEN}).assert_ok()
+    (action.workspace / "app.py").write_text("import gradio as gr\n# v2\n")
+    hub.counters.reset()
+    result = action.run({"space": "user/nowait", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert result.outputs["stage"] == ""  # the runtime would still say RUNNING for the old build
+    assert hub.counters.requests["GET /api/spaces/{repo}/runtime"] == 0
+    assert result.outputs["commit-sha"] == hub.repo("user/nowait").head

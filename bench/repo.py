@@ -30,7 +30,23 @@ pinned: false
 A repository of realistic shape for the hf-deploy benchmark.
 """
 APP = 'import gradio as gr\n\ngr.Interface(lambda x: x, "text", "text").launch()\n'
-WORDS = "model data train eval space deploy token layer batch tensor config gradio hub commit file".split()
+WORDS = [
+    "model",
+    "data",
+    "train",
+    "eval",
+    "space",
+    "deploy",
+    "token",
+    "layer",
+    "batch",
+    "tensor",
+    "config",
+    "gradio",
+    "hub",
+    "commit",
+    "file",
+]
 
 
 def git_env(work: Path) -> dict[str, str]:

@@ -259,7 +259,9 @@ def test_close_needs_no_checkout_of_the_app_folder(action, hub, gh):
     """The cleanup job of a closed PR usually has no checkout: path and card must not matter."""
     copy_example("gradio-hello", action.workspace)
     run_pr(action, gh, payload("opened")).assert_ok()
-    result = run_pr(action, gh, payload("closed"), {"path": "app-not-checked-out", "card": "README_HF.md"})
+    result = run_pr(
+        action, gh, payload("closed"), {"path": "app-not-checked-out", "card": "README_HF.md"}
+    )
     assert result.returncode == 0, result.stdout
     assert result.outputs["deleted"] == "true" and hub.repo(PREVIEW) is None
 

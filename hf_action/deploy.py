@@ -21,7 +21,7 @@ from .runner import Runner
 from .snapshot import Snapshot, take_snapshot
 from .space import SpaceState, apply_settings, plan_settings, read_space
 from .sync import commit_plan, remote_tree
-from .watch import wait_for_commit
+from .watch import WatchResult, wait_for_commit
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -236,13 +236,7 @@ def run_deploy(
         with runner.group(
             f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"
         ):
-            watched = wait_for_commit(
-                lambda: api.get_space_runtime(space_id).raw,
-                lambda build: _logs(api, space_id, build),
-                outcome.commit_sha or "",
-                inputs.timeout,
-                runner.info,
-            )
+            watched = watch(api, space_id, outcome.commit_sha, inputs.timeout, runner)
         outcome.stage = watched.stage
         return _done(outcome, started)
     except BuildFailed as exc:
@@ -267,6 +261,20 @@ def _fill_files(outcome: Outcome, plan) -> None:
 def _done(outcome: Outcome, started: float) -> Outcome:
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def watch(
+    api: HfApi, space_id: str, sha: str | None, timeout: float, runner: Runner, **how
+) -> WatchResult:
+    """Follow the Space's runtime until it reaches what `how` asks (RUNNING on `sha` by default)."""
+    return wait_for_commit(
+        lambda: api.get_space_runtime(space_id).raw,
+        lambda build: _logs(api, space_id, build),
+        sha or "",
+        timeout,
+        runner.info,
+        **how,
+    )
 
 
 def _logs(api: HfApi, space_id: str, build: bool) -> str:

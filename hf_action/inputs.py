@@ -254,6 +254,14 @@ def _relative_file(name: str, value: str | None) -> str | None:
     return str(p)
 
 
+def _env_block(name: str, text: str | None) -> dict[str, str]:
+    try:
+        return parse_env_block(text, kind=name.rstrip("s"))
+    except EnvFormatError as exc:
+        hint = "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values."
+        raise InputError(name, str(exc), hint) from None
+
+
 def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: bool = True) -> Inputs:
     """Turn raw strings into `Inputs`, raising `InputError` for the first bad one."""
     unknown = sorted(set(raw) - set(DEFAULTS))
@@ -268,22 +276,8 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
     operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
     deploying = operation == "deploy"
     card_value = val["card"]
-    try:
-        secrets = parse_env_block(val["secrets"], kind="secret")
-    except EnvFormatError as exc:
-        raise InputError(
-            "secrets",
-            str(exc),
-            "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.",
-        ) from None
-    try:
-        variables = parse_env_block(val["variables"], kind="variable")
-    except EnvFormatError as exc:
-        raise InputError(
-            "variables",
-            str(exc),
-            "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values.",
-        ) from None
+    secrets = _env_block("secrets", val["secrets"])
+    variables = _env_block("variables", val["variables"])
     both = sorted(set(secrets) & set(variables))
     if both:
         raise InputError(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .deploy import _logs, app_url, space_url
+from .deploy import app_url, space_url, watch
 from .errors import ActionError, BuildFailed
 from .hub import explain
 from .inputs import Inputs
 from .report import Outcome
 from .runner import Runner
 from .space import read_space
-from .watch import wait_for_commit
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -73,15 +72,10 @@ def run_operation(
             with runner.group(
                 f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"
             ):
-                watched = wait_for_commit(
-                    lambda: api.get_space_runtime(space_id).raw,
-                    lambda build: _logs(api, space_id, build),
-                    state.sha or "",
-                    inputs.timeout,
-                    runner.info,
-                    want=want,
-                    require_transition=op == "restart",
-                )
+                watched = watch(
+                    api, space_id, state.sha, inputs.timeout, runner,
+                    want=want, require_transition=op == "restart",
+                )  # fmt: skip
             outcome.stage = watched.stage
         return _finish(outcome, started)
     except BuildFailed as exc:

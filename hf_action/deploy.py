@@ -220,7 +220,7 @@ def run_deploy(
         known = state.runtime.get("stage")
         if (
             untouched
-            and known == "RUNNING"
+            and known in ("RUNNING", "SLEEPING")
             and state.runtime.get("sha") in (None, outcome.commit_sha)
         ):
             # Nothing changed and the Space info we already hold says it runs this head: no more calls.

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 from .errors import BuildFailed
 
 ERROR_STAGES = {"BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR", "DELETING"}
-BUSY_STAGES = {
-    "BUILDING",
-    "APP_STARTING",
-    "RUNNING_BUILDING",
-    "RUNNING_APP_STARTING",
-    "SLEEPING",
-    "STOPPED",
-    "NO_APP_FILE_PENDING",
-}
+# Stages that prove a build or start is under way (SLEEPING and STOPPED do not: they are states at rest).
+BUSY_STAGES = {"BUILDING", "APP_STARTING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"}
 LOG_TAIL = 40
 
 
@@ -88,6 +81,10 @@ def wait_for_commit(
             ours = sha_ok
         if ours:
             if stage == want:
+                return WatchResult(stage, elapsed, polls, runtime)
+            if stage == "SLEEPING" and want == "RUNNING":
+                # Built and started, then put to sleep for lack of visitors: it wakes on the next visit.
+                say("The Space runs this commit but is asleep; it wakes up on its next visit.")
                 return WatchResult(stage, elapsed, polls, runtime)
             if stage in ERROR_STAGES:
                 raise _failure(stage, runtime, fetch_logs)

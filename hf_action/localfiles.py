@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_EXCLUDES = (".git/", ".github/")
+# `.git` also as a file (a submodule's), `.cache` because the Hub refuses both as path parts, and the
+# credential files that auth actions leave in the workspace.
+DEFAULT_EXCLUDES = (".git", ".github/", ".cache/", "gha-creds-*.json")
 LFS_POINTER_MAX = 1024
 LFS_POINTER_RE = re.compile(
     rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n"
@@ -36,7 +38,7 @@ def _matches(rel: str, is_dir: bool, pattern: str) -> bool:
     if dir_only and not is_dir:
         return False
     if "/" in pat:
-        return fnmatch.fnmatchcase(rel, pat.lstrip("./")) or fnmatch.fnmatchcase(rel, pat)
+        return fnmatch.fnmatchcase(rel, pat.removeprefix("./"))
     return fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pat)
 
 
@@ -74,7 +76,7 @@ def scan(
                 continue
             try:
                 if entry.is_symlink():
-                    _add_symlink(entry, rel, workspace, patterns, files, skipped)
+                    _add_symlink(entry, rel, root, workspace, patterns, files, skipped)
                 elif entry.is_dir(follow_symlinks=False):
                     if not is_excluded(rel, True, patterns):
                         stack.append((Path(entry.path), rel + "/"))
@@ -87,7 +89,9 @@ def scan(
     return dict(sorted(files.items())), sorted(skipped, key=lambda s: s.path)
 
 
-def _add_symlink(entry: os.DirEntry, rel: str, workspace: Path, patterns, files, skipped) -> None:
+def _add_symlink(
+    entry: os.DirEntry, rel: str, root: Path, workspace: Path, patterns, files, skipped
+) -> None:
     if is_excluded(rel, False, patterns):
         return
     try:
@@ -97,6 +101,11 @@ def _add_symlink(entry: os.DirEntry, rel: str, workspace: Path, patterns, files,
         return
     if target != workspace and workspace not in target.parents:
         skipped.append(Skipped(rel, "is a symlink that points outside the workspace"))
+    elif ".git" in target.relative_to(workspace).parts or (
+        root in target.parents and is_excluded(target.relative_to(root).as_posix(), False, patterns)
+    ):
+        # e.g. a link to .git/config (which holds the checkout's token) or to an excluded .env
+        skipped.append(Skipped(rel, "is a symlink to a file that is excluded (or inside .git)"))
     elif target.is_dir():
         skipped.append(Skipped(rel, "is a symlink to a folder (not followed)"))
     elif target.is_file():

@@ -22,6 +22,19 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+_ZWSP = "\u200b"
+
+
+def neutralize(line: str) -> str:
+    """Make text we print (file names, Hub messages) unable to act as a workflow command: the runner
+    reads `::cmd::` at the start of a trimmed line and the legacy `##[cmd]` anywhere in it."""
+    line = line.replace("##[", f"#{_ZWSP}#[")
+    stripped = line.lstrip()
+    if stripped.startswith("::"):
+        line = line[: len(line) - len(stripped)] + f":{_ZWSP}:" + stripped[2:]
+    return line
+
+
 class Runner:
     """Speaks the runner's protocol when `github` is true, plain text otherwise (the CLI)."""
 
@@ -61,8 +74,7 @@ class Runner:
 
     def info(self, message: str = "") -> None:
         for line in self.scrub(message).splitlines() or [""]:
-            # A line that starts with '::' would be read as a workflow command: indent it.
-            self._write(" " + line if line.lstrip().startswith("::") else line)
+            self._write(neutralize(line))
 
     def _annotate(self, kind: str, message: str, title: str | None) -> None:
         message = self.scrub(message)

@@ -8,7 +8,7 @@ from .card import detect_sdk, merge_card, parse_card, read_text_card
 from .errors import InputError
 from .gitindex import known_blob_ids
 from .inputs import Inputs
-from .localfiles import LocalFile, Skipped, is_excluded, scan
+from .localfiles import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
 
 
 @dataclass
@@ -20,8 +20,17 @@ class Snapshot:
     warnings: list[str]
 
     def protected(self, excludes: tuple[str, ...]):
-        """Remote paths the user excluded are left alone rather than deleted."""
-        return lambda path: bool(excludes) and is_excluded(path, False, excludes)
+        """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
+        patterns = DEFAULT_EXCLUDES + excludes
+        unread = tuple(
+            s.path
+            for s in self.skipped
+            if "cannot be read" in s.reason or "to a folder" in s.reason
+        )
+        return lambda path: (
+            is_excluded(path, False, patterns)
+            or any(path == p or path.startswith(p + "/") for p in unread)
+        )
 
 
 def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
@@ -69,7 +78,7 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     if inputs.sdk_version is not None:
         wanted["sdk_version"] = inputs.sdk_version
     merged = merge_card(text, wanted, title=space_name, source=source)
-    if source != "README.md" or merged != text:
+    if inputs.card is not None or source != "README.md" or merged != text:
         data = merged.encode("utf-8")
         files["README.md"] = LocalFile("README.md", None, len(data), content=data)
 

@@ -98,6 +98,9 @@ def commit_plan(
                 additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
                 repo_type="space",
                 free_memory=False,
+                # Upload exactly the planned files: without this the Space's (or the folder's own)
+                # .gitignore would make the Hub silently drop some of them.
+                gitignore_content="",
             )
             info = api.create_commit(
                 space_id,

@@ -67,6 +67,13 @@ def preupload(req: Request) -> Response:
     _check_rev(repo, req.params["rev"])
     body = req.json()
     out = []
+    # Like the Hub: the request's gitIgnore if given, else the repo's root .gitignore, decides shouldIgnore.
+    if "gitIgnore" in body:
+        ignore_text = body.get("gitIgnore") or ""
+    else:
+        stored_ignore = repo.files.get(".gitignore")
+        ignore_text = stored_ignore.text() if stored_ignore is not None else ""
+    ignored = _gitignore_matcher(ignore_text)
     for f in body.get("files") or []:
         try:
             sample = base64.b64decode(f.get("sample") or "")
@@ -74,13 +81,34 @@ def preupload(req: Request) -> Response:
             raise bad_request("Invalid base64 sample") from None
         path, size = f["path"], int(f.get("size") or 0)
         mode = upload_mode(repo, path, sample, size, body.get("gitAttributes"))
-        item: dict[str, Any] = {"path": path, "uploadMode": mode, "shouldIgnore": False}
+        item: dict[str, Any] = {"path": path, "uploadMode": mode, "shouldIgnore": ignored(path)}
         stored = repo.files.get(path)
         if stored is not None:
             # The client compares sha256 for LFS files and the git blob sha1 for regular ones.
             item["oid"] = stored.lfs_sha256 if (mode == "lfs" and stored.lfs_sha256) else stored.oid
         out.append(item)
     return json_response({"files": out, "commitOid": repo.head})
+
+
+def _gitignore_matcher(text: str):
+    """A small .gitignore subset: `name`, `*.ext`, `dir/`, `a/b*`; `#` comments; `!` lines are skipped."""
+    patterns = [
+        p.strip() for p in text.splitlines() if p.strip() and not p.strip().startswith(("#", "!"))
+    ]
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        for pat in patterns:
+            dir_only, pat = pat.endswith("/"), pat.strip("/")
+            candidates = parts[:-1] if dir_only else parts
+            if "/" in pat:
+                if fnmatch.fnmatchcase(path, pat) or path.startswith(pat + "/"):
+                    return True
+            elif any(fnmatch.fnmatchcase(part, pat) for part in candidates):
+                return True
+        return False
+
+    return ignored
 
 
 def _parse_ndjson(raw: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -147,9 +147,16 @@ def test_file_names_cannot_inject_workflow_commands(action, hub):
     copy_example("gradio-hello", action.workspace)
     (action.workspace / "::error::pwned.txt").write_text("x\n")
     (action.workspace / "%0A::warning::x.txt").write_text("y\n")
+    (action.workspace / "##[error]Deploy hijacked.txt").write_text(
+        "z\n"
+    )  # the runner's legacy syntax
+    (action.workspace / "n ##[add-mask]hf").write_text("w\n")
     result = action.run({"space": "user/inject", "hf-token": TOKEN}).assert_ok()
     assert result.errors == [] and result.warnings == []
-    assert not any(line.startswith("::error::pwned") for line in result.stdout.splitlines())
+    lines = result.stdout.splitlines()
+    assert not any(line.lstrip().startswith("::error::pwned") for line in lines)
+    assert not any("##[" in line for line in lines), [line for line in lines if "##[" in line]
+    assert "##[error]Deploy hijacked.txt" in hub.repo("user/inject").files
     assert "::error::pwned.txt" in hub.repo("user/inject").files
 
 

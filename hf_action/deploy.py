@@ -236,7 +236,17 @@ def run_deploy(
         with runner.group(
             f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"
         ):
-            watched = watch(api, space_id, outcome.commit_sha, inputs.timeout, runner)
+            # Secrets, variables or settings changed without a commit: the Space restarts on the same
+            # sha, so only a rebuild seen after that proves the new configuration runs.
+            restarted = not result.committed and not untouched
+            watched = watch(
+                api,
+                space_id,
+                outcome.commit_sha,
+                inputs.timeout,
+                runner,
+                require_transition=restarted,
+            )
         outcome.stage = watched.stage
         return _done(outcome, started)
     except BuildFailed as exc:

@@ -74,7 +74,7 @@ def run_operation(
             ):
                 watched = watch(
                     api, space_id, state.sha, inputs.timeout, runner,
-                    want=want, require_transition=op == "restart",
+                    want=want, require_transition=op == "restart", initial_stage=outcome.stage,
                 )  # fmt: skip
             outcome.stage = watched.stage
         return _finish(outcome, started)

@@ -50,9 +50,13 @@ def wait_for_commit(
     sleep: Callable[[float], None] = time.sleep,
     want: str = "RUNNING",
     require_transition: bool = False,
+    initial_stage: str | None = None,
 ) -> WatchResult:
+    """`require_transition`: the sha cannot tell (restart, or settings changed without a commit), so a
+    build or start must be seen first. `initial_stage`: what the request that started it answered."""
     start = clock()
-    seen_busy = False
+    seen_busy = initial_stage in BUSY_STAGES
+    first_stage = None
     last_stage = None
     polls = 0
     intervals = poll_intervals()
@@ -71,14 +75,24 @@ def wait_for_commit(
             say(f"[{elapsed:5.1f}s] {stage}{whose}")
             last_stage = stage
         seen_busy = seen_busy or stage in BUSY_STAGES
+        first_stage = first_stage or stage
         sha_ok = (sha == commit_sha) if (sha and commit_sha) else None
         if want != "RUNNING":
             ours = True
         elif require_transition or sha_ok is None:
-            # Without the runtime naming a commit, only a build seen after our request is evidence.
-            ours = seen_busy and sha_ok is not False
+            # Without the runtime naming a commit, only a build seen after our request is evidence;
+            # an error stage counts once the stage has moved since we started watching.
+            moved = seen_busy or (stage in ERROR_STAGES and stage != first_stage)
+            ours = moved and sha_ok is not False
         else:
             ours = sha_ok
+        if stage == "PAUSED" and want == "RUNNING":
+            # A paused Space does not build: whatever sha it reports, waiting is pointless.
+            raise BuildFailed(
+                "The Space is paused, so it will not start this commit (the files are on the Space).",
+                stage,
+                hint="Restart it (operation: restart) or un-pause it in the Space settings.",
+            )
         if ours:
             if stage == want:
                 return WatchResult(stage, elapsed, polls, runtime)
@@ -88,12 +102,6 @@ def wait_for_commit(
                 return WatchResult(stage, elapsed, polls, runtime)
             if stage in ERROR_STAGES:
                 raise _failure(stage, runtime, fetch_logs)
-            if stage == "PAUSED" and want == "RUNNING":
-                raise BuildFailed(
-                    "The Space is paused, so it will not start this commit.",
-                    stage,
-                    hint="Restart it (operation: restart) or un-pause it in the Space settings.",
-                )
         if elapsed >= timeout:
             tail = _safe_logs(fetch_logs, True)
             raise BuildFailed(

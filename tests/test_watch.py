@@ -116,3 +116,26 @@ def test_poll_schedule_stays_under_100_requests_for_a_5_minute_build():
             break
     assert count <= 100
     assert max(d for d, _ in zip(poll_intervals(), range(200), strict=False)) == 3.5
+
+
+def test_paused_with_the_previous_sha_fails_at_once():
+    exc, polls = run([("PAUSED", OLD)] * 50)
+    assert isinstance(exc, BuildFailed) and exc.stage == "PAUSED" and polls == 1
+
+
+def test_without_sha_a_config_error_after_the_stage_moved_is_ours():
+    exc, _ = run([("RUNNING", None), ("CONFIG_ERROR", None)])
+    assert isinstance(exc, BuildFailed) and exc.stage == "CONFIG_ERROR"
+
+
+def test_settings_change_without_commit_waits_for_the_restart():
+    result, polls = run(
+        [("RUNNING", NEW), ("RUNNING", NEW), ("BUILDING", NEW), ("RUNNING", NEW)],
+        require_transition=True,
+    )
+    assert result.stage == "RUNNING" and polls == 4
+
+
+def test_a_restart_already_building_when_asked_counts_as_seen():
+    result, polls = run([("RUNNING", NEW)], require_transition=True, initial_stage="BUILDING")
+    assert result.stage == "RUNNING" and polls == 1

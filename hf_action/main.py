@@ -193,9 +193,10 @@ class _Comment:
         self.pr, self.base_id, self.space_id, self.notes = pr, base_id, space_id, notes
         self.runner, self.broken = runner, False
         self.space_url = space_url(space_id)
-        self.secret_values = [
-            v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v
-        ]
+        values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        # An app may print a multi-line secret line by line: redact each line too, as the log masks do.
+        lines = [line.strip() for v in values for line in v.splitlines() if len(line.strip()) >= 4]
+        self.secret_values = sorted(set(values + lines), key=len, reverse=True)
         self.sticky = StickyComment(
             inputs.github_token or "",
             env.get("GITHUB_REPOSITORY") or pr.base_repo,

@@ -83,7 +83,7 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
     if notes:
         lines.append("")
-        lines += [f"- {_one_line(note)[:_MAX_NOTE_CHARS]}" for note in notes]
+        lines += [f"- {_inert(_one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
     secret_values = [s for s in secrets if s and len(s) >= 4]
     head = _redact("\n".join(lines), secret_values)
     if state.status == "failed" and state.log_tail:
@@ -167,6 +167,12 @@ def _host(url: str) -> str:
 
 def _cell(value: str | None) -> str:
     return _one_line(value or "").replace("|", "\\|").replace("`", "'")
+
+
+def _inert(text: str) -> str:
+    """Notes can carry the Hub's error text (and so an app's output): no mentions, links or images."""
+    text = text.replace("@", "@\u200b").replace("![", "!\u200b[").replace("](", "]\u200b(")
+    return re.sub(r"https?://", lambda m: m.group(0).replace("//", "/\u200b/"), text)
 
 
 def _one_line(value: str) -> str:

@@ -49,7 +49,10 @@ def _retry_after(response: httpx2.Response) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
@@ -108,6 +111,22 @@ class RetryTransport(httpx2.BaseTransport):
         self.inner.close()
 
 
+def _inner_transport() -> httpx2.HTTPTransport:
+    """Passing our own transport turns off httpx2's environment proxies: re-apply them (HTTPS_PROXY,
+    NO_PROXY, via the stdlib's rules) and keep SSL_CERT_FILE & co (trust_env), as self-hosted runners need."""
+    import urllib.parse
+    import urllib.request
+
+    from .hub import endpoint
+
+    host = urllib.parse.urlsplit(endpoint()).hostname or ""
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get("https") or proxies.get("all")
+    if proxy and urllib.request.proxy_bypass(host):
+        proxy = None
+    return httpx2.HTTPTransport(trust_env=True, proxy=proxy)
+
+
 def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) -> RetryPolicy:
     """Make huggingface_hub's shared client retry through our transport."""
     from huggingface_hub.utils import _http as hf_http
@@ -118,7 +137,7 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) 
 
     def factory() -> httpx2.Client:
         return httpx2.Client(
-            transport=RetryTransport(httpx2.HTTPTransport(), policy, on_retry),
+            transport=RetryTransport(_inner_transport(), policy, on_retry),
             event_hooks={"request": [hf_http.hf_request_event_hook]},
             follow_redirects=True,
             timeout=httpx2.Timeout(60.0, connect=15.0),

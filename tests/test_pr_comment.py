@@ -409,3 +409,15 @@ def test_fake_server_leaves_no_threads() -> None:
     with FakeGitHub(token=TOKEN) as server:
         sticky(server, []).upsert("hi")
     assert set(threading.enumerate()) - before == set()
+
+
+def test_notes_cannot_mention_link_or_embed():
+    from datetime import UTC, datetime
+
+    from hf_action.pr_comment import CommentState, render
+
+    note = "crash: @maintainer see ![x](https://evil.example/p.png)"
+    state = CommentState("failed", "u/s", "https://hf.co/spaces/u/s", None, "a" * 40, None, "RUNTIME_ERROR",
+                         datetime.now(UTC), notes=[note])  # fmt: skip
+    body = render(state)
+    assert "@maintainer" not in body and "![x](" not in body and "https://evil.example" not in body

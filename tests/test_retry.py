@@ -1,0 +1,59 @@
+"""The retry transport's edges: proxies from the environment, odd Retry-After values, the budget."""
+
+from __future__ import annotations
+
+import httpx2
+
+from hf_action.retry import RetryPolicy, RetryTransport, _inner_transport, _retry_after
+
+
+def test_environment_proxy_is_used_unless_no_proxy_says_otherwise(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("HF_ENDPOINT", "https://huggingface.co")
+    assert type(_inner_transport()._pool).__name__ == "HTTPProxy"
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:8080")
+    assert type(_inner_transport()._pool).__name__ == "ConnectionPool"
+
+
+def test_retry_after_forms():
+    make = lambda v: httpx2.Response(429, headers={"Retry-After": v})  # noqa: E731
+    assert _retry_after(make("3")) == 3.0
+    assert _retry_after(make("soon")) is None
+    assert _retry_after(make("Wed, 21 Oct 2015 07:28:00 GMT")) == 0.0
+
+
+class _Flaky(httpx2.BaseTransport):
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def handle_request(self, request):
+        self.calls += 1
+        status = self.answers.pop(0) if self.answers else 200
+        return httpx2.Response(status, headers={"Retry-After": "1"} if status == 429 else {})
+
+
+def test_retries_then_succeeds_and_reports_each_retry():
+    said, slept = [], []
+    inner = _Flaky([503, 429, 500])
+    t = RetryTransport(inner, RetryPolicy(base_delay=0.1), said.append, sleep=slept.append)
+    response = t.handle_request(httpx2.Request("GET", "http://hub/api/whoami-v2"))
+    assert response.status_code == 200 and inner.calls == 4 and len(said) == 3
+    assert slept[1] == 1.0  # Retry-After honoured
+
+
+def test_out_of_budget_returns_the_hubs_own_answer():
+    inner = _Flaky([503] * 10)
+    t = RetryTransport(
+        inner, RetryPolicy(base_delay=1, budget=2.5), lambda m: None, sleep=lambda s: None
+    )
+    response = t.handle_request(httpx2.Request("GET", "http://hub/x"))
+    assert response.status_code == 503 and inner.calls <= 3
+
+
+def test_streamed_bodies_are_not_replayed():
+    inner = _Flaky([503, 503])
+    t = RetryTransport(inner, RetryPolicy(), lambda m: None, sleep=lambda s: None)
+    request = httpx2.Request("PUT", "http://hub/lfs", content=iter([b"chunk"]))
+    assert t.handle_request(request).status_code == 503 and inner.calls == 1

@@ -114,12 +114,15 @@ def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "REA
         return (
             "---\n" + yaml.safe_dump(wanted, sort_keys=False, allow_unicode=True) + "---\n" + text
         )
+    newline = "\r\n" if "\r\n" in text[: len(card.raw_yaml) + 8] else "\n"
     lines = card.raw_yaml.splitlines()
     for key, value in missing.items():
-        pattern = re.compile(rf"^{re.escape(key)}\s*:(?!\S)(.*)$")
+        # The key may be quoted; a trailing ` # comment` on the line is kept.
+        pattern = re.compile(rf"""^(["']?){re.escape(key)}\1\s*:(?!\S)(.*)$""")
         idx = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
         if idx is not None and _is_single_line(lines, idx):
-            lines[idx] = f"{key}: {_scalar(value)}"
+            comment = re.search(r"\s+#[^'\"]*$", pattern.match(lines[idx]).group(2))
+            lines[idx] = f"{key}: {_scalar(value)}{comment.group(0) if comment else ''}"
         elif idx is None:
             lines.append(f"{key}: {_scalar(value)}")
         else:
@@ -130,7 +133,8 @@ def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "REA
         new_yaml = yaml.safe_dump(
             {**card.front_matter, **missing}, sort_keys=False, allow_unicode=True
         ).rstrip("\n")
-    return "---\n" + new_yaml + "\n---\n" + card.body
+    front = "---\n" + new_yaml + "\n---\n"
+    return front.replace("\n", newline) + card.body
 
 
 def _is_single_line(lines: list[str], idx: int) -> bool:

@@ -254,10 +254,13 @@ def run_deploy(
         _done(outcome, started)
         exc.outcome = outcome  # type: ignore[attr-defined]
         raise
-    except ActionError:
-        raise
     except Exception as exc:
-        raise explain(exc, action=step, space_id=space_id) from None
+        error = (
+            exc if isinstance(exc, ActionError) else explain(exc, action=step, space_id=space_id)
+        )
+        if outcome.commit_sha and not inputs.dry_run:
+            error.outcome = _done(outcome, started)  # type: ignore[attr-defined]  # outputs still written
+        raise error from None
 
 
 def _fill_files(outcome: Outcome, plan) -> None:

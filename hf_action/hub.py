@@ -89,7 +89,7 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
     if isinstance(exc, httpx2.TransportError):
         return ActionError(
             f"Could not reach the Hub at {endpoint()} while trying to {action}{bound}: {exc}.",
-            "The Hub may be down: re-run the job later. Nothing was left half-deployed.",
+            "The Hub may be down: re-run the job later (a re-run uploads only what is still missing).",
             title="Hub unreachable",
         )
     if isinstance(exc, RepositoryNotFoundError):

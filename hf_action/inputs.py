@@ -254,6 +254,14 @@ def _relative_file(name: str, value: str | None) -> str | None:
     return str(p)
 
 
+def _sleep_time(value: str | None) -> int | None:
+    hint = "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."
+    seconds = _int("sleep-time", value, -1, 7 * 24 * 3600, hint)
+    if seconds is not None and 0 <= seconds < 60:
+        raise InputError("sleep-time", f"{seconds} is out of range.", hint)
+    return seconds
+
+
 def _env_block(name: str, text: str | None) -> dict[str, str]:
     try:
         return parse_env_block(text, kind=name.rstrip("s"))
@@ -330,13 +338,7 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
         ),
         app_file=_relative_file("app-file", val["app-file"]),
         sdk_version=sdk_version.strip() if sdk_version else None,
-        sleep_time=_int(
-            "sleep-time",
-            val["sleep-time"],
-            -1,
-            7 * 24 * 3600,
-            "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware).",
-        ),
+        sleep_time=_sleep_time(val["sleep-time"]),
         wait=parse_bool("wait", val["wait"] or "true"),
         timeout=parse_duration("timeout", val["timeout"] or "20m"),
         dry_run=parse_bool("dry-run", val["dry-run"] or "false"),

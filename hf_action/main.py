@@ -147,10 +147,26 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
     except (ActionError, EventError) as exc:
         if isinstance(exc, ActionError):
             runner.error(exc.line, title=exc.title)
+            if getattr(exc, "outcome", None) is not None:  # a commit was made before the failure
+                exc.outcome.failure = exc.message
+                _report(runner, exc.outcome)
             if comment is not None:  # it may already say "building": do not leave it so
                 comment.update("failed", None, failure=exc.message)
         else:
             runner.error(str(exc), title="Unusable event")
+        return 1
+    except (
+        Exception
+    ) as exc:  # a bug, or a failure we did not foresee: one error line, details folded
+        import traceback
+
+        with runner.group(f"Traceback ({type(exc).__name__})"):
+            runner.info(traceback.format_exc())
+        runner.error(
+            f"Unexpected {type(exc).__name__}: {exc}. This is a bug or an unforeseen failure: please"
+            " report it with the traceback folded above.",
+            title="hf-deploy internal error",
+        )
         return 1
 
 

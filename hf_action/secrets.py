@@ -83,18 +83,32 @@ def _check_key(key: str, kind: str) -> None:
 
 
 def values_to_mask(text: str | None) -> list[str]:
-    """Best-effort values of a secrets block, for masking *before* it is validated."""
+    """Best-effort values of a secrets block, for masking *before* it is validated: heredoc bodies line
+    by line, the part after `=` elsewhere, and any other line whole (it may be a value pasted alone)."""
     if not text:
         return []
     values: list[str] = []
+    delimiter = None
     for line in text.replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or re.match(r"^[^=\s<]+\s*<<\s*\S+$", stripped):
+        if delimiter is not None:
+            if stripped == delimiter:
+                delimiter = None
+            else:
+                values.append(stripped)
             continue
-        values.append(stripped.split("=", 1)[1].strip() if "=" in stripped else stripped)
-        if "=" in stripped:
-            values.append(stripped.split("=", 1)[1].strip().strip("\"'"))
-    return [v for v in values if v]
+        heredoc = re.match(r"^[^=\s<]+\s*<<\s*(\S+)$", stripped)
+        if not stripped or stripped.startswith("#"):
+            continue
+        if heredoc:
+            delimiter = heredoc.group(1)
+        elif "=" in stripped:
+            value = stripped.split("=", 1)[1].strip()
+            values += [value, value.strip("\"'")]
+        else:
+            values.append(stripped)
+    # Very short strings ("=", "1") would mask unrelated text all over the log.
+    return [v for v in dict.fromkeys(values) if len(v) >= 3]
 
 
 def fingerprint(token: str, key: str, value: str) -> str:

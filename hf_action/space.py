@@ -98,6 +98,9 @@ def plan_settings(
     state: SpaceState, hardware: str | None, visibility: str | None, sleep_time: int | None
 ) -> SettingsPlan:
     private = None if visibility is None else visibility == "private"
+    if sleep_time is not None and (hardware or state.hardware or "cpu-basic") == "cpu-basic":
+        # Free hardware always sleeps after 48 h; the Hub ignores (and the client warns about) a value.
+        sleep_time = None
     if not state.exists:
         return SettingsPlan(create=True, hardware=hardware, private=private, sleep_time=sleep_time)
     return SettingsPlan(

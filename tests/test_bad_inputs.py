@@ -79,6 +79,7 @@ CASES = [
     ("sdk-version-word", {"sdk-version": "latest"}, None, "Input 'sdk-version'"),
     ("sleep-time-word", {"sleep-time": "soon"}, None, "Input 'sleep-time'"),
     ("sleep-time-negative", {"sleep-time": "-5"}, None, "Input 'sleep-time'"),
+    ("sleep-time-too-short", {"sleep-time": "30"}, None, "Input 'sleep-time'"),
     ("wait-word", {"wait": "sometimes"}, None, "Input 'wait'"),
     ("timeout-word", {"timeout": "forever"}, None, "Input 'timeout'"),
     ("timeout-zero", {"timeout": "0"}, None, "Input 'timeout'"),

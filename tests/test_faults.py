@@ -217,3 +217,12 @@ def test_read_only_token_is_refused_before_any_write(action, hub):
     result = action.run({"space": "user/ro", "hf-token": READ_TOKEN})
     assert result.returncode == 1 and "read-only" in result.errors[0]
     assert [k for k in hub.counters.requests if not k.startswith("GET")] == []
+
+
+def test_a_failure_after_the_commit_still_writes_the_outputs(action, hub):
+    copy_example("gradio-hello", action.workspace)
+    hub.faults.add(method="GET", path=r"/runtime$", status=503, times=10_000)
+    result = action.run({"space": "user/after", "hf-token": TOKEN})
+    assert result.returncode == 1 and len(result.errors) == 1
+    assert result.outputs["commit-sha"] == hub.repo("user/after").head
+    assert "Failed" in result.summary

@@ -171,7 +171,10 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         "likes": 0,
         "tags": [t for t in [repo.sdk, "region:us"] if t],
         "cardData": card,
-        "siblings": _siblings(commit, blobs=req.query.get("blobs", "").lower() in ("true", "1")),
+        "siblings": _siblings(
+            commit,
+            blobs=req.sim.blobs_in_info and req.query.get("blobs", "").lower() in ("true", "1"),
+        ),
         "createdAt": repo.created_at,
         "usedStorage": repo.used_storage(),
         "xetEnabled": False,
@@ -192,6 +195,35 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         return {"_id": info["_id"], "id": info["id"], **{k: info[k] for k in expand if k in info}}
     info.pop("xetEnabled")
     return info
+
+
+@route("GET", "/api/{type}s")
+def list_repos(req: Request) -> Response:
+    """``list_spaces(author=, search=)``: repos the caller can see, ``search`` a case-insensitive
+    substring of the id as on the Hub; short items (no siblings), paginated with ``Link``."""
+    who, rtype = req.principal, req.params["type"]
+    assert who is not None
+    author = req.query.get("author")
+    search = (req.query.get("search") or "").lower()
+    with req.sim.lock:
+        repos = [r for (t, _), r in req.sim.repos.items() if t == rtype]
+    items = [
+        {
+            "_id": r.mongo_id,
+            "id": r.repo_id,
+            "likes": 0,
+            "trendingScore": 0,
+            "private": r.private,
+            "tags": [t for t in [r.sdk, "region:us"] if t],
+            "createdAt": r.created_at,
+            **({"sdk": r.sdk} if rtype == "space" else {"downloads": 0}),
+        }
+        for r in sorted(repos, key=lambda r: r.repo_id)
+        if (author is None or r.owner == author)
+        and search in r.repo_id.lower()
+        and req.sim.auth.can_read(who, r.owner, r.private)
+    ]
+    return _paginate(req, items)
 
 
 @route("GET", "/api/{type}s/{repo}")

@@ -77,49 +77,19 @@ def test_every_input_and_output_has_a_description(kind):
     assert not missing, f"{kind} without a description: {missing}"
 
 
-EXPECTED_INPUT_DEFAULTS = {
-    "space": None,
-    "hf-token": None,
-    "path": ".",
-    "sdk": None,
-    "hardware": None,
-    "visibility": None,
-    "secrets": None,
-    "variables": None,
-    "exclude": None,
-    "delete-removed": "true",
-    "app-port": None,
-    "app-file": None,
-    "sdk-version": None,
-    "sleep-time": None,
-    "wait": "true",
-    "timeout": "20m",
-    "dry-run": "false",
-    "commit-message": None,
-    "card": None,
-    "operation": "deploy",
-    "factory-reboot": "false",
-    "preview": "auto",
-    "preview-name": "{name}-pr-{number}",
-    "allow-fork-secrets": "false",
-    "github-token": "${{ github.token }}",
-    "comment": "true",
-}
-EXPECTED_OUTPUTS = {
-    "space-id", "space-url", "app-url", "commit-sha", "commit-url",
-    "stage", "changed-files", "preview", "deleted",
-}  # fmt: skip
+# Defaults only the runner can compute: the code cannot evaluate `${{ }}` expressions.
+RUNNER_DEFAULTS = {"github-token": "${{ github.token }}"}
 
 
-def test_action_inputs_and_defaults():
+def test_action_yml_defaults_are_the_codes_defaults():
+    """action.yml and the code (which the CLI and a run without the runner use) must not drift."""
+    from hf_action.inputs import DEFAULTS
+
     got = {name: spec.get("default") for name, spec in ACTION["inputs"].items()}
-    assert got == EXPECTED_INPUT_DEFAULTS
+    assert got == {**DEFAULTS, **RUNNER_DEFAULTS}
+    assert all(DEFAULTS[name] is None for name in RUNNER_DEFAULTS)
     # Defaults are strings: the runner passes every input as an env var.
     assert all(isinstance(v, str) for v in got.values() if v is not None)
-
-
-def test_action_outputs():
-    assert set(ACTION["outputs"]) == EXPECTED_OUTPUTS
 
 
 # --- Dockerfile ---------------------------------------------------------------
@@ -298,6 +268,30 @@ def test_readme_workflow_examples_pass_actionlint_and_zizmor(tmp_path):
         files.append(f.relative_to(tmp_path))
     actionlint(*files, cwd=tmp_path)
     zizmor(*files, cwd=tmp_path)
+
+
+DOCS_WITH_WORKFLOWS = sorted(
+    p for p in (ROOT / "docs").glob("*.md") if readme_workflow_blocks(p.read_text(encoding="utf-8"))
+)
+
+
+@pytest.mark.parametrize("doc", DOCS_WITH_WORKFLOWS, ids=lambda p: p.name)
+def test_docs_workflow_examples_pass_actionlint_and_zizmor(tmp_path, doc):
+    wf_dir = tmp_path / ".github" / "workflows"
+    wf_dir.mkdir(parents=True)
+    files = []
+    for n, block in enumerate(readme_workflow_blocks(doc.read_text(encoding="utf-8")), 1):
+        f = wf_dir / f"{doc.stem}-{n}.yml"
+        f.write_text(block, encoding="utf-8")
+        files.append(f.relative_to(tmp_path))
+    actionlint(*files, cwd=tmp_path)
+    zizmor(*files, cwd=tmp_path)
+
+
+def test_docs_previews_has_the_preview_and_cleanup_workflows():
+    blocks = readme_workflow_blocks((ROOT / "docs/previews.md").read_text(encoding="utf-8"))
+    assert any("deployments: write" in b and "pull_request:" in b for b in blocks)
+    assert any("cleanup-previews" in b and "schedule:" in b for b in blocks)
 
 
 def markdown_table_names(text: str, heading_word: str) -> list[str]:

@@ -187,6 +187,17 @@ class FakeGitHub:
                 None if state is None else {"state": state, "merged": merged}
             )
 
+    def seed_deployment(
+        self, repo: str, environment: str, ref: str, *, states: tuple[str, ...] = ("success",)
+    ) -> dict[str, Any]:
+        """A transient deployment made earlier (another run), with its statuses in order."""
+        with self._state.lock:
+            body = {"ref": ref, "environment": environment, "transient_environment": True}
+            deployment = self._new_deployment(repo, body)
+            for state in states:
+                self._new_status(repo, deployment, {"state": state})
+            return dict(deployment)
+
     def deployments(self, repo: str, environment: str | None = None) -> list[dict[str, Any]]:
         """Deployments of ``repo`` (optionally of one environment), oldest first."""
         with self._state.lock:

@@ -49,6 +49,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--page-size", type=int, default=1000, help="items per page of tree/commit listings"
     )
     p.add_argument("--pro", action="store_true", help="user may request paid hardware (no 402)")
+    p.add_argument(
+        "--runtime-sha",
+        action="store_true",
+        help="runtime JSON names the commit of the build shown (production omits it)",
+    )
     return p.parse_args(argv)
 
 
@@ -64,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         page_size=args.page_size,
+        runtime_sha=args.runtime_sha,
     )
     sim.lifecycle = LifecycleTimings(
         stale=args.stale, building=args.building, starting=args.starting

@@ -242,7 +242,11 @@ def plan_build(
     if problem:
         return BuildPlan(repo_sdk, "CONFIG_ERROR", problem)
     sdk = card["sdk"]
-    header = [f"===== Build Queued at {{queued}} / Commit SHA: {(commit or '0' * 7)[:7]} =====", ""]
+    # A commit build names its commit; a restart or wake of the same commit does not.
+    queued = (
+        f"===== Build Queued at {{queued}} / Commit SHA: {commit[:7]} =====" if commit else None
+    )
+    header = [queued or "===== Build Queued at {queued} =====", ""]
     if sdk == "static":
         app_file = card.get("app_file") or "index.html"
         if app_file not in files:

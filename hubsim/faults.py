@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -18,6 +19,9 @@ class FaultRule:
     retry_after: int | None = None
     drop: bool = False
     after_apply: bool = False
+    #: Run before the request is handled normally (no fault status): e.g. another writer's commit.
+    before: Callable[[], None] | None = None
+    message: str | None = None  # the error text, instead of the status's usual one
     hits: int = 0
     _regex: re.Pattern = field(init=False, repr=False)
 
@@ -46,11 +50,24 @@ class Faults:
         retry_after: int | None = None,
         drop: bool = False,
         after_apply: bool = False,
+        before: Callable[[], None] | None = None,
+        message: str | None = None,
     ) -> FaultRule:
-        if not drop and status is None:
-            raise ValueError("a fault needs a status or drop=True")
+        """`before`: instead of failing, call it and then answer the request normally."""
+        if before is not None:
+            status = None
+        elif not drop and status is None:
+            raise ValueError("a fault needs a status, drop=True or before=")
         rule = FaultRule(
-            method, path, None if drop else status, times, retry_after, drop, after_apply
+            method,
+            path,
+            None if drop else status,
+            times,
+            retry_after,
+            drop,
+            after_apply,
+            before,
+            message,
         )
         with self._lock:
             self._rules.append(rule)

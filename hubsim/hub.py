@@ -15,7 +15,7 @@ from .auth import Auth
 from .counters import Counters
 from .errors import HubError, rate_limited
 from .faults import Faults
-from .lifecycle import LifecycleTimings, SpaceRuntimeState
+from .lifecycle import LifecycleTimings, RuntimeShape, SpaceRuntimeState
 from .server import SimServer
 from .state import BlobStore, Commit, FileEntry, Repo, commit_oid, git_blob_oid, iso_now
 
@@ -78,8 +78,10 @@ class HubSim:
         host: str = "127.0.0.1",
         port: int = 0,
         page_size: int = 1000,
+        runtime_sha: bool = False,
     ) -> None:
         self.user = user
+        self._shape = RuntimeShape(sha=runtime_sha)
         self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
         self.time_scale = time_scale
         self.lifecycle = LifecycleTimings()
@@ -138,6 +140,15 @@ class HubSim:
         self.stop()
 
     # ----------------------------------------------------------------- knobs
+    @property
+    def runtime_sha(self) -> bool:
+        """Whether the runtime JSON names the commit of the build shown (off: as in production)."""
+        return self._shape.sha
+
+    @runtime_sha.setter
+    def runtime_sha(self, value: bool) -> None:
+        self._shape.sha = bool(value)
+
     def add_org(self, name: str, members: dict[str, str]) -> None:
         """Organisation with member roles ("read" | "write" | "admin")."""
         self.auth.add_org(name, members)
@@ -222,7 +233,7 @@ class HubSim:
         )
         repo.files = dict(files)
         if repo_type == "space":
-            repo.space = SpaceRuntimeState(repo.sdk, repo.files)
+            repo.space = SpaceRuntimeState(repo.sdk, repo.files, self._shape)
         with self.lock:
             self.repos[(repo_type, repo_id)] = repo
         return repo
@@ -275,6 +286,16 @@ class HubSim:
             )
         self.counters.bump("restarts")
         self.counters.bump("builds")
+
+    def put_to_sleep(self, repo_id: str) -> None:
+        """The Space went unvisited for its sleep time: SLEEPING until a visit, restart or commit."""
+        self.repos[("space", repo_id)].space.sleep()
+
+    def wake(self, repo_id: str) -> None:
+        """A visitor opens a sleeping Space: it is queued again, logged without a commit sha."""
+        repo = self.repos[("space", repo_id)]
+        if repo.space.asleep:
+            self.restart(repo)
 
     @staticmethod
     def _sync_sdk(repo: Repo) -> None:

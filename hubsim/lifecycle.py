@@ -1,8 +1,10 @@
 """Simulated Space lifecycle, computed lazily from the monotonic clock (no background threads).
 
-A build created by a commit first spends a *stale* window during which the runtime still
-reports the previous stage and sha (the Hub does this), then BUILDING, APP_STARTING and its
-outcome. Restarts skip the stale window. All durations are multiplied by ``time_scale``.
+A build created by a commit first spends a *stale* window during which the Hub still shows the
+previous build (its stage, sha and logs; a previous build still in progress keeps progressing),
+then BUILDING, APP_STARTING and its outcome. Restarts and wakes skip the stale window. Static
+Spaces never build: the repository's files are served at once. All durations are multiplied by
+``time_scale``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .buildplan import BuildPlan, plan_build
-from .state import FileEntry, iso_at
+from .state import FileEntry
 
 ERROR_STAGES = ("BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR")
-STATIC_DELAY = 0.1  # seconds (before time_scale) a static Space takes to go live
 
 
 @dataclass
@@ -30,6 +32,17 @@ class LifecycleTimings:
 
 
 @dataclass
+class RuntimeShape:
+    """How ``GET /api/spaces/{id}/runtime`` answers; shared by every Space of one simulator.
+
+    ``sha``: include the sha of the build shown. The production recordings have no such field
+    and no Hub document promises it, so it is off by default.
+    """
+
+    sha: bool = False
+
+
+@dataclass
 class View:
     """What the runtime endpoint shows at one instant."""
 
@@ -38,8 +51,17 @@ class View:
     error: str | None
 
 
+def log_time(epoch: float) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` (UTC), as in the Hub's ``===== Build Queued at … =====`` lines."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 class Build:
-    """One build of one commit with its absolute (monotonic) phase boundaries."""
+    """One build of one commit (or restart of it) with absolute (monotonic) phase boundaries.
+
+    ``previous`` is the build the Hub keeps showing during the stale window; ``frozen``, when
+    set, is the stage shown then instead of that build's own (a sleeping Space, a fresh one).
+    """
 
     def __init__(
         self,
@@ -48,34 +70,34 @@ class Build:
         now: float,
         timings: LifecycleTimings,
         scale: float,
-        previous: View,
+        previous: Build | View | None,
+        *,
+        wall_now: float | None = None,
     ) -> None:
-        self.sha, self.plan, self.previous = sha, plan, previous
+        self.sha, self.plan = sha, plan
+        self.previous: Build | None = previous if isinstance(previous, Build) else None
+        self.frozen: View | None = previous if isinstance(previous, View) else None
         self.t0 = now
-        self.wall0 = time.time() - (time.monotonic() - now)
+        self.wall0 = time.time() if wall_now is None else wall_now
+        if plan.sdk == "static":  # served from the repository's files: no queue, no build
+            self.stale_end = self.build_end = self.start_end = now
+            return
         self.stale_end = now + timings.stale * scale
-        if plan.sdk == "static" or not plan.builds_image:
-            delay = STATIC_DELAY * scale if plan.outcome == "RUNNING" else 0.0
-            self.build_end = self.start_end = self.stale_end + delay
-        else:
-            self.build_end = self.stale_end + timings.building * scale
-            self.start_end = (
-                self.build_end
-                if plan.outcome == "BUILD_ERROR"
-                else self.build_end + timings.starting * scale
-            )
+        if not plan.builds_image:  # CONFIG_ERROR / NO_APP_FILE: a verdict, no image
+            self.build_end = self.start_end = self.stale_end
+            return
+        self.build_end = self.stale_end + timings.building * scale
+        self.start_end = self.build_end
+        if plan.outcome != "BUILD_ERROR":
+            self.start_end += timings.starting * scale
 
     def view(self, now: float) -> View:
         if now < self.stale_end:
-            return self.previous
-        if not self.plan.builds_image:
-            if now < self.start_end:
-                return View("BUILDING", self.sha, None)
-            return View(self.plan.outcome, self.sha, self.plan.error_message)
+            if self.frozen is not None or self.previous is None:
+                return self.frozen or View("NO_APP_FILE", None, None)
+            return self.previous.view(now)
         if now < self.build_end:
             return View("BUILDING", self.sha, None)
-        if self.plan.outcome == "BUILD_ERROR":
-            return View("BUILD_ERROR", self.sha, self.plan.error_message)
         if now < self.start_end:
             return View("APP_STARTING", self.sha, None)
         return View(self.plan.outcome, self.sha, self.plan.error_message)
@@ -89,10 +111,7 @@ class Build:
         if not lines:
             return []
         step = (end - start) / max(len(lines), 1)
-        queued, started = (
-            iso_at(self.wall0 + self.stale_end - self.t0),
-            iso_at(self.wall0 + self.build_end - self.t0),
-        )
+        queued, started = log_time(self.wall(self.stale_end)), log_time(self.wall(self.build_end))
         return [
             (start + i * step, ln.replace("{queued}", queued).replace("{started}", started))
             for i, ln in enumerate(lines)
@@ -103,13 +122,16 @@ class Build:
 
 
 class SpaceRuntimeState:
-    """Lifecycle of one Space: current build, pause flag and the pre-first-build stage."""
+    """Lifecycle of one Space: current build, pause and sleep flags, pre-first-build stage."""
 
-    def __init__(self, sdk: str | None, files: Mapping[str, FileEntry]) -> None:
+    def __init__(
+        self, sdk: str | None, files: Mapping[str, FileEntry], shape: RuntimeShape | None = None
+    ) -> None:
         self.lock = threading.RLock()
+        self.shape = shape if shape is not None else RuntimeShape()
         self.build: Build | None = None
-        self.prev_build: Build | None = None
         self.paused = False
+        self.asleep = False
         plan = plan_build(files, sdk, None)
         # Before any build the Hub shows the config verdict of the template files, without a sha.
         self.initial = View(
@@ -125,6 +147,8 @@ class SpaceRuntimeState:
             base = self.build.view(now) if self.build else self.initial
             if self.paused:
                 return View("PAUSED", base.sha, None)
+            if self.asleep:
+                return View("SLEEPING", base.sha, None)
             return base
 
     def start_build(
@@ -135,24 +159,41 @@ class SpaceRuntimeState:
         timings: LifecycleTimings,
         scale: float,
         stale: bool,
+        now: float | None = None,
     ) -> Build:
-        """Queue a new build; ``stale`` keeps reporting the previous state for a while."""
-        now = time.monotonic()
+        """Queue a build of ``sha``. ``stale`` marks a commit build: it waits behind the stale
+        window and its log names the commit; a restart or wake (``stale=False``) does neither."""
+        now = time.monotonic() if now is None else now
         with self.lock:
-            previous = self.view(now)
+            current = self.build
+            if current is not None and now >= current.stale_end:
+                current.previous = current.frozen = None  # never shown again: drop the chain
+            shown: Build | View | None = current
+            if current is None or self.asleep:
+                shown = self.view(now)
             t = timings if stale else LifecycleTimings(0.0, timings.building, timings.starting)
-            self.prev_build = self.build
-            self.build = Build(sha, plan_build(files, sdk, sha), now, t, scale, previous)
-            return self.build
+            build = Build(sha, plan_build(files, sdk, sha if stale else None), now, t, scale, shown)
+            if isinstance(shown, View) and current is not None:
+                build.previous = current  # its logs stay visible while the frozen stage shows
+            self.build, self.asleep = build, False
+            return build
+
+    def sleep(self) -> None:
+        """No visitor for ``gcTimeout`` seconds: SLEEPING until a visit, restart or commit."""
+        with self.lock:
+            if not self.paused and self.build is not None:
+                self.asleep = True
 
     def visible_build(self, now: float) -> Build | None:
         """The build whose logs the Hub shows now (the previous one during the stale window)."""
         with self.lock:
-            if self.build is not None and now < self.build.stale_end:
-                return self.prev_build
-            return self.build
+            build = self.build
+            while build is not None and now < build.stale_end:
+                build = build.previous
+            return build
 
     def runtime_view(self, now: float) -> dict[str, Any]:
+        """In-process view, always with the sha (tests read it whatever the runtime shape)."""
         v = self.view(now)
         return {"stage": v.stage, "sha": v.sha, "errorMessage": v.error}
 
@@ -162,8 +203,7 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
     now = time.monotonic() if now is None else now
     space: SpaceRuntimeState = repo.space
     v = space.view(now)
-    sdk = repo.sdk
-    if sdk == "static":
+    if repo.sdk == "static":
         out: dict[str, Any] = {
             "stage": v.stage,
             "hardware": {"current": None, "requested": None},
@@ -184,7 +224,7 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
             "devMode": False,
             "domains": [{"domain": f"{repo.subdomain}.hf.space", "stage": "READY"}],
         }
-    if v.sha is not None:
+    if v.sha is not None and space.shape.sha:
         out["sha"] = v.sha
     if v.error:
         out["errorMessage"] = v.error

@@ -217,12 +217,17 @@ class _Handler(BaseHTTPRequestHandler):
         sim.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
         req = Request(self, method, path, split.query, params)
         fault = sim.faults.take(method, path)
+        if fault is not None and fault.before is not None:
+            fault.before()  # e.g. another writer commits first; then this request runs as usual
+            fault = None
         try:
             if fault is not None and not fault.after_apply:
                 req.drain()
                 if fault.drop:
                     return self._drop()
-                return self._send(self._fault_response(fault.status or 500, fault.retry_after))
+                return self._send(
+                    self._fault_response(fault.status or 500, fault.retry_after, fault.message)
+                )
             resp = self._run(req, rt, known)
             req.drain()
         except (ConnectionError, OSError):
@@ -231,7 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.drop:
                 return self._drop()
-            resp = self._fault_response(fault.status or 500, fault.retry_after)
+            resp = self._fault_response(fault.status or 500, fault.retry_after, fault.message)
         self._send(resp)
 
     def _run(self, req: Request, rt: Route | None, known: bool) -> Response:
@@ -254,14 +259,16 @@ class _Handler(BaseHTTPRequestHandler):
             return error_response(HubError(500, FAULT_BODIES[500]))
 
     @staticmethod
-    def _fault_response(status: int, retry_after: int | None) -> Response:
+    def _fault_response(
+        status: int, retry_after: int | None, message: str | None = None
+    ) -> Response:
         headers: dict[str, str] = {}
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
             if status == 429:
                 headers["RateLimit"] = f'"api";r=0;t={retry_after}'
                 headers["RateLimit-Policy"] = '"fixed window";"api";q=500;w=300'
-        message = FAULT_BODIES.get(status, "Injected fault")
+        message = message or FAULT_BODIES.get(status, "Injected fault")
         return json_response({"error": message}, status, {"X-Error-Message": message, **headers})
 
     def _drop(self) -> None:

@@ -7,7 +7,10 @@ import time
 
 import yaml
 
+from tests.action_runner import ROOT
 from tests.conftest import TOKEN, copy_example, git_init
+
+ACTION_OUTPUTS = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["outputs"]
 
 
 def front_matter(text: str) -> dict:
@@ -31,6 +34,7 @@ def test_fresh_gradio_space(action, hub):
     assert {"app.py", "requirements.txt", "README.md"} <= set(repo.files)
     assert repo.files["app.py"].content == (action.workspace / "app/app.py").read_bytes()
     out = result.outputs
+    assert set(out) == set(ACTION_OUTPUTS)  # exactly what action.yml declares, no more, no less
     assert out["space-id"] == "user/hello"
     assert out["space-url"] == f"{hub.url}/spaces/user/hello"
     assert out["app-url"] == "https://user-hello.hf.space"
@@ -115,10 +119,9 @@ def test_success_is_reported_only_once_the_new_commit_runs(action, hub):
     assert new != old and result.outputs["commit-sha"] == new
     assert f"RUNNING (previous build {old[:7]})" in result.stdout
     assert time.monotonic() - started > 1.0
-    assert (
-        runtime(hub, "user/race") == runtime(hub, "user/race")
-        and runtime(hub, "user/race")["sha"] == new
-    )
+    # When the action says RUNNING, the Space really runs the new commit (not the stale build).
+    view = runtime(hub, "user/race")
+    assert (view["stage"], view["sha"]) == ("RUNNING", new)
     assert result.outputs["stage"] == "RUNNING"
 
 

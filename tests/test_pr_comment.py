@@ -404,6 +404,7 @@ def test_pygithub_is_not_imported_at_module_top() -> None:
     assert not any(str(name).startswith("github") for name in names)
 
 
+@pytest.mark.fake
 def test_fake_server_leaves_no_threads() -> None:
     before = set(threading.enumerate())
     with FakeGitHub(token=TOKEN) as server:

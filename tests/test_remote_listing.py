@@ -1,11 +1,11 @@
 """The Space's files come with the Space info (files_metadata); a Hub that omits blob ids falls back to
-the paginated tree listing."""
+the paginated tree listing: the two agree, and a deploy against such a Hub plans from the listing."""
 
 from __future__ import annotations
 
 import os
 
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, copy_example
 
 
 def test_space_info_with_blobs_and_tree_listing_agree(hub, monkeypatch):
@@ -26,3 +26,21 @@ def test_space_info_with_blobs_and_tree_listing_agree(hub, monkeypatch):
     assert state.files == remote_tree(api, "user/listing", state.sha)
     info = api.space_info("user/listing")  # without files_metadata: no blob ids
     assert _files(info) is None
+
+
+def test_the_tree_listing_fallback_is_used_when_the_hub_omits_blob_ids(action, hub):
+    """When the Space info carries no blob ids, the paginated tree listing must be read instead (the
+    fallback in the deploy): an unchanged redeploy then makes no commit, and a change is exactly that."""
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "extra.txt").write_text("to be removed\n")
+    action.run({"space": "user/notree", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    hub.blobs_in_info = False
+    hub.page_size = 2  # several pages
+    commits = hub.counters.commits
+    again = action.run({"space": "user/notree", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert "Nothing changed" in again.stdout and hub.counters.commits == commits
+    assert hub.counters.requests["GET /api/{type}s/{repo}/tree/{rev}"] >= 2
+    (action.workspace / "extra.txt").unlink()
+    changed = action.run({"space": "user/notree", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert changed.outputs["changed-files"] == "extra.txt"
+    assert "extra.txt" not in hub.repo("user/notree").files

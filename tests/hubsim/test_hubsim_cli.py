@@ -48,3 +48,10 @@ def test_cli_serves_and_stops_on_sigterm():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_runtime_sha_flag():
+    from hubsim.__main__ import parse_args
+
+    assert parse_args([]).runtime_sha is False  # the production shape by default
+    assert parse_args(["--runtime-sha"]).runtime_sha is True

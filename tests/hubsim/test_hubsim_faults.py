@@ -86,3 +86,46 @@ def test_drop_before_apply_and_status_after_apply(sim, api):
         )
     assert sim.repo("user/d2").commits[-1].title == "landed"
     assert not sim.faults.pending
+
+
+def test_a_before_hook_runs_then_the_request_is_answered_for_real(sim, api):
+    """`before=` lets a test make another writer's commit land first: the parent is then stale (412)."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    api.create_repo("user/hook", repo_type="space", space_sdk="gradio")
+    head = sim.repo("user/hook").head
+
+    def colleague() -> None:
+        repo = sim.repo("user/hook")
+        files = {**repo.files, "theirs.txt": sim.store_regular(b"theirs\n")}
+        sim.apply_commit(repo, files, "theirs", "", "colleague")
+
+    rule = sim.faults.add(method="POST", path=r"/commit/", before=colleague)
+    op = CommitOperationAdd("ours.txt", b"ours\n")
+    with pytest.raises(HfHubHTTPError) as err:
+        api.create_commit(
+            "user/hook",
+            repo_type="space",
+            operations=[op],
+            commit_message="ours",
+            parent_commit=head,
+        )
+    assert err.value.response.status_code == 412 and rule.hits == 1
+    assert (
+        "theirs.txt" in sim.repo("user/hook").files
+        and "ours.txt" not in sim.repo("user/hook").files
+    )
+
+
+def test_a_fault_can_carry_the_hubs_own_words(sim, api):
+    sim.faults.add(method="GET", path=r"^/api/spaces/", status=400, message="Invalid value 'x'")
+    with pytest.raises(Exception) as err:
+        api.space_info("user/anything")
+    assert err.value.response.headers["X-Error-Message"] == "Invalid value 'x'"
+
+
+def test_blob_ids_can_be_left_out_of_the_info(sim, api):
+    api.create_repo("user/noblobs", repo_type="space", space_sdk="gradio")
+    sim.blobs_in_info = False
+    info = api.space_info("user/noblobs", files_metadata=True)
+    assert info.siblings and all(s.blob_id is None for s in info.siblings)

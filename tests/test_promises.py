@@ -1,0 +1,196 @@
+"""Promises of the README that a test must catch when the code behind them is removed: each test here
+was checked by deleting that code once (named in the docstring) and seeing it fail.
+
+All run the entrypoint as the runner does, against the Hub simulator."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.action_runner import ROOT
+from tests.conftest import TOKEN, copy_example, git_init
+
+
+def other_writer(hub, space_id: str, changes: dict[str, bytes]):
+    """A hook for hubsim: someone else (the web editor, another workflow) commits to the Space."""
+
+    def commit() -> None:
+        repo = hub.repo(space_id)
+        files = dict(repo.files)
+        files.update({path: hub.store_regular(data) for path, data in changes.items()})
+        hub.apply_commit(repo, files, "Edit from the web UI", "", "colleague")
+
+    return commit
+
+
+def local_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+def test_a_commit_landing_between_plan_and_commit_is_planned_again(action, hub):
+    """Another writer's commit lands after our plan, before our commit: the Hub answers 412 and only a
+    re-plan against the new head (`plan = replan()` in the commit step) ends with exactly our files."""
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/moved", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    (action.workspace / "b.txt").write_text("ours\n")
+    edit = {"requirements.txt": b"colleague-edit==1.0\n", "theirs.txt": b"from the web UI\n"}
+    rule = hub.faults.add(
+        method="POST", path=r"/commit/", before=other_writer(hub, "user/moved", edit)
+    )
+    result = action.run({"space": "user/moved", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    repo = hub.repo("user/moved")
+    assert rule.hits == 1
+    assert repo.commits[-2].title == "Edit from the web UI"  # theirs landed first
+    assert "planning again" in result.stdout
+    ours = local_files(action.workspace)
+    assert repo.files["requirements.txt"].content == ours["requirements.txt"]
+    assert "theirs.txt" not in repo.files and repo.files["b.txt"].content == b"ours\n"
+    assert result.outputs["commit-sha"] == repo.head
+    assert result.outputs["changed-files"].splitlines() == [
+        "b.txt",
+        "requirements.txt",
+        "theirs.txt",
+    ]
+
+
+def test_secret_values_are_scrubbed_from_our_own_text(action, hub, leak_guard):
+    """The Hub may echo a value back in an error: the error line must show `***`, not the value
+    (`Runner.scrub`); the runner's own masking does not cover the outputs, the summary or a CLI log."""
+    copy_example("gradio-hello", action.workspace)
+    value = "sk-live-4f9a8b7c6d5e3a2b"
+    hub.faults.add(
+        method="POST", path=r"/secrets$", status=400, message=f"Invalid secret value '{value}'"
+    )
+    result = action.run({"space": "user/echo", "hf-token": TOKEN, "secrets": f"API_KEY={value}"})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "The Hub said: Invalid secret value '***'" in result.errors[0]
+    printed = [line for line in result.stdout.splitlines() if not line.startswith("::add-mask::")]
+    assert not any(value in line for line in printed)
+
+
+@pytest.mark.parametrize(
+    "block,values",
+    [
+        (
+            "API_KEY=sk-live-abcdef123456\nhunter2-pasted-without-a-key\n",
+            ["sk-live-abcdef123456", "hunter2-pasted-without-a-key"],
+        ),
+        (
+            "PEM<<EOF\n-----BEGIN KEY-----\nMIIBVwIBADANBgkqhkiG9w0B\n",  # never closed
+            ["-----BEGIN KEY-----", "MIIBVwIBADANBgkqhkiG9w0B"],
+        ),
+        ("1BAD=sk-live-zyxw98765432\n", ["sk-live-zyxw98765432"]),  # invalid name
+        (
+            "A=sk-live-one-111111\nA=sk-live-two-222222\n",
+            ["sk-live-one-111111", "sk-live-two-222222"],
+        ),
+    ],
+    ids=["line-without-key", "unclosed-heredoc", "invalid-name", "duplicate-key"],
+)
+def test_a_malformed_secrets_block_is_masked_before_anything_is_printed(
+    action, hub, leak_guard, block, values
+):
+    """The README: every value is masked, even in a block we cannot parse (`values_to_mask`), and before
+    the first line that is not a mask."""
+    copy_example("gradio-hello", action.workspace)
+    leak_guard.extend(values)
+    result = action.run({"space": "user/app", "hf-token": TOKEN, "secrets": block})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "Input 'secrets'" in result.errors[0]
+    lines = result.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if not line.startswith("::add-mask::"))
+    masked = {line.removeprefix("::add-mask::") for line in lines[:first]}
+    assert set(values) <= masked, (values, masked)
+    assert hub.counters.commits == 0
+
+
+def lfs_pointer(data: bytes) -> bytes:
+    """What a checkout without `lfs: true` leaves in place of `data`."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{digest}\nsize {len(data)}\n".encode()
+
+
+def test_a_pointer_never_replaces_real_content_on_the_space(action, hub):
+    """A checkout without `lfs: true` leaves a 130-byte pointer: it must not replace the model on the
+    Space (the refusal in the plan's comparison), and nothing is written."""
+    copy_example("gradio-hello", action.workspace)
+    model = b"\0weights" + os.urandom(64 * 1024)
+    (action.workspace / "model.bin").write_bytes(model)
+    action.run({"space": "user/model", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    repo = hub.repo("user/model")
+    head, commits = repo.head, hub.counters.commits
+    (action.workspace / "model.bin").write_bytes(lfs_pointer(b"\0a newer model" + os.urandom(99)))
+    result = action.run({"space": "user/model", "hf-token": TOKEN, "wait": "false"})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "Git LFS pointer" in result.errors[0] and "lfs: true" in result.errors[0]
+    assert repo.head == head and hub.counters.commits == commits
+    assert repo.files["model.bin"].lfs_sha256 == hashlib.sha256(model).hexdigest()
+
+
+def test_a_pointer_to_content_the_space_has_counts_as_unchanged(action, hub):
+    """A pointer whose sha256 the Space already stores is the same file: no refusal, no commit."""
+    copy_example("gradio-hello", action.workspace)
+    model = b"\0weights" + os.urandom(64 * 1024)
+    (action.workspace / "model.bin").write_bytes(model)
+    action.run({"space": "user/same-model", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    commits = hub.counters.commits
+    (action.workspace / "model.bin").write_bytes(lfs_pointer(model))
+    result = action.run({"space": "user/same-model", "hf-token": TOKEN, "wait": "false"})
+    result.assert_ok()
+    assert "Nothing changed" in result.stdout and result.outputs["changed-files"] == ""
+    assert hub.counters.commits == commits
+
+
+AUDIT_HOOK = """
+import atexit, os, sys
+_root, _opened = os.environ["AUDIT_ROOT"], []
+def _hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.abspath(os.fsdecode(args[0]))
+        if path.startswith(_root):
+            _opened.append(path[len(_root):])
+sys.addaudithook(_hook)
+@atexit.register
+def _write():
+    names = "\\n".join(_opened)
+    with open(os.environ["AUDIT_LOG"], "w") as fh:
+        fh.write(names)
+"""
+
+
+def test_tracked_unchanged_files_are_matched_by_git_blob_id_without_being_read(
+    action, hub, tmp_path
+):
+    """The README: tracked files are compared "without even being read". An audit hook in the action's
+    process records every file it opens; a file git does not vouch for is read (the hook works)."""
+    copy_example("gradio-hello", action.workspace)
+    data = action.workspace / "data"
+    data.mkdir()
+    for i in range(4):
+        (data / f"part{i}.csv").write_text(f"row,{i}\n" * 500)
+    git_init(action.workspace)
+    action.run({"space": "user/unread", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    (data / "part0.csv").write_text("ROW,0\n" * 500)  # same size, changed, not committed
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(AUDIT_HOOK)
+    log = tmp_path / "opened.txt"
+    env = {
+        "PYTHONPATH": f"{hooks}{os.pathsep}{ROOT}",
+        "AUDIT_ROOT": f"{action.workspace.resolve()}/",
+        "AUDIT_LOG": str(log),
+    }
+    result = action.run({"space": "user/unread", "hf-token": TOKEN, "wait": "false"}, env=env)
+    result.assert_ok()
+    opened = set(log.read_text().splitlines())
+    assert "data/part0.csv" in opened  # modified since the checkout: read and uploaded
+    assert result.outputs["changed-files"] == "data/part0.csv"
+    assert not {f"data/part{i}.csv" for i in (1, 2, 3)} & opened, sorted(opened)

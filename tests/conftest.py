@@ -80,3 +80,32 @@ def git_init(path: Path) -> None:
     run("init", "-q", "-b", "main")
     run("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
     run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+
+
+# --- tests of the fakes are not tests of the action ----------------------------------------------
+FAKE_TESTS = ("tests/hubsim/", "tests/fakes/", "tests/test_fake_")
+
+
+def is_fake_test(nodeid: str, keywords) -> bool:
+    """Tests of hubsim or the fake GitHub server check the test doubles, not the action."""
+    return nodeid.startswith(FAKE_TESTS) or "fake" in keywords
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if is_fake_test(item.nodeid, item.keywords):
+            item.add_marker(pytest.mark.fake)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Count the action's tests and the fakes' tests apart: `-m "not fake"` runs only the former."""
+    reports = [
+        r
+        for key in ("passed", "failed")
+        for r in terminalreporter.stats.get(key, [])
+        if r.when == "call"
+    ]
+    fake = sum(is_fake_test(r.nodeid, r.keywords) for r in reports)
+    terminalreporter.write_line(
+        f"tests of the action: {len(reports) - fake}; tests of the fakes (hubsim, fake GitHub): {fake}"
+    )

@@ -50,6 +50,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--pro", action="store_true", help="user may request paid hardware (no 402)")
     p.add_argument(
+        "--classic-lfs",
+        action="store_true",
+        help="no Xet: token endpoints refuse (clients need HF_HUB_DISABLE_XET=1)",
+    )
+    p.add_argument(
         "--runtime-sha",
         action="store_true",
         help="runtime JSON names the commit of the build shown (production omits it)",
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         page_size=args.page_size,
+        xet=not args.classic_lfs,
         runtime_sha=args.runtime_sha,
     )
     sim.lifecycle = LifecycleTimings(

@@ -21,6 +21,10 @@ class Counters:
             self.builds = 0
             self.restarts = 0
             self.factory_reboots = 0
+            self.xet_write_tokens = 0
+            self.cas_xorb_bytes = 0  # Xet: xorb bytes that reached the CAS (new chunks only)
+            self.cas_shard_bytes = 0
+            self.cas_fault_requests = 0
 
     def request(self, key: str) -> None:
         with self._lock:
@@ -29,6 +33,10 @@ class Counters:
     def add_bytes(self, n: int) -> None:
         with self._lock:
             self.bytes_received += n
+
+    def add_named(self, name: str, n: int) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
 
     def bump(self, name: str) -> None:
         with self._lock:
@@ -43,4 +51,7 @@ class Counters:
                 "builds": self.builds,
                 "restarts": self.restarts,
                 "factory_reboots": self.factory_reboots,
+                "xet_write_tokens": self.xet_write_tokens,
+                "cas_xorb_bytes": self.cas_xorb_bytes,
+                "cas_shard_bytes": self.cas_shard_bytes,
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -10,7 +11,13 @@ import weakref
 from collections import deque
 from typing import Any
 
-from . import routes_commit, routes_lfs, routes_repo, routes_space  # noqa: F401 - registers the routes
+from . import (  # noqa: F401 - registers the routes
+    routes_commit,
+    routes_lfs,
+    routes_repo,
+    routes_space,
+    routes_xet,
+)
 from .auth import Auth
 from .counters import Counters
 from .errors import HubError, rate_limited
@@ -18,6 +25,7 @@ from .faults import Faults
 from .lifecycle import LifecycleTimings, RuntimeShape, SpaceRuntimeState
 from .server import SimServer
 from .state import BlobStore, Commit, FileEntry, Repo, commit_oid, git_blob_oid, iso_now
+from .xet import XetBlobs, XetCas
 
 FREE_HARDWARE = frozenset({"cpu-basic"})
 PRO_HARDWARE = frozenset({"cpu-basic", "cpu-upgrade", "zero-a10g"})
@@ -78,6 +86,7 @@ class HubSim:
         host: str = "127.0.0.1",
         port: int = 0,
         page_size: int = 1000,
+        xet: bool = True,
         runtime_sha: bool = False,
     ) -> None:
         self.user = user
@@ -86,6 +95,7 @@ class HubSim:
         self.time_scale = time_scale
         self.lifecycle = LifecycleTimings()
         self.page_size = page_size
+        self.blobs_in_info = True  # False: ?blobs=true is ignored, as by a Hub that omits blob ids
         self.host, self.port = host, port
         self.counters = Counters()
         self.faults = Faults()
@@ -94,6 +104,10 @@ class HubSim:
         self._blob_dir = tempfile.mkdtemp(prefix="hubsim-")
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._blob_dir, True)
         self.blobs = BlobStore(self._blob_dir)
+        # Xet on by default, as on the Hub; xet=False: classic LFS only (token endpoints refuse).
+        self.xet = XetCas(os.path.join(self._blob_dir, "xet"), self.counters)
+        self.xet.enabled = xet
+        self.xet_blobs = XetBlobs(self.xet)
         self.lfs_objects: dict[str, int] = {}  # sha256 -> size, uploaded and verified
         self.pending_lfs: dict[str, int] = {}  # uploaded, not verified yet
         self.quota: dict[str, Any] = {"space_creations": None, "window": 3600.0, "retry_after": 60}

@@ -145,17 +145,7 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
                 raise bad_request(f"Invalid base64 content for {path}") from None
             files[path] = sim.store_regular(data)
         elif key == "lfsFile":
-            oid, size = value.get("oid"), value.get("size")
-            known = sim.lfs_objects.get(oid, sim.pending_lfs.get(oid))
-            if value.get("algo", "sha256") != "sha256" or known != size:
-                raise HubError(
-                    422,
-                    f"Your push was rejected because an LFS pointer pointed to a file that "
-                    f"does not exist: {path} ({oid})",
-                )
-            files[path] = FileEntry(
-                git_blob_oid(lfs_pointer(oid, size)), size, oid, sim.blobs, "lfs-" + oid
-            )
+            files[path] = _lfs_entry(sim, path, value)
         elif key == "deletedFile":
             if path not in files:
                 raise entry_not_found(f"A file with this name doesn't exist: {path}")
@@ -170,6 +160,23 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
         else:
             raise bad_request(f"Unsupported commit operation: {key}")
     return files
+
+
+def _lfs_entry(sim: Any, path: str, value: dict[str, Any]) -> FileEntry:
+    """An ``lfsFile`` names content by sha256: it must have reached classic LFS or the Xet CAS."""
+    oid, size = value.get("oid"), value.get("size")
+    if value.get("algo", "sha256") == "sha256" and isinstance(oid, str):
+        pointer = git_blob_oid(lfs_pointer(oid, size or 0))
+        if sim.lfs_objects.get(oid, sim.pending_lfs.get(oid)) == size:
+            return FileEntry(pointer, size, oid, sim.blobs, "lfs-" + oid)
+        xet_file = sim.xet.lookup(oid, size)
+        if xet_file is not None:
+            return FileEntry(pointer, xet_file.size, oid, sim.xet_blobs, oid, xet_file.xet_hash)
+    raise HubError(
+        422,
+        f"Your push was rejected because an LFS pointer pointed to a file that "
+        f"does not exist: {path} ({oid})",
+    )
 
 
 @route("POST", "/api/{type}s/{repo}/commit/{rev}")

@@ -177,7 +177,7 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         ),
         "createdAt": repo.created_at,
         "usedStorage": repo.used_storage(),
-        "xetEnabled": False,
+        "xetEnabled": req.sim.xet.enabled,
     }
     if repo.repo_type == "space":
         info.update(
@@ -280,6 +280,8 @@ def tree(req: Request) -> Response:
                     "size": f.size,
                     "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size)),
                 }
+            if f.xet_hash:
+                entry["xetHash"] = f.xet_hash
             entries.append(entry)
     for d, members in dirs.items():
         if recursive or "/" not in d[len(prefix) :]:

@@ -95,6 +95,7 @@ class FileEntry:
     lfs_sha256: str | None
     store: BlobStore = field(repr=False, compare=False)
     key: str = field(repr=False, compare=False, default="")
+    xet_hash: str | None = None  # set when the content reached the Xet CAS
 
     @property
     def content(self) -> bytes:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 # The client reads these at import time: set them before anything imports huggingface_hub.
-os.environ["HF_HUB_DISABLE_XET"] = "1"  # Xet is out of scope for the simulator: force LFS
+os.environ.pop("HF_HUB_DISABLE_XET", None)  # Xet on, as in production; classic lane: `both_lanes`
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
@@ -23,10 +23,26 @@ from hubsim import HubSim  # noqa: E402
 WRITE, READ = "hf_write_token", "hf_read_token"
 
 
+@pytest.fixture(params=["xet"])
+def lane(request, monkeypatch):
+    """Upload path: "xet" (production: hf_xet to the simulator's CAS) or "classic" (LFS, as with
+    HF_HUB_DISABLE_XET=1). Tests that depend on the path take both via `both_lanes`."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", request.param == "classic")
+    return request.param
+
+
+both_lanes = pytest.mark.parametrize("lane", ["xet", "classic"], indirect=True)
+
+
 @pytest.fixture
-def sim():
-    """Simulator with fast timings (stale 50 ms, building 100 ms, starting 50 ms)."""
-    with HubSim(user="user", tokens={WRITE: "write", READ: "read"}, time_scale=0.05) as s:
+def sim(lane):
+    """Simulator with fast timings (stale 50 ms, building 100 ms, starting 50 ms); Xet off only in
+    the classic lane, so a classic-only client fails in the Xet lane and the reverse."""
+    with HubSim(
+        user="user", tokens={WRITE: "write", READ: "read"}, time_scale=0.05, xet=lane == "xet"
+    ) as s:
         yield s
 
 

@@ -334,11 +334,95 @@ def test_readme_inputs_table_matches_action_yml():
     )
 
 
-def test_readme_outputs_table_matches_action_yml_if_present():
-    text = readme()
-    if not re.search(r"^#{1,6}\s.*outputs", text, flags=re.M | re.I):
-        pytest.skip("README.md has no Outputs section")
-    assert set(markdown_table_names(text, "Outputs")) == set(ACTION["outputs"])
+def test_readme_outputs_table_matches_action_yml():
+    assert set(markdown_table_names(readme(), "Outputs")) == set(ACTION["outputs"])
+
+
+def test_docs_inputs_reference_names_only_real_inputs_and_outputs():
+    """docs/inputs.md (the detailed tables) must not describe inputs or outputs that do not exist."""
+    text = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    for kind in ("inputs", "outputs"):
+        stale = set(markdown_table_names(text, kind)) - set(ACTION[kind])
+        assert not stale, f"docs/inputs.md documents {kind} that action.yml lacks: {sorted(stale)}"
+
+
+README_MAX_BYTES = 15 * 1024
+
+
+def test_readme_is_at_most_15_kb():
+    """The README is the front door (what, start, local commands, tables, index); depth lives in docs/."""
+    size = len(readme().encode("utf-8"))
+    assert size <= README_MAX_BYTES, (
+        f"README.md is {size} bytes, over {README_MAX_BYTES}: move detail to a docs/ page and link it"
+    )
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings (fenced code ignored, duplicates numbered)."""
+    text = re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+    anchors: set[str] = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, flags=re.M):
+        base = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        slug, n = base, 0
+        while slug in anchors:
+            n += 1
+            slug = f"{base}-{n}"
+        anchors.add(slug)
+    return anchors
+
+
+def relative_links(markdown: str) -> list[str]:
+    """Targets of inline links and images that point into this repository (code spans ignored)."""
+    text = re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:", t, flags=re.I)]
+
+
+def md_anchors(path: Path) -> set[str]:
+    return github_anchors(path.read_text(encoding="utf-8"))
+
+
+def broken_links(page: Path, root: Path = ROOT) -> list[str]:
+    """Links of `page` whose file (inside `root`), or whose #anchor in a markdown file, does not exist."""
+    broken = []
+    for target in relative_links(page.read_text(encoding="utf-8")):
+        path_part, _, anchor = target.partition("#")
+        dest = (page.parent / path_part).resolve() if path_part else page
+        if not dest.exists() or root.resolve() not in (dest, *dest.parents):
+            broken.append(f"{target} (no such file)")
+        elif anchor and dest.suffix == ".md" and anchor not in md_anchors(dest):
+            broken.append(f"{target} (no heading with that anchor)")
+    return broken
+
+
+def test_readme_links_resolve_and_reach_docs():
+    assert not broken_links(ROOT / "README.md"), broken_links(ROOT / "README.md")
+    linked = {t.partition("#")[0] for t in relative_links(readme())}
+    assert any(t.startswith("docs/") for t in linked), "README.md links no docs/ page"
+
+
+@pytest.mark.parametrize("doc", sorted((ROOT / "docs").glob("*.md")), ids=lambda p: p.name)
+def test_docs_links_resolve(doc):
+    assert not broken_links(doc), broken_links(doc)
+
+
+def test_link_checker_catches_a_missing_file_and_a_missing_anchor(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "faq.md").write_text("# FAQ\n\n## Timeout: `wait`\n", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("# Outside\n", encoding="utf-8")
+    page = tmp_path / "docs" / "page.md"
+    page.write_text(
+        "[a](faq.md#no-such-heading) [b](no-such-page.md) [c](faq.md#timeout-wait) "
+        "`[d](ignored.md)` [e](#faq) [f](../../outside.md)\n\n```\n[g](in-code.md)\n```\n",
+        encoding="utf-8",
+    )
+    assert broken_links(page, root=tmp_path / "docs") == [
+        "faq.md#no-such-heading (no heading with that anchor)",
+        "no-such-page.md (no such file)",
+        "#faq (no heading with that anchor)",
+        "../../outside.md (no such file)",
+    ]
 
 
 # --- examples ------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import HubError, forbidden, invalid_credentials
 
@@ -14,6 +16,7 @@ class Principal:
     user: str | None
     role: str  # "write" | "read" | "anonymous"
     token: str | None = None
+    scope: tuple[str, str] | None = None  # (type, repo id) of a token from the OIDC exchange
 
 
 class Auth:
@@ -24,6 +27,7 @@ class Auth:
         self.tokens = dict(tokens)
         self.orgs: dict[str, dict[str, str]] = {}
         self.pro = False
+        self.scoped_lookup: Callable[[str], Any] | None = None  # token -> oidc.ScopedToken
 
     def add_org(self, name: str, members: dict[str, str]) -> None:
         self.orgs[name] = dict(members)
@@ -38,7 +42,10 @@ class Auth:
             raise invalid_credentials()
         role = self.tokens.get(token)
         if role is None:
-            raise invalid_credentials()
+            scoped = self.scoped_lookup(token) if self.scoped_lookup else None
+            if scoped is None or scoped.expired:  # an exchanged token lives an hour, then 401
+                raise invalid_credentials()
+            return Principal(scoped.user, "write", token, (scoped.repo_type, scoped.repo_id))
         return Principal(self.user, role, token)
 
     def can_read(self, who: Principal, owner: str, private: bool) -> bool:
@@ -84,12 +91,29 @@ class Auth:
             "periodEnd": None,
             "avatarUrl": "/avatars/default.svg",
             "orgs": orgs,
-            "auth": {
-                "type": "access_token",
-                "accessToken": {
-                    "displayName": "hubsim",
-                    "role": who.role,
-                    "createdAt": "2025-01-01T00:00:00.000Z",
-                },
-            },
+            "auth": {"type": "access_token", "accessToken": self._token_json(who)},
         }
+
+    @staticmethod
+    def _token_json(who: Principal) -> dict:
+        """A scoped (exchanged) token shows as fine-grained with write on its one repo."""
+        token: dict[str, Any] = {
+            "displayName": "hubsim",
+            "role": who.role,
+            "createdAt": "2025-01-01T00:00:00.000Z",
+        }
+        if who.scope is not None:
+            rtype, repo_id = who.scope
+            token["displayName"] = "oidc"
+            token["role"] = "fineGrained"
+            token["fineGrained"] = {
+                "canReadGatedRepos": False,
+                "global": [],
+                "scoped": [
+                    {
+                        "entity": {"_id": "0" * 24, "type": rtype, "name": repo_id},
+                        "permissions": ["repo.content.read", "repo.write"],
+                    }
+                ],
+            }
+        return token

@@ -22,6 +22,8 @@ class FaultRule:
     #: Run before the request is handled normally (no fault status): e.g. another writer's commit.
     before: Callable[[], None] | None = None
     message: str | None = None  # the error text, instead of the status's usual one
+    #: 429 as the Hub sends it: `RateLimit: "api";r=0;t=N` + `RateLimit-Policy`, no Retry-After
+    ratelimit: int | None = None
     hits: int = 0
     _regex: re.Pattern = field(init=False, repr=False)
 
@@ -52,6 +54,7 @@ class Faults:
         after_apply: bool = False,
         before: Callable[[], None] | None = None,
         message: str | None = None,
+        ratelimit: int | None = None,
     ) -> FaultRule:
         """`before`: instead of failing, call it and then answer the request normally."""
         if before is not None:
@@ -68,6 +71,7 @@ class Faults:
             after_apply,
             before,
             message,
+            ratelimit,
         )
         with self._lock:
             self._rules.append(rule)

@@ -14,6 +14,7 @@ from typing import Any
 from . import (  # noqa: F401 - registers the routes
     routes_commit,
     routes_lfs,
+    routes_oauth,
     routes_repo,
     routes_space,
     routes_xet,
@@ -23,6 +24,8 @@ from .counters import Counters
 from .errors import HubError, rate_limited
 from .faults import Faults
 from .lifecycle import LifecycleTimings, RuntimeShape, SpaceRuntimeState
+from .oidc import Oidc
+from .plans import Plans
 from .server import SimServer
 from .state import BlobStore, Commit, FileEntry, Repo, commit_oid, git_blob_oid, iso_now
 from .xet import XetBlobs, XetCas
@@ -108,6 +111,9 @@ class HubSim:
         self.xet = XetCas(os.path.join(self._blob_dir, "xet"), self.counters)
         self.xet.enabled = xet
         self.xet_blobs = XetBlobs(self.xet)
+        self.oidc = Oidc(self)  # keyless deploys: trusted publishers and exchanged tokens
+        self.auth.scoped_lookup = self.oidc.lookup
+        self.plans = Plans()  # plan rules since 2026-07-21 (off by default)
         self.lfs_objects: dict[str, int] = {}  # sha256 -> size, uploaded and verified
         self.pending_lfs: dict[str, int] = {}  # uploaded, not verified yet
         self.quota: dict[str, Any] = {"space_creations": None, "window": 3600.0, "retry_after": 60}

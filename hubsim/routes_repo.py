@@ -53,10 +53,12 @@ def create_repo(req: Request) -> Response:
     if rtype == "space":
         if sdk not in frontmatter.VALID_SDKS:
             raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
+        sim.plans.check_create(sim, org, sdk)
         if body.get("hardware"):
             sim.check_hardware(body["hardware"])
         sim.check_creation_rate()
-    private = body.get("visibility", "private" if body.get("private") else "public") != "public"
+    visibility = body.get("visibility") or ("private" if body.get("private") else "public")
+    private = visibility == "private"
     repo = sim.create_repo(
         repo_id,
         repo_type=rtype,
@@ -65,6 +67,7 @@ def create_repo(req: Request) -> Response:
         hardware=body.get("hardware"),
         sleep_time=body.get("sleepTimeSeconds"),
     )
+    repo.protected = visibility == "protected"
     from .routes_space import set_item
 
     for item in body.get("secrets") or []:
@@ -98,10 +101,14 @@ def settings(req: Request) -> Response:
     body = req.json()
     if "private" in body:
         repo.private = bool(body["private"])
+        repo.protected = False
     if "visibility" in body:
         if body["visibility"] not in ("public", "private", "protected"):
             raise bad_request("Invalid visibility")
-        repo.private = body["visibility"] != "public"
+        if body["visibility"] == "protected" and repo.repo_type != "space":
+            raise bad_request("Only Spaces can be protected")
+        repo.private = body["visibility"] == "private"
+        repo.protected = body["visibility"] == "protected"
     return json_response({"private": repo.private})
 
 

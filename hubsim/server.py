@@ -26,6 +26,7 @@ from .errors import HubError, bad_request
 if TYPE_CHECKING:
     from . import HubSim
     from .auth import Principal
+    from .faults import FaultRule
 
 log = logging.getLogger("hubsim")
 
@@ -225,9 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
                 req.drain()
                 if fault.drop:
                     return self._drop()
-                return self._send(
-                    self._fault_response(fault.status or 500, fault.retry_after, fault.message)
-                )
+                return self._send(self._fault_of(fault))
             resp = self._run(req, rt, known)
             req.drain()
         except (ConnectionError, OSError):
@@ -236,13 +235,17 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.drop:
                 return self._drop()
-            resp = self._fault_response(fault.status or 500, fault.retry_after, fault.message)
+            resp = self._fault_of(fault)
         self._send(resp)
 
     def _run(self, req: Request, rt: Route | None, known: bool) -> Response:
         sim = req.sim
         try:
             req.principal = sim.auth.identify(self.headers.get("Authorization"))
+            if req.principal.scope is not None and rt is not None:
+                from .oidc import check_scope
+
+                check_scope(req, rt)  # an exchanged token acts on its one repository only
             if rt is None:
                 if known:
                     return error_response(HubError(405, "Method Not Allowed"))
@@ -257,6 +260,13 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a simulator bug must still answer like a server would
             log.error("handler crashed:\n%s", traceback.format_exc())
             return error_response(HubError(500, FAULT_BODIES[500]))
+
+    def _fault_of(self, fault: FaultRule) -> Response:
+        resp = self._fault_response(fault.status or 500, fault.retry_after, fault.message)
+        if fault.ratelimit is not None:  # the Hub's 429: RateLimit headers, no Retry-After
+            resp.headers["RateLimit"] = f'"api";r=0;t={fault.ratelimit}'
+            resp.headers["RateLimit-Policy"] = '"fixed window";"api";q=1000;w=300'
+        return resp
 
     @staticmethod
     def _fault_response(

@@ -136,6 +136,7 @@ class Repo:
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     hardware: str = "cpu-basic"
     sleep_time: int | None = None
+    protected: bool = False  # Spaces: the app is public, the repository is not (PRO)
     space: Any = None  # lifecycle.SpaceRuntimeState, set for Spaces
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 

@@ -68,8 +68,10 @@ def preupload(req: Request) -> Response:
     body = req.json()
     out = []
     # Like the Hub: the request's gitIgnore if given, else the repo's root .gitignore, decides shouldIgnore.
-    if "gitIgnore" in body:
-        ignore_text = body.get("gitIgnore") or ""
+    # Whether the Hub reads an empty gitIgnore as "no rules" is undocumented: take the other reading (a
+    # falsy value counts as absent), so a client relying on "" is caught here rather than in production.
+    if body.get("gitIgnore"):
+        ignore_text = body["gitIgnore"]
     else:
         stored_ignore = repo.files.get(".gitignore")
         ignore_text = stored_ignore.text() if stored_ignore is not None else ""

@@ -1,0 +1,228 @@
+# ruff: noqa: E501  (a table of exact messages reads better one case per line)
+"""Parsing the inputs, in-process: every default, every accepted form, and the one error line for each
+kind of bad value (the end-to-end table in test_bad_inputs.py proves nothing reaches the Hub)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hf_action.errors import InputError
+from hf_action.inputs import (
+    DEFAULTS,
+    is_valid_name,
+    parse_bool,
+    parse_duration,
+    parse_inputs,
+    read_env_inputs,
+)
+
+BASE = {"space": "owner/app", "hf-token": "hf_tok"}
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "README_HF.md").write_text("---\nsdk: gradio\n---\n")
+    return tmp_path
+
+
+def parse(ws: Path, **raw: str):
+    return parse_inputs({**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}}, ws)
+
+
+def error(ws: Path, **raw: str) -> InputError:
+    with pytest.raises(InputError) as err:
+        parse(ws, **raw)
+    return err.value
+
+
+def test_defaults(ws):
+    got = parse(ws)
+    assert (got.space, got.token, got.workspace, got.path) == (
+        "owner/app",
+        "hf_tok",
+        ws.resolve(),
+        ws.resolve(),
+    )
+    assert (got.sdk, got.hardware, got.visibility, got.card) == (None, None, None, None)
+    assert (got.secrets, got.variables, got.exclude) == ({}, {}, ())
+    assert (got.delete_removed, got.wait, got.dry_run, got.factory_reboot) == (
+        True,
+        True,
+        False,
+        False,
+    )
+    assert (got.timeout, got.operation, got.preview, got.preview_name) == (
+        1200.0,
+        "deploy",
+        "auto",
+        "{name}-pr-{number}",
+    )
+    assert (got.allow_fork_secrets, got.comment, got.github_token) == (False, True, None)
+    assert (got.app_port, got.app_file, got.sdk_version, got.sleep_time, got.commit_message) == (
+        None,
+    ) * 5
+
+
+def test_blank_values_mean_the_default(ws):
+    got = parse(ws, wait="  ", timeout="", path=" ", operation="", preview="")
+    assert (
+        got.wait
+        and got.timeout == 1200.0
+        and got.path == ws.resolve()
+        and got.operation == "deploy"
+    )
+    assert got.preview == "auto"
+
+
+def test_every_value_is_read(ws):
+    got = parse(
+        ws, space=" name ", hf_token=" hf_x ", path="app", sdk="Docker", hardware="T4-small", visibility="PRIVATE",
+        secrets="S=1", variables="V=2", exclude="# c\n\n*.ipynb\n data/ \n", delete_removed="no", app_port="8000",
+        app_file="src/app.py", sdk_version=" 5.9.1 ", sleep_time="3600", wait="off", timeout="1h30m", dry_run="yes",
+        commit_message="msg", card="README_HF.md", factory_reboot="1", preview="false", preview_name="{name}-{number}",
+        allow_fork_secrets="on", github_token="ghp_x", comment="0",
+    )  # fmt: skip
+    assert (got.space, got.token, got.path) == ("name", "hf_x", (ws / "app").resolve())
+    assert (got.sdk, got.hardware, got.visibility) == ("docker", "t4-small", "private")
+    assert (got.secrets, got.variables, got.exclude) == (
+        {"S": "1"},
+        {"V": "2"},
+        ("*.ipynb", "data/"),
+    )
+    assert (got.delete_removed, got.app_port, got.app_file, got.sdk_version) == (
+        False,
+        8000,
+        "src/app.py",
+        "5.9.1",
+    )
+    assert (got.sleep_time, got.wait, got.timeout, got.dry_run) == (3600, False, 5400.0, True)
+    assert (got.commit_message, got.card, got.factory_reboot) == (
+        "msg",
+        (ws / "README_HF.md").resolve(),
+        True,
+    )
+    assert (got.preview, got.preview_name, got.allow_fork_secrets) == (
+        "false",
+        "{name}-{number}",
+        True,
+    )
+    assert (got.github_token, got.comment) == ("ghp_x", False)  # fmt: skip
+
+
+def test_other_operations_need_no_folder_and_ignore_the_card(ws):
+    got = parse(ws, operation="Restart", path="missing", card="missing.md")
+    assert got.operation == "restart" and got.path == ws.resolve() and got.card is None
+
+
+def test_the_token_may_be_optional():
+    got = parse_inputs({"space": "a/b"}, Path("."), token_required=False)
+    assert got.token == ""
+
+
+@pytest.mark.parametrize(
+    "raw,name,message,hint",
+    [
+        ({"colour": "x"}, "colour", "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}."),
+        ({"space": " "}, "space", "is required.", "Set it to owner/name or name, e.g. space: my-org/my-app."),
+        ({"space": "https://hf.co/spaces/a/b"}, "space", "'https://hf.co/spaces/a/b' is not a Space id.", "Use owner/name (not a URL), e.g. my-org/my-app."),
+        ({"space": "http://x"}, "space", "'http://x' is not a Space id.", None),
+        ({"space": "a/b/c"}, "space", "'a/b/c' is not a Space id.", None),
+        ({"space": "a/b--c"}, "space", "'a/b--c' is not a valid Space name.", None),
+        ({"hf-token": " "}, "hf-token", "is empty.", None),
+        ({"hf-token": "hf_a b"}, "hf-token", "contains whitespace or control characters.", "Copy the token again without spaces or line breaks."),
+        ({"hf-token": "hf_\x07"}, "hf-token", "contains whitespace or control characters.", None),
+        ({"github-token": "gh p"}, "github-token", "contains whitespace or control characters.", None),
+        ({"operation": "reboot"}, "operation", "'reboot' is not allowed.", "Use one of: deploy, restart, pause, delete."),
+        ({"sdk": "flask"}, "sdk", "'flask' is not allowed.", None),
+        ({"hardware": "gpu"}, "hardware", "'gpu' is not allowed.", None),
+        ({"visibility": "internal"}, "visibility", "'internal' is not allowed.", None),
+        ({"preview": "maybe"}, "preview", "'maybe' is not allowed.", "Use one of: auto, true, false."),
+        ({"wait": "sometimes"}, "wait", "expected true or false, got 'sometimes'.", None),
+        ({"timeout": "soon"}, "timeout", "'soon' is not a duration.", "Use seconds (1200) or a unit: 90s, 20m, 1h."),
+        ({"timeout": "0"}, "timeout", "'0' is out of range.", "Use a duration between 1s and 6h."),
+        ({"timeout": "6h1s"}, "timeout", "'6h1s' is out of range.", None),
+        ({"timeout": "h"}, "timeout", "'h' is not a duration.", None),
+        ({"app-port": "80a"}, "app-port", "'80a' is not a whole number.", "Use the port your app listens on, e.g. 7860 or 8000."),
+        ({"app-port": "0"}, "app-port", "0 is out of range.", None),
+        ({"app-port": "65536"}, "app-port", "65536 is out of range.", None),
+        ({"app-port": "1234567890"}, "app-port", "'1234567890' is not a whole number.", None),
+        ({"sleep-time": "59"}, "sleep-time", "59 is out of range.", "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."),
+        ({"sleep-time": "0"}, "sleep-time", "0 is out of range.", None),
+        ({"sleep-time": "604801"}, "sleep-time", "604801 is out of range.", None),
+        ({"sleep-time": "-2"}, "sleep-time", "-2 is out of range.", None),
+        ({"path": "../elsewhere"}, "path", "'../elsewhere' points outside the workspace.", "Give a path inside the checked-out repository."),
+        ({"path": "nope"}, "path", "'nope' does not exist in the workspace.", "Check the folder name, and that actions/checkout ran."),
+        ({"path": "README_HF.md"}, "path", "'README_HF.md' is a file, not a folder.", "Give the folder that holds the app."),
+        ({"path": "a\0b"}, "path", "contains a NUL byte.", None),
+        ({"card": "app"}, "card", "'app' is not a file in the workspace.", "Give the path of the card file, e.g. README_HF.md."),
+        ({"exclude": "/abs"}, "exclude", "'/abs' must be a relative glob inside 'path'.", "Write patterns like '*.ipynb' or 'data/'."),
+        ({"exclude": "a/../b"}, "exclude", "'a/../b' must be a relative glob inside 'path'.", None),
+        ({"app-file": "../app.py"}, "app-file", "'../app.py' must be a relative path inside 'path'.", "For example: app.py or src/app.py."),
+        ({"app-file": "/app.py"}, "app-file", "'/app.py' must be a relative path inside 'path'.", None),
+        ({"app-file": "src\\app.py"}, "app-file", "'src\\\\app.py' must be a relative path inside 'path'.", None),
+        ({"sdk-version": "latest"}, "sdk-version", "'latest' is not a version.", "Use a version like 5.9.1."),
+        ({"sdk-version": "1.2.3.4"}, "sdk-version", "'1.2.3.4' is not a version.", None),
+        ({"commit-message": "x" * 4097}, "commit-message", "is longer than 4096 characters.", None),
+        ({"preview-name": "{name}-pr"}, "preview-name", "'{name}-pr' must contain {number}.", "For example: {name}-pr-{number}."),
+        ({"secrets": "A=1\nA=2"}, "secrets", "secret 'A' is given twice", "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values."),
+        ({"variables": "bad line"}, "variables", "line 1 of variables is not KEY=VALUE or KEY<<DELIMITER (write one variable per line)", None),
+        ({"secrets": "K=1", "variables": "K=2"}, "variables", "'K' is also given as a secret.", "A name can be a secret or a variable, not both."),
+    ],
+)  # fmt: skip
+def test_each_bad_value_is_one_clear_error(ws, raw, name, message, hint):
+    with pytest.raises(InputError) as err:
+        parse_inputs({**BASE, **raw}, ws)
+    assert err.value.name == name and err.value.message == f"Input '{name}': {message}"
+    assert err.value.title == f"Invalid input: {name}"
+    if hint is not None:
+        assert err.value.hint == hint
+
+
+def test_a_long_value_is_cut_in_the_message(ws):
+    assert error(ws, sdk="x" * 50).message == f"Input 'sdk': '{'x' * 40}…' is not allowed."
+    assert error(ws, sdk="y" * 40).message == f"Input 'sdk': '{'y' * 40}' is not allowed."
+
+
+@pytest.mark.parametrize(
+    "value,seconds",
+    [("1200", 1200.0), ("1.5", 1.5), ("90s", 90.0), ("20m", 1200.0), ("1h", 3600.0),
+     ("1h30m", 5400.0), ("1H 2M 3S", 3723.0), ("6h", 21600.0), ("1s", 1.0)],
+)  # fmt: skip
+def test_durations(value, seconds):
+    assert parse_duration("timeout", value) == seconds
+
+
+@pytest.mark.parametrize("value", ["true", "YES", " 1 ", "on"])
+def test_true_values(value):
+    assert parse_bool("x", value) is True
+
+
+@pytest.mark.parametrize("value", ["false", "No", "0", "OFF"])
+def test_false_values(value):
+    assert parse_bool("x", value) is False
+
+
+@pytest.mark.parametrize(
+    "name,ok",
+    [("a", True), ("a" * 96, True), ("a" * 97, False), ("", False), ("a-b_c.d", True), ("-a", False),
+     ("a-", False), ("a.", False), ("a--b", False), ("a..b", False), ("_a", False), ("a b", False)],
+)  # fmt: skip
+def test_hub_name_rules(name, ok):
+    assert is_valid_name(name) is ok
+
+
+def test_env_inputs_with_hyphens_or_underscores():
+    env = {
+        "INPUT_HF-TOKEN": "a",
+        "INPUT_DRY_RUN": "true",
+        "INPUT_SPACE": "s",
+        "INPUT_OTHER": "x",
+        "HOME": "/",
+    }
+    assert read_env_inputs(env) == {"hf-token": "a", "dry-run": "true", "space": "s"}
+    assert read_env_inputs({"INPUT_HF-TOKEN": "hyphen", "INPUT_HF_TOKEN": "underscore"}) == {
+        "hf-token": "hyphen"
+    }

@@ -1,0 +1,176 @@
+"""Everything the action prints goes through `Runner`: the workflow-command protocol, escaping, and
+text we do not control made inert. In-process (the mutation run uses these)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from hf_action.github.runner import Runner, neutralize, runner_from_env, workspace_from_env
+
+
+def make(*, github: bool = True, env: dict | None = None) -> tuple[Runner, io.StringIO]:
+    out = io.StringIO()
+    return Runner(env or {}, github=github, stream=out), out
+
+
+def test_annotations_escape_data_and_properties():
+    r, out = make()
+    r.error("50% done\r\nnext", title="a:b, c%\nd")
+    r.warning("w")
+    r.notice("n", title="t")
+    assert out.getvalue().splitlines() == [
+        "::error title=a%3Ab%2C c%25%0Ad::50%25 done%0D%0Anext",
+        "::warning::w",
+        "::notice title=t::n",
+    ]
+
+
+def test_outside_github_annotations_are_plain_and_errors_go_to_stderr(capsys):
+    r, out = make(github=False)
+    r.error("bad", title="ignored")
+    r.warning("careful")
+    r.notice("fyi")
+    assert out.getvalue() == "warning: careful\nnotice: fyi\n"
+    assert capsys.readouterr().err == "error: bad\n"
+
+
+def test_info_prints_each_line_and_an_empty_one():
+    r, out = make()
+    r.info("one\ntwo")
+    r.info()
+    r.info("")
+    assert out.getvalue() == "one\ntwo\n\n\n"
+
+
+@pytest.mark.parametrize(
+    "line,safe",
+    [
+        ("::error::x", ":\u200b:error::x"),
+        ("   ::warning::x", "   :\u200b:warning::x"),
+        ("a ::error::x", "a ::error::x"),
+        ("##[error]x", "#\u200b#[error]x"),
+        ("text ##[group]x", "text #\u200b#[group]x"),
+        ("# heading", "# heading"),
+        (":single", ":single"),
+    ],
+)
+def test_neutralize(line, safe):
+    assert neutralize(line) == safe
+
+
+def test_printed_text_cannot_start_a_command():
+    r, out = make()
+    r.info("::add-mask::x\n##[error]y")
+    assert out.getvalue() == ":\u200b:add-mask::x\n#\u200b#[error]y\n"
+
+
+def test_groups_do_not_nest_and_close_once():
+    r, out = make()
+    with r.group("outer"), r.group("inner"):
+        r.info("x")
+    with r.group("again"):
+        pass
+    assert out.getvalue().splitlines() == [
+        "::group::outer",
+        "x",
+        "::endgroup::",
+        "::group::again",
+        "::endgroup::",
+    ]
+
+
+def test_groups_outside_github():
+    r, out = make(github=False)
+    with r.group("title"):
+        r.info("x")
+    assert out.getvalue() == "== title\nx\n"
+
+
+def test_a_group_closes_when_its_body_fails():
+    r, out = make()
+    with pytest.raises(RuntimeError), r.group("g"):
+        raise RuntimeError
+    with r.group("next"):
+        pass
+    assert out.getvalue().count("::endgroup::") == 2 and "::group::next" in out.getvalue()
+
+
+def test_untrusted_text_is_printed_with_commands_stopped():
+    r, out = make()
+    r.untrusted_block("::error::forged\nline")
+    lines = out.getvalue().splitlines()
+    token = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0]).group(1)
+    assert lines[1:] == ["::error::forged", "line", f"::{token}::"]
+    r2, out2 = make()
+    r2.untrusted_block("a")
+    assert out2.getvalue().splitlines()[0] != lines[0]  # a fresh token each time
+
+
+def test_untrusted_text_outside_github_is_just_printed():
+    r, out = make(github=False)
+    r.untrusted_block("a\nb")
+    assert out.getvalue() == "a\nb\n"
+
+
+def test_outputs_use_a_random_delimiter(tmp_path: Path):
+    path = tmp_path / "out"
+    r, out = make(env={"GITHUB_OUTPUT": str(path)})
+    r.set_output("one", "value")
+    r.set_output("two", "a\nb")
+    lines = path.read_text().splitlines()
+    assert re.fullmatch(r"one<<ghadelimiter_[0-9a-f]{24}", lines[0])
+    delim = lines[0].split("<<")[1]
+    assert lines[1:3] == ["value", delim] and lines[3] == f"two<<{lines[3].split('<<')[1]}"
+    assert lines[4:6] == ["a", "b"] and lines[3].split("<<")[1] != delim
+    assert out.getvalue() == ""
+
+
+def test_outputs_outside_github_are_printed():
+    r, out = make(github=False)
+    r.set_output("one", "value")
+    r.set_output("two", "a\nb")
+    assert out.getvalue() == "one=value\ntwo<<EOF\na\nb\nEOF\n"
+
+
+def test_without_an_output_file_github_mode_prints_nothing():
+    r, out = make(env={"GITHUB_OUTPUT": ""})
+    r.set_output("one", "value")
+    assert out.getvalue() == ""
+
+
+def test_summary_appends_markdown(tmp_path: Path):
+    path = tmp_path / "summary"
+    r, _ = make(env={"GITHUB_STEP_SUMMARY": str(path)})
+    r.add_summary("# one")
+    r.add_summary("two")
+    assert path.read_text() == "# one\ntwo\n"
+    make()[0].add_summary("nowhere")  # no file: nothing to do, no error
+
+
+def test_scrub_replaces_the_longest_value_first_whatever_their_order():
+    r, _ = make()
+    r.mask("b-1234")
+    r.mask("a-b-1234-x")
+    assert r.scrub("key a-b-1234-x and b-1234") == "key *** and ***"
+
+
+def test_lines_of_a_multiline_secret_are_scrubbed_from_four_characters():
+    r, _ = make()
+    r.mask("abcd\nxyz\nlong-line")
+    assert r.scrub("abcd xyz long-line") == "*** xyz ***"
+
+
+def test_runner_from_env():
+    assert runner_from_env({"GITHUB_ACTIONS": "true"}).github
+    assert runner_from_env({"GITHUB_OUTPUT": "/tmp/x"}).github
+    assert not runner_from_env({"GITHUB_ACTIONS": "false"}).github
+
+
+def test_workspace_from_env(tmp_path: Path, monkeypatch):
+    assert workspace_from_env({"GITHUB_WORKSPACE": str(tmp_path)}) == tmp_path.resolve()
+    monkeypatch.chdir(tmp_path)
+    assert workspace_from_env({}) == tmp_path.resolve()

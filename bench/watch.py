@@ -1,4 +1,4 @@
-"""Build watch: `hf_action.watch.wait_for_commit` driven by a fake clock against hubsim's lifecycle model.
+"""Build watch: `hf_action.hub.watch.wait_for_commit` driven by a fake clock against hubsim's lifecycle model.
 
 The runtime answers come from `hubsim.lifecycle.Build.view(now)` (the same code that serves
 `GET /api/spaces/{id}/runtime`), evaluated at the fake clock's time, so a 5-minute build runs in
@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from unittest import mock
 
-from hf_action import watch
+from hf_action.hub import watch
 from hubsim.buildplan import BuildPlan
 from hubsim.lifecycle import Build, LifecycleTimings, View
 

@@ -3,16 +3,12 @@
 git knows a plain (non-LFS) file only by its blob sha1; the Hub knows an LFS file only by its sha256.
 Without a bridge, every redeploy would re-read every large file to compare them. Each deploy commit
 therefore records, as trailer lines, `path -> (git blob id, sha256)` for its large files; the next deploy
-reads that one commit message, and only when a comparison needs it.
+reads that one commit message (hub/tree.py fetches it), and only when a comparison needs it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from huggingface_hub import HfApi
 
 TRAILER = "Hf-Deploy-Blob"
 MIN_SIZE = (
@@ -34,22 +30,3 @@ def render(entries: BlobMap) -> str:
 
 def parse(message: str) -> BlobMap:
     return {m.group(3): (m.group(1), m.group(2)) for m in _LINE.finditer(message or "")}
-
-
-def fetch(api: HfApi, space_id: str, head: str | None) -> BlobMap:
-    """The map in the head commit's message: one request, first page only."""
-    if head is None:
-        return {}
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
-
-    response = get_session().get(
-        f"{api.endpoint}/api/spaces/{space_id}/commits/{head}",
-        headers=build_hf_headers(token=api.token, library_name="hf-deploy"),
-        params={"limit": 1},
-    )
-    hf_raise_for_status(response)
-    commits = response.json()
-    if not commits or commits[0].get("id") != head:
-        return {}
-    first = commits[0]
-    return parse(f"{first.get('title', '')}\n{first.get('message', '')}")

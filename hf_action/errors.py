@@ -41,3 +41,18 @@ class BuildFailed(ActionError):
         super().__init__(message, hint, title=f"Space {stage}")
         self.stage = stage
         self.log_tail = log_tail
+
+
+class CardError(ActionError):
+    """The Space card (README.md front matter, or the `card` input) cannot be used."""
+
+
+class EventError(ActionError):
+    """The event the runner describes cannot be used (missing, unreadable, malformed)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None, title="Unusable event")
+
+
+class EnvFormatError(ValueError):
+    """A `secrets`/`variables` block is malformed; the message never contains a value."""

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError
-from .secrets import EnvFormatError, parse_env_block
+from hf_action.envblock import parse_env_block
+from hf_action.errors import EnvFormatError, InputError
+from hf_action.preview import preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
 OPERATIONS = ("deploy", "restart", "pause", "delete")
@@ -301,8 +302,6 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
             "For example: {name}-pr-{number}.",
         )
     try:  # render it once, so a template the Hub would refuse fails here, before any Hub call
-        from .preview import preview_space_id
-
         preview_space_id("owner/app", 1, template)
     except ValueError as exc:
         raise InputError(

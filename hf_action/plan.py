@@ -11,10 +11,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import blobmap
-from .blobmap import BlobMap
-from .errors import ActionError
-from .localfiles import LocalFile, read_lfs_pointer
+from hf_action import blobmap
+from hf_action.blobmap import BlobMap
+from hf_action.errors import ActionError
+from hf_action.local.files import LocalFile, read_lfs_pointer
 
 CHUNK = 1 << 20
 KEEP_REMOTE = (".gitattributes",)

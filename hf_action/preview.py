@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+from dataclasses import dataclass
 from enum import StrEnum
-
-from hf_action.event import PullRequest
 
 #: Longest repository name the Hub accepts.
 MAX_REPO_NAME = 96
@@ -22,6 +21,21 @@ DEFAULT_TEMPLATE = "{name}-pr-{number}"
 _HASH_LEN = 6
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
 _TEMPLATE_FIELDS = frozenset({"name", "number"})
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """The parts of a pull-request event that decide what a preview does."""
+
+    number: int
+    action: str
+    head_sha: str
+    head_ref: str
+    head_repo: str | None  # None when the fork was deleted
+    base_repo: str
+    is_fork: bool
+    merged: bool
+    html_url: str
 
 
 class PreviewAction(StrEnum):

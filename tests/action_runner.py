@@ -119,7 +119,8 @@ class ActionHarness:
             if inputs.get(name):
                 self.leak_guard.append(inputs[name])
         if inputs.get("secrets"):
-            from hf_action.secrets import EnvFormatError, parse_env_block
+            from hf_action.envblock import parse_env_block
+            from hf_action.errors import EnvFormatError
 
             with contextlib.suppress(EnvFormatError):
                 self.leak_guard.extend(

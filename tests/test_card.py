@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from hf_action.card import CardError, detect_sdk, merge_card, parse_card
+from hf_action.errors import CardError
+from hf_action.local.card import detect_sdk, merge_card, parse_card
 
 
 def front(text: str) -> dict:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from hf_action import __version__
-from hf_action.cli import GROUPS, build_parser, raw_inputs
+from hf_action.app.cli import GROUPS, build_parser, raw_inputs
 from hf_action.inputs import DEFAULTS, read_env_inputs
 from hubsim import HubSim, LifecycleTimings
 from tests.action_runner import ROOT

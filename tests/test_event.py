@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from hf_action.event import (
-    EventError,
-    PullRequest,
+from hf_action.errors import EventError
+from hf_action.github.event import (
     load_pull_request,
     parse_pull_request,
     repository,
 )
+from hf_action.preview import PullRequest
 from tests import webhooks
 from tests.webhooks import event_env, examples, load_example
 

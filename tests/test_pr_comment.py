@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hf_action.pr_comment import (
+from hf_action.github.comment import (
     MAX_LOG_LINES,
     CommentState,
     StickyComment,
@@ -394,7 +394,7 @@ def test_pygithub_is_not_imported_at_module_top() -> None:
     import ast
     import pathlib
 
-    import hf_action.pr_comment as module
+    import hf_action.github.comment as module
 
     tree = ast.parse(pathlib.Path(module.__file__).read_text(encoding="utf-8"))
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
@@ -415,7 +415,7 @@ def test_fake_server_leaves_no_threads() -> None:
 def test_notes_cannot_mention_link_or_embed():
     from datetime import UTC, datetime
 
-    from hf_action.pr_comment import CommentState, render
+    from hf_action.github.comment import CommentState, render
 
     note = "crash: @maintainer see ![x](https://evil.example/p.png)"
     state = CommentState("failed", "u/s", "https://hf.co/spaces/u/s", None, "a" * 40, None, "RUNTIME_ERROR",

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from hf_action.event import PullRequest
 from hf_action.preview import (
     MAX_HOST_LABEL,
     MAX_REPO_NAME,
     PreviewAction,
+    PullRequest,
     fork_note,
     host_label,
     is_valid_repo_name,

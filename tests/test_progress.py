@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hf_action.progress import UploadProgress
+from hf_action.hub.progress import UploadProgress
 
 
 def test_progress_lines_are_throttled_and_informative():

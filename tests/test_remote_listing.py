@@ -12,8 +12,8 @@ def test_space_info_with_blobs_and_tree_listing_agree(hub, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     from huggingface_hub import CommitOperationAdd, HfApi
 
-    from hf_action.space import _files, read_space
-    from hf_action.sync import remote_tree
+    from hf_action.hub.space import _files, read_space
+    from hf_action.hub.tree import remote_tree
 
     api = HfApi(endpoint=hub.url, token=TOKEN)
     api.create_repo("user/listing", repo_type="space", space_sdk="static")

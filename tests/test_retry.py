@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx2
 
-from hf_action.retry import RetryPolicy, RetryTransport, _inner_transport, _retry_after
+from hf_action.hub.transport import RetryPolicy, RetryTransport, _inner_transport, _retry_after
 
 
 def test_environment_proxy_is_used_unless_no_proxy_says_otherwise(monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.watch import poll_intervals, wait_for_commit
+from hf_action.hub.watch import poll_intervals, wait_for_commit
 
 NEW, OLD = "n" * 40, "o" * 40
 

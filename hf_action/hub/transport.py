@@ -11,12 +11,19 @@ import email.utils
 import os
 import random
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx2
 
+from hf_action.hub.progress import track
+from hf_action.hub.urls import endpoint
+
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
 ACTIVE: RetryPolicy | None = None  # the policy in force, so error messages can state the bound
 
 
@@ -70,8 +77,6 @@ class RetryTransport(httpx2.BaseTransport):
         self.sleep = sleep
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        from .progress import track
-
         replayable = isinstance(request.stream, httpx2.ByteStream)
         track(request)
         waited = 0.0
@@ -114,11 +119,6 @@ class RetryTransport(httpx2.BaseTransport):
 def _inner_transport() -> httpx2.HTTPTransport:
     """Passing our own transport turns off httpx2's environment proxies: re-apply them (HTTPS_PROXY,
     NO_PROXY, via the stdlib's rules) and keep SSL_CERT_FILE & co (trust_env), as self-hosted runners need."""
-    import urllib.parse
-    import urllib.request
-
-    from .hub import endpoint
-
     host = urllib.parse.urlsplit(endpoint()).hostname or ""
     proxies = urllib.request.getproxies()
     proxy = proxies.get("https") or proxies.get("all")

@@ -9,19 +9,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import blobmap
-from . import secrets as env_vars
-from .errors import ActionError, BuildFailed
-from .hub import endpoint, explain
-from .inputs import Inputs
-from .plan import make_plan
-from .progress import UploadProgress, tracking
-from .report import Outcome, human_size
-from .runner import Runner
-from .snapshot import Snapshot, take_snapshot
-from .space import SpaceState, apply_settings, plan_settings, read_space
-from .sync import commit_plan, remote_tree
-from .watch import WatchResult, wait_for_commit
+from hf_action.app.report import Outcome
+from hf_action.errors import ActionError, BuildFailed
+from hf_action.github.runner import Runner
+from hf_action.hub import variables as env_vars
+from hf_action.hub.client import explain
+from hf_action.hub.commit import commit_plan
+from hf_action.hub.progress import UploadProgress, tracking
+from hf_action.hub.space import SpaceState, apply_settings, plan_settings, read_space
+from hf_action.hub.tree import fetch_blob_map, remote_tree
+from hf_action.hub.urls import space_url
+from hf_action.hub.watch import WatchResult, wait_for_commit
+from hf_action.inputs import Inputs
+from hf_action.local.snapshot import Snapshot, take_snapshot
+from hf_action.plan import make_plan
+from hf_action.text import human_size
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -37,10 +39,6 @@ class Target:
     secrets: dict[str, str]
     source_sha: str | None
     preview: bool = False
-
-
-def space_url(space_id: str) -> str:
-    return f"{endpoint()}/spaces/{space_id}"
 
 
 def app_url(state: SpaceState) -> str | None:
@@ -149,7 +147,7 @@ def run_deploy(
                 space.sha,
                 delete_removed=inputs.delete_removed,
                 protected=protected,
-                blob_map=lambda: blobmap.fetch(api, space_id, space.sha),
+                blob_map=lambda: fetch_blob_map(api, space_id, space.sha),
             )
 
         def replan():

@@ -9,30 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from hf_action.errors import EventError
+from hf_action.preview import PullRequest
 
 #: Events whose payload carries a ``pull_request`` object we deploy previews for.
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
-
-
-class EventError(Exception):
-    """The event the runner describes cannot be used (missing, unreadable, malformed)."""
-
-
-@dataclass(frozen=True)
-class PullRequest:
-    """The parts of a pull-request event that decide what a preview does."""
-
-    number: int
-    action: str
-    head_sha: str
-    head_ref: str
-    head_repo: str | None  # None when the fork was deleted
-    base_repo: str
-    is_fork: bool
-    merged: bool
-    html_url: str
 
 
 def load_pull_request(env: Mapping[str, str]) -> PullRequest | None:

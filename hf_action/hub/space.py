@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .plan import RemoteFile
+from hf_action.plan import RemoteFile
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, SpaceInfo

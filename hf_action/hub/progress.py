@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import httpx2
 
-from .report import human_size
+from hf_action.text import human_size
 
 _current: UploadProgress | None = None
 

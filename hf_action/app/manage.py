@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .deploy import app_url, space_url, watch
-from .errors import ActionError, BuildFailed
-from .hub import explain
-from .inputs import Inputs
-from .report import Outcome
-from .runner import Runner
-from .space import read_space
+from hf_action.app.deploy import app_url, watch
+from hf_action.app.report import Outcome
+from hf_action.errors import ActionError, BuildFailed
+from hf_action.github.runner import Runner
+from hf_action.hub.client import explain
+from hf_action.hub.space import read_space
+from hf_action.hub.urls import space_url
+from hf_action.inputs import Inputs
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi

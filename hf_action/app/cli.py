@@ -13,8 +13,10 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from . import __version__
-from .inputs import DEFAULTS
+from hf_action import __version__
+from hf_action.app.run import run
+from hf_action.github.runner import Runner
+from hf_action.inputs import DEFAULTS
 
 PROG = "python -m hf_action"
 
@@ -140,9 +142,6 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     env = dict(os.environ if env is None else env)
     args = build_parser().parse_args(argv)
     raw = raw_inputs(args, env)
-
-    from .main import run
-    from .runner import Runner
 
     runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
     try:

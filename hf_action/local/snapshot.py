@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .card import detect_sdk, merge_card, parse_card, read_text_card
-from .errors import InputError
-from .gitindex import known_blob_ids
-from .inputs import Inputs
-from .localfiles import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
+from hf_action.errors import InputError
+from hf_action.inputs import Inputs
+from hf_action.local.card import detect_sdk, merge_card, parse_card, read_text_card
+from hf_action.local.files import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
+from hf_action.local.gitindex import known_blob_ids
 
 
 @dataclass

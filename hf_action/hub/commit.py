@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import blobmap
-from .errors import ActionError
-from .localfiles import LocalFile
-from .plan import Plan, RemoteFile
+import httpx2
+
+from hf_action import blobmap
+from hf_action.errors import ActionError
+from hf_action.local.files import LocalFile
+from hf_action.plan import Plan
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -24,20 +26,6 @@ class CommitResult:
     url: str | None
     plan: Plan
     committed: bool
-
-
-def remote_tree(api: HfApi, space_id: str, revision: str | None) -> dict[str, RemoteFile]:
-    from huggingface_hub.hf_api import RepoFile
-
-    if revision is None:
-        return {}
-    files: dict[str, RemoteFile] = {}
-    for entry in api.list_repo_tree(space_id, repo_type="space", recursive=True, revision=revision):
-        if isinstance(entry, RepoFile):
-            files[entry.path] = RemoteFile(
-                entry.path, entry.blob_id, entry.size, entry.lfs.sha256 if entry.lfs else None
-            )
-    return files
 
 
 def operations(plan: Plan) -> list:
@@ -77,7 +65,6 @@ def commit_plan(
 ) -> CommitResult:
     """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
     against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
-    import httpx2
     from huggingface_hub import CommitOperationAdd
     from huggingface_hub.errors import HfHubHTTPError
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .runner import Runner
+from hf_action.github.runner import Runner
+from hf_action.text import human_size
 
 
 @dataclass
@@ -35,15 +36,6 @@ class Outcome:
     @property
     def changed_files(self) -> list[str]:
         return sorted(self.added + self.changed + self.deleted_files)
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def write_outputs(runner: Runner, o: Outcome) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ActionError
+from hf_action.errors import CardError
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 SDKS = ("gradio", "docker", "static", "streamlit")
@@ -32,10 +32,6 @@ CARD_SCHEMA = {
         "datasets": {"type": ["array", "string"]},
     },
 }
-
-
-class CardError(ActionError):
-    pass
 
 
 @dataclass(frozen=True)

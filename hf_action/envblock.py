@@ -1,25 +1,17 @@
-"""Secrets and variables: the `KEY=VALUE` / `KEY<<DELIM` format and reconciling them with the Space.
+"""The `KEY=VALUE` / `KEY<<DELIM` format of the `secrets` and `variables` inputs: parsing and masking.
 
-Secret values are write-only on the Hub, so to avoid re-setting them (and restarting the Space) on every
-deploy we store an HMAC of each value, keyed with the deploy token, in the secret's description.
+Pure text in, dicts out; every error message names keys, never values (they may be secrets).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+from hf_action.errors import EnvFormatError
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_KEY = 128
 MAX_VALUE = 64 * 1024
-FINGERPRINT_PREFIX = "hf-deploy:"
-
-
-class EnvFormatError(ValueError):
-    """Raised with a message that never contains a value."""
 
 
 def parse_env_block(text: str | None, *, kind: str) -> dict[str, str]:
@@ -109,56 +101,3 @@ def values_to_mask(text: str | None) -> list[str]:
             values.append(stripped)
     # Very short strings ("=", "1") would mask unrelated text all over the log.
     return [v for v in dict.fromkeys(values) if len(v) >= 3]
-
-
-def fingerprint(token: str, key: str, value: str) -> str:
-    digest = hmac.new(token.encode(), f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{FINGERPRINT_PREFIX}{digest}"
-
-
-@dataclass(frozen=True)
-class EnvPlan:
-    """Which keys need writing; values stay out of it so the plan is safe to print."""
-
-    secrets_to_set: tuple[str, ...]
-    secrets_unchanged: tuple[str, ...]
-    variables_to_set: tuple[str, ...]
-    variables_unchanged: tuple[str, ...]
-
-    @property
-    def changes(self) -> bool:
-        return bool(self.secrets_to_set or self.variables_to_set)
-
-
-def plan_env(
-    token: str,
-    wanted_secrets: dict[str, str],
-    wanted_variables: dict[str, str],
-    remote_secret_descriptions: dict[str, str | None],
-    remote_variables: dict[str, str],
-) -> EnvPlan:
-    s_set, s_same, v_set, v_same = [], [], [], []
-    for key, value in wanted_secrets.items():
-        same = remote_secret_descriptions.get(key) == fingerprint(token, key, value)
-        (s_same if key in remote_secret_descriptions and same else s_set).append(key)
-    for key, value in wanted_variables.items():
-        (v_same if remote_variables.get(key) == value else v_set).append(key)
-    return EnvPlan(tuple(s_set), tuple(s_same), tuple(v_set), tuple(v_same))
-
-
-def apply_env(
-    plan: EnvPlan,
-    token: str,
-    wanted_secrets: dict[str, str],
-    wanted_variables: dict[str, str],
-    add_secret: Callable[[str, str, str], object],
-    add_variable: Callable[[str, str], object],
-) -> None:
-    for key in plan.secrets_to_set:
-        add_secret(key, wanted_secrets[key], fingerprint(token, key, wanted_secrets[key]))
-    for key in plan.variables_to_set:
-        add_variable(key, wanted_variables[key])
-
-
-def describe_keys(keys: Iterable[str]) -> str:
-    return ", ".join(sorted(keys)) or "none"

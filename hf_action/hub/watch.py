@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .errors import BuildFailed
+from hf_action.errors import BuildFailed
 
 ERROR_STAGES = {"BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR", "DELETING"}
 # Stages that prove a build or start is under way (SLEEPING and STOPPED do not: they are states at rest).

@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import ActionError
+import httpx2
+
+from hf_action.errors import ActionError
+from hf_action.hub import transport
+from hf_action.hub.urls import endpoint
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -17,10 +21,6 @@ WRITE_ACCESS_ADVICE = (
 )
 
 
-def endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
-
-
 def make_api(token: str, on_retry) -> HfApi:
     """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -29,10 +29,8 @@ def make_api(token: str, on_retry) -> HfApi:
     from huggingface_hub import HfApi
     from huggingface_hub.utils import disable_progress_bars
 
-    from . import retry
-
     disable_progress_bars()
-    retry.install(on_retry)
+    transport.install(on_retry)
     return HfApi(endpoint=endpoint(), token=token, library_name="hf-deploy")
 
 
@@ -78,14 +76,11 @@ def check_can_write(identity: Identity, namespace: str) -> None:
 
 def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
     """Map a Hub failure to one actionable sentence."""
-    import httpx2
     from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
     if isinstance(exc, ActionError):
         return exc
-    from . import retry
-
-    bound = f" (gave up after {retry.ACTIVE.describe()})" if retry.ACTIVE else ""
+    bound = f" (gave up after {transport.ACTIVE.describe()})" if transport.ACTIVE else ""
     if isinstance(exc, httpx2.TransportError):
         return ActionError(
             f"Could not reach the Hub at {endpoint()} while trying to {action}{bound}: {exc}.",

@@ -4,35 +4,40 @@ run the operation, report. Expected failures end in one `::error::` line and exi
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from . import secrets as env_vars
-from .errors import ActionError, BuildFailed, InputError
-from .event import EventError, PullRequest, load_pull_request
-from .inputs import Inputs, parse_inputs
-from .preview import (
+from hf_action.app.report import Outcome, summary_markdown, write_outputs
+from hf_action.envblock import parse_env_block, values_to_mask
+from hf_action.errors import ActionError, BuildFailed, EnvFormatError, InputError
+from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
+from hf_action.github.event import load_pull_request
+from hf_action.github.runner import Runner, workspace_from_env
+from hf_action.hub.urls import space_url
+from hf_action.inputs import Inputs, parse_inputs
+from hf_action.preview import (
     PreviewAction,
+    PullRequest,
     fork_note,
     preview_action,
     preview_enabled,
     preview_space_id,
     secrets_allowed,
 )  # fmt: skip
-from .report import Outcome, summary_markdown, write_outputs
-from .runner import Runner, workspace_from_env
 
 
 def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
     """Before anything else is printed: the tokens and every secret value, even malformed ones."""
     runner.mask((raw.get("hf-token") or "").strip())
     runner.mask((raw.get("github-token") or "").strip())
-    for value in env_vars.values_to_mask(raw.get("secrets")):
+    for value in values_to_mask(raw.get("secrets")):
         runner.mask(value)
     try:
-        for value in env_vars.parse_env_block(raw.get("secrets"), kind="secret").values():
+        for value in parse_env_block(raw.get("secrets"), kind="secret").values():
             runner.mask(value)
-    except env_vars.EnvFormatError:
+    except EnvFormatError:
         pass
 
 
@@ -70,14 +75,14 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             if action is PreviewAction.DELETE and inputs.operation == "deploy":
                 inputs = _replace(inputs, operation="delete")
 
-        from .hub import check_can_write, make_api, whoami
+        # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
+        # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
+        from hf_action.hub.client import check_can_write, explain, make_api, whoami
 
         api = make_api(inputs.token, runner.info)
         try:
             identity = whoami(api)
         except Exception as exc:
-            from .hub import explain
-
             raise explain(exc, action="check the token (whoami)", space_id=inputs.space) from None
         base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
         check_can_write(identity, base_id.split("/")[0])
@@ -112,12 +117,12 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
                 comment.update("building", None)
 
         if inputs.operation == "deploy":
-            from .deploy import Target, run_deploy
+            from hf_action.app.deploy import Target, run_deploy
 
             target = Target(space_id, secrets, pr.head_sha if pr else None, preview=is_preview)
             outcome = run_deploy(api, inputs, target, runner, env)
         else:
-            from .operations import run_operation
+            from hf_action.app.manage import run_operation
 
             outcome = run_operation(api, inputs, space_id, runner, preview=is_preview)
         outcome.notes += notes
@@ -144,22 +149,17 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
             own = outcome is not None and outcome.failure
             comment.update("failed", outcome, failure=None if own else exc.message)
         return 1
-    except (ActionError, EventError) as exc:
-        if isinstance(exc, ActionError):
-            runner.error(exc.line, title=exc.title)
-            if getattr(exc, "outcome", None) is not None:  # a commit was made before the failure
-                exc.outcome.failure = exc.message
-                _report(runner, exc.outcome)
-            if comment is not None:  # it may already say "building": do not leave it so
-                comment.update("failed", None, failure=exc.message)
-        else:
-            runner.error(str(exc), title="Unusable event")
+    except ActionError as exc:
+        runner.error(exc.line, title=exc.title)
+        if getattr(exc, "outcome", None) is not None:  # a commit was made before the failure
+            exc.outcome.failure = exc.message
+            _report(runner, exc.outcome)
+        if comment is not None:  # it may already say "building": do not leave it so
+            comment.update("failed", None, failure=exc.message)
         return 1
     except (
         Exception
     ) as exc:  # a bug, or a failure we did not foresee: one error line, details folded
-        import traceback
-
         with runner.group(f"Traceback ({type(exc).__name__})"):
             runner.info(traceback.format_exc())
         runner.error(
@@ -185,8 +185,6 @@ def _report(runner: Runner, outcome: Outcome) -> None:
 
 
 def _replace(inputs: Inputs, **changes) -> Inputs:
-    from dataclasses import replace
-
     return replace(inputs, **changes)
 
 
@@ -203,9 +201,6 @@ class _Comment:
         space_id: str,
         notes: list[str],
     ) -> None:
-        from .deploy import space_url
-        from .pr_comment import StickyComment, github_api_url, marker
-
         self.pr, self.base_id, self.space_id, self.notes = pr, base_id, space_id, notes
         self.runner, self.broken = runner, False
         self.space_url = space_url(space_id)
@@ -236,8 +231,6 @@ class _Comment:
         failure: str | None = None,
         create: bool = True,
     ) -> None:
-        from .pr_comment import CommentState, render
-
         if self.broken:
             return
         failures = [f for f in (outcome.failure if outcome else None, failure) if f]

@@ -12,6 +12,9 @@ from hf_action.errors import EnvFormatError
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_KEY = 128
 MAX_VALUE = 64 * 1024
+#: Shorter secret values (`1`, `on`, `dev`) are not masked: hiding every such string would corrupt the
+#: log (a commit sha, a URL, a duration) while protecting nothing anyone could not guess.
+MIN_MASKED = 4
 
 
 def parse_env_block(text: str | None, *, kind: str) -> dict[str, str]:
@@ -99,5 +102,16 @@ def values_to_mask(text: str | None) -> list[str]:
             values += [value, value.strip("\"'")]
         else:
             values.append(stripped)
-    # Very short strings ("=", "1") would mask unrelated text all over the log.
-    return [v for v in dict.fromkeys(values) if len(v) >= 3]
+    return [v for v in dict.fromkeys(values) if len(v) >= MIN_MASKED]
+
+
+def maskable_parts(value: str) -> list[str]:
+    """What to mask of one secret value: the value, and each line of a multi-line one (an app may print
+    it line by line), leaving out what is shorter than MIN_MASKED."""
+    lines = [line.strip() for line in value.splitlines()] if "\n" in value else []
+    return [p for p in dict.fromkeys([value.strip(), *lines]) if len(p) >= MIN_MASKED]
+
+
+def short_keys(values: dict[str, str]) -> list[str]:
+    """Keys whose value is too short to be masked (empty values hide nothing and are left out)."""
+    return [key for key, value in values.items() if value.strip() and not maskable_parts(value)]

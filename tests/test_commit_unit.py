@@ -111,16 +111,15 @@ def test_another_writers_commit_is_planned_again(api, sim):
     ]
 
 
-@pytest.mark.xfail(reason="issue 14 bug, fixed next", strict=True)
 def test_a_space_that_keeps_changing_is_given_up_on(api, sim):
     said: list[str] = []
     rule = sim.faults.add(method="POST", path=r"/commit/", before=colleague(sim), times=99)
     with pytest.raises(ActionError) as err:
-        commit(api, sim, files(index_html=b"ours\n"), said)
+        commit(api, sim, files(ours_txt=b"ours\n"), said)
     assert rule.hits == MAX_ATTEMPTS == 3 and len(said) == MAX_ATTEMPTS - 1
     assert err.value.message == "The Space kept changing while we tried to commit."
     assert "concurrency group" in err.value.hint
-    assert "index.html" not in sim.repo(SPACE).files
+    assert "ours.txt" not in sim.repo(SPACE).files
 
 
 def test_a_lost_response_is_not_committed_twice(api, sim):
@@ -146,7 +145,6 @@ def test_other_http_errors_are_not_retried(api, sim):
     assert len(calls) == 1 and said == []
 
 
-@pytest.mark.xfail(reason="issue 14 bug, fixed next", strict=True)
 def test_the_spaces_gitignore_drops_none_of_the_planned_files(api, sim):
     said: list[str] = []
     commit(api, sim, files(_gitignore=b"dist/\n*.map\n", index_html=b"x\n"), said)

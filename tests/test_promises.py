@@ -194,3 +194,58 @@ def test_tracked_unchanged_files_are_matched_by_git_blob_id_without_being_read(
     assert "data/part0.csv" in opened  # modified since the checkout: read and uploaded
     assert result.outputs["changed-files"] == "data/part0.csv"
     assert not {f"data/part{i}.csv" for i in (1, 2, 3)} & opened, sorted(opened)
+
+
+def test_short_secret_values_never_corrupt_our_own_text(action, hub):
+    """Values like `1` or `on` cannot be hidden usefully: masking them would turn every `1` of a commit
+    sha, a URL or a duration into `***`. They are set on the Space, not masked, and we say so."""
+    copy_example("gradio-hello", action.workspace)
+    secrets = "DEBUG=1\nFLAG=on\nAPI_KEY=sk-live-long-value-1234\n"
+    result = action.run({"space": "user/onion-101", "hf-token": TOKEN, "secrets": secrets})
+    result.assert_ok()
+    repo = hub.repo("user/onion-101")
+    assert repo.secrets == {"DEBUG": "1", "FLAG": "on", "API_KEY": "sk-live-long-value-1234"}
+    out = result.outputs
+    assert out["space-id"] == "user/onion-101" and out["commit-sha"] == repo.head
+    assert out["space-url"] == f"{hub.url}/spaces/user/onion-101"
+    assert not any("***" in v for v in out.values()), out
+    assert "***" not in result.stdout + result.summary
+    assert "::add-mask::sk-live-long-value-1234" in result.stdout
+    assert "::add-mask::1" not in result.stdout.splitlines()
+    assert "::add-mask::on" not in result.stdout.splitlines()
+    assert any("DEBUG" in w and "FLAG" in w and "not masked" in w for w in result.warnings)
+
+
+def test_a_space_that_keeps_changing_gives_up_with_the_advice(action, hub):
+    """A commit lands before each of our attempts: after the last 412 the error says so and how to fix
+    it (a concurrency group), not a bare 'Hub answered 412'."""
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/busy", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    (action.workspace / "b.txt").write_text("ours\n")
+    edits = iter(range(100))
+    hub.faults.add(
+        method="POST",
+        path=r"/commit/",
+        times=100,
+        before=lambda: other_writer(hub, "user/busy", {"theirs.txt": b"%d\n" % next(edits)})(),
+    )
+    result = action.run({"space": "user/busy", "hf-token": TOKEN, "wait": "false"})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "kept changing" in result.errors[0] and "concurrency" in result.errors[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "b.txt" not in hub.repo("user/busy").files
+
+
+def test_a_gitignore_already_on_the_space_drops_none_of_the_planned_files(action, hub):
+    """Whether the Hub reads an empty `gitIgnore` as "none" or as "use the Space's .gitignore" is not
+    documented: hubsim takes the second reading, and the deploy must still upload every planned file."""
+    copy_example("static-site", action.workspace)
+    (action.workspace / ".gitignore").write_text("dist/\n")
+    (action.workspace / "dist").mkdir()
+    (action.workspace / "dist" / "a.js").write_text("a\n")
+    action.run({"space": "user/ign", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert ".gitignore" in hub.repo("user/ign").files
+    (action.workspace / "dist" / "b.js").write_text("b\n")
+    result = action.run({"space": "user/ign", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert result.outputs["changed-files"] == "dist/b.js"
+    assert hub.repo("user/ign").files["dist/b.js"].content == b"b\n"

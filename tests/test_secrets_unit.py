@@ -11,7 +11,14 @@ import io
 
 import pytest
 
-from hf_action.envblock import MAX_VALUE, parse_env_block, values_to_mask
+from hf_action.envblock import (
+    MAX_VALUE,
+    MIN_MASKED,
+    maskable_parts,
+    parse_env_block,
+    short_keys,
+    values_to_mask,
+)
 from hf_action.errors import EnvFormatError
 from hf_action.github.runner import Runner
 from hf_action.hub.variables import (
@@ -263,3 +270,53 @@ def test_a_key_holding_an_equals_sign_is_not_echoed():
 
 def test_values_to_mask_keeps_everything_after_the_first_equals_sign():
     assert values_to_mask("TOKEN=abc=def==\nX=XsecretX\n") == ["abc=def==", "XsecretX"]
+
+
+# --- short values never corrupt our own text ----------------------------------------------------
+
+
+def test_what_is_masked_of_a_value():
+    assert MIN_MASKED == 4
+    assert maskable_parts("abcd") == ["abcd"] and maskable_parts(" abc ") == []
+    assert maskable_parts("") == [] and maskable_parts("1") == []
+    assert maskable_parts("  line-one \nxy\n\nline-two\nline-two") == [
+        "line-one \nxy\n\nline-two\nline-two",
+        "line-one",
+        "line-two",
+    ]
+    assert maskable_parts("ab\ncd") == ["ab\ncd"]  # the whole value, not its short lines
+
+
+def test_short_keys():
+    values = {"ONE": "1", "ON": "on", "EMPTY": "", "BLANK": "  ", "LONG": "abcd", "PAIR": "a\nb"}
+    assert short_keys(values) == ["ONE", "ON", "PAIR"]
+
+
+def test_values_to_mask_leaves_out_short_strings():
+    assert values_to_mask("A=1\nB=on\nC=abc\nD=abcd\nEOF\n") == ["abcd"]
+
+
+def test_short_values_are_neither_announced_nor_scrubbed():
+    r, out = runner()
+    for value in ("1", "on", "abc", " "):
+        r.mask(value)
+    assert out.getvalue() == ""
+    text = "Committed a1b2c3d on 127.0.0.1 in 1.0s"
+    assert r.scrub(text) == text
+
+
+def test_a_value_shorter_than_eight_is_scrubbed_only_where_it_stands_alone():
+    r, _ = runner()
+    r.mask("abcd")
+    assert (
+        r.scrub("sha 0abcd12 key=abcd, (abcd) abcde xabcd")
+        == "sha 0abcd12 key=***, (***) abcde xabcd"
+    )
+    r.mask("a.b+c*d")  # regex characters are taken literally
+    assert r.scrub("x a.b+c*d y aXbbcd") == "x *** y aXbbcd"
+
+
+def test_a_value_of_eight_or_more_is_scrubbed_anywhere():
+    r, _ = runner()
+    r.mask("abcdefgh")
+    assert r.scrub("Bearerabcdefgh0") == "Bearer***0"

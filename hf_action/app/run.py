@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from hf_action.app.report import Outcome, summary_markdown, write_outputs
-from hf_action.envblock import parse_env_block, values_to_mask
+from hf_action.envblock import MIN_MASKED, parse_env_block, short_keys, values_to_mask
 from hf_action.errors import ActionError, BuildFailed, EnvFormatError, InputError
 from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
 from hf_action.github.event import load_pull_request
@@ -35,10 +35,19 @@ def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
     for value in values_to_mask(raw.get("secrets")):
         runner.mask(value)
     try:
-        for value in parse_env_block(raw.get("secrets"), kind="secret").values():
-            runner.mask(value)
+        parsed = parse_env_block(raw.get("secrets"), kind="secret")
     except EnvFormatError:
-        pass
+        return  # values_to_mask covered it; the input error comes next
+    for value in parsed.values():
+        runner.mask(value)
+    if short := short_keys(parsed):
+        runner.warning(
+            f"The secret{'s' if len(short) > 1 else ''} {', '.join(short)} {'are' if len(short) > 1 else 'is'}"
+            f" shorter than {MIN_MASKED} characters: set on the Space but not masked in the log"
+            " (masking so short a string would hide it in every commit sha and number). Pass values"
+            " that are not secret as variables.",
+            title="Short secrets not masked",
+        )
 
 
 def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets as _random
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
+
+from hf_action.envblock import maskable_parts
+
+#: Secret values shorter than this are scrubbed only where they stand alone (not inside a longer word).
+WHOLE_WORD_BELOW = 8
 
 
 def _escape_data(value: str) -> str:
@@ -50,21 +56,24 @@ class Runner:
 
     # -- masking -------------------------------------------------------------------------
     def mask(self, value: str | None) -> None:
-        """Register a secret: the runner hides it, and we scrub it from our own text too."""
-        if not value or value in self._masked:
-            return
-        self._masked.append(value)
-        self._masked.sort(key=len, reverse=True)
-        for line in value.splitlines() or [value]:
-            if line.strip() and self.github:
-                self._write(f"::add-mask::{_escape_data(line)}")
+        """Register a secret: the runner hides it, and we scrub it from our own text too. Values (and
+        lines) shorter than MIN_MASKED are left alone: masking `1` would turn every `1` into `***`."""
+        for part in maskable_parts(value or ""):
+            if part in self._masked:
+                continue
+            self._masked.append(part)
+            self._masked.sort(key=len, reverse=True)
+            if self.github and "\n" not in part:
+                self._write(f"::add-mask::{_escape_data(part)}")
 
     def scrub(self, text: str) -> str:
+        """Replace secret values with `***`. A value shorter than WHOLE_WORD_BELOW only where it stands
+        alone: `abcd` inside a commit sha or a longer word is chance, not the secret."""
         for value in self._masked:
-            text = text.replace(value, "***")
-            for line in value.splitlines():
-                if len(line.strip()) >= 4:
-                    text = text.replace(line, "***")
+            if len(value) >= WHOLE_WORD_BELOW:
+                text = text.replace(value, "***")
+            else:
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", "***", text)
         return text
 
     # -- printing ------------------------------------------------------------------------

@@ -54,6 +54,16 @@ def _with_blob_ids(description: str, plan: Plan, ops: list) -> str:
     return f"{description}\n\n{trailer}" if trailer else description
 
 
+# Sent as the preupload's `gitIgnore`: the Hub would otherwise apply the Space's (or the folder's own)
+# .gitignore and silently drop planned files. Not "": whether the Hub reads an empty string as "no rules"
+# or as "absent, use the Space's .gitignore" is undocumented; a comment-only file means "no rules" in both.
+NO_IGNORE_RULES = "# hf-deploy uploads exactly the files it planned: no ignore rules\n"
+KEPT_CHANGING = ActionError(
+    "The Space kept changing while we tried to commit.",
+    "Use a concurrency group so two deploys of one Space do not race.",
+)
+
+
 def commit_plan(
     api: HfApi,
     space_id: str,
@@ -65,7 +75,6 @@ def commit_plan(
 ) -> CommitResult:
     """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
     against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
-    from huggingface_hub import CommitOperationAdd
     from huggingface_hub.errors import HfHubHTTPError
 
     plan = first_plan
@@ -76,44 +85,47 @@ def commit_plan(
             return CommitResult(
                 plan.head or "", None, first_plan if landed else plan, committed=landed
             )
+        last = attempt == MAX_ATTEMPTS
         try:
-            ops = operations(plan)
-            # Upload first (huggingface_hub hashes and sends LFS files in parallel), so the commit
-            # message can record the sha256 it computed instead of us hashing every large file again.
-            api.preupload_lfs_files(
-                space_id,
-                additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
-                repo_type="space",
-                free_memory=False,
-                # Upload exactly the planned files: without this the Space's (or the folder's own)
-                # .gitignore would make the Hub silently drop some of them.
-                gitignore_content="",
-            )
-            info = api.create_commit(
-                space_id,
-                repo_type="space",
-                operations=ops,
-                commit_message=message,
-                commit_description=_with_blob_ids(description, plan, ops),
-                parent_commit=plan.head,
-            )
+            info = _upload_and_commit(api, space_id, plan, message, description)
             return CommitResult(info.oid, info.commit_url, plan, committed=True)
         except HfHubHTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else None
-            if status != 412 or attempt == MAX_ATTEMPTS:
+            if exc.response is None or exc.response.status_code != 412:
                 raise
+            if last:
+                raise ActionError(KEPT_CHANGING.message, KEPT_CHANGING.hint) from None
             say(
                 "The Space changed while we were uploading (412); planning again against its new head."
             )
         except httpx2.TransportError:
-            if attempt == MAX_ATTEMPTS:
+            if last:
                 raise
             say(
                 "The connection dropped while committing; checking what the Space holds before trying again."
             )
             time.sleep(1)
         plan = replan()
-    raise ActionError(
-        "The Space kept changing while we tried to commit.",
-        "Use a concurrency group so two deploys of one Space do not race.",
+    raise AssertionError("unreachable: every attempt returns or raises")
+
+
+def _upload_and_commit(api: HfApi, space_id: str, plan: Plan, message: str, description: str):
+    """Upload first (huggingface_hub hashes and sends LFS files in parallel), so the commit message can
+    record the sha256 it computed instead of us hashing every large file again."""
+    from huggingface_hub import CommitOperationAdd
+
+    ops = operations(plan)
+    api.preupload_lfs_files(
+        space_id,
+        additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
+        repo_type="space",
+        free_memory=False,
+        gitignore_content=NO_IGNORE_RULES,
+    )
+    return api.create_commit(
+        space_id,
+        repo_type="space",
+        operations=ops,
+        commit_message=message,
+        commit_description=_with_blob_ids(description, plan, ops),
+        parent_commit=plan.head,
     )

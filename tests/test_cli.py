@@ -103,6 +103,15 @@ def test_every_input_is_a_flag_and_nothing_else():
     assert all(text for _, group in GROUPS for _, _, text in group)
 
 
+def test_help_states_the_codes_defaults_and_what_fork_secrets_give():
+    texts = {name: text for _, group in GROUPS for name, _, text in group}
+    for name, text in texts.items():
+        if DEFAULTS[name] is not None:
+            assert text.endswith(f"(default: {DEFAULTS[name]})"), (name, text)
+    fork = texts["allow-fork-secrets"]
+    assert "Space secrets" in fork and "never the token" in fork  # the token is never handed over
+
+
 def test_version(tmp_path):
     proc = cli(["--version"], cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == f"hf-deploy {__version__}"

@@ -86,7 +86,7 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Pull-request previews", [
         ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space (default: auto)"),
         ("preview-name", "TEMPLATE", "preview Space name with {name} and {number} (default: {name}-pr-{number})"),
-        ("allow-fork-secrets", "BOOL", "give fork pull requests the token and secrets; dangerous (default: false)"),
+        ("allow-fork-secrets", "BOOL", "fork previews get the Space secrets, never the token; their code can read them (default: false)"),
         ("github-token", "TOKEN", "GitHub token used to comment on the pull request"),
         ("comment", "BOOL", "post and update a comment with the preview URL (default: true)"),
     ]),

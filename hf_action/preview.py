@@ -166,6 +166,32 @@ def preview_space_id(space_id: str, pr_number: int, template: str = DEFAULT_TEMP
     return f"{owner}/{candidate}"
 
 
+def preview_number(space_id: str, base_id: str, template: str = DEFAULT_TEMPLATE) -> int | None:
+    """The pull request whose preview of ``base_id`` is ``space_id``, or None if it is no preview.
+
+    The name is parsed with the template, then that number is rendered back (the template may
+    have cut and hashed the base name): only an exact round trip counts, so look-alikes such as
+    ``app-pr-5-old``, ``app-pr-05`` or another base's ``myapp-pr-1`` are never taken for one.
+    """
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field == "number":
+            parts.append(r"([1-9][0-9]{0,9})")
+        elif field is not None:
+            parts.append(r"(?:.+?)")
+    owner, _, name = space_id.partition("/")
+    match = re.fullmatch("".join(parts), name)
+    if match is None or owner.lower() != base_id.partition("/")[0].lower():
+        return None
+    number = int(match.group(1))
+    try:
+        expected = preview_space_id(base_id, number, template)
+    except ValueError:
+        return None
+    return number if expected.lower() == space_id.lower() else None
+
+
 def _check_template(template: str) -> int:
     """Validate ``template`` and return how many times it uses ``{name}``."""
     if not isinstance(template, str) or not template.strip():

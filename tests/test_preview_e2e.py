@@ -91,7 +91,9 @@ def test_synchronize_edits_one_sticky_comment_with_the_pr_head(action, hub, gh):
         assert hub.repo(PREVIEW).files["app.py"].content == app.read_bytes()
     assert writes(gh).count("POST") == 1 and writes(gh)[0] == "POST"
     assert set(writes(gh)[1:]) == {"PATCH"}
-    assert all(r.path.startswith("/repos/Codertocat/Hello-World") for r in gh.requests)
+    assert all(  # and /user: whose marker comment is ours
+        r.path.startswith("/repos/Codertocat/Hello-World") or r.path == "/user" for r in gh.requests
+    )
     body = comment_body(gh)
     assert "✅ Preview is running" in body and "<!-- hf-deploy:preview:user/app -->" in body
     assert "https://user-app-pr-2.hf.space" in body and f"{hub.url}/spaces/{PREVIEW}" in body

@@ -1,8 +1,9 @@
 """The one sticky pull-request comment that reports a preview Space's state.
 
 ``render`` turns a CommentState into Markdown (pure, testable); StickyComment
-finds the comment by its hidden marker and edits it, or creates it once. A
-comment is a courtesy: any failure becomes a warning, never a failed deploy.
+finds the comment by its hidden marker and edits it, or creates it once. Only a
+comment written by the token's own identity counts: anyone can paste the marker.
+A comment is a courtesy: any failure becomes a warning, never a failed deploy.
 PyGithub is imported inside methods because the action's cold start matters.
 """
 
@@ -12,11 +13,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["building", "running", "failed", "removed", "skipped"]
 
 DEFAULT_API_URL = "https://api.github.com"
+#: The author of comments made with the workflow's GITHUB_TOKEN.
+WORKFLOW_BOT = "github-actions[bot]"
 #: GitHub rejects bodies over 65536 characters; stay well under in UTF-8 bytes too.
 MAX_BODY_BYTES = 60_000
 MAX_LOG_LINES = 60
@@ -202,6 +205,7 @@ class StickyComment:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
         self.marker = marker
         self.warn = warn
+        self._login: str | None = None
         self._options = {
             "timeout": timeout,
             "retry": retry,
@@ -254,12 +258,23 @@ class StickyComment:
         try:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
             for comment in issue.get_comments():
-                if self.marker in (comment.body or ""):
+                if self.marker in (comment.body or "") and self._is_own(gh, comment):
                     comment.edit(body)
                     return comment.html_url
-            return issue.create_comment(body).html_url if create else ""
+            if not create:
+                return ""
+            created = issue.create_comment(body)
+            self._login = created.user.login  # what GitHub says we are: no lookup needed later
+            return created.html_url
         finally:
             gh.close()
+
+    def _is_own(self, gh: Any, comment: Any) -> bool:
+        """Written by this token's identity (found once, only when a marker comment exists)."""
+        if self._login is None:
+            self._login = own_login(gh)
+        author = comment.user.login if comment.user is not None else ""
+        return author.lower() == self._login.lower()
 
     def _explain(self, status: int, message: str) -> str:
         where = f"pull request #{self.pr_number} in {self.repository}"
@@ -278,6 +293,22 @@ class StickyComment:
                 f"check the `github-token` input. {_NOT_AFFECTED}"
             )
         return f"Could not update the preview comment on {where} ({detail}). {_NOT_AFFECTED}"
+
+
+def own_login(gh: Any) -> str:
+    """The login the token writes comments as.
+
+    ``GET /user`` names a personal access token's user. The workflow's GITHUB_TOKEN is an
+    installation token: GitHub answers 403 there, and its comments are by ``github-actions[bot]``.
+    """
+    from github import GithubException  # lazy: cold start
+
+    try:
+        return gh.get_user().login
+    except GithubException as exc:
+        if exc.status == 403:
+            return WORKFLOW_BOT
+        raise
 
 
 def _message(data: object) -> str:

@@ -1,0 +1,215 @@
+"""GitHub Deployments for previews (and production deploys on request): the "View deployment"
+button of a pull request, with statuses that follow the Space.
+
+One environment per pull request (``hf-preview/<name>-pr-<number>`` unless the ``environment``
+input names it), ``transient_environment`` for previews, ``in_progress`` then ``success`` (with
+the app URL and the workflow run) or ``failure``, and ``inactive`` on every deployment of the
+environment once its preview is deleted. A deployment is a courtesy, like the comment: any failure
+(most often a token without ``deployments: write``) is one warning and the deploy goes on.
+PyGithub is imported lazily: the action's cold start matters.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hf_action.errors import InputError
+from hf_action.github.comment import github_api_url
+
+PREVIEW_ENVIRONMENT = "hf-preview/{name}-pr-{number}"
+PRODUCTION_ENVIRONMENT = "hf-space/{name}"
+MODES = ("auto", "true", "false")
+#: GitHub's limit on an environment name.
+MAX_ENVIRONMENT = 255
+_FIELDS = frozenset({"name", "owner", "number"})
+_NOT_AFFECTED = "The deploy itself is not affected."
+#: How many deployments of one environment a close deactivates (newest first): a bound, not a limit
+#: anyone meets (one deployment per push to the pull request).
+MAX_DEACTIVATE = 300
+
+
+def wanted(mode: str, *, preview: bool) -> bool:
+    """``github-deployment``: ``auto`` makes them for previews only, ``true`` for production too."""
+    return mode == "true" or (mode == "auto" and preview)
+
+
+def environment_name(template: str | None, base_id: str, number: int | None) -> str:
+    """The environment of ``base_id``'s deployment; a preview's must contain ``{number}``.
+
+    Raises InputError before anything is deployed: one environment shared by several pull
+    requests would let closing one deactivate another's deployment.
+    """
+    owner, _, name = base_id.partition("/")
+    text = (template or "").strip() or (
+        PREVIEW_ENVIRONMENT if number is not None else PRODUCTION_ENVIRONMENT
+    )
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        raise InputError("environment", f"{text!r} is not a valid template: {exc}.") from None
+    unknown = sorted(set(fields) - _FIELDS)
+    if unknown:
+        raise InputError(
+            "environment",
+            f"{text!r} uses {{{unknown[0]}}}, which is not a placeholder.",
+            "Use {name}, {owner} and, for previews, {number}.",
+        )
+    if number is not None and "number" not in fields:
+        raise InputError(
+            "environment",
+            f"{text!r} has no {{number}}: every pull request needs its own environment.",
+            "Add {number}, e.g. 'preview/pr-{number}' (the default is "
+            f"'{PREVIEW_ENVIRONMENT}').",
+        )
+    if number is None and "number" in fields:
+        raise InputError(
+            "environment",
+            f"{text!r} uses {{number}}, but this run is not for a pull request.",
+            "Give production deploys a name without {number}.",
+        )
+    result = text.format(name=name, owner=owner, number=number)
+    if len(result) > MAX_ENVIRONMENT:
+        raise InputError("environment", f"{result[:40]!r}… is longer than 255 characters.")
+    return result
+
+
+def run_url(env: Mapping[str, str]) -> str | None:
+    """This workflow run's page: the deployment's ``log_url``."""
+    server = (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    repo, run_id = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+    return f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a deployment describes."""
+
+    environment: str
+    ref: str
+    space_id: str
+    preview: bool
+
+
+class Deployments:
+    """The deployments of one run; after the first failure (already warned) it does nothing."""
+
+    def __init__(
+        self, token: str, repository: str, env: Mapping[str, str], warn: Callable[[str], None]
+    ) -> None:
+        self.token, self.repository, self.warn = token, repository, warn
+        self.api_url = github_api_url(env)
+        self.log_url = run_url(env)
+        self.broken = False
+        self.deployment: Any = None  # github.Deployment.Deployment once created
+        self.last_id: int | None = None
+
+    def start(self, target: Target) -> int | None:
+        """Create the deployment and mark it ``in_progress``; its id, or None after a warning."""
+        payload = {"space": target.space_id, "tool": "hf-deploy"}
+
+        def create(gh: Any) -> int:
+            repo = gh.get_repo(self.repository)
+            self.deployment = repo.create_deployment(
+                target.ref,
+                environment=target.environment,
+                auto_merge=False,  # never merge the default branch into a PR head
+                required_contexts=[],  # this job's own checks are still pending
+                payload=payload,
+                description=f"Hugging Face Space {target.space_id}"[:140],
+                transient_environment=target.preview,
+                production_environment=not target.preview,
+            )
+            self.last_id = self.deployment.id
+            self._status(gh, self.deployment.url, "in_progress")
+            return self.deployment.id
+
+        return self._call(f"create a deployment in {target.environment!r}", create)
+
+    def finish(self, success: bool, environment_url: str | None = None) -> None:
+        """``success`` with the app URL, or ``failure``, on the deployment ``start`` made."""
+        if self.deployment is None:
+            return
+        url = self.deployment.url
+        state = "success" if success else "failure"
+
+        def post(gh: Any) -> None:
+            self._status(gh, url, state, environment_url if success else None)
+
+        self._call(f"mark the deployment {state}", post)
+
+    def deactivate(self, environment: str) -> int | None:
+        """``inactive`` on every deployment of ``environment`` not already so; the newest id."""
+
+        def run(gh: Any) -> int | None:
+            repo = gh.get_repo(self.repository)
+            newest = None
+            for n, deployment in enumerate(repo.get_deployments(environment=environment)):
+                if n >= MAX_DEACTIVATE:
+                    break
+                newest = newest or deployment.id
+                latest = next(iter(deployment.get_statuses()), None)
+                if latest is None or latest.state != "inactive":
+                    self._status(gh, deployment.url, "inactive")
+            self.last_id = newest
+            return newest
+
+        return self._call(f"mark the deployments of {environment!r} inactive", run)
+
+    # -- internals ------------------------------------------------------------------------
+    def _status(self, gh: Any, url: str, state: str, environment_url: str | None = None) -> None:
+        """POST a status with ``log_url`` (PyGithub's create_status only knows ``target_url``)."""
+        body: dict[str, Any] = {"state": state, "description": f"Space {state.replace('_', ' ')}"}
+        if self.log_url:
+            body["log_url"] = self.log_url
+        if environment_url:
+            body["environment_url"] = environment_url
+        if state == "success":
+            body["auto_inactive"] = True
+        gh.requester.requestJsonAndCheck("POST", f"{url}/statuses", input=body)
+
+    def _call(self, what: str, fn: Callable[[Any], Any]) -> Any:
+        if self.broken or not self.token:
+            return None
+        from github import GithubException  # lazy: cold start
+
+        gh = open_client(self.token, self.api_url)
+        try:
+            return fn(gh)
+        except GithubException as exc:
+            self._fail(what, exc.status, _message(exc.data))
+        except Exception as exc:  # a deployment must never fail a deploy
+            self._fail(what, None, f"{type(exc).__name__}: {exc}")
+        finally:
+            gh.close()
+        return None
+
+    def _fail(self, what: str, status: int | None, message: str) -> None:
+        self.broken = True
+        detail = f"HTTP {status}: {message}" if status else message
+        if status in (403, 404):
+            self.warn(
+                f"Could not {what} in {self.repository} ({detail}): the github-token lacks the "
+                "`deployments: write` permission. Add it to the job's `permissions:`, or set "
+                f"`github-deployment: false`. {_NOT_AFFECTED}"
+            )
+        else:
+            self.warn(f"Could not {what} in {self.repository} ({detail}). {_NOT_AFFECTED}")
+
+
+def open_client(token: str, api_url: str) -> Any:
+    """A PyGithub client for ``api_url`` (GITHUB_API_URL); a few requests, no client-side pacing."""
+    from github import Auth, Github  # lazy: cold start
+
+    return Github(
+        auth=Auth.Token(token), base_url=api_url, per_page=100, retry=2, timeout=15, lazy=True,
+        seconds_between_requests=0.0, seconds_between_writes=0.0,
+    )  # fmt: skip
+
+
+def _message(data: object) -> str:
+    if isinstance(data, Mapping):
+        return str(data.get("message") or "")
+    return str(data or "")[:200]

@@ -249,3 +249,40 @@ def test_a_gitignore_already_on_the_space_drops_none_of_the_planned_files(action
     result = action.run({"space": "user/ign", "hf-token": TOKEN, "wait": "false"}).assert_ok()
     assert result.outputs["changed-files"] == "dist/b.js"
     assert hub.repo("user/ign").files["dist/b.js"].content == b"b\n"
+
+
+def test_an_unretried_failure_does_not_claim_retries(action, hub):
+    """501 is not retried: the error must not say 'gave up after 5 attempts'."""
+    copy_example("gradio-hello", action.workspace)
+    hub.faults.add(method="GET", path=r"/whoami", status=501, times=100)
+    result = action.run({"space": "user/x", "hf-token": TOKEN})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "(501)" in result.errors[0] and "gave up" not in result.errors[0]
+    assert hub.counters.requests["GET /api/whoami-v2"] == 1
+
+
+def test_the_retry_count_in_the_error_is_the_real_one(action, hub):
+    """A long Retry-After exhausts the wait budget after 3 tries (scaled: 0.6 s each, 1.2 s in all)."""
+    copy_example("gradio-hello", action.workspace)
+    hub.faults.add(method="GET", path=r"/whoami", status=503, times=100, retry_after=100)
+    result = action.run({"space": "user/x", "hf-token": TOKEN})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    tries = hub.counters.requests["GET /api/whoami-v2"]
+    assert f"gave up after {tries} attempts" in result.errors[0] and tries == 3
+
+
+def test_an_unreachable_hub_states_the_attempts_made(action):
+    """A connection refused on every try: the error counts the attempts the transport really made."""
+    import socket
+
+    copy_example("gradio-hello", action.workspace)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    result = action.run(
+        {"space": "user/x", "hf-token": TOKEN}, env={"HF_ENDPOINT": f"http://127.0.0.1:{port}"}
+    )
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert "Could not reach the Hub" in result.errors[0]
+    assert "(gave up after 5 attempts)" in result.errors[0]
+    assert result.stdout.count("retry ") == 4

@@ -80,7 +80,8 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
 
     if isinstance(exc, ActionError):
         return exc
-    bound = f" (gave up after {transport.ACTIVE.describe()})" if transport.ACTIVE else ""
+    sent = transport.tries(exc)
+    bound = f" (gave up after {sent} attempts)" if sent > 1 else ""
     if isinstance(exc, httpx2.TransportError):
         return ActionError(
             f"Could not reach the Hub at {endpoint()} while trying to {action}{bound}: {exc}.",

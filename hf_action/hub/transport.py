@@ -25,6 +25,7 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 ACTIVE: RetryPolicy | None = None  # the policy in force, so error messages can state the bound
+TRIES = "hf_deploy_tries"  # request extension: how many times the transport sent the request
 
 
 @dataclass
@@ -63,6 +64,16 @@ def _retry_after(response: httpx2.Response) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def tries(exc: BaseException) -> int:
+    """How many times the request behind a failure was sent (0: it never reached our transport)."""
+    response = getattr(exc, "response", None)
+    try:
+        request = response.request if response is not None else exc.request  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # httpx2 raises RuntimeError for an unset .request
+        return 0
+    return int(request.extensions.get(TRIES, 0)) if request is not None else 0
+
+
 class RetryTransport(httpx2.BaseTransport):
     def __init__(
         self,
@@ -81,6 +92,7 @@ class RetryTransport(httpx2.BaseTransport):
         track(request)
         waited = 0.0
         for attempt in range(1, self.policy.attempts + 1):
+            request.extensions[TRIES] = attempt  # for the error message: how often it was really sent
             last = attempt == self.policy.attempts or not replayable
             try:
                 response = self.inner.handle_request(request)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from hf_action.outcome import Outcome
+
 
 class ActionError(Exception):
-    """A failure we foresaw. `message` says what is wrong, `hint` how to fix it."""
+    """A failure we foresaw. `message` says what is wrong, `hint` how to fix it; `outcome`, when set, is
+    what the run did before failing (a commit made, a build watched), still reported as outputs."""
+
+    outcome: Outcome | None
 
     def __init__(self, message: str, hint: str | None = None, *, title: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.title = title
+        self.outcome = None
 
     def __str__(self) -> str:
         return self.line

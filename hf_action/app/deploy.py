@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hf_action.app.report import Outcome
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import variables as env_vars
@@ -22,6 +21,7 @@ from hf_action.hub.urls import space_url
 from hf_action.hub.watch import WatchResult, wait_for_commit
 from hf_action.inputs import Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
+from hf_action.outcome import Outcome
 from hf_action.plan import make_plan
 from hf_action.text import human_size
 
@@ -250,14 +250,14 @@ def run_deploy(
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         _done(outcome, started)
-        exc.outcome = outcome  # type: ignore[attr-defined]
+        exc.outcome = outcome
         raise
     except Exception as exc:
         error = (
             exc if isinstance(exc, ActionError) else explain(exc, action=step, space_id=space_id)
         )
         if outcome.commit_sha and not inputs.dry_run:
-            error.outcome = _done(outcome, started)  # type: ignore[attr-defined]  # outputs still written
+            error.outcome = _done(outcome, started)  # outputs still written
         raise error from None
 
 

@@ -6,13 +6,13 @@ import time
 from typing import TYPE_CHECKING
 
 from hf_action.app.deploy import app_url, watch
-from hf_action.app.report import Outcome
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import explain
 from hf_action.hub.space import read_space
 from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs
+from hf_action.outcome import Outcome
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -81,7 +81,7 @@ def run_operation(
         return _finish(outcome, started)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = _finish(outcome, started)  # type: ignore[attr-defined]
+        exc.outcome = _finish(outcome, started)
         raise
     except ActionError:
         raise

@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from hf_action.github.runner import Runner
+from hf_action.outcome import Outcome
 from hf_action.text import human_size
-
-
-@dataclass
-class Outcome:
-    operation: str
-    space_id: str
-    space_url: str
-    app_url: str | None = None
-    commit_sha: str | None = None
-    commit_url: str | None = None
-    stage: str | None = None
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    deleted_files: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    upload_bytes: int = 0
-    settings: list[str] = field(default_factory=list)
-    env_keys: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    dry_run: bool = False
-    committed: bool = False
-    preview: bool = False
-    space_deleted: bool = False
-    failure: str | None = None
-    log_tail: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def changed_files(self) -> list[str]:
-        return sorted(self.added + self.changed + self.deleted_files)
 
 
 def write_outputs(runner: Runner, o: Outcome) -> None:

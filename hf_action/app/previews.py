@@ -1,0 +1,197 @@
+"""The pull-request flow around a run: whether it works on a preview Space, which one, what a fork may
+see, and the sticky PR comment that follows the preview. The rules themselves are pure (preview.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from hf_action.errors import InputError
+from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
+from hf_action.github.runner import Runner
+from hf_action.hub.urls import space_url
+from hf_action.inputs import Inputs
+from hf_action.outcome import Outcome
+from hf_action.preview import (
+    PreviewAction,
+    PullRequest,
+    fork_note,
+    preview_action,
+    preview_enabled,
+    preview_space_id,
+    secrets_allowed,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Route:
+    """What the event makes of this run, decided before the inputs are parsed."""
+
+    raw: Mapping[str, str]  # the raw inputs, with operation 'delete' when a PR closes
+    pr: PullRequest | None  # set when the run works on this pull request's preview Space
+    stop: bool = False  # nothing to do: the run ends here, successfully
+
+
+@dataclass(frozen=True)
+class Destination:
+    """The Space this run works on and what it may carry there."""
+
+    space_id: str
+    secrets: dict[str, str]
+    notes: list[str]  # shown in the summary and the PR comment
+
+
+def route(raw: Mapping[str, str], pr: PullRequest | None, runner: Runner) -> Route:
+    """Preview or not; a fork PR without a token skips; a closed PR only deletes its preview."""
+    try:
+        is_preview = preview_enabled(raw.get("preview") or "auto", pr)
+    except ValueError as exc:
+        raise InputError("preview", str(exc)) from None
+    if pr is None or not is_preview:
+        return Route(raw, None)
+    if not (raw.get("hf-token") or "").strip():
+        runner.notice(
+            "No hf-token on this pull request (GitHub gives no secrets to workflows of fork PRs): "
+            "the preview is skipped. A maintainer can deploy it by pushing the branch to this repository.",
+            title="Preview skipped",
+        )
+        runner.set_output("preview", "false")
+        return Route(raw, pr, stop=True)
+    closing = preview_action(pr.action)[0] is PreviewAction.DELETE
+    if closing and (raw.get("operation") or "").strip().lower() in ("", "deploy"):
+        # A closed PR only deletes its preview: the checkout (path, card) is irrelevant.
+        raw = {**raw, "operation": "delete"}
+    return Route(raw, pr)
+
+
+def ignored(pr: PullRequest, runner: Runner) -> bool:
+    """An event that asks nothing of the preview (labels, edits...): say so and stop."""
+    action, reason = preview_action(pr.action)
+    if action is not PreviewAction.IGNORE:
+        return False
+    runner.notice(reason, title="Nothing to do")
+    runner.set_output("preview", "true")
+    return True
+
+
+def target(inputs: Inputs, pr: PullRequest | None, base_id: str, runner: Runner) -> Destination:
+    """The base Space, or this PR's preview of it, with the secrets a fork's code may read."""
+    if pr is None:
+        return Destination(base_id, inputs.secrets, [])
+    space_id = _preview_id(base_id, pr.number, inputs.preview_name)
+    runner.info(f"Preview for pull request #{pr.number}: {space_id}")
+    if not pr.is_fork:
+        return Destination(space_id, inputs.secrets, [])
+    secrets = inputs.secrets
+    if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
+        secrets = {}
+        runner.warning(
+            "This pull request comes from a fork: its preview runs without the Space "
+            "secrets (set allow-fork-secrets: true to change that).",
+            title="Secrets withheld from fork preview",
+        )
+    elif inputs.secrets:
+        runner.warning(
+            f"This pull request comes from the fork {pr.head_repo or '(deleted)'}: its preview "
+            "runs with the Space secrets because allow-fork-secrets is true; its code can "
+            "read them.",
+            title="Secrets given to fork preview",
+        )
+    note = fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or ""
+    return Destination(space_id, secrets, [note])
+
+
+def _preview_id(base_id: str, number: int, template: str) -> str:
+    try:
+        return preview_space_id(base_id, number, template)
+    except ValueError as exc:
+        raise InputError(
+            "preview-name", str(exc), "Use {name} and {number} with letters, digits, '-', '_', '.'."
+        ) from None
+
+
+class PreviewComment:
+    """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        env: Mapping[str, str],
+        runner: Runner,
+        pr: PullRequest,
+        base_id: str,
+        where: Destination,
+    ) -> None:
+        self.pr, self.base_id, self.space_id, self.notes = pr, base_id, where.space_id, where.notes
+        self.runner, self.broken = runner, False
+        self.space_url = space_url(where.space_id)
+        values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        # An app may print a multi-line secret line by line: redact each line too, as the log masks do.
+        lines = [line.strip() for v in values for line in v.splitlines() if len(line.strip()) >= 4]
+        self.secret_values = sorted(set(values + lines), key=len, reverse=True)
+        self.sticky = StickyComment(
+            inputs.github_token or "",
+            env.get("GITHUB_REPOSITORY") or pr.base_repo,
+            pr.number,
+            github_api_url(env),
+            marker(base_id),
+            self._warn,
+            seconds_between_requests=0.0,
+            seconds_between_writes=0.0,
+        )
+
+    def _warn(self, message: str) -> None:
+        self.broken = True
+        self.runner.warning(message, title="PR comment not written")
+
+    def update(
+        self,
+        status: str,
+        outcome: Outcome | None,
+        *,
+        failure: str | None = None,
+        create: bool = True,
+    ) -> None:
+        if self.broken:
+            return
+        failures = [f for f in (outcome.failure if outcome else None, failure) if f]
+        state = CommentState(
+            status=status,
+            space_id=self.space_id,
+            space_url=self.space_url,
+            app_url=outcome.app_url if outcome else None,
+            head_sha=self.pr.head_sha,
+            hub_commit_url=outcome.commit_url if outcome else None,
+            stage=outcome.stage if outcome else None,
+            updated_at=datetime.now(UTC),
+            log_tail=outcome.log_tail if outcome else None,
+            notes=list(self.notes) + failures,
+            base_space_id=self.base_id,
+        )
+        self.sticky.upsert(render(state, secrets=self.secret_values), create=create)
+
+    def finished(self, outcome: Outcome) -> None:
+        """After a run that worked: running, still building, or (a closed PR's) removed."""
+        if outcome.space_deleted:
+            # Edit the comment of a preview that had one; never create one just to say "removed".
+            self.update("removed", outcome, create=False)
+        else:
+            self.update("running" if outcome.stage == "RUNNING" else "building", outcome)
+
+
+def open_comment(
+    inputs: Inputs,
+    env: Mapping[str, str],
+    runner: Runner,
+    pr: PullRequest | None,
+    base_id: str,
+    where: Destination,
+) -> PreviewComment | None:
+    """The comment of a preview run, when asked for and possible; it says "building" before a deploy."""
+    if pr is None or not inputs.comment or not inputs.github_token:
+        return None
+    comment = PreviewComment(inputs, env, runner, pr, base_id, where)
+    if inputs.operation == "deploy" and not inputs.dry_run:
+        comment.update("building", None)
+    return comment

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from hf_action.errors import InputError
-from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     DEFAULTS,
     is_valid_name,
@@ -30,11 +29,7 @@ def ws(tmp_path: Path) -> Path:
 
 
 def parse(ws: Path, **raw: str):
-    return parse_inputs(
-        {**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}},
-        ws,
-        hardware_names=library_hardware(),  # what the run passes: huggingface_hub's SpaceHardware
-    )
+    return parse_inputs({**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}}, ws)
 
 
 def error(ws: Path, **raw: str) -> InputError:

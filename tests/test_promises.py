@@ -286,3 +286,18 @@ def test_an_unreachable_hub_states_the_attempts_made(action):
     assert "Could not reach the Hub" in result.errors[0]
     assert "(gave up after 5 attempts)" in result.errors[0]
     assert result.stdout.count("retry ") == 4
+
+
+def test_progress_counts_only_the_bytes_that_are_uploaded_as_files(action, hub):
+    """Small text files travel inside the commit request: the progress total is the large files alone."""
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "model.bin").write_bytes(b"\0" + os.urandom(12 * 1024 * 1024 - 1))
+    (action.workspace / "notes.txt").write_text("inline text\n" * 250_000)  # 3 MB, sent inline
+    result = action.run(
+        {"space": "user/progress", "hf-token": TOKEN, "wait": "false"},
+        env={"HF_DEPLOY_PROGRESS_SECONDS": "0", "HF_HUB_DISABLE_XET": "1"},  # the LFS path
+    ).assert_ok()
+    assert hub.repo("user/progress").files["model.bin"].lfs_sha256 is not None
+    lines = [line for line in result.stdout.splitlines() if "uploaded " in line]
+    assert lines and all(" of 12.0 MB" in line for line in lines), lines
+    assert "(100%)" in lines[-1] or "(99%)" in lines[-1]

@@ -33,6 +33,13 @@ class UploadProgress:
         self.clock = clock
         self.started = clock()
         self.last = self.started
+        self._exact: int | None = None  # LFS: the bytes the Hub asked us to PUT, once it said
+
+    def expect(self, n: int) -> None:
+        """The Hub's LFS batch answer names the files it wants: their bytes replace the estimate
+        (which counted small files too, though they travel inside the commit request)."""
+        self._exact = (self._exact or 0) + n
+        self.total = self._exact
 
     def add(self, n: int) -> None:
         self.sent += n
@@ -75,6 +82,25 @@ def track(request: httpx2.Request) -> None:
         and not isinstance(request.stream, httpx2.ByteStream)
     ):
         request.stream = _CountingStream(request.stream, _current)  # type: ignore[arg-type]
+
+
+def observe(response: httpx2.Response) -> None:
+    """Response hook: an LFS batch answer says which objects will be uploaded, and how large."""
+    request = response.request
+    if (
+        _current is None
+        or request.method != "POST"
+        or not request.url.path.endswith("/objects/batch")
+    ):
+        return
+    response.read()
+    try:
+        objects = response.json().get("objects") or []
+    except ValueError:
+        return
+    _current.expect(
+        sum(o.get("size") or 0 for o in objects if "upload" in (o.get("actions") or {}))
+    )
 
 
 @contextlib.contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def human_size(n: int) -> str:
     """Bytes as a person reads them: "512 B", "3.4 MB"."""
@@ -11,3 +13,28 @@ def human_size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+def one_line(value: str) -> str:
+    """Any run of whitespace (newlines included) as one space."""
+    return " ".join(value.split())
+
+
+def md_cell(value: str) -> str:
+    """A Markdown table cell: one line, and a `|` that does not end the cell."""
+    return one_line(value).replace("|", "\\|")
+
+
+def md_link(text: str, url: str | None) -> str:
+    """`[text](url)` for an http(s) URL that cannot break out of the link; other URLs give the text."""
+    if not url or not re.match(r"^https?://", url):
+        return text
+    safe = (
+        url.replace(" ", "%20")
+        .replace("(", "%28")
+        .replace(")", "%29")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+        .replace("`", "%60")
+    )
+    return f"[{text}]({md_cell(safe)})"

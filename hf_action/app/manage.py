@@ -9,7 +9,7 @@ from hf_action.app.deploy import app_url, watch
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import explain
-from hf_action.hub.space import read_space
+from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
@@ -36,17 +36,7 @@ def run_operation(
     try:
         state = read_space(api, space_id)
         if op == "delete":
-            if not state.exists:
-                runner.notice(
-                    f"'{space_id}' does not exist: nothing to delete.", title="Already gone"
-                )
-            elif inputs.dry_run:
-                runner.notice(f"Dry run: '{space_id}' would be deleted.", title="Dry run")
-            else:
-                api.delete_repo(space_id, repo_type="space", missing_ok=True)
-                runner.info(f"Deleted {space_id}")
-            outcome.space_deleted = not inputs.dry_run
-            outcome.stage = "DELETED" if not inputs.dry_run else state.stage
+            _delete(api, inputs, state, runner, outcome)
             return _finish(outcome, started)
         if not state.exists:
             raise _missing(space_id, op)
@@ -87,6 +77,22 @@ def run_operation(
         raise
     except Exception as exc:
         raise explain(exc, action=step, space_id=space_id) from None
+
+
+def _delete(
+    api: HfApi, inputs: Inputs, state: SpaceState, runner: Runner, outcome: Outcome
+) -> None:
+    """Delete the Space; one already gone is no error (a re-run, a PR closed twice)."""
+    space_id = outcome.space_id
+    if not state.exists:
+        runner.notice(f"'{space_id}' does not exist: nothing to delete.", title="Already gone")
+    elif inputs.dry_run:
+        runner.notice(f"Dry run: '{space_id}' would be deleted.", title="Dry run")
+    else:
+        api.delete_repo(space_id, repo_type="space", missing_ok=True)
+        runner.info(f"Deleted {space_id}")
+    outcome.space_deleted = not inputs.dry_run
+    outcome.stage = "DELETED" if not inputs.dry_run else state.stage
 
 
 def _finish(outcome: Outcome, started: float) -> Outcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hf_action.github.runner import Runner
 from hf_action.outcome import Outcome
-from hf_action.text import human_size
+from hf_action.text import human_size, md_cell, md_link
 
 
 def write_outputs(runner: Runner, o: Outcome) -> None:
@@ -18,39 +18,47 @@ def write_outputs(runner: Runner, o: Outcome) -> None:
         "changed-files": "\n".join(o.changed_files),
         "preview": "true" if o.preview else "false",
         "deleted": "true" if o.space_deleted else "false",
+        "deployment-id": str(o.deployment_id or ""),
+        "environment": o.environment or "",
     }
     for name, value in values.items():
         runner.set_output(name, value)
 
 
-def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
-def _link(text: str, url: str | None) -> str:
-    return f"[{text}]({url})" if url else text
-
-
 def summary_markdown(o: Outcome) -> str:
+    """The step summary: a verdict, one table, then notes, the failure, the log tail, changed files."""
     verdict = "❌ Failed" if o.failure else ("📝 Dry run" if o.dry_run else "✅ Done")
     title = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": "Delete"}.get(
         o.operation, o.operation
     )
+    lines = [
+        f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {md_cell(v)} |" for k, v in _rows(o)]
+    for note in o.notes:
+        lines += ["", f"> {note}"]
+    if o.failure:
+        lines += ["", f"**{o.failure}**"]
+    return "\n".join(lines + _details(o)) + "\n"
+
+
+def _rows(o: Outcome) -> list[tuple[str, str]]:
     rows = [
-        ("Space", _link(o.space_id, o.space_url)),
-        ("App", _link(o.app_url, o.app_url) if o.app_url and not o.space_deleted else "—"),
+        ("Space", md_link(o.space_id, o.space_url)),
+        ("App", md_link(o.app_url, o.app_url) if o.app_url and not o.space_deleted else "—"),
         ("Stage", f"`{o.stage}`" if o.stage else "—"),
     ]
     if o.operation == "deploy":
-        commit = _link(f"`{o.commit_sha[:7]}`", o.commit_url) if o.commit_sha else "—"
+        commit = md_link(f"`{o.commit_sha[:7]}`", o.commit_url) if o.commit_sha else "—"
         if o.commit_sha and not o.committed and not o.dry_run:
             commit += " (no change, nothing committed)"
+        files = f"{len(o.added)} added, {len(o.changed)} changed, {len(o.deleted_files)} deleted"
         rows += [
             ("Commit", commit),
-            (
-                "Files",
-                f"{len(o.added)} added, {len(o.changed)} changed, {len(o.deleted_files)} deleted, {o.unchanged} unchanged",
-            ),
+            ("Files", f"{files}, {o.unchanged} unchanged"),
             ("Uploaded", human_size(o.upload_bytes)),
         ]
         if o.settings:
@@ -60,36 +68,20 @@ def summary_markdown(o: Outcome) -> str:
     if o.space_deleted:
         rows.append(("Deleted", "yes"))
     rows.append(("Duration", f"{o.seconds:.1f} s"))
-    lines = [
-        f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`",
-        "",
-        "| | |",
-        "|---|---|",
-    ]
-    lines += [f"| {k} | {_cell(v)} |" for k, v in rows]
-    for note in o.notes:
-        lines += ["", f"> {note}"]
-    if o.failure:
-        lines += ["", f"**{o.failure}**"]
+    return rows
+
+
+def _details(o: Outcome) -> list[str]:
+    """Folded blocks: the build log's tail (fenced so it cannot format), the first 50 changed files."""
+    lines: list[str] = []
     if o.log_tail:
         fence = "~~~~"
-        lines += [
-            "",
-            "<details><summary>Log tail</summary>",
-            "",
-            fence,
-            o.log_tail.replace(fence, "~~~ ~"),
-            fence,
-            "",
-            "</details>",
-        ]
+        lines += ["", "<details><summary>Log tail</summary>", "", fence]
+        lines += [o.log_tail.replace(fence, "~~~ ~"), fence, "", "</details>"]
     shown = o.changed_files[:50]
     if shown and o.operation == "deploy":
         more = len(o.changed_files) - len(shown)
         lines += ["", "<details><summary>Changed files</summary>", ""]
-        lines += (
-            [f"- `{p}`" for p in shown]
-            + ([f"- … and {more} more"] if more else [])
-            + ["", "</details>"]
-        )
-    return "\n".join(lines) + "\n"
+        lines += [f"- `{p}`" for p in shown] + ([f"- … and {more} more"] if more else [])
+        lines += ["", "</details>"]
+    return lines

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from hf_action.text import md_cell, md_link, one_line
+
 Status = Literal["building", "running", "failed", "removed", "skipped"]
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -86,7 +88,7 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
     if notes:
         lines.append("")
-        lines += [f"- {_inert(_one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
+        lines += [f"- {_inert(one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
     secret_values = [s for s in secrets if s and len(s) >= 4]
     head = _redact("\n".join(lines), secret_values)
     if state.status == "failed" and state.log_tail:
@@ -97,10 +99,10 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
 
 def _table(state: CommentState) -> list[str]:
     removed = state.status == "removed"
-    space = f"`{state.space_id}`" if removed else _link(state.space_id, state.space_url)
-    app = "—" if removed or not state.app_url else _link(_host(state.app_url), state.app_url)
+    space = f"`{state.space_id}`" if removed else md_link(state.space_id, state.space_url)
+    app = "—" if removed or not state.app_url else md_link(_host(state.app_url), state.app_url)
     sha = _cell(state.head_sha[:7]) or "—"
-    commit = _link(f"`{sha}`", state.hub_commit_url) if state.hub_commit_url else f"`{sha}`"
+    commit = md_link(f"`{sha}`", state.hub_commit_url) if state.hub_commit_url else f"`{sha}`"
     stage = f"`{_cell(state.stage)}`" if state.stage else "—"
     when = state.updated_at
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
@@ -151,35 +153,18 @@ def _redact(text: str, secret_values: list[str]) -> str:
     return text
 
 
-def _link(text: str, url: str | None) -> str:
-    if not url or not re.match(r"^https?://", url):
-        return text
-    safe = (
-        url.replace(" ", "%20")
-        .replace("(", "%28")
-        .replace(")", "%29")
-        .replace("<", "%3C")
-        .replace(">", "%3E")
-    )
-    return f"[{text}]({_cell(safe)})"
-
-
 def _host(url: str) -> str:
     return re.sub(r"^https?://", "", url).rstrip("/")
 
 
 def _cell(value: str | None) -> str:
-    return _one_line(value or "").replace("|", "\\|").replace("`", "'")
+    return md_cell(value or "").replace("`", "'")
 
 
 def _inert(text: str) -> str:
     """Notes can carry the Hub's error text (and so an app's output): no mentions, links or images."""
     text = text.replace("@", "@\u200b").replace("![", "!\u200b[").replace("](", "]\u200b(")
     return re.sub(r"https?://", lambda m: m.group(0).replace("//", "/\u200b/"), text)
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
 
 
 class StickyComment:

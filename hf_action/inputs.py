@@ -14,13 +14,9 @@ from hf_action.preview import preview_space_id
 SDKS = ("gradio", "docker", "static", "streamlit")
 OPERATIONS = ("deploy", "restart", "pause", "delete")
 PREVIEW_MODES = ("auto", "true", "false")
-VISIBILITIES = ("public", "private")
-HARDWARE = (
-    "cpu-basic", "cpu-upgrade", "cpu-xl", "zero-a10g",
-    "t4-small", "t4-medium", "l4x1", "l4x4", "l40sx1", "l40sx4", "l40sx8",
-    "a10g-small", "a10g-large", "a10g-largex2", "a10g-largex4", "a100-large", "a100x4", "a100x8",
-    "h100", "h100x8", "h200", "h200x2", "h200x4", "h200x8", "inf2x6",
-)  # fmt: skip
+VISIBILITIES = ("public", "private", "protected")
+# Hardware names are not listed here: the caller passes huggingface_hub's SpaceHardware values
+# (hub.space.library_hardware), so the accepted names follow the installed library.
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
 MAX_TIMEOUT = 6 * 3600
@@ -66,6 +62,7 @@ class Inputs:
     allow_fork_secrets: bool = False
     github_token: str | None = None
     comment: bool = True
+    keyless: bool = False  # the token came from the OIDC exchange: one existing Space, one hour
 
 
 def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
@@ -271,8 +268,15 @@ def _env_block(name: str, text: str | None) -> dict[str, str]:
         raise InputError(name, str(exc), hint) from None
 
 
-def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: bool = True) -> Inputs:
-    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one."""
+def parse_inputs(
+    raw: Mapping[str, str],
+    workspace: Path,
+    *,
+    token_required: bool = True,
+    hardware_names: tuple[str, ...] = (),
+) -> Inputs:
+    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one. `hardware_names`:
+    the flavors to accept (the library's SpaceHardware values; needed only when `hardware` is set)."""
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
         raise InputError(
@@ -322,7 +326,7 @@ def parse_inputs(raw: Mapping[str, str], workspace: Path, *, token_required: boo
         workspace=workspace,
         path=path,
         sdk=_choice("sdk", val["sdk"], SDKS),
-        hardware=_choice("hardware", val["hardware"], HARDWARE),
+        hardware=_choice("hardware", val["hardware"], hardware_names),
         visibility=_choice("visibility", val["visibility"], VISIBILITIES),
         secrets=secrets,
         variables=variables,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hf_action.errors import InputError
+from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     DEFAULTS,
     is_valid_name,
@@ -29,7 +30,11 @@ def ws(tmp_path: Path) -> Path:
 
 
 def parse(ws: Path, **raw: str):
-    return parse_inputs({**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}}, ws)
+    return parse_inputs(
+        {**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}},
+        ws,
+        hardware_names=library_hardware(),  # what the run passes: huggingface_hub's SpaceHardware
+    )
 
 
 def error(ws: Path, **raw: str) -> InputError:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
+from hf_action.hub import keyless
 from hf_action.hub import variables as env_vars
 from hf_action.hub.client import explain
 from hf_action.hub.commit import commit_plan
@@ -70,6 +71,8 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
         f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"
     ):
         runner.info(f"SDK: {snap.sdk}; Space card from {snap.card_source}")
+        for note in snap.notes:
+            runner.info(note)
         for line in settings.describe():
             runner.info(f"  setting: {line}")
         if env_plan is not None:
@@ -117,6 +120,8 @@ def run_deploy(
     step = "read the Space"
     try:
         state = read_space(api, space_id)
+        if inputs.keyless and not state.exists:
+            raise keyless.cannot_create(space_id)
         settings = plan_settings(state, inputs.hardware, inputs.visibility, inputs.sleep_time)
         env_plan = None
         if target.secrets or inputs.variables:
@@ -132,7 +137,11 @@ def run_deploy(
                 else {}
             )
             env_plan = env_vars.plan_env(
-                inputs.token, target.secrets, inputs.variables, have_s, have_v
+                keyless.secrets_key(inputs.token, space_id, inputs.keyless),
+                target.secrets,
+                inputs.variables,
+                have_s,
+                have_v,
             )
         step = "list the Space's files"
         protected = snap.protected(inputs.exclude)
@@ -184,7 +193,8 @@ def run_deploy(
                 f" and variables ({env_vars.describe_keys(env_plan.variables_to_set)})"
             )
             env_vars.apply_env(
-                env_plan, inputs.token, target.secrets, inputs.variables,
+                env_plan, keyless.secrets_key(inputs.token, space_id, inputs.keyless),
+                target.secrets, inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
             )  # fmt: skip
@@ -213,7 +223,7 @@ def run_deploy(
         state = read_space(api, space_id) if (settings.create or not state.host) else state
         outcome.app_url = app_url(state)
         untouched = (
-            not result.committed and not settings.changes and not (env_plan and env_plan.changes)
+            not result.committed and not settings.restarts and not (env_plan and env_plan.changes)
         )
         known = state.runtime.get("stage")
         if (

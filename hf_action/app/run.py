@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hf_action.app import previews
@@ -15,9 +16,10 @@ from hf_action.envblock import MIN_MASKED, parse_env_block, short_keys, values_t
 from hf_action.errors import ActionError, BuildFailed, EnvFormatError
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
+from hf_action.hub import keyless
 from hf_action.inputs import Inputs, parse_inputs
 from hf_action.outcome import Outcome
-from hf_action.preview import PullRequest
+from hf_action.preview import PullRequest, preview_enabled
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -102,6 +104,7 @@ class Report:
 
 def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
     mask_raw(runner, raw)
+    runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
     report = Report(runner)
     try:
         outcome = _dispatch(raw, env, runner, report)
@@ -114,19 +117,72 @@ def _dispatch(
     raw: Mapping[str, str], env: Mapping[str, str], runner: Runner, report: Report
 ) -> Outcome | None:
     """inputs -> the Space to work on -> the operation; None when the event asks for nothing."""
-    route = previews.route(raw, load_pull_request(env), runner)
+    pr = load_pull_request(env)
+    oidc = keyless.wanted(raw, env)  # no hf-token, and the job may mint a GitHub OIDC id token
+    if oidc and _previewing(raw, pr):
+        raise keyless.preview_error()  # before minting anything: a preview creates a new Space
+    route = previews.route(raw, pr, runner)
     if route.stop:
         return None
-    inputs = parse_inputs(route.raw, workspace_from_env(env))
+    if not oidc and not (route.raw.get("hf-token") or "").strip():
+        raise keyless.no_token_error()
+    inputs = parse_inputs(
+        route.raw,
+        workspace_from_env(env),
+        token_required=not oidc,
+        hardware_names=_hardware_names(route.raw, runner),
+    )
     pr = route.pr
     if pr is not None and previews.ignored(pr, runner):
         return None
+    if oidc:
+        inputs = _keyless(inputs, env, runner)
     api, base_id = _connect(inputs, runner)
     where = previews.target(inputs, pr, base_id, runner)
     report.comment = previews.open_comment(inputs, env, runner, pr, base_id, where)
     outcome = _operate(api, inputs, env, runner, pr, where)
     outcome.notes += where.notes
     return outcome
+
+
+def _previewing(raw: Mapping[str, str], pr: PullRequest | None) -> bool:
+    try:
+        return preview_enabled(raw.get("preview") or "auto", pr)
+    except ValueError:
+        return False  # previews.route reports the bad input
+
+
+def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
+    """huggingface_hub's SpaceHardware values, loaded only when `hardware` is set (cold start)."""
+    if not (raw.get("hardware") or "").strip():
+        return ()
+    from hf_action.hub.client import prepare_client
+    from hf_action.hub.space import library_hardware
+
+    # The client's environment first: huggingface_hub reads it at import.
+    prepare_client(runner.info)
+    return library_hardware()
+
+
+def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:
+    """No hf-token, but the job may mint an OIDC id token: exchange it for a token on the Space."""
+    from hf_action.hub.client import prepare_client
+    from hf_action.hub.urls import endpoint
+
+    prepare_client(runner.info)
+    runner.info(
+        f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint()}"
+        f" for a token on spaces/{inputs.space}."
+    )
+    got = keyless.exchange(inputs.space, endpoint(), env, runner.mask)
+    runner.info(f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s.")
+    if inputs.wait and inputs.timeout > got.expires_in:
+        runner.warning(
+            f"timeout ({inputs.timeout:.0f}s) is longer than the keyless token lives"
+            f" ({got.expires_in}s): a longer wait would lose access to the Space.",
+            title="Keyless token expires before the timeout",
+        )
+    return replace(inputs, token=got.token, keyless=True)
 
 
 def _connect(inputs: Inputs, runner: Runner) -> tuple[HfApi, str]:

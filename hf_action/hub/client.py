@@ -21,16 +21,22 @@ WRITE_ACCESS_ADVICE = (
 )
 
 
-def make_api(token: str, on_retry) -> HfApi:
-    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final."""
+def prepare_client(on_retry) -> None:
+    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final.
+    Every request it makes from then on (the keyless exchange included) goes through our transport."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-    from huggingface_hub import HfApi
     from huggingface_hub.utils import disable_progress_bars
 
     disable_progress_bars()
     transport.install(on_retry)
+
+
+def make_api(token: str, on_retry) -> HfApi:
+    prepare_client(on_retry)
+    from huggingface_hub import HfApi
+
     return HfApi(endpoint=endpoint(), token=token, library_name="hf-deploy")
 
 
@@ -95,63 +101,68 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
             title="Space not found",
         )
     if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-        status = exc.response.status_code
-        server = exc.response.headers.get("X-Error-Message") or _json_error(exc.response) or ""
-        detail = f" The Hub said: {server}" if server else ""
-        if status == 401:
-            return ActionError(
-                f"The Hub refused the token (401) while trying to {action}.{detail}",
-                WRITE_ACCESS_ADVICE,
-                title="Invalid token",
-            )
-        if status == 403:
-            if "create_pr" in server:
-                return ActionError(
-                    f"The token may not push to '{space_id}' (403): it has no write access to that namespace.",
-                    "Use a token with write access to the organization (an org admin can grant the"
-                    " write role), or a fine-grained token with 'Write access to contents' for this Space.",
-                    title="No write access",
-                )
-            return ActionError(
-                f"The Hub forbade this (403) while trying to {action}.{detail}",
-                "Check the token's role and the namespace's permissions.",
-                title="Forbidden",
-            )
-        if status == 402:
-            return ActionError(
-                f"The Hub requires a paid plan (402) to {action}.{detail}",
-                "Choose free hardware (cpu-basic), or add a payment method / upgrade the account or organization.",
-                title="Payment required",
-            )
-        if status == 409:
-            return ActionError(
-                f"The name '{space_id}' is already taken (409).{detail}",
-                "Pick another Space name, or use a token of the Space's owner.",
-                title="Name taken",
-            )
-        if status == 429:
-            after = exc.response.headers.get("Retry-After")
-            wait = f" Retry after {after}s." if after else ""
-            return ActionError(
-                f"The Hub's rate limit was hit (429) while trying to {action}{bound}.{wait}{detail}",
-                "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
-                title="Rate limited",
-            )
-        if status >= 500:
-            return ActionError(
-                f"The Hub failed ({status}) while trying to {action}{bound}.{detail}",
-                "The Hub may be having an incident: re-run the job later.",
-                title="Hub error",
-            )
-        return ActionError(
-            f"The Hub answered {status} while trying to {action}.{detail}",
-            None,
-            title=f"Hub error {status}",
-        )
+        return _refused(exc.response, action=action, space_id=space_id, bound=bound)
     return ActionError(
         f"Unexpected error while trying to {action}: {type(exc).__name__}: {exc}",
         None,
         title="Unexpected error",
+    )
+
+
+def _refused(response, *, action: str, space_id: str, bound: str) -> ActionError:
+    """An HTTP error answer of the Hub, by status: what it means for this run, and the fix."""
+    status = response.status_code
+    server = response.headers.get("X-Error-Message") or _json_error(response) or ""
+    detail = f" The Hub said: {server}" if server else ""
+    if status == 401:
+        return ActionError(
+            f"The Hub refused the token (401) while trying to {action}.{detail}",
+            WRITE_ACCESS_ADVICE,
+            title="Invalid token",
+        )
+    if status == 403:
+        if "create_pr" in server:
+            return ActionError(
+                f"The token may not push to '{space_id}' (403): it has no write access to that namespace.",
+                "Use a token with write access to the organization (an org admin can grant the"
+                " write role), or a fine-grained token with 'Write access to contents' for this Space.",
+                title="No write access",
+            )
+        return ActionError(
+            f"The Hub forbade this (403) while trying to {action}.{detail}",
+            "Check the token's role and the namespace's permissions.",
+            title="Forbidden",
+        )
+    if status == 402:
+        return ActionError(
+            f"The Hub requires a paid plan (402) to {action}.{detail}",
+            "Choose free hardware (cpu-basic), or add a payment method / upgrade the account or organization.",
+            title="Payment required",
+        )
+    if status == 409:
+        return ActionError(
+            f"The name '{space_id}' is already taken (409).{detail}",
+            "Pick another Space name, or use a token of the Space's owner.",
+            title="Name taken",
+        )
+    if status == 429:
+        after = transport.reset_after(response)
+        wait = f" Retry after {after:.0f}s." if after is not None else ""
+        return ActionError(
+            f"The Hub's rate limit was hit (429) while trying to {action}{bound}.{wait}{detail}",
+            "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
+            title="Rate limited",
+        )
+    if status >= 500:
+        return ActionError(
+            f"The Hub failed ({status}) while trying to {action}{bound}.{detail}",
+            "The Hub may be having an incident: re-run the job later.",
+            title="Hub error",
+        )
+    return ActionError(
+        f"The Hub answered {status} while trying to {action}.{detail}",
+        None,
+        title=f"Hub error {status}",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hf_action.errors import ActionError
 from hf_action.plan import RemoteFile
 
 if TYPE_CHECKING:
@@ -65,21 +66,30 @@ def _files(info: SpaceInfo) -> dict[str, RemoteFile] | None:
     }
 
 
+def library_hardware() -> tuple[str, ...]:
+    """The flavors huggingface_hub knows (its SpaceHardware enum): the accepted `hardware` names
+    follow the installed library instead of a hand list that drifts."""
+    from huggingface_hub import SpaceHardware
+
+    return tuple(h.value for h in SpaceHardware)
+
+
 @dataclass(frozen=True)
 class SettingsPlan:
     create: bool
     hardware: str | None = None  # to request; None = leave
-    private: bool | None = None
+    visibility: str | None = None  # "public" | "private" | "protected"; None = leave
     sleep_time: int | None = None
 
     @property
     def changes(self) -> bool:
-        return (
-            self.create
-            or bool(self.hardware)
-            or self.private is not None
-            or self.sleep_time is not None
-        )
+        return self.restarts or self.visibility is not None
+
+    @property
+    def restarts(self) -> bool:
+        """Changes after which the Space builds or starts again: a new Space, new hardware.
+        Visibility and sleep time restart nothing (`POST .../sleeptime` only sets gcTimeout)."""
+        return self.create or bool(self.hardware)
 
     def describe(self) -> list[str]:
         lines = []
@@ -87,8 +97,8 @@ class SettingsPlan:
             lines.append("create the Space")
         if self.hardware:
             lines.append(f"hardware → {self.hardware}")
-        if self.private is not None:
-            lines.append(f"visibility → {'private' if self.private else 'public'}")
+        if self.visibility is not None:
+            lines.append(f"visibility → {self.visibility}")
         if self.sleep_time is not None:
             lines.append(f"sleep time → {self.sleep_time}s")
         return lines
@@ -97,20 +107,28 @@ class SettingsPlan:
 def plan_settings(
     state: SpaceState, hardware: str | None, visibility: str | None, sleep_time: int | None
 ) -> SettingsPlan:
-    private = None if visibility is None else visibility == "private"
     if sleep_time is not None and (hardware or state.hardware or "cpu-basic") == "cpu-basic":
         # Free hardware always sleeps after 48 h; the Hub ignores (and the client warns about) a value.
         sleep_time = None
     if not state.exists:
-        return SettingsPlan(create=True, hardware=hardware, private=private, sleep_time=sleep_time)
+        return SettingsPlan(
+            create=True, hardware=hardware, visibility=visibility, sleep_time=sleep_time
+        )
     return SettingsPlan(
         create=False,
         hardware=hardware if hardware and hardware != state.hardware else None,
-        private=private if private is not None and private != state.private else None,
+        visibility=_visibility_change(state, visibility),
         sleep_time=sleep_time
         if sleep_time is not None and sleep_time != state.sleep_time
         else None,
     )
+
+
+def _visibility_change(state: SpaceState, visibility: str | None) -> str | None:
+    """`protected` is always sent: the Space info has no field that tells it from the other two."""
+    if visibility is None or visibility == "protected":
+        return visibility
+    return visibility if (visibility == "private") != state.private else None
 
 
 def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> None:
@@ -122,17 +140,16 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
                 space_id,
                 repo_type="space",
                 space_sdk=sdk,
-                private=bool(plan.private),
+                visibility=plan.visibility or "public",
                 space_hardware=plan.hardware,
                 space_sleep_time=plan.sleep_time,
             )
         except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status == 402 and _plan_gate(exc, sdk, plan.hardware):
+                raise plan_required(space_id, sdk) from None
             # 409 after a 404: either a concurrent run created it (fine) or it exists where we cannot see it.
-            if (
-                exc.response is None
-                or exc.response.status_code != 409
-                or not read_space(api, space_id).exists
-            ):
+            if status != 409 or not read_space(api, space_id).exists:
                 raise
         return
     # Hardware first: it is the change the Hub may refuse (402), and then nothing else has changed.
@@ -140,5 +157,25 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
         api.request_space_hardware(space_id, plan.hardware, sleep_time=plan.sleep_time)
     elif plan.sleep_time is not None:
         api.set_space_sleep_time(space_id, plan.sleep_time)
-    if plan.private is not None:
-        api.update_repo_settings(space_id, repo_type="space", private=plan.private)
+    if plan.visibility is not None:
+        api.update_repo_settings(space_id, repo_type="space", visibility=plan.visibility)
+
+
+def _plan_gate(exc, sdk: str, hardware: str | None) -> bool:
+    """The 402 of the 2026 plan rules, not one for paid hardware: the Hub's text names static
+    Spaces, or a compute SDK on free hardware was refused."""
+    said = str(getattr(exc, "server_message", None) or exc)
+    return "Static Spaces" in said or (sdk != "static" and hardware in (None, "cpu-basic"))
+
+
+def plan_required(space_id: str, sdk: str) -> ActionError:
+    """Since 2026-07-21 a free account cannot create Gradio/Docker Spaces: say the three ways out."""
+    return ActionError(
+        f"The Hub refused to create the {sdk} Space '{space_id}' (402): since 2026-07-21 creating"
+        " a Gradio or Docker Space needs a paid plan. Nothing was written.",
+        "Three ways out: deploy a static Space (sdk: static; free for everyone), subscribe to PRO"
+        " (https://huggingface.co/pro), or deploy to an organization with a paid plan (Team or"
+        " Enterprise). Spaces that already exist keep deploying; each pull-request preview is a"
+        " new Space, so previews need the plan too.",
+        title="Paid plan required to create this Space",
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hf_action.errors import InputError
 from hf_action.inputs import Inputs
+from hf_action.local import streamlit
 from hf_action.local.card import detect_sdk, merge_card, parse_card, read_text_card
 from hf_action.local.files import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
 from hf_action.local.gitindex import known_blob_ids
@@ -18,6 +19,7 @@ class Snapshot:
     sdk: str
     card_source: str  # where README.md came from, for the log
     warnings: list[str]
+    notes: list[str] = field(default_factory=list)  # printed with the plan
 
     def protected(self, excludes: tuple[str, ...]):
         """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
@@ -71,6 +73,15 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
             "Set sdk: gradio, streamlit, docker or static.",
         )
     wanted: dict = {"sdk": sdk}
+    notes, warnings = [], []
+    if sdk == "streamlit":  # the Hub runs Streamlit as a Docker Space now: see local/streamlit.py
+        extra, note, missing = streamlit.as_docker(
+            files, front, app_file=app_file, app_port=inputs.app_port, version=inputs.sdk_version
+        )
+        sdk = extra["sdk"]
+        wanted.update(extra)
+        notes.append(note)
+        warnings += [missing] if missing else []
     if inputs.app_port is not None:
         wanted["app_port"] = inputs.app_port
     if inputs.app_file is not None:
@@ -82,15 +93,14 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
         data = merged.encode("utf-8")
         files["README.md"] = LocalFile("README.md", None, len(data), content=data)
 
-    warnings = []
-    if sdk in ("gradio", "streamlit") and (app_file or "app.py") not in files:
+    if sdk == "gradio" and (app_file or "app.py") not in files:
         warnings.append(
             f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with"
             " NO_APP_FILE. Set 'app-file' to your entry point."
         )
     if sdk == "docker" and "Dockerfile" not in files:
         warnings.append("The docker SDK needs a Dockerfile at the root of 'path'.")
-    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings)
+    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes)
 
 
 def _rel(inputs: Inputs) -> str:

@@ -1,0 +1,139 @@
+"""Keyless deploys: no `hf-token`, but the job may mint a GitHub OIDC id token (`permissions: id-token:
+write`), which the Hub exchanges for a token scoped to one Space for an hour ("Trusted Publishers").
+
+huggingface_hub 2.4 does both steps (`huggingface_hub._oidc`): we call it rather than speak the
+protocol again, and only add what a deploy needs: the two runner variables checked first (one error
+naming the permission), every token masked the moment it exists, and the Hub's refusal turned into
+one sentence with the resource that was asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from hf_action.errors import ActionError, InputError
+
+REQUEST_URL = "ACTIONS_ID_TOKEN_REQUEST_URL"
+REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
+DOCS = "https://huggingface.co/docs/hub/trusted-publishers"
+
+
+@dataclass(frozen=True)
+class KeylessToken:
+    token: str
+    resource: str
+    expires_in: int
+
+
+def oidc_available(env: Mapping[str, str]) -> bool:
+    """The runner sets both variables only for jobs with `permissions: id-token: write`."""
+    return bool((env.get(REQUEST_URL) or "").strip() and (env.get(REQUEST_TOKEN) or "").strip())
+
+
+def no_token_error() -> InputError:
+    return InputError(
+        "hf-token",
+        "is empty, and this job cannot mint a GitHub OIDC id token for a keyless deploy.",
+        "Pass `hf-token: ${{ secrets.HF_TOKEN }}` (a write token), or add `permissions: id-token:"
+        " write` to the deploying job for a keyless deploy (the Space needs a trusted publisher for"
+        " this repository; see docs/keyless.md).",
+    )
+
+
+def preview_error() -> ActionError:
+    return ActionError(
+        "Pull-request previews need an hf-token: each preview is a new Space, and a keyless token"
+        " only works on the one existing Space it was issued for, so it cannot create previews.",
+        "Pass `hf-token` with a token that can create Spaces in the namespace, or set `preview: false`.",
+        title="Keyless previews are not possible",
+    )
+
+
+def exchange(
+    space_id: str, endpoint: str, env: Mapping[str, str], mask: Callable[[str], None]
+) -> KeylessToken:
+    """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`."""
+    import os
+
+    from huggingface_hub import _oidc
+    from huggingface_hub.errors import HfHubHTTPError
+
+    mask((env.get(REQUEST_TOKEN) or "").strip())
+    if "/" not in space_id:
+        raise ActionError(
+            f"'space' is '{space_id}': a keyless deploy needs it as owner/name.",
+            "Write the owner too (e.g. my-name/my-app): the Space is what the token is issued for,"
+            " and there is no token yet to look the owner up.",
+            title="Keyless deploy needs owner/name",
+        )
+    resource = f"spaces/{space_id}"
+    for name in (REQUEST_URL, REQUEST_TOKEN):  # the library reads them from the process environment
+        os.environ[name] = env[name].strip()
+    try:
+        id_token = _oidc.get_oidc_token(provider=_oidc.Provider.GITHUB, audience=endpoint)
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise ActionError(
+            f"GitHub refused to mint an OIDC id token ({status}).",
+            "Check that the deploying job has `permissions: id-token: write`.",
+            title="No GitHub id token",
+        ) from None
+    mask(id_token)
+    try:
+        answer = _oidc.exchange_oidc_token(
+            subject_token=id_token, resource=resource, endpoint=endpoint
+        )
+    except HfHubHTTPError as exc:
+        raise refused(exc, resource, env) from None
+    token = str(answer.get("access_token") or "")
+    mask(token)
+    if not token:
+        raise ActionError(
+            f"The Hub's token exchange for {resource} answered no access_token.", None,
+            title="Keyless exchange failed",
+        )  # fmt: skip
+    return KeylessToken(token, resource, int(answer.get("expires_in") or 3600))
+
+
+def refused(exc, resource: str, env: Mapping[str, str]) -> ActionError:
+    """The Hub said no: which resource, which repository asked, and the Hub's own reason."""
+    response = exc.response
+    status = response.status_code if response is not None else "?"
+    reason = ""
+    try:
+        body = response.json()
+        reason = ": ".join(str(body[k]) for k in ("error", "error_description") if body.get(k))
+    except Exception:  # noqa: S110 - the status alone still explains it
+        pass
+    repo = env.get("GITHUB_REPOSITORY") or "this repository"
+    said = f" The Hub said: {reason}." if reason else ""
+    return ActionError(
+        f"The Hub refused the keyless token exchange for {resource} ({status}).{said}",
+        f"Add a trusted publisher for the GitHub repository {repo} (and this workflow, and its"
+        f" environment if the job has one) in the settings of {resource}; see {DOCS}.",
+        title="Keyless exchange refused",
+    )
+
+
+def cannot_create(space_id: str) -> ActionError:
+    return ActionError(
+        f"The Space '{space_id}' does not exist, and a keyless token works on one existing Space"
+        " only: it cannot create it. Nothing was written.",
+        "Create the Space once (on the Hub, or with one run that passes hf-token), add the trusted"
+        " publisher in its settings, then deploy keyless.",
+        title="Keyless deploys need an existing Space",
+    )
+
+
+def secrets_key(token: str, space_id: str, keyless: bool) -> str:
+    """The HMAC key of the secrets' fingerprints (their descriptions on the Space). A keyless run has
+    a new token every time, which would re-set every secret (and restart the Space) on each deploy:
+    it keys them with the Space id instead. Only those who may write the Space read the
+    descriptions, and they can read the secrets themselves through the app."""
+    return f"hf-deploy keyless {space_id}" if keyless else token
+
+
+def wanted(raw: Mapping[str, str], env: Mapping[str, str]) -> bool:
+    """A keyless run: no hf-token given, and the runner's OIDC variables are there."""
+    return not (raw.get("hf-token") or "").strip() and oidc_available(env)

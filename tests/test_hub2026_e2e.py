@@ -1,0 +1,226 @@
+"""The Hub of 2026, end to end (issue 12): keyless deploys through GitHub's OIDC id token and the
+Hub's token exchange, the plan rules of 2026-07-21, Streamlit as a Docker Space, protected
+Spaces, and the Hub's RateLimit 429. The entrypoint runs as the runner runs it, against hubsim;
+GitHub's id-token endpoint is `tests/fakes/github_oidc.py`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from tests.conftest import TOKEN, copy_example
+from tests.fakes.github_oidc import FakeGitHubOidc
+from tests.webhooks import load_example
+
+
+@pytest.fixture
+def github(hub):
+    fake = FakeGitHubOidc(hub.oidc.issuer, repository="octo-org/octo-app").start()
+    yield fake
+    fake.stop()
+
+
+def front_matter(text: str) -> dict:
+    assert text.startswith("---\n"), text[:80]
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def hub_writes(hub) -> list[str]:
+    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
+
+
+def guard_oidc(hub, github, leak_guard) -> None:
+    """The GitHub request token and every exchanged token must never be printed unmasked."""
+    leak_guard.append(github.request_token)
+    leak_guard.extend(t.token for t in hub.oidc.issued)
+
+
+# ----------------------------------------------------------------- keyless deploys
+def test_keyless_deploy_exchanges_the_id_token_masks_it_and_deploys(
+    action, hub, github, leak_guard
+):
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    result.assert_ok()
+    assert hub.counters.requests["POST /oauth/token"] == 1
+    assert github.audiences == [hub.url]  # aud = the Hub URL (HF_ENDPOINT)
+    (issued,) = hub.oidc.issued
+    assert (issued.repo_type, issued.repo_id) == ("space", "user/site")
+    lines = result.stdout.splitlines()
+    mask = lines.index(f"::add-mask::{issued.token}")
+    assert not any(issued.token in line for line in lines[:mask])  # masked before any use
+    assert result.outputs["stage"] == "RUNNING"
+    assert hub.repo("user/site").files["index.html"].content == (
+        action.workspace / "index.html"
+    ).read_bytes()
+    assert "keyless" in result.stdout.lower()
+
+
+def test_keyless_without_id_token_permission_names_the_permission(action, hub):
+    hub.create_repo("user/site", sdk="static")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""})
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "id-token: write" in error and "hf-token" in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub_writes(hub) == [] and hub.counters.requests["POST /oauth/token"] == 0
+
+
+def test_keyless_exchange_refused_says_which_publisher_to_add(action, hub, github, leak_guard):
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="someone-else/repo")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "spaces/user/site" in error and "octo-org/octo-app" in error
+    assert "trusted publisher" in error.lower()
+    assert hub_writes(hub) == ["POST /oauth/token"] and not hub.oidc.issued
+
+
+def test_keyless_token_for_another_space_is_a_resource_mismatch(action, hub, github, leak_guard):
+    """The publisher is set on another Space: the exchange for this one is refused, nothing written."""
+    hub.create_repo("user/site", sdk="static")
+    hub.create_repo("user/other", sdk="static")
+    hub.oidc.trust("user/other", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "spaces/user/site" in error
+    assert len(hub.repo("user/site").commits) == 1 and len(hub.repo("user/other").commits) == 1
+
+
+def test_keyless_needs_the_owner_in_the_space_name(action, hub, github, leak_guard):
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "owner/name" in error
+    assert hub.counters.requests["POST /oauth/token"] == 0
+
+
+def test_keyless_cannot_create_the_space(action, hub, github, leak_guard):
+    """A trusted publisher scopes the token to a Space that must exist: say how to create it."""
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "does not exist" in error and "hf-token" in error
+    assert hub.repo("user/site") is None
+
+
+def test_keyless_preview_is_refused_with_the_reason(action, hub, github, leak_guard):
+    hub.create_repo("user/app", sdk="static")
+    hub.oidc.trust("user/app", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    event = load_example("opened")
+    result = action.run(
+        {"space": "user/app", "hf-token": ""},
+        event_name="pull_request",
+        event=event,
+        env=github.env(),
+    )
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "preview" in error.lower() and "new Space" in error and "hf-token" in error
+    assert hub_writes(hub) == [] and github.audiences == []  # refused before minting anything
+
+
+# ----------------------------------------------------------------- plan rules (402)
+def test_free_account_402_on_create_gives_the_three_ways_out(action, hub):
+    hub.plans.enforce = True
+    copy_example("gradio-hello", action.workspace)
+    result = action.run({"space": "user/new-app", "hf-token": TOKEN})
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "static" in error and "PRO" in error and "organization" in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub.repo("user/new-app") is None and hub.counters.commits == 0
+
+
+def test_free_account_existing_gradio_space_keeps_deploying(action, hub):
+    hub.create_repo("user/old-app", sdk="gradio")  # created before 2026-07-21
+    hub.plans.enforce = True
+    copy_example("gradio-hello", action.workspace)
+    result = action.run({"space": "user/old-app", "hf-token": TOKEN}).assert_ok()
+    assert result.outputs["stage"] == "RUNNING"
+    assert "app.py" in hub.repo("user/old-app").files
+
+
+# ----------------------------------------------------------------- Streamlit, protected, 429
+def test_streamlit_app_runs_as_a_docker_space_with_a_generated_dockerfile(action, hub):
+    copy_example("streamlit-hello", action.workspace)
+    result = action.run({"space": "user/st", "hf-token": TOKEN}).assert_ok()
+    repo = hub.repo("user/st")
+    assert repo.sdk == "docker" and result.outputs["stage"] == "RUNNING"
+    card = front_matter(repo.files["README.md"].text())
+    assert card["sdk"] == "docker" and card["app_port"] == 8501
+    assert "streamlit" in card.get("tags", [])
+    dockerfile = repo.files["Dockerfile"].text()
+    assert "streamlit" in dockerfile and "app.py" in dockerfile and "8501" in dockerfile
+    assert "streamlit==1.67.0" in dockerfile  # the sdk_version of the card
+    assert not (action.workspace / "Dockerfile").exists()  # generated for the Space only
+
+
+def test_streamlit_app_with_its_own_dockerfile_keeps_it(action, hub):
+    copy_example("streamlit-hello", action.workspace)
+    own = 'FROM python:3.12-slim\nCOPY . .\nCMD ["streamlit", "run", "app.py"]\n'
+    (action.workspace / "Dockerfile").write_text(own)
+    action.run({"space": "user/st", "hf-token": TOKEN}).assert_ok()
+    repo = hub.repo("user/st")
+    assert repo.files["Dockerfile"].text() == own
+    assert front_matter(repo.files["README.md"].text())["app_port"] == 8501
+
+
+def test_protected_visibility_is_set_and_reported(action, hub):
+    hub.create_repo("user/site", sdk="static")
+    copy_example("static-site", action.workspace)
+    result = action.run(
+        {"space": "user/site", "hf-token": TOKEN, "visibility": "protected"}
+    ).assert_ok()
+    assert hub.repo("user/site").protected
+    assert "protected" in result.summary
+
+
+def test_rate_limit_429_is_waited_out_once_not_hammered(action, hub):
+    """RateLimit: "api";r=0;t=2 and no Retry-After: wait the reset (2 s, unscaled) then retry once."""
+    hub.create_repo("user/site", sdk="static")
+    copy_example("static-site", action.workspace)
+    hub.faults.add("GET", r"^/api/whoami-v2$", status=429, ratelimit=2)
+    started = time.monotonic()
+    result = action.run(
+        {"space": "user/site", "hf-token": TOKEN}, env={"HF_DEPLOY_BACKOFF_SCALE": "1"}
+    ).assert_ok()
+    elapsed = time.monotonic() - started
+    assert hub.counters.requests["GET /api/whoami-v2"] == 2  # the 429, then one retry
+    retries = [line for line in result.stdout.splitlines() if "429" in line]
+    assert len(retries) == 1 and "RateLimit" in retries[0], retries
+    assert elapsed >= 2.0
+
+
+def test_keyless_doc_workflow_asks_id_token_on_the_deploy_job_only():
+    """docs/keyless.md's workflow (linted by test_metadata) grants id-token: write to the job, not
+    to the workflow, and passes no hf-token."""
+    from tests.action_runner import ROOT
+
+    text = (ROOT / "docs" / "keyless.md").read_text(encoding="utf-8")
+    (block,) = [b for b in text.split("```yaml\n")[1:] if "jobs:" in b]
+    workflow = yaml.safe_load(block.split("```")[0])
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    (deploy,) = [s for s in job["steps"] if "hf-deploy" in s.get("uses", "")]
+    assert "hf-token" not in deploy["with"]

@@ -64,6 +64,27 @@ def _retry_after(response: httpx2.Response) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def reset_after(response: httpx2.Response) -> float | None:
+    """Seconds to wait before retrying: a 429's `RateLimit: "api";r=0;t=N` (what the Hub sends, usually
+    without Retry-After; read with huggingface_hub's own parser) plus 1 s as the library adds for
+    rounding, else `Retry-After`."""
+    if response.status_code == 429:
+        from huggingface_hub.utils import parse_ratelimit_headers
+
+        info = parse_ratelimit_headers(response.headers)
+        if info is not None and info.remaining == 0:
+            return float(info.reset_in_seconds) + 1.0
+    return _retry_after(response)
+
+
+def _why(response: httpx2.Response) -> str:
+    """The retry line's reason: the status, and the rate limit it hit when the Hub says which."""
+    reason = f"HTTP {response.status_code}"
+    if response.status_code == 429 and response.headers.get("RateLimit"):
+        reason += f" (RateLimit {response.headers['RateLimit']})"
+    return reason
+
+
 def tries(exc: BaseException) -> int:
     """How many times the request behind a failure was sent (0: it never reached our transport)."""
     response = getattr(exc, "response", None)
@@ -104,10 +125,10 @@ class RetryTransport(httpx2.BaseTransport):
             else:
                 if response.status_code not in RETRY_STATUSES or last:
                     return response
-                delay = self._delay(attempt, _retry_after(response))
+                delay = self._delay(attempt, reset_after(response))
                 if waited + delay > self.policy.budget:
                     return response  # out of budget: let the caller see the Hub's own answer
-                reason = f"HTTP {response.status_code}"
+                reason = _why(response)
                 response.read()
                 response.close()
             self.on_retry(

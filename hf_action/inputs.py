@@ -12,7 +12,8 @@ from hf_action.errors import EnvFormatError, InputError
 from hf_action.preview import preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
-OPERATIONS = ("deploy", "restart", "pause", "delete")
+OPERATIONS = ("deploy", "restart", "pause", "delete", "cleanup-previews")
+DEPLOYMENT_MODES = ("auto", "true", "false")
 PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
 # Hardware names are not listed here: the caller passes huggingface_hub's SpaceHardware values
@@ -30,6 +31,7 @@ DEFAULTS: dict[str, str | None] = {
     "dry-run": "false", "commit-message": None, "card": None, "operation": "deploy",
     "factory-reboot": "false", "preview": "auto", "preview-name": "{name}-pr-{number}",
     "allow-fork-secrets": "false", "github-token": None, "comment": "true",
+    "github-deployment": "auto", "environment": None,
 }  # fmt: skip
 
 
@@ -62,6 +64,9 @@ class Inputs:
     allow_fork_secrets: bool = False
     github_token: str | None = None
     comment: bool = True
+    # GitHub Deployments: auto (previews only), true (production too), false; named by environment
+    github_deployment: str = "auto"
+    environment: str | None = None  # a template, see github/deployments.py
     keyless: bool = False  # the token came from the OIDC exchange: one existing Space, one hour
 
 
@@ -288,6 +293,12 @@ def parse_inputs(
     workspace = workspace.resolve()
     operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
     deploying = operation == "deploy"
+    if operation == "cleanup-previews" and not (val["github-token"] or "").strip():
+        raise InputError(
+            "github-token",
+            "is empty: cleanup-previews asks GitHub which pull requests are closed.",
+            "Keep the default (${{ github.token }}) and grant the job `pull-requests: read`.",
+        )
     card_value = val["card"]
     secrets = _env_block("secrets", val["secrets"])
     variables = _env_block("variables", val["variables"])
@@ -356,4 +367,7 @@ def parse_inputs(
         allow_fork_secrets=parse_bool("allow-fork-secrets", val["allow-fork-secrets"] or "false"),
         github_token=_token("github-token", val["github-token"], required=False),
         comment=parse_bool("comment", val["comment"] or "true"),
+        github_deployment=_choice("github-deployment", val["github-deployment"], DEPLOYMENT_MODES)
+        or "auto",
+        environment=(val["environment"] or "").strip() or None,
     )

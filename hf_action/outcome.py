@@ -32,6 +32,8 @@ class Outcome:
     failure: str | None = None
     log_tail: str | None = None
     notes: list[str] = field(default_factory=list)
+    deployment_id: int | None = None  # the GitHub Deployment made (or marked inactive)
+    environment: str | None = None  # and its environment
 
     @property
     def changed_files(self) -> list[str]:

@@ -36,6 +36,7 @@ class PullRequest:
     is_fork: bool
     merged: bool
     html_url: str
+    author: str = ""  # the pull request's user.login (dependabot[bot] gets no Actions secrets)
 
 
 class PreviewAction(StrEnum):

@@ -23,6 +23,8 @@ from hf_action.preview import (
     secrets_allowed,
 )  # fmt: skip
 
+DEPENDABOT = "dependabot[bot]"
+
 
 @dataclass(frozen=True)
 class Route:
@@ -42,7 +44,9 @@ class Destination:
     notes: list[str]  # shown in the summary and the PR comment
 
 
-def route(raw: Mapping[str, str], pr: PullRequest | None, runner: Runner) -> Route:
+def route(
+    raw: Mapping[str, str], pr: PullRequest | None, runner: Runner, *, actor: str = ""
+) -> Route:
     """Preview or not; a fork PR without a token skips; a closed PR only deletes its preview."""
     try:
         is_preview = preview_enabled(raw.get("preview") or "auto", pr)
@@ -51,18 +55,38 @@ def route(raw: Mapping[str, str], pr: PullRequest | None, runner: Runner) -> Rou
     if pr is None or not is_preview:
         return Route(raw, None)
     if not (raw.get("hf-token") or "").strip():
-        runner.notice(
-            "No hf-token on this pull request (GitHub gives no secrets to workflows of fork PRs): "
-            "the preview is skipped. A maintainer can deploy it by pushing the branch to this repository.",
-            title="Preview skipped",
-        )
-        runner.set_output("preview", "false")
+        _skip_without_token(pr, runner, actor)
         return Route(raw, pr, stop=True)
     closing = preview_action(pr.action)[0] is PreviewAction.DELETE
     if closing and (raw.get("operation") or "").strip().lower() in ("", "deploy"):
         # A closed PR only deletes its preview: the checkout (path, card) is irrelevant.
         raw = {**raw, "operation": "delete"}
     return Route(raw, pr)
+
+
+def _skip_without_token(pr: PullRequest, runner: Runner, actor: str) -> None:
+    """Forks and Dependabot get no Actions secrets: skip, green. A pull request from this
+    repository does, so an empty hf-token there is a missing or misnamed secret: fail."""
+    if pr.is_fork:
+        reason = "GitHub gives no secrets to workflows of fork PRs"
+        fix = "A maintainer can deploy it by pushing the branch to this repository."
+    elif DEPENDABOT in (actor.lower(), pr.author.lower()):
+        reason = "Dependabot's runs get Dependabot secrets only"
+        fix = "Add HF_TOKEN as a Dependabot secret too to preview its pull requests."
+    else:
+        raise InputError(
+            "hf-token",
+            f"is empty on pull request #{pr.number}, which comes from this repository (not a "
+            "fork), so the secret it is given is missing or misnamed.",
+            "Add the repository secret HF_TOKEN (Settings > Secrets and variables > Actions) with "
+            "a write token from https://huggingface.co/settings/tokens and pass "
+            "hf-token: ${{ secrets.HF_TOKEN }}.",
+        )
+    runner.notice(
+        f"No hf-token on this pull request ({reason}): the preview is skipped. {fix}",
+        title="Preview skipped",
+    )
+    runner.set_output("preview", "false")
 
 
 def ignored(pr: PullRequest, runner: Runner) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hf_action.app import previews
+from hf_action.app.deployment import RunDeployment, open_deployment
 from hf_action.app.previews import PreviewComment
 from hf_action.app.report import summary_markdown, write_outputs
 from hf_action.envblock import MIN_MASKED, parse_env_block, short_keys, values_to_mask
@@ -54,8 +55,11 @@ class Report:
         self.runner = runner
         self.started = time.monotonic()
         self.comment: PreviewComment | None = None
+        self.deployment: RunDeployment | None = None
 
     def done(self, outcome: Outcome) -> int:
+        if self.deployment is not None:
+            self.deployment.finished(outcome)
         self._outputs(outcome)
         if self.comment is not None:
             self.comment.finished(outcome)
@@ -67,6 +71,8 @@ class Report:
 
     def failed(self, exc: Exception) -> int:
         """One error line; the outcome of what was done before the failure is still reported."""
+        if self.deployment is not None:
+            self.deployment.failed(exc.outcome if isinstance(exc, ActionError) else None)
         if isinstance(exc, BuildFailed):
             self._build_failed(exc)
         elif isinstance(exc, ActionError):
@@ -121,7 +127,7 @@ def _dispatch(
     oidc = keyless.wanted(raw, env)  # no hf-token, and the job may mint a GitHub OIDC id token
     if oidc and _previewing(raw, pr):
         raise keyless.preview_error()  # before minting anything: a preview creates a new Space
-    route = previews.route(raw, pr, runner)
+    route = previews.route(raw, pr, runner, actor=env.get("GITHUB_ACTOR") or "")
     if route.stop:
         return None
     if not oidc and not (route.raw.get("hf-token") or "").strip():
@@ -138,7 +144,13 @@ def _dispatch(
     if oidc:
         inputs = _keyless(inputs, env, runner)
     api, base_id = _connect(inputs, runner)
+    if inputs.operation == "cleanup-previews":
+        from hf_action.app.cleanup import run_cleanup  # see _connect
+
+        run_cleanup(api, inputs, base_id, runner, env)
+        return None
     where = previews.target(inputs, pr, base_id, runner)
+    report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
     report.comment = previews.open_comment(inputs, env, runner, pr, base_id, where)
     outcome = _operate(api, inputs, env, runner, pr, where)
     outcome.notes += where.notes

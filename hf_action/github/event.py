@@ -81,6 +81,7 @@ def parse_pull_request(payload: Any, *, event_name: str = "pull_request") -> Pul
         is_fork=is_fork,
         merged=pr.get("merged") is True,
         html_url=str(pr.get("html_url") or ""),
+        author=str((pr.get("user") or {}).get("login") or ""),
     )
 
 

@@ -1,0 +1,138 @@
+"""``operation: cleanup-previews``: delete the previews whose pull request is closed.
+
+Meant for a scheduled workflow, for the previews a missed close event left behind (workflow
+disabled, run cancelled, a bug). A Space is a preview of the base Space only when its name is
+exactly what ``preview-name`` gives for some pull request number (``preview_number``), and it is
+deleted only when GitHub says that pull request is closed: anything uncertain is kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hf_action.github.deployments import Deployments, environment_name, wanted
+from hf_action.github.pulls import CLOSED, pull_states
+from hf_action.github.runner import Runner
+from hf_action.inputs import Inputs
+from hf_action.preview import preview_number
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+_KEPT = {
+    "open": "kept: pull request open",
+    "missing": "kept: no such pull request",
+    "unknown": "kept: GitHub did not answer",
+}
+
+
+@dataclass
+class Preview:
+    """One preview Space found on the Hub and what became of it."""
+
+    space_id: str
+    number: int
+    state: str = "unknown"  # open, closed, merged, missing, unknown (GitHub did not answer)
+    action: str = "kept"
+
+
+@dataclass
+class Cleanup:
+    """The run's record: every preview found, for the outputs and the step summary."""
+
+    base_id: str
+    dry_run: bool
+    previews: list[Preview] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def deleted(self) -> list[str]:
+        return [p.space_id for p in self.previews if p.action in ("deleted", "would delete")]
+
+
+def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
+    """The base Space's previews on the Hub: every Space of its owner, kept by exact name."""
+    from hf_action.hub.client import explain
+
+    owner = base_id.split("/")[0]
+    try:
+        spaces = [info.id for info in api.list_spaces(author=owner)]
+    except Exception as exc:
+        raise explain(exc, action=f"list the Spaces of {owner}", space_id=base_id) from None
+    found = [(s, preview_number(s, base_id, template)) for s in spaces]
+    return sorted((Preview(s, n) for s, n in found if n is not None), key=lambda p: p.number)
+
+
+def run_cleanup(
+    api: HfApi, inputs: Inputs, base_id: str, runner: Runner, env: Mapping[str, str]
+) -> Cleanup:
+    """Find the previews, ask GitHub about their pull requests, delete the closed ones' previews."""
+    started = time.monotonic()
+    report = Cleanup(base_id, inputs.dry_run, find_previews(api, base_id, inputs.preview_name))
+    repository = env.get("GITHUB_REPOSITORY") or ""
+    runner.info(f"{len(report.previews)} preview Space(s) of {base_id} on the Hub")
+    states, failures = pull_states(
+        inputs.github_token or "", repository, env, [p.number for p in report.previews]
+    )
+    if failures:
+        runner.warning(
+            f"GitHub did not say whether {len(failures)} pull request(s) of {repository} are "
+            f"closed, so their previews are kept: {'; '.join(failures[:5])}",
+            title="Previews kept",
+        )
+    deployments = Deployments(
+        inputs.github_token or "", repository, env,
+        lambda message: runner.warning(message, title="Deployment not updated"),
+    )  # fmt: skip
+    for preview in report.previews:
+        preview.state = states.get(preview.number, "unknown")
+        if preview.state not in CLOSED:
+            preview.action = _KEPT.get(preview.state, "kept")
+        elif inputs.dry_run:
+            preview.action = "would delete"
+        else:
+            _delete(api, preview, runner)
+            if wanted(inputs.github_deployment, preview=True):
+                deployments.deactivate(
+                    environment_name(inputs.environment, base_id, preview.number)
+                )
+    if inputs.dry_run and report.deleted:
+        runner.notice(
+            f"Dry run: would delete {len(report.deleted)} preview(s): {', '.join(report.deleted)}",
+            title="Dry run",
+        )
+    report.seconds = time.monotonic() - started
+    runner.set_output("deleted-previews", "\n".join(report.deleted))
+    runner.add_summary(summary_markdown(report))
+    return report
+
+
+def _delete(api: HfApi, preview: Preview, runner: Runner) -> None:
+    from hf_action.hub.client import explain
+
+    try:
+        api.delete_repo(preview.space_id, repo_type="space", missing_ok=True)
+    except Exception as exc:
+        raise explain(exc, action="delete the preview", space_id=preview.space_id) from None
+    preview.action = "deleted"
+    runner.info(f"Deleted {preview.space_id}: pull request #{preview.number} is {preview.state}")
+
+
+def summary_markdown(report: Cleanup) -> str:
+    """The step summary: every preview found, its pull request and what happened to it."""
+    verb = "would be deleted" if report.dry_run else "deleted"
+    lines = [
+        f"### 🧹 Preview cleanup of `{report.base_id}`",
+        "",
+        f"{len(report.deleted)} of {len(report.previews)} preview Space(s) {verb}"
+        f" ({report.seconds:.1f}s).",
+    ]
+    if report.previews:
+        lines += ["", "| Space | Pull request | State | Action |", "|---|---|---|---|"]
+        lines += [
+            f"| `{p.space_id}` | #{p.number} | {p.state} | {p.action} |" for p in report.previews
+        ]
+    return "\n".join(lines) + "\n"

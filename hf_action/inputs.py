@@ -18,6 +18,7 @@ PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
 # Hardware names are not listed here: the caller passes huggingface_hub's SpaceHardware values
 # (hub.space.library_hardware), so the accepted names follow the installed library.
+PORT_HINT = "Use the port your app listens on, e.g. 7860 or 8000."
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
 MAX_TIMEOUT = 6 * 3600
@@ -273,33 +274,29 @@ def _env_block(name: str, text: str | None) -> dict[str, str]:
         raise InputError(name, str(exc), hint) from None
 
 
-def parse_inputs(
-    raw: Mapping[str, str],
-    workspace: Path,
-    *,
-    token_required: bool = True,
-    hardware_names: tuple[str, ...] = (),
-) -> Inputs:
-    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one. `hardware_names`:
-    the flavors to accept (the library's SpaceHardware values; needed only when `hardware` is set)."""
+def _values(raw: Mapping[str, str]) -> dict[str, str | None]:
+    """Every known input, blank ones replaced by their default; an unknown name is refused."""
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
         raise InputError(
             unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}."
         )
-    val: dict[str, str | None] = {
-        k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()
-    }
-    workspace = workspace.resolve()
+    return {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()}
+
+
+def _operation(val: Mapping[str, str | None]) -> str:
     operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
-    deploying = operation == "deploy"
     if operation == "cleanup-previews" and not (val["github-token"] or "").strip():
         raise InputError(
             "github-token",
             "is empty: cleanup-previews asks GitHub which pull requests are closed.",
             "Keep the default (${{ github.token }}) and grant the job `pull-requests: read`.",
         )
-    card_value = val["card"]
+    return operation
+
+
+def _env_blocks(val: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
+    """The secrets and the variables; a name may be one or the other, not both."""
     secrets = _env_block("secrets", val["secrets"])
     variables = _env_block("variables", val["variables"])
     both = sorted(set(secrets) & set(variables))
@@ -309,7 +306,10 @@ def parse_inputs(
             f"'{both[0]}' is also given as a secret.",
             "A name can be a secret or a variable, not both.",
         )
-    template = val["preview-name"] or "{name}-pr-{number}"
+    return secrets, variables
+
+
+def _preview_template(template: str) -> str:
     if "{number}" not in template:
         raise InputError(
             "preview-name",
@@ -322,14 +322,37 @@ def parse_inputs(
         raise InputError(
             "preview-name", str(exc), "Use {name} and {number} with letters, digits, '-', '_', '.'."
         ) from None
+    return template
+
+
+def _sdk_version(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", value.strip()):
+        raise InputError(
+            "sdk-version", f"{_show(value)} is not a version.", "Use a version like 5.9.1."
+        )
+    return value.strip() if value else None
+
+
+def parse_inputs(
+    raw: Mapping[str, str],
+    workspace: Path,
+    *,
+    token_required: bool = True,
+    hardware_names: tuple[str, ...] = (),
+) -> Inputs:
+    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one. `hardware_names`:
+    the flavors to accept (the library's SpaceHardware values; needed only when `hardware` is set)."""
+    val = _values(raw)
+    workspace = workspace.resolve()
+    operation = _operation(val)
+    deploying = operation == "deploy"
+    card_value = val["card"]
+    secrets, variables = _env_blocks(val)
+    template = _preview_template(val["preview-name"] or "{name}-pr-{number}")
     commit_message = val["commit-message"]
     if commit_message is not None and len(commit_message) > 4096:
         raise InputError("commit-message", "is longer than 4096 characters.")
-    sdk_version = val["sdk-version"]
-    if sdk_version is not None and not re.fullmatch(r"\d+(\.\d+){0,2}", sdk_version.strip()):
-        raise InputError(
-            "sdk-version", f"{_show(sdk_version)} is not a version.", "Use a version like 5.9.1."
-        )
+    sdk_version = _sdk_version(val["sdk-version"])
     path = _inside("path", workspace, val["path"] or ".", must_be="dir") if deploying else workspace
     return Inputs(
         space=_space(val["space"]),
@@ -343,15 +366,9 @@ def parse_inputs(
         variables=variables,
         exclude=_globs(val["exclude"]),
         delete_removed=parse_bool("delete-removed", val["delete-removed"] or "true"),
-        app_port=_int(
-            "app-port",
-            val["app-port"],
-            1,
-            65535,
-            "Use the port your app listens on, e.g. 7860 or 8000.",
-        ),
+        app_port=_int("app-port", val["app-port"], 1, 65535, PORT_HINT),
         app_file=_relative_file("app-file", val["app-file"]),
-        sdk_version=sdk_version.strip() if sdk_version else None,
+        sdk_version=sdk_version,
         sleep_time=_sleep_time(val["sleep-time"]),
         wait=parse_bool("wait", val["wait"] or "true"),
         timeout=parse_duration("timeout", val["timeout"] or "20m"),

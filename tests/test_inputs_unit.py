@@ -140,7 +140,7 @@ def test_the_token_may_be_optional():
         ({"hf-token": "hf_a b"}, "hf-token", "contains whitespace or control characters.", "Copy the token again without spaces or line breaks."),
         ({"hf-token": "hf_\x07"}, "hf-token", "contains whitespace or control characters.", None),
         ({"github-token": "gh p"}, "github-token", "contains whitespace or control characters.", None),
-        ({"operation": "reboot"}, "operation", "'reboot' is not allowed.", "Use one of: deploy, restart, pause, delete."),
+        ({"operation": "reboot"}, "operation", "'reboot' is not allowed.", "Use one of: deploy, restart, pause, delete, cleanup-previews."),
         ({"sdk": "flask"}, "sdk", "'flask' is not allowed.", None),
         ({"hardware": "gpu"}, "hardware", "'gpu' is not allowed.", None),
         ({"visibility": "internal"}, "visibility", "'internal' is not allowed.", None),

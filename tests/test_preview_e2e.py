@@ -57,7 +57,8 @@ def comment_body(gh) -> str:
 
 
 def writes(gh) -> list[str]:
-    return [r.method for r in gh.requests if r.method != "GET"]
+    """Writes to the PR's comments (the deployments are tests/test_deployments_e2e.py's)."""
+    return [r.method for r in gh.requests if r.method != "GET" and "/comments" in r.path]
 
 
 def hub_writes(hub) -> list[str]:

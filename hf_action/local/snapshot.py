@@ -36,36 +36,12 @@ class Snapshot:
 
 
 def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
-    root = inputs.path
-    excludes = inputs.exclude
-    card_rel = None
-    if inputs.card is not None and (inputs.card == root or root in inputs.card.parents):
-        card_rel = inputs.card.relative_to(root).as_posix()
-    files, skipped = scan(root, inputs.workspace, excludes)
-    if card_rel is not None:
-        files.pop(card_rel, None)
-    if not files:
-        raise InputError(
-            "path",
-            f"'{_rel(inputs)}' has no files to deploy.",
-            "Point 'path' at the folder with your app, and check 'exclude'.",
-        )
-    oids = known_blob_ids(root)
-    for rel, file in files.items():
-        if file.abs_path == root / rel:  # not a followed symlink
-            file.git_oid = oids.get(rel)
-
-    if inputs.card is not None:
-        source_path, source = inputs.card, inputs.card.relative_to(inputs.workspace).as_posix()
-    elif "README.md" in files:
-        source_path, source = files["README.md"].abs_path, "README.md"
-    else:
-        source_path, source = None, "generated"
-    text = read_text_card(source_path, source) if source_path is not None else None
+    """The files to publish, README.md's card merged with the inputs, and what may go wrong with them."""
+    files, skipped = _local_files(inputs)
+    text, source = _card_text(inputs, files)
     front = parse_card(text, source).front_matter if text is not None else {}
-
     app_file = inputs.app_file or front.get("app_file")
-    sdk = inputs.sdk or front.get("sdk") or detect_sdk(root, app_file)
+    sdk = inputs.sdk or front.get("sdk") or detect_sdk(inputs.path, app_file)
     if not sdk:
         raise InputError(
             "sdk",
@@ -92,15 +68,54 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     if inputs.card is not None or source != "README.md" or merged != text:
         data = merged.encode("utf-8")
         files["README.md"] = LocalFile("README.md", None, len(data), content=data)
+    warnings += _missing_entry(sdk, app_file, files)
+    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes)
 
+
+def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
+    """The folder's files (the `card` input left out: it becomes README.md), with the blob ids git
+    vouches for; an empty folder is an input error."""
+    root = inputs.path
+    card_rel = None
+    if inputs.card is not None and (inputs.card == root or root in inputs.card.parents):
+        card_rel = inputs.card.relative_to(root).as_posix()
+    files, skipped = scan(root, inputs.workspace, inputs.exclude)
+    if card_rel is not None:
+        files.pop(card_rel, None)
+    if not files:
+        raise InputError(
+            "path",
+            f"'{_rel(inputs)}' has no files to deploy.",
+            "Point 'path' at the folder with your app, and check 'exclude'.",
+        )
+    oids = known_blob_ids(root)
+    for rel, file in files.items():
+        if file.abs_path == root / rel:  # not a followed symlink
+            file.git_oid = oids.get(rel)
+    return files, skipped
+
+
+def _card_text(inputs: Inputs, files: dict[str, LocalFile]) -> tuple[str | None, str]:
+    """The card to start from: the `card` input, else the folder's README.md, else none."""
+    if inputs.card is not None:
+        source_path, source = inputs.card, inputs.card.relative_to(inputs.workspace).as_posix()
+    elif "README.md" in files:
+        source_path, source = files["README.md"].abs_path, "README.md"
+    else:
+        source_path, source = None, "generated"
+    return (read_text_card(source_path, source) if source_path is not None else None), source
+
+
+def _missing_entry(sdk: str, app_file: str | None, files: dict[str, LocalFile]) -> list[str]:
+    """The entry point the SDK will look for and not find: the build would fail later, say it now."""
     if sdk == "gradio" and (app_file or "app.py") not in files:
-        warnings.append(
+        return [
             f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with"
             " NO_APP_FILE. Set 'app-file' to your entry point."
-        )
+        ]
     if sdk == "docker" and "Dockerfile" not in files:
-        warnings.append("The docker SDK needs a Dockerfile at the root of 'path'.")
-    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes)
+        return ["The docker SDK needs a Dockerfile at the root of 'path'."]
+    return []
 
 
 def _rel(inputs: Inputs) -> str:

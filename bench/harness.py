@@ -53,9 +53,7 @@ class Sim:
     """A HubSim with a request-timestamp hook (wraps the instance's counters.request, hubsim untouched)."""
 
     def __init__(self, *, nodelay: bool = True, rtt_ms: float = 0.0) -> None:
-        self.sim = HubSim(
-            user="user", tokens={TOKEN: "write"}, time_scale=1.0, runtime_sha=True
-        ).start()
+        self.sim = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0).start()
         self.sim.lifecycle = LifecycleTimings(stale=1.0, building=2.0, starting=1.0)
         self.stamps: list[tuple[float, str]] = []
         self._lock = threading.Lock()

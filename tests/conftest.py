@@ -18,9 +18,8 @@ READ_TOKEN = "hf_e2e_read_token_77aa19"
 
 @pytest.fixture
 def hub():
-    sim = HubSim(
-        user="user", tokens={TOKEN: "write", READ_TOKEN: "read"}, time_scale=1.0, runtime_sha=True
-    )
+    # The runtime shape of the production recordings (no `sha`); tests/test_watch_e2e.py runs both.
+    sim = HubSim(user="user", tokens={TOKEN: "write", READ_TOKEN: "read"}, time_scale=1.0)
     sim.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
     sim.add_org("acme", members={"user": "write"})
     sim.add_org("readers", members={"user": "read"})

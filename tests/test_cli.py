@@ -300,7 +300,7 @@ def test_entrypoint_and_cli_leave_the_same_hub_state(action, hub, tmp_path):
     (action.workspace / "api" / "NOTES.md").write_text("not deployed\n")
     by_action = action.run({**inputs, "hf-token": TOKEN}).assert_ok()
 
-    other = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0, runtime_sha=True)
+    other = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0)
     other.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
     other.start()
     try:

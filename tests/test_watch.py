@@ -1,110 +1,326 @@
-"""The build watcher's decisions, on scripted runtime sequences with a fake clock."""
+"""The build watch: its pure decision on every kind of evidence, and the loop on scripted Hubs."""
 
 from __future__ import annotations
 
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.watch import poll_intervals, wait_for_commit
+from hf_action.hub.proof import (
+    UNREAD,
+    Goal,
+    Header,
+    Seen,
+    judge,
+    needs_header,
+    needs_startup,
+    whose,
+)
+from hf_action.hub.watch import (
+    SpaceFacts,
+    parse_header,
+    parse_startup,
+    poll_intervals,
+    watch_space,
+)
 
-NEW, OLD = "n" * 40, "o" * 40
+NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
+T = 1_700_000_000.0  # our commit, Hub clock
+COMMIT = Goal("commit", NEW, committed_at=T, settle=20.0)
+OURS, PREVIOUS = Header(NEW[:7], T + 1), Header(OLD[:7], T - 100)
+RESTART_BEFORE, RESTART_AFTER = Header(None, T - 1), Header(None, T + 5)
 
 
-def run(sequence, *, sha=NEW, timeout=1000.0, **how):
-    """Feed `sequence` (stage, sha) one per poll; returns (result or exception, polls made)."""
+def decide(goal: Goal = COMMIT, **seen) -> tuple[str, bool]:
+    verdict = judge(goal, Seen(**seen))
+    return verdict.action, verdict.ours
+
+
+# ---------------------------------------------------------------- the runtime's sha, when given
+def test_runtime_sha_of_our_commit_decides():
+    assert decide(stage="RUNNING", sha=NEW) == ("done", True)
+    assert decide(stage="BUILD_ERROR", sha=NEW) == ("fail", True)
+    assert decide(stage="BUILDING", sha=NEW) == ("wait", True)
+
+
+def test_runtime_sha_of_a_previous_commit_is_not_ours_whatever_the_log():
+    assert decide(stage="RUNNING", sha=OLD, header=OURS, startup=T + 3) == ("wait", False)
+    assert decide(stage="BUILD_ERROR", sha=OLD) == ("wait", False)
+
+
+# ---------------------------------------------------------------- the build log's header
+def test_header_of_our_commit_with_an_app_started_from_it_is_running():
+    assert decide(stage="RUNNING", header=OURS, startup=T + 2) == ("done", True)
+
+
+def test_header_of_our_commit_but_an_app_started_before_it_is_not_yet():
+    assert decide(stage="RUNNING", header=OURS, startup=T - 50) == ("wait", False)
+    assert decide(stage="RUNNING", header=OURS, startup=None) == ("wait", False)
+
+
+def test_header_of_our_commit_when_the_run_log_cannot_be_read_is_enough():
+    assert decide(stage="RUNNING", header=OURS, startup=UNREAD) == ("done", True)
+
+
+def test_header_of_a_previous_commit_is_not_ours():
+    assert decide(stage="RUNNING", header=PREVIOUS, startup=T - 90) == ("wait", False)
+    assert decide(stage="BUILD_ERROR", header=PREVIOUS) == ("wait", False)
+    assert decide(stage="RUNTIME_ERROR", header=PREVIOUS) == ("wait", False)
+
+
+def test_our_errors_fail():
+    for stage in ("BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE"):
+        assert decide(stage=stage, header=OURS) == ("fail", True)
+
+
+def test_a_restart_queued_before_our_commit_is_the_old_code():
+    """A secret change restarts the old build just before the commit: its RUNNING is not ours."""
+    assert decide(stage="RUNNING", header=RESTART_BEFORE, startup=T) == ("wait", False)
+
+
+def test_a_restart_or_wake_queued_after_our_commit_runs_it():
+    assert decide(stage="RUNNING", header=RESTART_AFTER, startup=T + 6) == ("done", True)
+
+
+def test_a_restart_header_without_a_known_commit_time_is_not_ours():
+    goal = Goal("commit", NEW, committed_at=None)
+    assert decide(goal, stage="RUNNING", header=RESTART_AFTER) == ("wait", False)
+
+
+def test_asleep_on_our_commit_is_done():
+    assert decide(stage="SLEEPING", header=OURS) == ("done", True)
+    assert decide(stage="SLEEPING", header=PREVIOUS) == ("wait", False)
+
+
+# ---------------------------------------------------------------- verdicts without a build log
+def test_no_build_verdict_is_not_ours_at_first():
+    assert decide(stage="NO_APP_FILE", header=None, elapsed=1.0) == ("wait", False)
+
+
+def test_no_build_verdict_is_ours_once_another_build_was_shown():
+    assert decide(stage="NO_APP_FILE", header=None, moved=True) == ("fail", True)
+    assert decide(stage="CONFIG_ERROR", header=None, moved=True) == ("fail", True)
+
+
+def test_no_build_verdict_is_ours_after_the_settle_time():
+    assert decide(stage="NO_APP_FILE", header=None, elapsed=20.0) == ("fail", True)
+    assert decide(stage="NO_APP_FILE", header=None, elapsed=19.9) == ("wait", False)
+
+
+def test_running_without_a_build_log_is_not_proof():
+    assert decide(stage="RUNNING", header=None, elapsed=99, moved=True) == ("wait", False)
+
+
+def test_unreadable_logs_fall_back_to_a_build_seen():
+    assert decide(stage="RUNNING", header=UNREAD) == ("wait", False)
+    assert decide(stage="RUNNING", header=UNREAD, busy_seen=True) == ("done", True)
+
+
+# ---------------------------------------------------------------- static, restarts, nothing
+def test_static_space_is_served_at_once():
+    goal = Goal("commit", NEW, static=True)
+    assert decide(goal, stage="RUNNING") == ("done", True)
+    assert decide(goal, stage="RUNNING", sha=OLD) == ("wait", False)
+
+
+def test_restart_needs_a_build_log_other_than_the_one_before():
+    goal = Goal("restart", NEW, before=OURS)
+    assert decide(goal, stage="RUNNING", sha=NEW, header=OURS, startup=T + 2) == ("wait", False)
+    assert decide(goal, stage="RUNNING", header=RESTART_AFTER, startup=T + 7) == ("done", True)
+    assert decide(goal, stage="RUNNING", header=RESTART_AFTER, startup=T + 2) == ("wait", False)
+    assert decide(goal, stage="RUNNING", sha=OLD, header=RESTART_AFTER) == ("wait", False)
+
+
+def test_restart_without_a_log_read_before_needs_a_build_seen():
+    goal = Goal("restart", NEW, before=UNREAD)
+    assert decide(goal, stage="RUNNING", header=RESTART_AFTER) == ("wait", False)
+    assert decide(goal, stage="RUNNING", header=RESTART_AFTER, busy_seen=True) == ("done", True)
+
+
+def test_restart_of_a_space_that_never_built():
+    goal = Goal("restart", NEW, before=None, settle=5)
+    assert decide(goal, stage="NO_APP_FILE", header=None, elapsed=1) == ("wait", False)
+    assert decide(goal, stage="NO_APP_FILE", header=None, elapsed=5) == ("fail", True)
+
+
+def test_nothing_changed_takes_the_current_stage():
+    goal = Goal("none", NEW)
+    assert decide(goal, stage="RUNNING") == ("done", True)
+    assert decide(goal, stage="SLEEPING") == ("done", True)
+    assert decide(goal, stage="BUILDING") == ("wait", True)
+    assert decide(goal, stage="RUNTIME_ERROR") == ("fail", True)
+
+
+def test_pause_wanted_is_done_when_paused():
+    goal = Goal("restart", NEW, want="PAUSED")
+    assert decide(goal, stage="RUNNING") == ("wait", True)
+    assert decide(goal, stage="PAUSED") == ("done", True)
+
+
+@pytest.mark.parametrize("stage", ["PAUSED", "DELETING"])
+def test_halted_space_fails_at_once_whatever_it_names(stage):
+    assert decide(stage=stage, sha=OLD) == ("fail", False)
+    assert decide(stage=stage, sha=NEW) == ("fail", False)
+
+
+def test_evidence_names_what_decided():
+    assert "runtime" in whose(COMMIT, Seen("RUNNING", sha=NEW))[1]
+    assert "header names our commit" in whose(COMMIT, Seen("BUILDING", header=OURS))[1]
+    assert "started from it" in judge(COMMIT, Seen("RUNNING", header=OURS, startup=T + 2)).evidence
+
+
+# ---------------------------------------------------------------- what gets read
+def test_logs_are_read_only_when_the_runtime_cannot_tell():
+    assert not needs_header(COMMIT, "RUNNING", NEW)
+    assert not needs_header(COMMIT, "BUILDING", None)
+    assert not needs_header(COMMIT, "PAUSED", None)
+    assert not needs_header(Goal("commit", NEW, static=True), "RUNNING", None)
+    assert not needs_header(Goal("none", NEW), "RUNNING", None)
+    assert not needs_header(Goal("restart", NEW, want="PAUSED"), "RUNNING", None)
+    assert needs_header(COMMIT, "RUNNING", None)
+    assert needs_header(COMMIT, "NO_APP_FILE", None)
+    assert needs_header(Goal("restart", NEW), "RUNNING", NEW)
+    assert needs_startup(COMMIT, Seen("RUNNING", header=OURS))
+    assert not needs_startup(COMMIT, Seen("RUNNING", header=PREVIOUS))
+    assert not needs_startup(COMMIT, Seen("BUILD_ERROR", header=OURS))
+    assert not needs_startup(COMMIT, Seen("RUNNING", header=None))
+
+
+def test_log_lines_are_parsed():
+    line = f"===== Build Queued at 2026-04-04 11:56:33 / Commit SHA: {NEW[:7]} ====="
+    assert parse_header((line, None)) == Header(NEW[:7], 1775303793.0)
+    assert parse_header((line, 5.0)) == Header(NEW[:7], 5.0)
+    assert parse_header(("===== Build Queued at 2026-04-04 11:56:33 =====", None)).commit is None
+    assert parse_header(None) is None and parse_header(("something else", 1.0)) == UNREAD
+    assert (
+        parse_startup(("===== Application Startup at 2026-04-04 11:56:40 =====", None))
+        == 1775303800.0
+    )
+    assert parse_startup(None) is None and parse_startup(("Traceback", 1.0)) == UNREAD
+
+
+# ---------------------------------------------------------------- the loop, on a scripted Hub
+class Scripted:
+    """A Hub whose answers follow a script of (stage, sha, build header, startup) per poll."""
+
+    def __init__(self, script, *, sdk="gradio", head=NEW):
+        self.script, self.i, self.sdk, self.head = script, 0, sdk, head
+        self.calls = {"runtime": 0, "build": 0, "run": 0, "tail": 0}
+
+    def _now(self):
+        return self.script[min(self.i, len(self.script) - 1)]
+
+    def info(self):
+        return SpaceFacts(self.runtime(count=False), self.head, T, self.sdk)
+
+    def runtime(self, count=True):
+        if count:
+            self.calls["runtime"] += 1
+            self.i += 1
+        stage, sha, *_ = self._now()
+        return {"stage": stage, **({"sha": sha} if sha else {})}
+
+    def first_line(self, build):
+        self.calls["build" if build else "run"] += 1
+        _, _, header, startup = self._now()
+        value = header if build else startup
+        return value if value is None or isinstance(value, tuple) else (value, None)
+
+    def tail(self, build):
+        self.calls["tail"] += 1
+        return "log line"
+
+
+def header_line(commit=NEW, at=T + 1):
+    return (
+        f"===== Build Queued at x / Commit SHA: {commit[:7]} =====".replace(
+            "x", "2026-04-04 11:56:33"
+        ),
+        at,
+    )
+
+
+def startup_line(at):
+    return ("===== Application Startup at 2026-04-04 11:56:40 =====", at)
+
+
+def run_loop(probe, goal=COMMIT, timeout=1000.0):
     now = [0.0]
-    polls = iter(sequence)
-    seen = []
+    said = []
 
-    def get_runtime():
-        stage, runtime_sha = next(polls)
-        seen.append(stage)
-        return {"stage": stage, **({"sha": runtime_sha} if runtime_sha else {})}
-
-    def sleep(seconds):
-        now[0] += seconds
+    def sleep(s):
+        now[0] += s
 
     try:
-        result = wait_for_commit(get_runtime, lambda build: "log line\n", sha, timeout, lambda m: None,
-                                 clock=lambda: now[0], sleep=sleep, **how)  # fmt: skip
+        result = watch_space(probe, goal, timeout, said.append, clock=lambda: now[0], sleep=sleep)
     except BuildFailed as exc:
-        return exc, len(seen)
-    return result, len(seen)
+        return exc, said
+    return result, said
 
 
-def test_stale_running_of_the_previous_commit_is_not_success():
-    result, polls = run([("RUNNING", OLD), ("RUNNING", OLD), ("BUILDING", NEW), ("RUNNING", NEW)])
-    assert result.stage == "RUNNING" and polls == 4
+def test_loop_waits_through_the_stale_window_then_proves_our_build():
+    probe = Scripted([
+        ("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90)),
+        ("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90)),
+        ("BUILDING", None, header_line(), None),
+        ("RUNNING", None, header_line(), startup_line(T + 30)),
+    ])  # fmt: skip
+    result, said = run_loop(probe)
+    assert result.stage == "RUNNING" and "names our commit" in result.evidence
+    assert said[-1].startswith("Evidence: ") and probe.calls["runtime"] == 3
 
 
-def test_without_sha_running_counts_only_after_a_build_was_seen():
-    result, polls = run(
-        [
-            ("RUNNING", None),
-            ("RUNNING", None),
-            ("BUILDING", None),
-            ("APP_STARTING", None),
-            ("RUNNING", None),
-        ]
-    )
-    assert result.stage == "RUNNING" and polls == 5
-
-
-def test_an_error_of_the_previous_build_is_not_ours():
-    result, polls = run([("BUILD_ERROR", OLD), ("BUILDING", NEW), ("RUNNING", NEW)])
-    assert result.stage == "RUNNING" and polls == 3
-
-
-def test_without_sha_an_empty_spaces_no_app_file_is_not_ours():
-    result, _ = run([("NO_APP_FILE", None), ("BUILDING", None), ("RUNNING", None)])
-    assert result.stage == "RUNNING"
-
-
-def test_our_build_error_fails_with_the_log():
-    exc, _ = run([("RUNNING", OLD), ("BUILDING", NEW), ("BUILD_ERROR", NEW)])
+def test_loop_fails_on_our_build_error_with_the_build_log():
+    probe = Scripted([
+        ("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90)),
+        ("BUILD_ERROR", None, header_line(), None),
+    ])  # fmt: skip
+    exc, _ = run_loop(probe)
     assert (
         isinstance(exc, BuildFailed) and exc.stage == "BUILD_ERROR" and exc.log_tail == "log line"
     )
 
 
-def test_runtime_error_fetches_the_run_log():
-    fetched = []
-    with pytest.raises(BuildFailed) as info:
-        wait_for_commit(lambda: {"stage": "RUNTIME_ERROR", "sha": NEW}, lambda build: fetched.append(build) or "boom",
-                        NEW, 10, lambda m: None, clock=lambda: 0.0, sleep=lambda s: None)  # fmt: skip
-    assert fetched == [False] and info.value.log_tail == "boom"
+def test_loop_rereads_the_runtime_when_the_log_turned_ours_under_an_old_error():
+    """Runtime read first (old BUILD_ERROR), then the log already shows our build: the stage is
+    read again, and our build is still BUILDING."""
+
+    class Racy(Scripted):
+        def first_line(self, build):
+            if build and self.i == 0:
+                return header_line()  # the Hub switched to our build after the runtime read
+            return super().first_line(build)
+
+    probe = Racy([
+        ("BUILD_ERROR", None, header_line(OLD, T - 100), None),
+        ("BUILDING", None, header_line(), None),
+        ("RUNNING", None, header_line(), startup_line(T + 9)),
+    ])  # fmt: skip
+    result, _ = run_loop(probe)
+    assert result.stage == "RUNNING"
 
 
-def test_asleep_after_running_our_commit_is_success():
-    result, _ = run([("BUILDING", NEW), ("SLEEPING", NEW)])
-    assert result.stage == "SLEEPING"
+def test_loop_static_space_is_done_on_the_first_poll():
+    probe = Scripted([("RUNNING", None, None, None)], sdk="static")
+    result, _ = run_loop(probe)
+    assert result.stage == "RUNNING" and result.polls == 1 and probe.calls["build"] == 0
 
 
-def test_paused_space_fails_clearly():
-    exc, _ = run([("PAUSED", NEW)])
-    assert isinstance(exc, BuildFailed) and "paused" in exc.message
+def test_loop_times_out_politely_and_says_the_last_evidence():
+    probe = Scripted([("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90))])
+    exc, _ = run_loop(probe, timeout=30)
+    assert isinstance(exc, BuildFailed) and exc.stage == "TIMEOUT"
+    assert "previous commit" in exc.message and probe.calls["runtime"] <= 15
 
 
-def test_timeout_is_reported_with_the_last_stage():
-    exc, polls = run([("BUILDING", NEW)] * 1000, timeout=30)
-    assert (
-        isinstance(exc, BuildFailed)
-        and exc.stage == "TIMEOUT"
-        and "last stage BUILDING" in exc.message
-    )
-    assert polls <= 15  # polite: not a busy loop
+def test_loop_paused_fails_at_once():
+    exc, _ = run_loop(Scripted([("PAUSED", None, None, None)] * 5))
+    assert isinstance(exc, BuildFailed) and exc.stage == "PAUSED" and "paused" in exc.message
 
 
-def test_restart_needs_a_transition_even_on_the_same_commit():
-    result, polls = run(
-        [("RUNNING", NEW), ("BUILDING", NEW), ("RUNNING", NEW)], require_transition=True
-    )
-    assert result.stage == "RUNNING" and polls == 3
-
-
-def test_pause_is_accepted_as_soon_as_it_shows():
-    result, polls = run([("RUNNING", NEW), ("PAUSED", NEW)], want="PAUSED")
-    assert result.stage == "PAUSED" and polls == 2
+def test_loop_runtime_error_fetches_the_run_log():
+    probe = Scripted([("RUNTIME_ERROR", NEW, None, None)])
+    exc, _ = run_loop(probe)
+    assert exc.stage == "RUNTIME_ERROR" and probe.calls["tail"] == 1
 
 
 def test_poll_schedule_stays_under_100_requests_for_a_5_minute_build():
@@ -116,26 +332,3 @@ def test_poll_schedule_stays_under_100_requests_for_a_5_minute_build():
             break
     assert count <= 100
     assert max(d for d, _ in zip(poll_intervals(), range(200), strict=False)) == 3.5
-
-
-def test_paused_with_the_previous_sha_fails_at_once():
-    exc, polls = run([("PAUSED", OLD)] * 50)
-    assert isinstance(exc, BuildFailed) and exc.stage == "PAUSED" and polls == 1
-
-
-def test_without_sha_a_config_error_after_the_stage_moved_is_ours():
-    exc, _ = run([("RUNNING", None), ("CONFIG_ERROR", None)])
-    assert isinstance(exc, BuildFailed) and exc.stage == "CONFIG_ERROR"
-
-
-def test_settings_change_without_commit_waits_for_the_restart():
-    result, polls = run(
-        [("RUNNING", NEW), ("RUNNING", NEW), ("BUILDING", NEW), ("RUNNING", NEW)],
-        require_transition=True,
-    )
-    assert result.stage == "RUNNING" and polls == 4
-
-
-def test_a_restart_already_building_when_asked_counts_as_seen():
-    result, polls = run([("RUNNING", NEW)], require_transition=True, initial_stage="BUILDING")
-    assert result.stage == "RUNNING" and polls == 1

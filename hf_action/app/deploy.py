@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from hf_action.hub.progress import UploadProgress, tracking
 from hf_action.hub.space import SpaceState, apply_settings, plan_settings, read_space
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
-from hf_action.hub.watch import WatchResult, wait_for_commit
+from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, build_log_header, watch_space
 from hf_action.inputs import Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
@@ -178,6 +177,16 @@ def run_deploy(
             outcome.commit_sha = state.sha
             return _done(outcome, started)
 
+        # A restart without a commit is told apart by its build log: read the one shown before.
+        restarting = (
+            settings.create or bool(settings.hardware) or bool(env_plan and env_plan.changes)
+        )
+        quiet = not (plan.add or plan.delete)
+        before = (
+            build_log_header(api, space_id)
+            if inputs.wait and restarting and quiet and state.exists
+            else UNREAD
+        )
         if settings.changes:
             step = "create or configure the Space"
             runner.info(f"Settings: {'; '.join(settings.describe())}")
@@ -233,6 +242,7 @@ def run_deploy(
         ):
             # Nothing changed and the Space info we already hold says it runs this head: no more calls.
             runner.info(f"The Space already runs {str(outcome.commit_sha)[:7]}.")
+            runner.info(f"Evidence: nothing that rebuilds the Space was changed; it shows {known}.")
             outcome.stage = known
             return _done(outcome, started)
         if not inputs.wait:
@@ -244,17 +254,8 @@ def run_deploy(
         with runner.group(
             f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"
         ):
-            # Secrets, variables or settings changed without a commit: the Space restarts on the same
-            # sha, so only a rebuild seen after that proves the new configuration runs.
-            restarted = not result.committed and not untouched
-            watched = watch(
-                api,
-                space_id,
-                outcome.commit_sha,
-                inputs.timeout,
-                runner,
-                require_transition=restarted,
-            )
+            goal = _goal(result.committed, restarting, outcome.commit_sha, before)
+            watched = watch(api, space_id, goal, inputs.timeout, runner)
         outcome.stage = watched.stage
         return _done(outcome, started)
     except BuildFailed as exc:
@@ -284,22 +285,17 @@ def _done(outcome: Outcome, started: float) -> Outcome:
     return outcome
 
 
-def watch(
-    api: HfApi, space_id: str, sha: str | None, timeout: float, runner: Runner, **how
-) -> WatchResult:
-    """Follow the Space's runtime until it reaches what `how` asks (RUNNING on `sha` by default)."""
-    return wait_for_commit(
-        lambda: api.get_space_runtime(space_id).raw,
-        lambda build: _logs(api, space_id, build),
-        sha or "",
-        timeout,
-        runner.info,
-        **how,
-    )
+def _goal(committed: bool, restarting: bool, sha: str | None, before) -> Goal:
+    """What the watch must prove: our commit runs; or, with no commit, that a build started after
+    our restarting change (secrets, variables, hardware) runs; or, when nothing that rebuilds was
+    changed (visibility, sleep time), only what the Space shows now."""
+    if committed:
+        return Goal("commit", sha or "")
+    if restarting:
+        return Goal("restart", sha or "", before=before)
+    return Goal("none", sha or "")
 
 
-def _logs(api: HfApi, space_id: str, build: bool) -> str:
-    tail: deque[str] = deque(maxlen=200)
-    for line in api.fetch_space_logs(space_id, build=build):
-        tail.append(line.rstrip("\n"))
-    return "\n".join(tail)
+def watch(api: HfApi, space_id: str, goal: Goal, timeout: float, runner: Runner) -> WatchResult:
+    """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes."""
+    return watch_space(HubProbe(api, space_id), goal, timeout, runner.info)

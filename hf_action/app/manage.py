@@ -11,6 +11,7 @@ from hf_action.github.runner import Runner
 from hf_action.hub.client import explain
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
+from hf_action.hub.watch import UNREAD, Goal, build_log_header
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 
@@ -51,8 +52,11 @@ def run_operation(
             return _finish(outcome, started)
         if op == "pause":
             outcome.stage = api.pause_space(space_id).stage
-            want = "PAUSED"
+            want, goal = "PAUSED", Goal("none", state.sha or "", want="PAUSED")
         else:
+            # The restart is told apart from the build it replaces by its log: read that one first.
+            before = build_log_header(api, space_id) if inputs.wait else UNREAD
+            goal = Goal("restart", state.sha or "", before=before)
             runner.info(
                 f"Restarting {space_id}{' from scratch (factory reboot)' if inputs.factory_reboot else ''}"
             )
@@ -63,10 +67,7 @@ def run_operation(
             with runner.group(
                 f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"
             ):
-                watched = watch(
-                    api, space_id, state.sha, inputs.timeout, runner,
-                    want=want, require_transition=op == "restart", initial_stage=outcome.stage,
-                )  # fmt: skip
+                watched = watch(api, space_id, goal, inputs.timeout, runner)
             outcome.stage = watched.stage
         return _finish(outcome, started)
     except BuildFailed as exc:

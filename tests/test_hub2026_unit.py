@@ -98,3 +98,9 @@ def test_keyless_needs_both_runner_variables_and_owner_slash_name():
     assert "id-token: write" in keyless.no_token_error().line
     assert keyless.secrets_key("tok", "o/a", False) == "tok"
     assert keyless.secrets_key("tok1", "o/a", True) == keyless.secrets_key("tok2", "o/a", True)
+
+
+def test_a_sleep_time_change_alone_is_applied_without_waiting_for_a_rebuild():
+    upgraded = SpaceState(exists=True, private=False, hardware="cpu-upgrade", sleep_time=3600)
+    plan = plan_settings(upgraded, None, None, 600)
+    assert plan.sleep_time == 600 and plan.changes and not plan.restarts

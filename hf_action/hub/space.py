@@ -83,7 +83,7 @@ class SettingsPlan:
 
     @property
     def changes(self) -> bool:
-        return self.restarts or self.visibility is not None
+        return self.restarts or self.visibility is not None or self.sleep_time is not None
 
     @property
     def restarts(self) -> bool:

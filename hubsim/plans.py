@@ -26,10 +26,13 @@ PAID_ORG_PLANS = ("team", "enterprise")
 
 @dataclass
 class Plans:
-    """``enforce``: the 2026 creation gate; ``org_plans``: org -> "team" | "enterprise"."""
+    """``enforce``: the 2026 creation gate; ``org_plans``: org -> "team" | "enterprise";
+    ``hardware``: the Hub's hardware listing."""
 
     enforce: bool = False
     org_plans: dict[str, str] = field(default_factory=dict)
+    #: what GET /api/spaces/hardware lists; append a flavor the library does not know yet
+    hardware: list[dict[str, Any]] = field(default_factory=lambda: [dict(h) for h in HARDWARE])
 
     def check_create(self, sim: HubSim, namespace: str, sdk: str | None) -> None:
         """402 when a free account or an org without a plan creates a Space that needs compute."""

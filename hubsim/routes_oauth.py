@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from .oidc import OAuthError
-from .plans import HARDWARE
 from .server import Request, Response, json_response, route
 
 
@@ -26,4 +25,4 @@ def token_exchange(req: Request) -> Response:
 
 @route("GET", "/api/spaces/hardware")
 def spaces_hardware(req: Request) -> Response:
-    return json_response(HARDWARE)
+    return json_response(req.sim.plans.hardware)

@@ -55,9 +55,10 @@ def test_keyless_deploy_exchanges_the_id_token_masks_it_and_deploys(
     mask = lines.index(f"::add-mask::{issued.token}")
     assert not any(issued.token in line for line in lines[:mask])  # masked before any use
     assert result.outputs["stage"] == "RUNNING"
-    assert hub.repo("user/site").files["index.html"].content == (
-        action.workspace / "index.html"
-    ).read_bytes()
+    assert (
+        hub.repo("user/site").files["index.html"].content
+        == (action.workspace / "index.html").read_bytes()
+    )
     assert "keyless" in result.stdout.lower()
 
 
@@ -224,3 +225,23 @@ def test_keyless_doc_workflow_asks_id_token_on_the_deploy_job_only():
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
     (deploy,) = [s for s in job["steps"] if "hf-deploy" in s.get("uses", "")]
     assert "hf-token" not in deploy["with"]
+
+
+def test_hardware_the_library_does_not_know_is_taken_from_the_hubs_listing(action, hub):
+    """Names come from huggingface_hub's SpaceHardware; a newer flavor the Hub lists still works."""
+    hub.create_repo("user/site", sdk="static")
+    copy_example("static-site", action.workspace)
+    hub.plans.hardware.append({**hub.plans.hardware[-1], "name": "h300x1"})
+    result = action.run(
+        {"space": "user/site", "hf-token": TOKEN, "hardware": "h300x1", "dry-run": "true"}
+    ).assert_ok()
+    assert "hardware → h300x1" in result.stdout
+    assert hub.counters.requests["GET /api/spaces/hardware"] == 1
+    known = action.run(
+        {"space": "user/site", "hf-token": TOKEN, "hardware": "rtx-pro-6000", "dry-run": "true"}
+    ).assert_ok()
+    assert "hardware → rtx-pro-6000" in known.stdout
+    assert hub.counters.requests["GET /api/spaces/hardware"] == 1  # the library knew it
+    unknown = action.run({"space": "user/site", "hf-token": TOKEN, "hardware": "h999"})
+    (error,) = unknown.errors
+    assert "Input 'hardware'" in error and "rtx-pro-6000" in error and "h300x1" in error

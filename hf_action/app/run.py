@@ -165,15 +165,18 @@ def _previewing(raw: Mapping[str, str], pr: PullRequest | None) -> bool:
 
 
 def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
-    """huggingface_hub's SpaceHardware values, loaded only when `hardware` is set (cold start)."""
-    if not (raw.get("hardware") or "").strip():
+    """huggingface_hub's SpaceHardware values, loaded only when `hardware` is set (cold start), and
+    the Hub's listing when the library does not know the name."""
+    wanted = (raw.get("hardware") or "").strip().lower()
+    if not wanted:
         return ()
     from hf_action.hub.client import prepare_client
-    from hf_action.hub.space import library_hardware
+    from hf_action.hub.space import hub_hardware, library_hardware
 
     # The client's environment first: huggingface_hub reads it at import.
     prepare_client(runner.info)
-    return library_hardware()
+    names = library_hardware()
+    return names if wanted in names else names + hub_hardware()
 
 
 def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hf_action.errors import ActionError
+from hf_action.hub.urls import endpoint
 from hf_action.plan import RemoteFile
 
 if TYPE_CHECKING:
@@ -72,6 +73,20 @@ def library_hardware() -> tuple[str, ...]:
     from huggingface_hub import SpaceHardware
 
     return tuple(h.value for h in SpaceHardware)
+
+
+def hub_hardware() -> tuple[str, ...]:
+    """The Hub's own listing (GET /api/spaces/hardware, no token needed): flavors the Hub added
+    after the installed library was released. Only asked for a name the library does not know."""
+    from huggingface_hub import HfApi
+
+    try:
+        listing = HfApi(endpoint=endpoint(), library_name="hf-deploy").list_spaces_hardware(
+            token=False
+        )
+    except Exception:  # a fallback: without the listing the library's names still decide
+        return ()
+    return tuple(h.name for h in listing)
 
 
 @dataclass(frozen=True)

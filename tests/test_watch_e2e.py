@@ -139,6 +139,8 @@ def test_no_app_file_after_no_app_file_is_ours(action, hub, shape):
         result.outputs["commit-sha"] == hub.repo("user/noapp").head != first.outputs["commit-sha"]
     )
     assert took < 15 and "NO_APP_FILE" in result.errors[0]
+    # No build, no log: without a runtime sha only the settle time can tell it is ours.
+    assert ("runtime names our commit" if shape else "still shown") in result.stdout
 
 
 def _break(workspace, how: str) -> tuple[str, str]:
@@ -164,6 +166,8 @@ def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, h
     assert result.outputs["stage"] == stage and stage in result.errors[0]
     assert text in result.stdout
     assert shown(hub, "user/bad")["sha"] == hub.repo("user/bad").head
+    if how == "NO_APP_FILE" and not shape:  # no build log: the stage left the previous build
+        assert "without a build replaced the previous build" in result.stdout
     assert took < 15  # seconds after the Hub said so, not the 60 s timeout
 
 

@@ -198,3 +198,14 @@ def test_a_paused_space_fails_at_once(action, hub, shape):
     result, took = deploy(action, "user/held", timeout="60s")
     assert result.returncode == 1 and result.outputs["stage"] == "PAUSED"
     assert "paused" in result.errors[0] and took < 15
+
+
+def test_restart_operation_waits_for_the_restarts_own_build(action, hub, shape):
+    copy_example("gradio-hello", action.workspace)
+    deploy(action, "user/again")[0].assert_ok()
+    hub.lifecycle = LifecycleTimings(stale=0.2, building=0.8, starting=0.2)
+    result, took = deploy(action, "user/again", operation="restart")
+    result.assert_ok()
+    assert result.outputs["stage"] == "RUNNING" == shown(hub, "user/again")["stage"]
+    assert "a build queued after our change" in result.stdout
+    assert took > 1.0  # the restart's 1 s build ran to the end before the job went green

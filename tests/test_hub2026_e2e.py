@@ -246,3 +246,39 @@ def test_hardware_the_library_does_not_know_is_taken_from_the_hubs_listing(actio
     unknown = action.run({"space": "user/site", "hf-token": TOKEN, "hardware": "h999"})
     (error,) = unknown.errors
     assert "Input 'hardware'" in error and "rtx-pro-6000" in error and "h300x1" in error
+
+
+def test_keyless_exchange_on_a_failing_hub_is_explained_not_a_traceback(
+    action, hub, github, leak_guard
+):
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    hub.faults.add("POST", r"^/oauth/token$", status=503, times=20)
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "503" in error and "exchange the GitHub id token" in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub.counters.requests["POST /oauth/token"] > 1  # retried like any Hub call
+    assert len(hub.repo("user/site").commits) == 1
+
+
+def test_keyless_with_github_unreachable_is_one_clear_error(action, hub, leak_guard):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the with block ends: nothing listens there
+    env = {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{port}/_apis/idtoken?api-version=2.0",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "ghs_idreq_unreachable_0123456789",
+    }
+    leak_guard.append(env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"])
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": ""}, env=env)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "id-token endpoint" in error and "Traceback" not in result.stdout + result.stderr
+    assert hub.counters.requests["POST /oauth/token"] == 0

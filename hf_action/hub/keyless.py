@@ -56,9 +56,6 @@ def exchange(
     """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`."""
     import os
 
-    from huggingface_hub import _oidc
-    from huggingface_hub.errors import HfHubHTTPError
-
     mask((env.get(REQUEST_TOKEN) or "").strip())
     if "/" not in space_id:
         raise ActionError(
@@ -70,22 +67,9 @@ def exchange(
     resource = f"spaces/{space_id}"
     for name in (REQUEST_URL, REQUEST_TOKEN):  # the library reads them from the process environment
         os.environ[name] = env[name].strip()
-    try:
-        id_token = _oidc.get_oidc_token(provider=_oidc.Provider.GITHUB, audience=endpoint)
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "?"
-        raise ActionError(
-            f"GitHub refused to mint an OIDC id token ({status}).",
-            "Check that the deploying job has `permissions: id-token: write`.",
-            title="No GitHub id token",
-        ) from None
+    id_token = _mint(endpoint)
     mask(id_token)
-    try:
-        answer = _oidc.exchange_oidc_token(
-            subject_token=id_token, resource=resource, endpoint=endpoint
-        )
-    except HfHubHTTPError as exc:
-        raise refused(exc, resource, env) from None
+    answer = _exchange(id_token, resource, endpoint, space_id, env)
     token = str(answer.get("access_token") or "")
     mask(token)
     if not token:
@@ -94,6 +78,54 @@ def exchange(
             title="Keyless exchange failed",
         )  # fmt: skip
     return KeylessToken(token, resource, int(answer.get("expires_in") or 3600))
+
+
+def _mint(audience: str) -> str:
+    """GitHub's id token for this job, `aud` = the Hub URL (huggingface_hub's own request)."""
+    import httpx2
+    from huggingface_hub import _oidc
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        return _oidc.get_oidc_token(provider=_oidc.Provider.GITHUB, audience=audience)
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise ActionError(
+            f"GitHub refused to mint an OIDC id token ({status}).",
+            "Check that the deploying job has `permissions: id-token: write`.",
+            title="No GitHub id token",
+        ) from None
+    except httpx2.TransportError as exc:
+        raise ActionError(
+            f"Could not reach GitHub's id-token endpoint ({type(exc).__name__}: {exc}).",
+            "Re-run the job; on a self-hosted runner, check that it can reach GitHub.",
+            title="No GitHub id token",
+        ) from None
+
+
+def _exchange(
+    id_token: str, resource: str, endpoint: str, space_id: str, env: Mapping[str, str]
+) -> dict:
+    """RFC 8693 at {endpoint}/oauth/token: a refusal names the publisher to add; a Hub that is
+    down or rate-limits is explained like any other Hub failure (after our retries)."""
+    import httpx2
+    from huggingface_hub import _oidc
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from hf_action.hub.client import explain
+
+    step = f"exchange the GitHub id token for a token on {resource}"
+    try:
+        return _oidc.exchange_oidc_token(
+            subject_token=id_token, resource=resource, endpoint=endpoint
+        )
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (400, 401, 403):
+            raise refused(exc, resource, env) from None
+        raise explain(exc, action=step, space_id=space_id) from None
+    except httpx2.TransportError as exc:
+        raise explain(exc, action=step, space_id=space_id) from None
 
 
 def refused(exc, resource: str, env: Mapping[str, str]) -> ActionError:

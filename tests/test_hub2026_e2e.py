@@ -282,3 +282,21 @@ def test_keyless_with_github_unreachable_is_one_clear_error(action, hub, leak_gu
     (error,) = result.errors
     assert "id-token endpoint" in error and "Traceback" not in result.stdout + result.stderr
     assert hub.counters.requests["POST /oauth/token"] == 0
+
+
+def test_keyless_redeploy_with_secrets_sets_nothing_again(action, hub, github, leak_guard):
+    """Each keyless run gets a new token; the secrets' fingerprints must not depend on it, or every
+    deploy would re-set every secret and restart the Space."""
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    inputs = {"space": "user/site", "hf-token": "", "secrets": "API_KEY=sk-keyless-secret-value"}
+    leak_guard.append("sk-keyless-secret-value")
+    action.run(inputs, env=github.env()).assert_ok()
+    assert hub.repo("user/site").secrets == {"API_KEY": "sk-keyless-secret-value"}
+    hub.counters.reset()
+    second = action.run(inputs, env=github.env())
+    guard_oidc(hub, github, leak_guard)
+    second.assert_ok()
+    assert len(hub.oidc.issued) == 2 and hub.oidc.issued[0].token != hub.oidc.issued[1].token
+    assert hub_writes(hub) == ["POST /oauth/token"]  # no secret set again, no commit

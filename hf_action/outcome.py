@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 
@@ -38,3 +39,8 @@ class Outcome:
     @property
     def changed_files(self) -> list[str]:
         return sorted(self.added + self.changed + self.deleted_files)
+
+    def timed(self, started: float) -> Outcome:
+        """Stamp the run's duration (from `started`, a time.monotonic()) and return the outcome."""
+        self.seconds = time.monotonic() - started
+        return self

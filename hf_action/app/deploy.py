@@ -1,4 +1,5 @@
-"""The deploy flow: inputs -> plan -> Hub calls -> outcome. Each step is a call into a module of its own."""
+"""The deploy flow: inputs -> snapshot -> plan -> Hub -> outcome, one function per step, each taking and
+returning typed values; `hub_step` names the step a Hub failure happened in."""
 
 from __future__ import annotations
 
@@ -12,17 +13,25 @@ from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub import variables as env_vars
-from hf_action.hub.client import explain
-from hf_action.hub.commit import commit_plan
+from hf_action.hub.client import hub_step
+from hf_action.hub.commit import CommitResult, commit_plan
 from hf_action.hub.progress import UploadProgress, tracking
-from hf_action.hub.space import SpaceState, apply_settings, plan_settings, read_space
+from hf_action.hub.proof import Header
+from hf_action.hub.space import (
+    SettingsPlan,
+    SpaceState,
+    apply_settings,
+    plan_settings,
+    read_space,
+)
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
+from hf_action.hub.variables import EnvPlan
 from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, build_log_header, watch_space
 from hf_action.inputs import Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
-from hf_action.plan import make_plan
+from hf_action.plan import Plan, make_plan
 from hf_action.text import human_size
 
 if TYPE_CHECKING:
@@ -106,183 +115,259 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
         runner.warning(w)
 
 
+@dataclass(frozen=True)
+class Run:
+    """What every deploy step needs: the client, the inputs, where to, and where to say what happens."""
+
+    api: HfApi
+    inputs: Inputs
+    target: Target
+    runner: Runner
+    env: Mapping[str, str]
+
+    @property
+    def space_id(self) -> str:
+        return self.target.space_id
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Besides the files, what this deploy changes on the Space."""
+
+    settings: SettingsPlan
+    env: EnvPlan | None  # None: no secrets or variables given
+
+    @property
+    def rebuilds(self) -> bool:
+        """The Space restarts even without a commit: a new Space, new hardware, secrets or variables."""
+        return self.settings.restarts or bool(self.env and self.env.changes)
+
+
+@dataclass(frozen=True)
+class Planner:
+    """Plans the Space's files against one state of it; again after a 412 moved its head (`replan`)."""
+
+    run: Run
+    snap: Snapshot
+
+    def against(self, space: SpaceState) -> Plan:
+        api, space_id, inputs = self.run.api, self.run.space_id, self.run.inputs
+        remote = space.files if space.files is not None else remote_tree(api, space_id, space.sha)
+        return make_plan(
+            self.snap.files,
+            remote,
+            space.sha,
+            delete_removed=inputs.delete_removed,
+            protected=self.snap.protected(inputs.exclude),
+            blob_map=lambda: fetch_blob_map(api, space_id, space.sha),
+        )
+
+    def replan(self) -> Plan:
+        return self.against(read_space(self.run.api, self.run.space_id))
+
+
 def run_deploy(
     api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]
 ) -> Outcome:
+    """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome."""
     started = time.monotonic()
     space_id = target.space_id
     outcome = Outcome(
         "deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run
     )
     snap = take_snapshot(inputs, space_id.split("/")[1])
-
-    step = "read the Space"
     try:
-        state = read_space(api, space_id)
+        _deploy(Run(api, inputs, target, runner, env), snap, outcome)
+    except BuildFailed as exc:
+        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
+        exc.outcome = outcome.timed(started)
+        raise
+    except ActionError as exc:
+        if outcome.commit_sha and not inputs.dry_run:
+            exc.outcome = outcome.timed(started)  # outputs still written
+        raise
+    return outcome.timed(started)
+
+
+def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:
+    """The steps in order; each names itself (`hub_step`) for the error a failure of it becomes."""
+    state, wanted = _read(run)
+    planner = Planner(run, snap)
+    with hub_step("list the Space's files", run.space_id):
+        plan = planner.against(state)
+    print_plan(run.runner, snap, plan, wanted.settings, wanted.env)
+    outcome.settings = wanted.settings.describe()
+    outcome.env_keys = (
+        list(wanted.env.secrets_to_set + wanted.env.variables_to_set) if wanted.env else []
+    )
+    _fill_files(outcome, plan)
+    if run.inputs.dry_run:
+        run.runner.notice(
+            f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted;"
+            " nothing was changed.",
+            title="Dry run",
+        )
+        outcome.stage, outcome.app_url, outcome.commit_sha = state.stage, app_url(state), state.sha
+        return
+    before = _build_log_before(run, state, wanted, plan)
+    state, plan = _configure(run, planner, wanted, state, plan, outcome)
+    result = _upload(run, planner, plan)
+    _fill_files(outcome, result.plan)
+    outcome.committed = result.committed
+    outcome.commit_sha = result.sha or state.sha
+    outcome.commit_url = (
+        f"{space_url(run.space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+    )
+    _await_build(run, state, wanted, result, before, outcome)
+
+
+def _read(run: Run) -> tuple[SpaceState, Wanted]:
+    """The Space as it is, and the settings, secrets and variables to change on it."""
+    inputs = run.inputs
+    with hub_step("read the Space", run.space_id):
+        state = read_space(run.api, run.space_id)
         if inputs.keyless and not state.exists:
-            raise keyless.cannot_create(space_id)
+            raise keyless.cannot_create(run.space_id)
         settings = plan_settings(state, inputs.hardware, inputs.visibility, inputs.sleep_time)
-        env_plan = None
-        if target.secrets or inputs.variables:
-            step = "read the Space's secrets and variables"
-            have_s = (
-                {k: s.description for k, s in api.get_space_secrets(space_id).items()}
-                if state.exists
-                else {}
-            )
-            have_v = (
-                {k: v.value for k, v in api.get_space_variables(space_id).items()}
-                if state.exists
-                else {}
-            )
-            env_plan = env_vars.plan_env(
-                keyless.secrets_key(inputs.token, space_id, inputs.keyless),
-                target.secrets,
-                inputs.variables,
-                have_s,
-                have_v,
-            )
-        step = "list the Space's files"
-        protected = snap.protected(inputs.exclude)
+    return state, Wanted(settings, _env_plan(run, state))
 
-        def plan_against(space: SpaceState):
-            remote = (
-                space.files if space.files is not None else remote_tree(api, space_id, space.sha)
-            )
-            return make_plan(
-                snap.files,
-                remote,
-                space.sha,
-                delete_removed=inputs.delete_removed,
-                protected=protected,
-                blob_map=lambda: fetch_blob_map(api, space_id, space.sha),
-            )
 
-        def replan():
-            return plan_against(read_space(api, space_id))
-
-        plan = plan_against(state)
-        print_plan(runner, snap, plan, settings, env_plan)
-        outcome.settings = settings.describe()
-        outcome.env_keys = (
-            list(env_plan.secrets_to_set + env_plan.variables_to_set) if env_plan else []
+def _env_plan(run: Run, state: SpaceState) -> EnvPlan | None:
+    if not (run.target.secrets or run.inputs.variables):
+        return None
+    api, space_id = run.api, run.space_id
+    with hub_step("read the Space's secrets and variables", space_id):
+        have_s = (
+            {k: s.description for k, s in api.get_space_secrets(space_id).items()}
+            if state.exists
+            else {}
         )
-        _fill_files(outcome, plan)
-        if inputs.dry_run:
-            runner.notice(
-                f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted; nothing was changed.",
-                title="Dry run",
-            )
-            outcome.stage, outcome.app_url = state.stage, app_url(state)
-            outcome.commit_sha = state.sha
-            return _done(outcome, started)
+        have_v = (
+            {k: v.value for k, v in api.get_space_variables(space_id).items()}
+            if state.exists
+            else {}
+        )
+    return env_vars.plan_env(
+        _secrets_key(run), run.target.secrets, run.inputs.variables, have_s, have_v
+    )
 
-        # A restart without a commit is told apart by its build log: read the one shown before.
-        restarting = (
-            settings.create or bool(settings.hardware) or bool(env_plan and env_plan.changes)
-        )
-        quiet = not (plan.add or plan.delete)
-        before = (
-            build_log_header(api, space_id)
-            if inputs.wait and restarting and quiet and state.exists
-            else UNREAD
-        )
-        if settings.changes:
-            step = "create or configure the Space"
-            runner.info(f"Settings: {'; '.join(settings.describe())}")
-            apply_settings(api, space_id, settings, snap.sdk)
+
+def _secrets_key(run: Run) -> str:
+    return keyless.secrets_key(run.inputs.token, run.space_id, run.inputs.keyless)
+
+
+def _build_log_before(
+    run: Run, state: SpaceState, wanted: Wanted, plan: Plan
+) -> Header | str | None:
+    """A restart without a commit is told apart by its build log: read the one shown before it."""
+    quiet = not (plan.add or plan.delete)
+    if not (run.inputs.wait and wanted.rebuilds and quiet and state.exists):
+        return UNREAD
+    with hub_step("read the Space's build log", run.space_id):
+        return build_log_header(run.api, run.space_id)
+
+
+def _configure(
+    run: Run, planner: Planner, wanted: Wanted, state: SpaceState, plan: Plan, outcome: Outcome
+) -> tuple[SpaceState, Plan]:
+    """Settings first (creating the Space plans its files again), then secrets and variables."""
+    api, space_id, settings, env_plan = run.api, run.space_id, wanted.settings, wanted.env
+    if settings.changes:
+        with hub_step("create or configure the Space", space_id):
+            run.runner.info(f"Settings: {'; '.join(settings.describe())}")
+            apply_settings(api, space_id, settings, planner.snap.sdk)
             if settings.create:
                 state = read_space(api, space_id)
-                plan = plan_against(state)
+                plan = planner.against(state)
                 _fill_files(outcome, plan)
-        if env_plan is not None and env_plan.changes:
-            step = "set the Space's secrets and variables"
-            runner.info(
+    if env_plan is not None and env_plan.changes:
+        with hub_step("set the Space's secrets and variables", space_id):
+            run.runner.info(
                 f"Setting secrets ({env_vars.describe_keys(env_plan.secrets_to_set)})"
                 f" and variables ({env_vars.describe_keys(env_plan.variables_to_set)})"
             )
             env_vars.apply_env(
-                env_plan, keyless.secrets_key(inputs.token, space_id, inputs.keyless),
-                target.secrets, inputs.variables,
+                env_plan, _secrets_key(run), run.target.secrets, run.inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
             )  # fmt: skip
+    return state, plan
 
-        step = "upload and commit the files"
-        title, description = commit_text(inputs, env, target, uuid.uuid4().hex)
-        with runner.group(
-            f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)}; {len(plan.delete)} deletions"
-        ):
-            t0 = time.monotonic()
-            every = float(env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
-            with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
-                result = commit_plan(api, space_id, plan, replan, title, description, runner.info)
-            if result.committed:
-                runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")
-            else:
-                runner.info("Nothing changed: no commit.")
-        _fill_files(outcome, result.plan)
-        outcome.committed = result.committed
-        outcome.commit_sha = result.sha or state.sha
-        outcome.commit_url = (
-            f"{space_url(space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+
+def _upload(run: Run, planner: Planner, plan: Plan) -> CommitResult:
+    """The one deploy commit, with upload progress; `commit_plan` re-plans if the head moves."""
+    runner = run.runner
+    title, description = commit_text(run.inputs, run.env, run.target, uuid.uuid4().hex)
+    with (
+        hub_step("upload and commit the files", run.space_id),
+        runner.group(
+            f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)};"
+            f" {len(plan.delete)} deletions"
+        ),
+    ):
+        t0 = time.monotonic()
+        every = float(run.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
+        with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
+            result = commit_plan(
+                run.api, run.space_id, plan, planner.replan, title, description, runner.info
+            )
+        if result.committed:
+            runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")
+        else:
+            runner.info("Nothing changed: no commit.")
+    return result
+
+
+def _await_build(
+    run: Run,
+    state: SpaceState,
+    wanted: Wanted,
+    result: CommitResult,
+    before: Header | str | None,
+    outcome: Outcome,
+) -> None:
+    """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
+    space_id, runner, inputs = run.space_id, run.runner, run.inputs
+    with hub_step("read the Space's runtime", space_id):
+        state = (
+            read_space(run.api, space_id) if (wanted.settings.create or not state.host) else state
         )
-
-        step = "read the Space's runtime"
-        state = read_space(api, space_id) if (settings.create or not state.host) else state
-        outcome.app_url = app_url(state)
-        untouched = (
-            not result.committed and not settings.restarts and not (env_plan and env_plan.changes)
-        )
-        known = state.runtime.get("stage")
-        if (
-            untouched
-            and known in ("RUNNING", "SLEEPING")
-            and state.runtime.get("sha") in (None, outcome.commit_sha)
-        ):
-            # Nothing changed and the Space info we already hold says it runs this head: no more calls.
-            runner.info(f"The Space already runs {str(outcome.commit_sha)[:7]}.")
-            runner.info(f"Evidence: nothing that rebuilds the Space was changed; it shows {known}.")
-            outcome.stage = known
-            return _done(outcome, started)
-        if not inputs.wait:
-            # Right after a commit the runtime still describes the previous build: say nothing
-            # rather than something stale.
-            outcome.stage = known if untouched and known else ""
-            return _done(outcome, started)
-        step = "wait for the build"
-        with runner.group(
-            f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]} (timeout {inputs.timeout:.0f}s)"
-        ):
-            goal = _goal(result.committed, restarting, outcome.commit_sha, before)
-            watched = watch(api, space_id, goal, inputs.timeout, runner)
-        outcome.stage = watched.stage
-        return _done(outcome, started)
-    except BuildFailed as exc:
-        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        _done(outcome, started)
-        exc.outcome = outcome
-        raise
-    except Exception as exc:
-        error = (
-            exc if isinstance(exc, ActionError) else explain(exc, action=step, space_id=space_id)
-        )
-        if outcome.commit_sha and not inputs.dry_run:
-            error.outcome = _done(outcome, started)  # outputs still written
-        raise error from None
+    outcome.app_url = app_url(state)
+    untouched = not result.committed and not wanted.rebuilds
+    known = state.runtime.get("stage")
+    if (
+        untouched
+        and known in ("RUNNING", "SLEEPING")
+        and state.runtime.get("sha") in (None, outcome.commit_sha)
+    ):
+        # Nothing changed and the Space info we already hold says it runs this head: no more calls.
+        runner.info(f"The Space already runs {str(outcome.commit_sha)[:7]}.")
+        runner.info(f"Evidence: nothing that rebuilds the Space was changed; it shows {known}.")
+        outcome.stage = known
+        return
+    if not inputs.wait:
+        # Right after a commit the runtime still describes the previous build: say nothing
+        # rather than something stale.
+        outcome.stage = known if untouched and known else ""
+        return
+    with (
+        hub_step("wait for the build", space_id),
+        runner.group(
+            f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]}"
+            f" (timeout {inputs.timeout:.0f}s)"
+        ),
+    ):
+        goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
+        watched = watch(run.api, space_id, goal, inputs.timeout, runner)
+    outcome.stage = watched.stage
 
 
-def _fill_files(outcome: Outcome, plan) -> None:
+def _fill_files(outcome: Outcome, plan: Plan) -> None:
     outcome.added = sorted(c.file.path for c in plan.add if c.kind == "new")
     outcome.changed = sorted(c.file.path for c in plan.add if c.kind == "changed")
     outcome.deleted_files = list(plan.delete)
     outcome.unchanged = plan.unchanged
     outcome.upload_bytes = plan.upload_bytes
-
-
-def _done(outcome: Outcome, started: float) -> Outcome:
-    outcome.seconds = time.monotonic() - started
-    return outcome
 
 
 def _goal(committed: bool, restarting: bool, sha: str | None, before) -> Goal:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from hf_action.app.deploy import app_url, watch
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
-from hf_action.hub.client import explain
+from hf_action.hub.client import hub_step
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
 from hf_action.hub.watch import UNREAD, Goal, build_log_header
@@ -30,15 +30,26 @@ def _missing(space_id: str, operation: str) -> ActionError:
 def run_operation(
     api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool
 ) -> Outcome:
+    """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
     started = time.monotonic()
     op = inputs.operation
     outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
-    step = f"{op} the Space"
     try:
+        _operate(api, inputs, runner, outcome)
+    except BuildFailed as exc:
+        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
+        exc.outcome = outcome.timed(started)
+        raise
+    return outcome.timed(started)
+
+
+def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome) -> None:
+    op, space_id = inputs.operation, outcome.space_id
+    with hub_step(f"{op} the Space", space_id):
         state = read_space(api, space_id)
         if op == "delete":
             _delete(api, inputs, state, runner, outcome)
-            return _finish(outcome, started)
+            return
         if not state.exists:
             raise _missing(space_id, op)
         outcome.app_url = app_url(state)
@@ -49,7 +60,7 @@ def run_operation(
                 title="Dry run",
             )
             outcome.stage = state.stage
-            return _finish(outcome, started)
+            return
         if op == "pause":
             outcome.stage = api.pause_space(space_id).stage
             want, goal = "PAUSED", Goal("none", state.sha or "", want="PAUSED")
@@ -57,27 +68,17 @@ def run_operation(
             # The restart is told apart from the build it replaces by its log: read that one first.
             before = build_log_header(api, space_id) if inputs.wait else UNREAD
             goal = Goal("restart", state.sha or "", before=before)
-            runner.info(
-                f"Restarting {space_id}{' from scratch (factory reboot)' if inputs.factory_reboot else ''}"
-            )
+            reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""
+            runner.info(f"Restarting {space_id}{reboot}")
             outcome.stage = api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage
             want = "RUNNING"
-        if inputs.wait and outcome.stage != want:
-            step = f"wait for {want}"
-            with runner.group(
-                f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"
-            ):
-                watched = watch(api, space_id, goal, inputs.timeout, runner)
-            outcome.stage = watched.stage
-        return _finish(outcome, started)
-    except BuildFailed as exc:
-        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = _finish(outcome, started)
-        raise
-    except ActionError:
-        raise
-    except Exception as exc:
-        raise explain(exc, action=step, space_id=space_id) from None
+    if inputs.wait and outcome.stage != want:
+        with (
+            hub_step(f"wait for {want}", space_id),
+            runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"),
+        ):
+            watched = watch(api, space_id, goal, inputs.timeout, runner)
+        outcome.stage = watched.stage
 
 
 def _delete(
@@ -94,8 +95,3 @@ def _delete(
         runner.info(f"Deleted {space_id}")
     outcome.space_deleted = not inputs.dry_run
     outcome.stage = "DELETED" if not inputs.dry_run else state.stage
-
-
-def _finish(outcome: Outcome, started: float) -> Outcome:
-    outcome.seconds = time.monotonic() - started
-    return outcome

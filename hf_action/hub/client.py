@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,6 +80,18 @@ def check_can_write(identity: Identity, namespace: str) -> None:
             f"Ask an admin of '{namespace}' for the write role, or use another token.",
             title="No write access to the organization",
         )
+
+
+@contextlib.contextmanager
+def hub_step(action: str, space_id: str) -> Iterator[None]:
+    """Name what the run is doing with the Hub: a failure inside becomes one error that says so
+    ("... while trying to <action>"). Our own errors pass through unchanged."""
+    try:
+        yield
+    except ActionError:
+        raise
+    except Exception as exc:
+        raise explain(exc, action=action, space_id=space_id) from None
 
 
 def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:

@@ -57,6 +57,18 @@ def test_header_of_our_commit_but_an_app_started_before_it_is_not_yet():
     assert decide(stage="RUNNING", header=OURS, startup=None) == ("wait", False)
 
 
+def test_an_app_started_in_the_same_millisecond_as_the_queue_counts():
+    """Hub timestamps have millisecond precision: the boundary is inclusive, within 1 ms."""
+    assert decide(stage="RUNNING", header=OURS, startup=T + 1) == ("done", True)
+    assert decide(stage="RUNNING", header=OURS, startup=T + 1 - 0.0005) == ("done", True)
+    assert decide(stage="RUNNING", header=OURS, startup=T + 1 - 0.002) == ("wait", False)
+
+
+def test_a_restart_queued_at_the_instant_of_our_commit_is_not_proof():
+    at_commit = Header(None, T)
+    assert decide(stage="RUNNING", header=at_commit, startup=T + 1) == ("wait", False)
+
+
 def test_header_of_our_commit_when_the_run_log_cannot_be_read_is_enough():
     assert decide(stage="RUNNING", header=OURS, startup=UNREAD) == ("done", True)
 
@@ -163,7 +175,8 @@ def test_halted_space_fails_at_once_whatever_it_names(stage):
 
 
 def test_evidence_names_what_decided():
-    assert "runtime" in whose(COMMIT, Seen("RUNNING", sha=NEW))[1]
+    assert whose(COMMIT, Seen("RUNNING", sha=NEW))[1] == f"the runtime names our commit {NEW[:7]}"
+    assert "names 0dd0dd0, not our commit" in whose(COMMIT, Seen("RUNNING", sha=OLD))[1]
     assert "header names our commit" in whose(COMMIT, Seen("BUILDING", header=OURS))[1]
     assert "started from it" in judge(COMMIT, Seen("RUNNING", header=OURS, startup=T + 2)).evidence
 

@@ -69,7 +69,7 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Space settings", [
         ("sdk", "SDK", "gradio, docker, static or streamlit (default: the card's sdk, else detected)"),
         ("hardware", "FLAVOR", "hardware, e.g. cpu-basic, t4-small (default: unchanged; new Spaces get cpu-basic)"),
-        ("visibility", "VISIBILITY", "public or private (default: unchanged; new Spaces are public)"),
+        ("visibility", "VISIBILITY", "public, private or protected (default: unchanged; new Spaces are public)"),
         ("app-port", "PORT", "port the app listens on (Docker Spaces; written to app_port)"),
         ("app-file", "FILE", "main application file (Gradio/Streamlit; written to app_file)"),
         ("sdk-version", "VERSION", "SDK version to run (Gradio/Streamlit; written to sdk_version)"),
@@ -89,9 +89,11 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
         ("allow-fork-secrets", "BOOL", "fork previews get the Space secrets, never the token; their code can read them (default: false)"),
         ("github-token", "TOKEN", "GitHub token used to comment on the pull request"),
         ("comment", "BOOL", "post and update a comment with the preview URL (default: true)"),
+        ("github-deployment", "MODE", "GitHub Deployments: auto (previews), true (production too) or false (default: auto)"),
+        ("environment", "TEMPLATE", "deployment environment with {name}, {owner}, {number} (default: hf-preview/{name}-pr-{number})"),
     ]),
     ("Operations", [
-        ("operation", "OP", "deploy, restart, pause or delete (default: deploy)"),
+        ("operation", "OP", "deploy, restart, pause, delete or cleanup-previews (default: deploy)"),
         ("factory-reboot", "BOOL", "with restart, rebuild from scratch without the build cache (default: false)"),
         ("dry-run", "BOOL", "report what would change; create, upload and configure nothing (default: false)"),
     ]),

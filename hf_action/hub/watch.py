@@ -261,7 +261,8 @@ class HubProbe:
         self.api, self.space_id, self.read_timeout = api, space_id, read_timeout
 
     def info(self) -> SpaceFacts:
-        info = self.api.space_info(self.space_id)
+        # Only what the watch reads: not the file list of a large Space.
+        info = self.api.space_info(self.space_id, expand=["sha", "lastModified", "sdk", "runtime"])
         runtime = info.runtime.raw if info.runtime is not None else self.runtime()
         modified = info.last_modified.timestamp() if info.last_modified else None
         return SpaceFacts(runtime, info.sha, modified, info.sdk)

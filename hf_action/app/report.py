@@ -20,6 +20,7 @@ def write_outputs(runner: Runner, o: Outcome) -> None:
         "deleted": "true" if o.space_deleted else "false",
         "deployment-id": str(o.deployment_id or ""),
         "environment": o.environment or "",
+        "deleted-previews": "",  # only operation cleanup-previews deletes previews (app/cleanup.py)
     }
     for name, value in values.items():
         runner.set_output(name, value)

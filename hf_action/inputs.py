@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from hf_action.envblock import parse_env_block
 from hf_action.errors import EnvFormatError, InputError
-from hf_action.preview import preview_space_id
+from hf_action.preview import is_valid_repo_name, preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
 OPERATIONS = ("deploy", "restart", "pause", "delete", "cleanup-previews")
@@ -80,17 +80,6 @@ def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
                 raw[name] = env[key]
                 break
     return raw
-
-
-def is_valid_name(name: str) -> bool:
-    """The Hub's repo-name rules: ≤96 chars of letters, digits, -, _, .; no leading/trailing -/.; no -- or .."""
-    return (
-        0 < len(name) <= 96
-        and bool(NAME_RE.match(name))
-        and not name.endswith(("-", "."))
-        and "--" not in name
-        and ".." not in name
-    )
 
 
 def parse_bool(name: str, value: str) -> bool:
@@ -197,12 +186,12 @@ def _space(value: str | None) -> str:
             "Use owner/name (not a URL), e.g. my-org/my-app.",
         )
     for part in parts:
-        if not is_valid_name(part):
+        if not is_valid_repo_name(part):
             raise InputError(
                 "space",
                 f"{_show(value)} is not a valid Space name.",
                 "Use letters, digits, '-', '_' and '.', at most 96 characters,"
-                " not starting or ending with '-' or '.', without '--' or '..'.",
+                " not starting or ending with '-' or '.', without '--' or '..', not ending in '.git'.",
             )
     return value
 

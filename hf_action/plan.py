@@ -53,9 +53,6 @@ class Plan:
     def upload_bytes(self) -> int:
         return sum(c.file.size for c in self.add)
 
-    def changed_paths(self) -> list[str]:
-        return sorted([c.file.path for c in self.add] + self.delete)
-
 
 def blob_sha1(file: LocalFile) -> str:
     h = hashlib.sha1(f"blob {file.size}\0".encode(), usedforsecurity=False)  # git's object id

@@ -118,12 +118,6 @@ def is_valid_repo_name(name: str) -> bool:
     )
 
 
-def host_label(space_id: str) -> str:
-    """The DNS label of a Space's app host: ``<owner>-<name>`` lower-cased, ``_``/``.`` -> ``-``."""
-    owner, name = split_space_id(space_id)
-    return f"{owner}-{name}".lower().replace("_", "-").replace(".", "-")
-
-
 def split_space_id(space_id: str) -> tuple[str, str]:
     """Split and validate ``owner/name``."""
     owner, sep, name = (space_id or "").partition("/")

@@ -17,9 +17,14 @@ from tests.conftest import TOKEN
 SPACE = "user/unit"
 
 
+def changed(plan: Plan) -> list[str]:
+    """Paths the plan adds, changes or deletes."""
+    return sorted([c.file.path for c in plan.add] + plan.delete)
+
+
 @pytest.fixture
 def sim():
-    hub = HubSim(user="user", tokens={TOKEN: "write"}, xet=False)
+    hub = HubSim(user="user", tokens={TOKEN: "write"})  # Xet on, as the in-process client
     hub.lifecycle = LifecycleTimings(stale=0.01, building=0.01, starting=0.01)
     hub.start()
     hub.create_repo(SPACE, sdk="static")
@@ -77,7 +82,7 @@ def test_one_commit_with_exactly_the_plan(api, sim):
     repo = sim.repo(SPACE)
     assert result.committed and result.sha == repo.head != before
     assert result.url == f"{sim.url}/spaces/{SPACE}/commit/{repo.head}"
-    assert set(result.plan.changed_paths()) >= {"index.html", "a.txt"}
+    assert set(changed(result.plan)) >= {"index.html", "a.txt"}
     assert repo.files["a.txt"].content == b"a\n" and said == []
     assert repo.commits[-1].title == "Deploy" and repo.commits[-1].message == "Deploy-Id: 1"
     assert repo.commits[-1].parent == before
@@ -131,7 +136,7 @@ def test_a_lost_response_is_not_committed_twice(api, sim):
     assert len(repo.commits) == before + 1 and result.committed
     assert result.sha == repo.head and result.url is None
     # What we committed (the template's README.md replaced), not the empty re-plan:
-    assert result.plan.changed_paths() == ["README.md", "index.html"]
+    assert changed(result.plan) == ["README.md", "index.html"]
     assert len(calls) == 2 and "connection dropped" in said[0]
 
 

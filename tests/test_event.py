@@ -11,7 +11,6 @@ from hf_action.errors import EventError
 from hf_action.github.event import (
     load_pull_request,
     parse_pull_request,
-    repository,
 )
 from hf_action.preview import PullRequest
 from tests import webhooks
@@ -159,16 +158,6 @@ def test_malformed_payloads(tmp_path: Path, mutate, message: str) -> None:  # ty
 def test_payload_not_an_object(tmp_path: Path) -> None:
     with pytest.raises(EventError, match="not a JSON object"):
         load_pull_request(event_env(tmp_path, [1, 2]))
-
-
-def test_repository() -> None:
-    assert repository({"GITHUB_REPOSITORY": "Codertocat/Hello-World"}) == "Codertocat/Hello-World"
-
-
-@pytest.mark.parametrize("value", ["", "owner", "owner/", "/repo", "a/b/c"])
-def test_repository_malformed(value: str) -> None:
-    with pytest.raises(EventError, match="GITHUB_REPOSITORY"):
-        repository({"GITHUB_REPOSITORY": value})
 
 
 def test_load_example_without_package_is_an_error(

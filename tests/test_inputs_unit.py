@@ -12,7 +12,7 @@ from hf_action.errors import InputError
 from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     DEFAULTS,
-    is_valid_name,
+    _space,
     parse_bool,
     parse_duration,
     parse_inputs,
@@ -213,10 +213,16 @@ def test_false_values(value):
 @pytest.mark.parametrize(
     "name,ok",
     [("a", True), ("a" * 96, True), ("a" * 97, False), ("", False), ("a-b_c.d", True), ("-a", False),
-     ("a-", False), ("a.", False), ("a--b", False), ("a..b", False), ("_a", False), ("a b", False)],
+     ("a-", False), ("a.", False), ("a--b", False), ("a..b", False), ("_a", True), ("a b", False),
+     ("a.git", False)],
 )  # fmt: skip
 def test_hub_name_rules(name, ok):
-    assert is_valid_name(name) is ok
+    """The 'space' input follows the Hub's name rules, the ones preview names follow too."""
+    if ok:
+        assert _space(f"org/{name}") == f"org/{name}"
+    else:
+        with pytest.raises(InputError, match="not a valid Space name"):
+            _space(f"org/{name}")
 
 
 def test_env_inputs_with_hyphens_or_underscores():

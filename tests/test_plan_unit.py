@@ -105,7 +105,7 @@ def test_a_stale_git_oid_falls_back_to_the_content(tmp_path):
 def test_new_files_and_their_kind(tmp_path):
     p = plan([on_disk(tmp_path, "new.txt", b"n")], [])
     assert [(c.file.path, c.kind) for c in p.add] == [("new.txt", "new")]
-    assert p.upload_bytes == 1 and p.changed_paths() == ["new.txt"] and not p.empty
+    assert p.upload_bytes == 1 and not p.empty
 
 
 # --- LFS files on the Space -------------------------------------------------------------------------
@@ -200,7 +200,9 @@ def test_a_pointer_to_content_the_space_lacks_is_refused(tmp_path, remote):
     with pytest.raises(ActionError) as err:
         plan([f], theirs)
     assert "'m.bin' is a Git LFS pointer" in err.value.message
-    assert err.value.hint.startswith("Check out with LFS content: in actions/checkout set 'lfs: true'")
+    assert err.value.hint.startswith(
+        "Check out with LFS content: in actions/checkout set 'lfs: true'"
+    )
     assert err.value.title == "Git LFS pointer in the workspace"
 
 
@@ -224,20 +226,12 @@ def test_deletions_and_what_is_kept(tmp_path):
     local = [on_disk(tmp_path, "a.txt", b"x")]
     p = plan(local, remote, protected=lambda path: path.startswith("data/"))
     assert p.delete == ["gone.txt"] and p.kept == [".gitattributes", "data/keep.csv"]
-    assert p.changed_paths() == ["gone.txt"] and not p.empty and p.upload_bytes == 0
+    assert not p.empty and p.upload_bytes == 0
 
 
 def test_nothing_is_deleted_when_delete_removed_is_off():
     p = plan([], [regular("gone.txt", b"x")], delete_removed=False)
     assert p.delete == [] and p.kept == ["gone.txt"] and p.empty
-
-
-def test_changed_paths_are_sorted(tmp_path):
-    p = plan(
-        [on_disk(tmp_path, "b.txt", b"b"), on_disk(tmp_path, "a.txt", b"a")],
-        [regular("c.txt", b"c")],
-    )
-    assert p.changed_paths() == ["a.txt", "b.txt", "c.txt"] and p.upload_bytes == 2
 
 
 # --- hashing ----------------------------------------------------------------------------------------

@@ -52,7 +52,6 @@ def state(status: str = "running", **changes: object) -> CommentState:
         ("running", "✅", "running"),
         ("failed", "❌", "failed"),
         ("removed", "🗑️", "removed"),
-        ("skipped", "⏭️", "skipped"),
     ],
 )
 def test_render_each_status(status: str, emoji: str, word: str) -> None:

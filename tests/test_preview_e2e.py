@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from hf_action.preview import MAX_HOST_LABEL, host_label, is_valid_repo_name
+from hf_action.preview import MAX_HOST_LABEL, is_valid_repo_name
 from tests.conftest import TOKEN, copy_example
 from tests.fakes.github_api import FakeGitHub
+from tests.test_preview_naming import host_label
 from tests.webhooks import load_example
 
 GH_TOKEN = "ghs_e2ePreviewToken0123456789abcdef"

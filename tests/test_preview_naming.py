@@ -15,13 +15,19 @@ from hf_action.preview import (
     PreviewAction,
     PullRequest,
     fork_note,
-    host_label,
     is_valid_repo_name,
     preview_action,
     preview_enabled,
     preview_space_id,
     secrets_allowed,
 )
+
+
+def host_label(space_id: str) -> str:
+    """The DNS label of a Space's app host: ``<owner>-<name>`` lower-cased, ``_``/``.`` -> ``-``."""
+    owner, name = space_id.split("/")
+    return f"{owner}-{name}".lower().replace("_", "-").replace(".", "-")
+
 
 # An independent statement of the Hub's rule, so the tests do not just echo the code.
 HUB_NAME = re.compile(r"^(?![-.])(?!.*(--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![-.])$")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from hf_action.envblock import maskable_parts
 from hf_action.errors import InputError
 from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
 from hf_action.github.runner import Runner
@@ -151,9 +152,9 @@ class PreviewComment:
         self.runner, self.broken = runner, False
         self.space_url = space_url(where.space_id)
         values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
-        # An app may print a multi-line secret line by line: redact each line too, as the log masks do.
-        lines = [line.strip() for v in values for line in v.splitlines() if len(line.strip()) >= 4]
-        self.secret_values = sorted(set(values + lines), key=len, reverse=True)
+        # What the log masks (each line of a multi-line secret too), redacted from the comment.
+        parts = {part for v in values for part in maskable_parts(v)}
+        self.secret_values = sorted(parts, key=len, reverse=True)
         self.sticky = StickyComment(
             inputs.github_token or "",
             env.get("GITHUB_REPOSITORY") or pr.base_repo,

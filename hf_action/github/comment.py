@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from hf_action.text import md_cell, md_link, one_line
 
-Status = Literal["building", "running", "failed", "removed", "skipped"]
+Status = Literal["building", "running", "failed", "removed"]
 
 DEFAULT_API_URL = "https://api.github.com"
 #: The author of comments made with the workflow's GITHUB_TOKEN.
@@ -33,7 +33,6 @@ _HEADLINES: dict[str, str] = {
     "running": "✅ Preview is running",
     "failed": "❌ Preview failed",
     "removed": "🗑️ Preview removed",
-    "skipped": "⏭️ Preview skipped",
 }
 _SECRET_PATTERNS = [
     re.compile(r"\bhf_[A-Za-z0-9]{20,}"),

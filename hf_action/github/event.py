@@ -85,15 +85,6 @@ def parse_pull_request(payload: Any, *, event_name: str = "pull_request") -> Pul
     )
 
 
-def repository(env: Mapping[str, str]) -> str:
-    """Return ``owner/name`` of the repository running the workflow."""
-    value = env.get("GITHUB_REPOSITORY", "").strip()
-    owner, sep, name = value.partition("/")
-    if not sep or not owner or not name or "/" in name:
-        raise EventError(f"GITHUB_REPOSITORY must look like 'owner/name', got {value!r}")
-    return value
-
-
 def _mapping(obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     value = obj.get(key)
     if not isinstance(value, Mapping):

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 from hf_action.errors import CardError
+from hf_action.inputs import SDKS
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-SDKS = ("gradio", "docker", "static", "streamlit")
 
 CARD_SCHEMA = {
     "type": "object",

@@ -138,3 +138,15 @@ def test_exceptions_are_defined_only_in_errors_py():
             ):
                 elsewhere.append(f"{info.name}.{name}")
     assert not elsewhere, "define exceptions in hf_action/errors.py: " + ", ".join(elsewhere)
+
+
+def test_every_module_has_its_line_in_docs_architecture():
+    """docs/architecture.md says each module's job: a new module needs its line there."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        path.relative_to(PACKAGE.parent).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "__init__.py" or path.parent == PACKAGE
+        if f"`{path.relative_to(PACKAGE.parent).as_posix()}`" not in page
+    ]
+    assert not missing, "add a line to docs/architecture.md for: " + ", ".join(missing)

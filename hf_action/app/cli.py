@@ -1,4 +1,4 @@
-"""`python -m hf_action`: the action's single code path (`main.run`) driven from a command line.
+"""`python -m hf_action`: the action's single code path (`app.run.run`) driven from a command line.
 
 One flag per action input, named exactly like the input. The flags build the same `raw` dict the
 container entrypoint builds from `INPUT_*` variables, so validation, messages and behaviour are the

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from hf_action.github.deployments import Deployments, environment_name, wanted
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
+from hf_action.hub.client import explain
 from hf_action.inputs import Inputs
 from hf_action.preview import preview_number
 
@@ -55,8 +56,6 @@ class Cleanup:
 
 def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
     """The base Space's previews on the Hub: every Space of its owner, kept by exact name."""
-    from hf_action.hub.client import explain
-
     owner = base_id.split("/")[0]
     try:
         spaces = [info.id for info in api.list_spaces(author=owner)]
@@ -111,8 +110,6 @@ def run_cleanup(
 
 
 def _delete(api: HfApi, preview: Preview, runner: Runner) -> None:
-    from hf_action.hub.client import explain
-
     try:
         api.delete_repo(preview.space_id, repo_type="space", missing_ok=True)
     except Exception as exc:

@@ -9,6 +9,7 @@ one sentence with the resource that was asked for.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -54,8 +55,6 @@ def exchange(
     space_id: str, endpoint: str, env: Mapping[str, str], mask: Callable[[str], None]
 ) -> KeylessToken:
     """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`."""
-    import os
-
     mask((env.get(REQUEST_TOKEN) or "").strip())
     if "/" not in space_id:
         raise ActionError(

@@ -11,8 +11,8 @@ from hf_action.hub.proof import (
     Header,
     Seen,
     judge,
+    log_names_ours,
     needs_header,
-    needs_startup,
     whose,
 )
 from hf_action.hub.watch import (
@@ -192,10 +192,11 @@ def test_logs_are_read_only_when_the_runtime_cannot_tell():
     assert needs_header(COMMIT, "RUNNING", None)
     assert needs_header(COMMIT, "NO_APP_FILE", None)
     assert needs_header(Goal("restart", NEW), "RUNNING", NEW)
-    assert needs_startup(COMMIT, Seen("RUNNING", header=OURS))
-    assert not needs_startup(COMMIT, Seen("RUNNING", header=PREVIOUS))
-    assert not needs_startup(COMMIT, Seen("BUILD_ERROR", header=OURS))
-    assert not needs_startup(COMMIT, Seen("RUNNING", header=None))
+    assert log_names_ours(COMMIT, Seen("RUNNING", header=OURS))
+    assert log_names_ours(COMMIT, Seen("BUILD_ERROR", header=OURS))
+    assert not log_names_ours(COMMIT, Seen("RUNNING", header=PREVIOUS))
+    assert not log_names_ours(COMMIT, Seen("RUNNING", header=None))
+    assert not log_names_ours(COMMIT, Seen("RUNNING", header=UNREAD))
 
 
 def test_log_lines_are_parsed():
@@ -279,7 +280,7 @@ def test_loop_waits_through_the_stale_window_then_proves_our_build():
     ])  # fmt: skip
     result, said = run_loop(probe)
     assert result.stage == "RUNNING" and "names our commit" in result.evidence
-    assert said[-1].startswith("Evidence: ") and probe.calls["runtime"] == 3
+    assert said[-1].startswith("Evidence: ") and probe.calls["runtime"] == 4  # + the re-read
 
 
 def test_loop_fails_on_our_build_error_with_the_build_log():
@@ -293,23 +294,28 @@ def test_loop_fails_on_our_build_error_with_the_build_log():
     )
 
 
-def test_loop_rereads_the_runtime_when_the_log_turned_ours_under_an_old_error():
-    """Runtime read first (old BUILD_ERROR), then the log already shows our build: the stage is
-    read again, and our build is still BUILDING."""
+class LogsAhead(Scripted):
+    """The Hub switched to our build between the runtime read and the log reads of poll 0."""
 
-    class Racy(Scripted):
-        def first_line(self, build):
-            if build and self.i == 0:
-                return header_line()  # the Hub switched to our build after the runtime read
-            return super().first_line(build)
+    def first_line(self, build):
+        if self.i == 0:
+            self.calls["build" if build else "run"] += 1
+            _, _, header, startup = self.script[1]
+            return header if build else startup
+        return super().first_line(build)
 
-    probe = Racy([
-        ("BUILD_ERROR", None, header_line(OLD, T - 100), None),
-        ("BUILDING", None, header_line(), None),
-        ("RUNNING", None, header_line(), startup_line(T + 9)),
+
+@pytest.mark.parametrize("old_stage", ["RUNNING", "BUILD_ERROR"])
+def test_loop_judges_the_stage_read_after_our_log(old_stage):
+    """The old build's stage, read before our build's log appeared, is not our outcome: our app
+    has started (APP_STARTING) and then crashes; the watch must fail, not pass or blame the old."""
+    probe = LogsAhead([
+        (old_stage, None, header_line(OLD, T - 100), startup_line(T - 90)),
+        ("APP_STARTING", None, header_line(), startup_line(T + 5)),
+        ("RUNTIME_ERROR", None, header_line(), startup_line(T + 5)),
     ])  # fmt: skip
-    result, _ = run_loop(probe)
-    assert result.stage == "RUNNING"
+    exc, said = run_loop(probe)
+    assert isinstance(exc, BuildFailed) and exc.stage == "RUNTIME_ERROR", said
 
 
 def test_loop_static_space_is_done_on_the_first_poll():

@@ -9,8 +9,9 @@ counts once something ties it to our change. The evidence, strongest first:
 3. the visible build log starts ``===== Build Queued at … / Commit SHA: abc1234 =====`` with
    our commit, or ``===== Build Queued at … =====`` (a restart or wake) queued after our commit;
    for a restart we asked for without a commit: a build log other than the one shown before;
-4. a RUNNING stage proven by the build log also needs the run log's ``Application Startup``
-   to be no older than that build's queue time (the app shown started from that build);
+4. a stage proven by the build log is the one read *after* that log, and RUNNING also needs the
+   run log's ``Application Startup`` to be no older than that build's queue time (the app shown
+   started from that build);
 5. CONFIG_ERROR and NO_APP_FILE are verdicts without a build log: ours once another build was
    shown during this watch (the stage moved), or once the Hub had ``settle`` seconds to react.
 
@@ -82,9 +83,10 @@ def needs_header(goal: Goal, stage: str, sha: str | None) -> bool:
     return not (sha and goal.expect == "commit")
 
 
-def needs_startup(goal: Goal, seen: Seen) -> bool:
-    """The run log is read to confirm a RUNNING stage that only the build log ties to us."""
-    return seen.stage == "RUNNING" and isinstance(seen.header, Header) and _by_header(goal, seen)[0]
+def log_names_ours(goal: Goal, seen: Seen) -> bool:
+    """The build log shown is that of our change: the poll then reads when its app started and
+    the stage once more (the stage read before the log may still be the previous build's)."""
+    return isinstance(seen.header, Header) and _by_header(goal, seen)[0]
 
 
 def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:

@@ -22,16 +22,14 @@ import httpx2
 from hf_action.errors import BuildFailed
 from hf_action.hub.proof import (
     BUSY,
-    FAILED,
     UNREAD,
     Goal,
     Header,
     Seen,
     Verdict,
     judge,
+    log_names_ours,
     needs_header,
-    needs_startup,
-    whose,
 )
 
 LOG_TAIL = 40
@@ -148,13 +146,14 @@ def observe(probe: Probe, goal: Goal, runtime: dict, elapsed: float, track: _Tra
     if not needs_header(goal, stage, sha):
         return seen
     seen = replace(seen, header=_read(probe, True, parse_header))
-    if isinstance(seen.header, Header) and stage in FAILED and whose(goal, seen)[0]:
-        # The runtime was read before the log: read it again, so the error is that of this build.
-        again = probe.runtime()
-        seen = replace(seen, stage=again.get("stage") or "UNKNOWN", sha=again.get("sha"))
-    if needs_startup(goal, seen):
-        seen = replace(seen, startup=_read(probe, False, parse_startup))
-    return seen
+    if not log_names_ours(goal, seen):
+        return seen
+    # Our build's log is shown: read when its app started, then the stage again, so the stage
+    # judged was read after the log (the one read before may still be the previous build's).
+    startup = _read(probe, False, parse_startup)
+    again = probe.runtime()
+    stage, sha = again.get("stage") or "UNKNOWN", again.get("sha")
+    return replace(seen, stage=stage, sha=sha, startup=startup)
 
 
 def watch_space(

@@ -18,6 +18,7 @@ from hf_action.errors import ActionError, BuildFailed, EnvFormatError
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
 from hf_action.hub import keyless
+from hf_action.hub.urls import endpoint
 from hf_action.inputs import Inputs, parse_inputs
 from hf_action.outcome import Outcome
 from hf_action.preview import PullRequest, preview_enabled
@@ -181,8 +182,7 @@ def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
 
 def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:
     """No hf-token, but the job may mint an OIDC id token: exchange it for a token on the Space."""
-    from hf_action.hub.client import prepare_client
-    from hf_action.hub.urls import endpoint
+    from hf_action.hub.client import prepare_client  # see _connect
 
     prepare_client(runner.info)
     runner.info(

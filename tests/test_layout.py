@@ -150,3 +150,30 @@ def test_every_module_has_its_line_in_docs_architecture():
         if f"`{path.relative_to(PACKAGE.parent).as_posix()}`" not in page
     ]
     assert not missing, "add a line to docs/architecture.md for: " + ", ".join(missing)
+
+
+# Imports inside functions, for the two reasons docs/architecture.md gives: huggingface_hub reads
+# HF_ENDPOINT when imported, and a run that stops before the Hub should not load what it does not use.
+LAZY_LIBRARIES = {"huggingface_hub", "github", "jsonschema", "httpx2"}
+NO_OP_PATH = {"hf_action.app.run", "hf_action.hub.keyless"}  # imported by every run, even a no-op
+
+
+def test_imports_inside_functions_only_for_start_up_cost():
+    stray = []
+    for module, tree in _sources().items():
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                else:
+                    continue
+                for name in names:
+                    library = name.split(".")[0]
+                    ours = library == "hf_action" and module in NO_OP_PATH
+                    if library not in LAZY_LIBRARIES and not ours:
+                        stray.append(f"{module}.{func.name} imports {name}")
+    assert not stray, "import these at the top of the module: " + "; ".join(stray)

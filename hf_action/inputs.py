@@ -119,8 +119,10 @@ def _show(value: str, limit: int = 40) -> str:
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
+    return None if value is None else _pick(name, value, allowed)
+
+
+def _pick(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value.lower() not in allowed:
         raise InputError(
             name, f"{_show(value)} is not allowed.", f"Use one of: {', '.join(allowed)}."
@@ -179,7 +181,7 @@ def _space(value: str | None) -> str:
         )
     value = value.strip()
     parts = value.split("/")
-    if value.startswith(("https://", "http://")) or len(parts) > 2:
+    if len(parts) > 2:  # a URL (https://...) has more than one '/' too
         raise InputError(
             "space",
             f"{_show(value)} is not a Space id.",
@@ -273,8 +275,15 @@ def _values(raw: Mapping[str, str]) -> dict[str, str | None]:
     return {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()}
 
 
+def _set(val: Mapping[str, str | None], name: str) -> str:
+    """An input that has a default: after `_values` it is never missing."""
+    value = val[name]
+    assert value is not None, name
+    return value
+
+
 def _operation(val: Mapping[str, str | None]) -> str:
-    operation = _choice("operation", val["operation"], OPERATIONS) or "deploy"
+    operation = _pick("operation", _set(val, "operation"), OPERATIONS)
     if operation == "cleanup-previews" and not (val["github-token"] or "").strip():
         raise InputError(
             "github-token",
@@ -337,12 +346,12 @@ def parse_inputs(
     deploying = operation == "deploy"
     card_value = val["card"]
     secrets, variables = _env_blocks(val)
-    template = _preview_template(val["preview-name"] or "{name}-pr-{number}")
+    template = _preview_template(_set(val, "preview-name"))
     commit_message = val["commit-message"]
     if commit_message is not None and len(commit_message) > 4096:
         raise InputError("commit-message", "is longer than 4096 characters.")
     sdk_version = _sdk_version(val["sdk-version"])
-    path = _inside("path", workspace, val["path"] or ".", must_be="dir") if deploying else workspace
+    path = _inside("path", workspace, _set(val, "path"), must_be="dir") if deploying else workspace
     return Inputs(
         space=_space(val["space"]),
         token=_token("hf-token", val["hf-token"], required=token_required) or "",
@@ -354,26 +363,27 @@ def parse_inputs(
         secrets=secrets,
         variables=variables,
         exclude=_globs(val["exclude"]),
-        delete_removed=parse_bool("delete-removed", val["delete-removed"] or "true"),
+        delete_removed=parse_bool("delete-removed", _set(val, "delete-removed")),
         app_port=_int("app-port", val["app-port"], 1, 65535, PORT_HINT),
         app_file=_relative_file("app-file", val["app-file"]),
         sdk_version=sdk_version,
         sleep_time=_sleep_time(val["sleep-time"]),
-        wait=parse_bool("wait", val["wait"] or "true"),
-        timeout=parse_duration("timeout", val["timeout"] or "20m"),
-        dry_run=parse_bool("dry-run", val["dry-run"] or "false"),
+        wait=parse_bool("wait", _set(val, "wait")),
+        timeout=parse_duration("timeout", _set(val, "timeout")),
+        dry_run=parse_bool("dry-run", _set(val, "dry-run")),
         commit_message=commit_message,
         card=_inside("card", workspace, card_value, must_be="file")
         if (card_value and deploying)
         else None,
         operation=operation,
-        factory_reboot=parse_bool("factory-reboot", val["factory-reboot"] or "false"),
-        preview=_choice("preview", val["preview"], PREVIEW_MODES) or "auto",
+        factory_reboot=parse_bool("factory-reboot", _set(val, "factory-reboot")),
+        preview=_pick("preview", _set(val, "preview"), PREVIEW_MODES),
         preview_name=template,
-        allow_fork_secrets=parse_bool("allow-fork-secrets", val["allow-fork-secrets"] or "false"),
+        allow_fork_secrets=parse_bool("allow-fork-secrets", _set(val, "allow-fork-secrets")),
         github_token=_token("github-token", val["github-token"], required=False),
-        comment=parse_bool("comment", val["comment"] or "true"),
-        github_deployment=_choice("github-deployment", val["github-deployment"], DEPLOYMENT_MODES)
-        or "auto",
+        comment=parse_bool("comment", _set(val, "comment")),
+        github_deployment=_pick(
+            "github-deployment", _set(val, "github-deployment"), DEPLOYMENT_MODES
+        ),
         environment=(val["environment"] or "").strip() or None,
     )

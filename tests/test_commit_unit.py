@@ -170,3 +170,44 @@ def test_large_tracked_files_record_their_two_ids(api, sim, monkeypatch):
         "big.bin": ("a" * 40, sim.repo(SPACE).files["big.bin"].lfs_sha256)
     }
     assert message.startswith("Deploy-Id: 1\n\nHf-Deploy-Blob: ")
+
+
+def test_files_on_disk_are_uploaded_from_their_path(api, sim, tmp_path):
+    said: list[str] = []
+    (tmp_path / "big.bin").write_bytes(b"\0disk content")
+    (tmp_path / "note.txt").write_text("on disk\n")
+    local = {
+        "big.bin": LocalFile("big.bin", tmp_path / "big.bin", 13),
+        "note.txt": LocalFile("note.txt", tmp_path / "note.txt", 8),
+    }
+    commit(api, sim, local, said)
+    repo = sim.repo(SPACE)
+    assert repo.files["note.txt"].content == b"on disk\n"
+    assert repo.files["big.bin"].lfs_sha256 is not None
+
+
+def test_a_file_exactly_at_the_size_limit_records_its_ids(api, sim, monkeypatch):
+    monkeypatch.setattr(blobmap, "MIN_SIZE", 8)
+    said: list[str] = []
+    edge = LocalFile("edge.bin", None, 8, git_oid="c" * 40, content=b"\0" * 8)
+    commit(api, sim, {"edge.bin": edge}, said)
+    assert set(blobmap.parse(sim.repo(SPACE).commits[-1].message)) == {"edge.bin"}
+
+
+def test_an_empty_plan_on_a_space_without_commits_has_no_sha(api, sim):
+    result = commit_plan(api, SPACE, Plan(head=None), lambda: Plan(head=None), "m", "d", print)
+    assert result.sha == "" and not result.committed
+
+
+def test_a_dropped_connection_waits_a_second_and_says_why(api, sim, monkeypatch):
+    import hf_action.hub.commit as module
+
+    slept: list[float] = []
+    monkeypatch.setattr(module.time, "sleep", slept.append)
+    said: list[str] = []
+    sim.faults.add(method="POST", path=r"/commit/", drop=True)
+    result = commit(api, sim, files(ours_txt=b"ours\n"), said)
+    assert result.committed and slept == [1]
+    assert said == [
+        "The connection dropped while committing; checking what the Space holds before trying again."
+    ]

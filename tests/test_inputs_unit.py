@@ -237,3 +237,66 @@ def test_env_inputs_with_hyphens_or_underscores():
     assert read_env_inputs({"INPUT_HF-TOKEN": "hyphen", "INPUT_HF_TOKEN": "underscore"}) == {
         "hf-token": "hyphen"
     }
+
+
+# --- edges the mutation run found untested --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["delete-removed", "wait", "dry-run", "factory-reboot", "allow-fork-secrets", "comment"]
+)
+def test_each_boolean_input_names_itself_in_its_error(ws, name):
+    err = error(ws, **{name.replace("-", "_"): "maybe"})
+    assert (
+        err.name == name and err.message == f"Input '{name}': expected true or false, got 'maybe'."
+    )
+
+
+@pytest.mark.parametrize(
+    "raw,field,value",
+    [
+        ({"app-port": "1"}, "app_port", 1),
+        ({"app-port": "65535"}, "app_port", 65535),
+        ({"sleep-time": "-1"}, "sleep_time", -1),
+        ({"sleep-time": "60"}, "sleep_time", 60),
+        ({"sleep-time": "604800"}, "sleep_time", 604800),
+        ({"commit-message": "x" * 4096}, "commit_message", "x" * 4096),
+    ],
+)
+def test_values_at_the_limits_are_accepted(ws, raw, field, value):
+    assert getattr(parse_inputs({**BASE, **raw}, ws), field) == value
+
+
+@pytest.mark.parametrize(
+    "raw,hint",
+    [
+        ({"app-port": "0"}, "Use the port your app listens on, e.g. 7860 or 8000."),
+        ({"sleep-time": "-2"}, "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."),
+        ({"sleep-time": "soon"}, "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."),
+        ({"space": "a/b--c"}, "Use letters, digits, '-', '_' and '.', at most 96 characters, not starting or ending with '-' or '.', without '--' or '..', not ending in '.git'."),
+        ({"hf-token": ""}, "Pass a write token (in a workflow: hf-token: ${{ secrets.HF_TOKEN }}; on the command line: HF_TOKEN); create one at https://huggingface.co/settings/tokens."),
+        ({"preview-name": "{name}-pr-{number}!"}, "Use {name} and {number} with letters, digits, '-', '_', '.'."),
+    ],
+)  # fmt: skip
+def test_the_hint_that_goes_with_each_refusal(ws, raw, hint):
+    with pytest.raises(InputError) as err:
+        parse_inputs({**BASE, **raw}, ws)
+    assert err.value.hint == hint
+
+
+def test_a_template_the_hub_would_refuse_is_an_input_error(ws):
+    err = error(ws, preview_name="{name}-pr-{number}!")
+    assert err.name == "preview-name" and err.message.startswith(
+        "Input 'preview-name': preview-name '{name}-pr-{number}!' may only contain letters"
+    )
+
+
+def test_an_absolute_path_inside_the_workspace_is_accepted(ws):
+    assert parse(ws, path=str(ws / "app")).path == (ws / "app").resolve()
+
+
+@pytest.mark.parametrize("raw", [{"exclude": "a\0b"}, {"app-file": "a\0b"}])
+def test_a_nul_byte_in_a_glob_or_file_is_refused(ws, raw):
+    with pytest.raises(InputError) as err:
+        parse_inputs({**BASE, **raw}, ws)
+    assert "must be a relative" in err.value.message

@@ -174,3 +174,19 @@ def test_workspace_from_env(tmp_path: Path, monkeypatch):
     assert workspace_from_env({"GITHUB_WORKSPACE": str(tmp_path)}) == tmp_path.resolve()
     monkeypatch.chdir(tmp_path)
     assert workspace_from_env({}) == tmp_path.resolve()
+
+
+def test_a_value_whose_first_part_is_known_still_registers_its_other_lines():
+    r, out = make()
+    r.mask("line-one")
+    r.mask("line-one\nline-two")
+    assert out.getvalue() == "::add-mask::line-one\n::add-mask::line-two\n"
+    assert r.scrub("x line-two") == "x ***"
+
+
+def test_runner_from_the_process_environment(monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert runner_from_env().github
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    assert not runner_from_env().github

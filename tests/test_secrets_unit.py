@@ -320,3 +320,7 @@ def test_a_value_of_eight_or_more_is_scrubbed_anywhere():
     r, _ = runner()
     r.mask("abcdefgh")
     assert r.scrub("Bearerabcdefgh0") == "Bearer***0"
+
+
+def test_a_heredoc_body_line_with_an_equals_sign_is_masked_whole():
+    assert values_to_mask("K<<EOF\nabc=defgh\nEOF\n") == ["abc=defgh"]

@@ -39,6 +39,7 @@ class Measure:
     rchar: int  # /proc/self/io rchar: bytes read through read() (files, pipes, sockets)
     peak_rss_mb: float
     first_request_s: float | None  # process start -> first request seen by the simulator
+    cas_bytes: int = 0  # Xet: xorb bytes that reached the CAS
     timeline: list = field(
         default_factory=list
     )  # [seconds since Popen, "METHOD /route"] of the first 40 requests
@@ -52,8 +53,10 @@ class Measure:
 class Sim:
     """A HubSim with a request-timestamp hook (wraps the instance's counters.request, hubsim untouched)."""
 
-    def __init__(self, *, nodelay: bool = True, rtt_ms: float = 0.0) -> None:
-        self.sim = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0).start()
+    def __init__(self, *, nodelay: bool = True, rtt_ms: float = 0.0, xet: bool = True) -> None:
+        # Xet as in production; False: classic LFS (the clients then run with HF_HUB_DISABLE_XET=1).
+        self.xet = xet
+        self.sim = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0, xet=xet).start()
         self.sim.lifecycle = LifecycleTimings(stale=1.0, building=2.0, starting=1.0)
         self.stamps: list[tuple[float, str]] = []
         self._lock = threading.Lock()
@@ -117,7 +120,7 @@ def action_env(sim: Sim, repo: Path, work: Path, git_env: dict[str, str]) -> dic
         "GITHUB_EVENT_NAME": "push",
         "GITHUB_REPOSITORY": "bench/repo",
         "HF_ENDPOINT": sim.sim.url,
-        "HF_HUB_DISABLE_XET": "1",
+        **({} if sim.xet else {"HF_HUB_DISABLE_XET": "1"}),
         "HF_HOME": str(work / "hf_home"),
     }
 
@@ -128,7 +131,7 @@ def baseline_env(sim: Sim, work: Path, git_env: dict[str, str]) -> dict[str, str
         **base,
         "HF_ENDPOINT": sim.sim.url,
         "HF_TOKEN": TOKEN,
-        "HF_HUB_DISABLE_XET": "1",
+        **({} if sim.xet else {"HF_HUB_DISABLE_XET": "1"}),
         "HF_HOME": str(work / "hf_home"),
     }
 
@@ -160,6 +163,8 @@ def run(
         else {"io": {}, "peak_rss_kb": 0, "exit": proc.returncode}
     )
     text = log.read_text(errors="replace")
+    if sim is not None:
+        sim.sim.xet.ingest()  # what reached the Xet CAS, even without a commit
     counters = (
         sim.sim.counters.snapshot()
         if sim is not None
@@ -172,7 +177,11 @@ def run(
         exit=proc.returncode,
         requests=dict(sorted(counters["requests"].items())),
         n_requests=sum(counters["requests"].values()),
-        bytes_uploaded=counters["bytes_received"],
+        # HTTP request bodies plus what reached the Xet CAS (xorbs: new chunks only, and shards).
+        bytes_uploaded=counters["bytes_received"]
+        + counters.get("cas_xorb_bytes", 0)
+        + counters.get("cas_shard_bytes", 0),
+        cas_bytes=counters.get("cas_xorb_bytes", 0),
         commits=counters["commits"],
         read_bytes=probe["io"].get("read_bytes", 0),
         rchar=probe["io"].get("rchar", 0),

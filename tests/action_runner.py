@@ -106,7 +106,6 @@ class ActionHarness:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_RUN_ID": "4242",
             "HF_ENDPOINT": self.hub_url,
-            "HF_HUB_DISABLE_XET": "1",
             "HF_DEPLOY_POLL_SCALE": "0.05",
             "HF_DEPLOY_BACKOFF_SCALE": "0.01",
             "PYTHONPATH": str(ROOT),

@@ -16,10 +16,16 @@ TOKEN = "hf_e2e_write_token_5d1c2f"
 READ_TOKEN = "hf_e2e_read_token_77aa19"
 
 
-@pytest.fixture
-def hub():
-    # The runtime shape of the production recordings (no `sha`); tests/test_watch_e2e.py runs both.
-    sim = HubSim(user="user", tokens={TOKEN: "write", READ_TOKEN: "read"}, time_scale=1.0)
+@pytest.fixture(params=["xet"])
+def hub(request):
+    """The simulated Hub. Xet on, as in production; `both_lanes` adds the classic-LFS lane (the
+    simulator refuses Xet there and the action runs with HF_HUB_DISABLE_XET=1)."""
+    sim = HubSim(
+        user="user",
+        tokens={TOKEN: "write", READ_TOKEN: "read"},
+        time_scale=1.0,  # runtime shape: no `sha`, as in production; test_watch_e2e runs both
+        xet=request.param == "xet",
+    )
     sim.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
     sim.add_org("acme", members={"user": "write"})
     sim.add_org("readers", members={"user": "read"})
@@ -49,6 +55,8 @@ def find_leaks(texts: list[tuple[str, str]], values: list[str]) -> list[str]:
 @pytest.fixture
 def action(tmp_path, hub, leak_guard):
     harness = ActionHarness(tmp_path, hub.url, leak_guard)
+    if not hub.xet.enabled:
+        harness.extra_env["HF_HUB_DISABLE_XET"] = "1"  # the classic-LFS lane, as some users run it
     harness.captured: list[tuple[str, str]] = []  # type: ignore[attr-defined]
     yield harness
     texts = harness.scan_for_leaks() + harness.captured  # type: ignore[attr-defined]
@@ -66,6 +74,10 @@ def action(tmp_path, hub, leak_guard):
         texts += [(f"{repo.repo_id} variables", str(repo.variables))]
     leaks = find_leaks(texts, leak_guard)
     assert not leaks, "secret leaked: " + "; ".join(leaks)
+
+
+# Tests whose subject is the upload path run twice: Xet (production) and classic LFS.
+both_lanes = pytest.mark.parametrize("hub", ["xet", "classic"], indirect=True)
 
 
 def copy_example(name: str, dest: Path) -> Path:

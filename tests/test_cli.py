@@ -40,7 +40,6 @@ def cli(
     }
     base.update({
         "PYTHONPATH": str(ROOT),
-        "HF_HUB_DISABLE_XET": "1",
         "HF_DEPLOY_POLL_SCALE": "0.05",
         "HF_DEPLOY_BACKOFF_SCALE": "0.01",
     })  # fmt: skip

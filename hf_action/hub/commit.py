@@ -11,6 +11,7 @@ import httpx2
 
 from hf_action import blobmap
 from hf_action.errors import ActionError
+from hf_action.hub import transport
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan
 
@@ -114,13 +115,18 @@ def _upload_and_commit(api: HfApi, space_id: str, plan: Plan, message: str, desc
     from huggingface_hub import CommitOperationAdd
 
     ops = operations(plan)
-    api.preupload_lfs_files(
-        space_id,
-        additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
-        repo_type="space",
-        free_memory=False,
-        gitignore_content=NO_IGNORE_RULES,
-    )
+    try:
+        api.preupload_lfs_files(
+            space_id,
+            additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
+            repo_type="space",
+            free_memory=False,
+            gitignore_content=NO_IGNORE_RULES,
+        )
+    except Exception as exc:
+        if transport.from_xet(exc):  # hf_xet's own errors: say which step and what it was told
+            raise transport.explain_xet(exc) from None
+        raise
     return api.create_commit(
         space_id,
         repo_type="space",

@@ -1,7 +1,9 @@
 """Upload progress a person can read in a CI log: a line every few seconds, never a progress bar.
 
 huggingface_hub streams LFS uploads through the shared HTTP client; the retry transport hands each
-streamed request body to `tracker()`, which counts the bytes as they leave.
+streamed request body to `tracker()`, which counts the bytes as they leave. Xet uploads bypass that
+client (hf_xet speaks to the CAS itself): huggingface_hub hands hf_xet's progress reports to a reporter
+object it builds only when its progress bars are on, so while tracking we let it build ours instead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class UploadProgress:
         self.clock = clock
         self.started = clock()
         self.last = self.started
+        self.new: int | None = None  # Xet: bytes actually sent after chunk dedup
+        self.shown = ""
         self._exact: int | None = None  # LFS: the bytes the Hub asked us to PUT, once it said
 
     def expect(self, n: int) -> None:
@@ -46,7 +50,25 @@ class UploadProgress:
         now = self.clock()
         if now - self.last >= self.every:
             self.last = now
-            self.say(self.line(now))
+            self._say(self.line(now))
+
+    def update(self, done: int, total: int, new: int) -> None:
+        """Xet reports running totals: file bytes processed of `total`, `new` bytes sent to the CAS."""
+        self.sent, self.new = done, new
+        self.total = total or self.total
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self._say(self.line(now))
+
+    def finish(self) -> None:
+        """The final figures, unless the last line already showed them."""
+        self._say(self.line(self.clock()))
+
+    def _say(self, line: str) -> None:
+        if line != self.shown:
+            self.shown = line
+            self.say(line)
 
     def line(self, now: float) -> str:
         elapsed = max(now - self.started, 1e-6)
@@ -57,7 +79,8 @@ class UploadProgress:
             if rate > 0 and self.total > self.sent
             else ""
         )
-        return f"  uploaded {human_size(self.sent)} of {human_size(self.total)}{pct} at {human_size(int(rate))}/s{left}"
+        new = f"; {human_size(self.new)} new after dedup" if self.new is not None else ""
+        return f"  uploaded {human_size(self.sent)} of {human_size(self.total)}{pct} at {human_size(int(rate))}/s{left}{new}"
 
 
 class _CountingStream(httpx2.SyncByteStream):
@@ -103,11 +126,53 @@ def observe(response: httpx2.Response) -> None:
     )
 
 
+class _XetReporter:
+    """Stands in for huggingface_hub's tqdm reporter of Xet uploads; hf_xet calls it every 100 ms."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.progress = _current
+
+    def update_progress(self, group: object, items: object = None) -> None:
+        if self.progress is not None:
+            g = group
+            self.progress.update(
+                g.total_bytes_completed,  # type: ignore[attr-defined]
+                g.total_bytes,  # type: ignore[attr-defined]
+                g.total_transfer_bytes_completed,  # type: ignore[attr-defined]
+            )
+
+    def reset_for_next_commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if (
+            self.progress is not None and self.progress.sent
+        ):  # huggingface_hub closes us on errors too
+            self.progress.finish()
+
+
+@contextlib.contextmanager
+def _xet_reports() -> Iterator[None]:
+    """huggingface_hub gives hf_xet a progress callback only when its bars are on (we turn them off
+    for the log) and then draws tqdm bars: during the upload it sees them on and builds our reporter."""
+    import huggingface_hub.utils as hf_utils
+    from huggingface_hub.utils import _xet_progress_reporting as reporting
+
+    saved = hf_utils.are_progress_bars_disabled, reporting.XetUploadProgressReporter
+    hf_utils.are_progress_bars_disabled = lambda name=None: False  # type: ignore[assignment]
+    reporting.XetUploadProgressReporter = _XetReporter  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        hf_utils.are_progress_bars_disabled, reporting.XetUploadProgressReporter = saved
+
+
 @contextlib.contextmanager
 def tracking(progress: UploadProgress) -> Iterator[UploadProgress]:
     global _current
     _current = progress
     try:
-        yield progress
+        with _xet_reports() if progress.total else contextlib.nullcontext():
+            yield progress
     finally:
         _current = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import os
 import random
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import httpx2
 
+from hf_action.errors import ActionError
 from hf_action.hub.progress import observe, track
 from hf_action.hub.urls import endpoint
 
@@ -177,4 +179,67 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) 
         )
 
     hf_http.set_client_factory(factory)
+    bound_xet(policy)
     return policy
+
+
+def bound_xet(policy: RetryPolicy) -> None:
+    """hf_xet talks to the CAS (and fetches its token) itself, past our transport, and retries on its
+    own: 5 tries from 3 s up to 6 minutes, 60 s to connect, 5 minutes per read. Bring it to our policy
+    through its own settings, read when its session starts; values the job sets itself win."""
+    bounds = {
+        "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": str(policy.attempts),
+        "HF_XET_CLIENT_RETRY_BASE_DELAY": f"{max(1, round(policy.base_delay * 1000))}ms",
+        "HF_XET_CLIENT_RETRY_MAX_DURATION": f"{max(1, round(policy.budget * 1000))}ms",
+        "HF_XET_CLIENT_CONNECT_TIMEOUT": "15s",
+        "HF_XET_CLIENT_READ_TIMEOUT": "60s",
+    }
+    for name, value in bounds.items():
+        os.environ.setdefault(name, value)
+
+
+XET_STEP = "upload the large files to Xet storage"
+
+
+def from_xet(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside huggingface_hub's Xet upload (hf_xet errors are plain
+    ConnectionError/RuntimeError: only where they come from tells them apart)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "_upload_xet_files":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def explain_xet(exc: BaseException) -> ActionError:
+    """One sentence for a failed Xet upload: the token request or the CAS, with what it answered."""
+    text = " ".join(str(exc).split())
+    url = next(iter(re.findall(r"https?://[^\s),]+", text)), "")
+    status = re.search(r"\((\d{3})[ A-Za-z]*\)", text)
+    said = f"{status.group(1)} {_REASONS.get(status.group(1), '')}".strip() if status else ""
+    bound = os.environ.get("HF_XET_CLIENT_RETRY_MAX_ATTEMPTS", "5")
+    if "/xet-write-token/" in url or "/xet-read-token/" in url:
+        return ActionError(
+            f"Could not {XET_STEP}: the Hub refused an upload token"
+            f" ({said or 'no answer'}) after up to {bound} tries. hf_xet said: {text}",
+            "A 401/403 means the token may not write to this Space (check its role);"
+            " a 5xx means the Hub has an incident: re-run later.",
+            title="Xet upload token refused",
+        )
+    host = urllib.parse.urlsplit(url).netloc or "the CAS"
+    what = (
+        f"answered {said}" if said else "did not answer" if "sending request" in text else "failed"
+    )
+    return ActionError(
+        f"Could not {XET_STEP}: the storage server {host} {what} (gave up after up to {bound}"
+        f" tries; HF_XET_CLIENT_* settings bound it). hf_xet said: {text}",
+        f"Re-run later (chunks already stored are not sent again); behind a firewall or proxy, allow"
+        f" {host}. HF_HUB_DISABLE_XET=1 in the step's env uploads through classic LFS instead.",
+        title="Xet upload failed",
+    )
+
+
+_REASONS = {"401": "Unauthorized", "403": "Forbidden", "429": "Too Many Requests",
+            "500": "Internal Server Error", "502": "Bad Gateway", "503": "Service Unavailable",
+            "504": "Gateway Timeout"}  # fmt: skip

@@ -300,3 +300,32 @@ def test_a_nul_byte_in_a_glob_or_file_is_refused(ws, raw):
     with pytest.raises(InputError) as err:
         parse_inputs({**BASE, **raw}, ws)
     assert "must be a relative" in err.value.message
+
+
+def test_deployment_inputs(ws):
+    got = parse(ws)
+    assert (got.github_deployment, got.environment) == ("auto", None)
+    got = parse(ws, github_deployment="FALSE", environment="  staging  ")
+    assert (got.github_deployment, got.environment) == ("false", "staging")
+    assert parse(ws, environment="   ").environment is None
+    err = error(ws, github_deployment="sometimes")
+    assert err.name == "github-deployment" and err.message.startswith(
+        "Input 'github-deployment': 'sometimes' is not allowed."
+    )
+
+
+def test_cleanup_previews_needs_the_github_token(ws):
+    err = error(ws, operation="cleanup-previews", github_token=" ")
+    assert err.name == "github-token"
+    assert err.message == (
+        "Input 'github-token': is empty: cleanup-previews asks GitHub which pull requests are closed."
+    )
+    assert (
+        err.hint
+        == "Keep the default (${{ github.token }}) and grant the job `pull-requests: read`."
+    )
+    assert (
+        parse(ws, operation="cleanup-previews", github_token="ghs_x").operation
+        == "cleanup-previews"
+    )
+    assert parse(ws, operation="delete", github_token="").github_token is None

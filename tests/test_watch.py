@@ -179,6 +179,9 @@ def test_evidence_names_what_decided():
     assert "names 0dd0dd0, not our commit" in whose(COMMIT, Seen("RUNNING", sha=OLD))[1]
     assert "header names our commit" in whose(COMMIT, Seen("BUILDING", header=OURS))[1]
     assert "started from it" in judge(COMMIT, Seen("RUNNING", header=OURS, startup=T + 2)).evidence
+    # The first busy poll reads no log (by design): it must not claim a build was seen or logs failed.
+    first_build = whose(COMMIT, Seen("BUILDING"))
+    assert first_build == (False, "a build is under way; its log tells whose once it ends")
 
 
 # ---------------------------------------------------------------- what gets read

@@ -102,13 +102,23 @@ def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
     if goal.static:
         return True, f"a static Space serves the files of {short} at once (no build)"
     if seen.header == UNREAD:
-        return seen.busy_seen, "a build was seen since our change (the logs could not be read)"
+        return _unread(seen)
     if seen.header is None:
         return _without_log(goal, seen)
     ours, why = _by_header(goal, seen)
     if ours and seen.stage == "RUNNING":
         return _started_after(seen, why)
     return ours, why
+
+
+def _unread(seen: Seen) -> tuple[bool, str]:
+    """No build log read: not needed while busy (the log is read once the stage settles), or it could
+    not be read. Only a busy stage seen earlier in this watch then counts."""
+    if seen.busy_seen:
+        return True, "a build was seen since our change (its log could not be read)"
+    if seen.stage in BUSY:
+        return False, "a build is under way; its log tells whose once it ends"
+    return False, "no build seen since our change yet (the logs could not be read)"
 
 
 def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:

@@ -246,6 +246,8 @@ def test_hardware_the_library_does_not_know_is_taken_from_the_hubs_listing(actio
     unknown = action.run({"space": "user/site", "hf-token": TOKEN, "hardware": "h999"})
     (error,) = unknown.errors
     assert "Input 'hardware'" in error and "rtx-pro-6000" in error and "h300x1" in error
+    listed = error.split("Use one of: ")[1].rstrip(".").split(", ")
+    assert len(listed) == len(set(listed))  # the Hub's listing repeats the library's names
 
 
 def test_keyless_exchange_on_a_failing_hub_is_explained_not_a_traceback(

@@ -177,7 +177,7 @@ def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
     # The client's environment first: huggingface_hub reads it at import.
     prepare_client(runner.info)
     names = library_hardware()
-    return names if wanted in names else names + hub_hardware()
+    return names if wanted in names else names + tuple(n for n in hub_hardware() if n not in names)
 
 
 def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:

@@ -57,3 +57,14 @@ def test_streamed_bodies_are_not_replayed():
     t = RetryTransport(inner, RetryPolicy(), lambda m: None, sleep=lambda s: None)
     request = httpx2.Request("PUT", "http://hub/lfs", content=iter([b"chunk"]))
     assert t.handle_request(request).status_code == 503 and inner.calls == 1
+
+
+def test_retry_line_names_the_host_when_it_is_not_the_hub(monkeypatch):
+    """A keyless run's id-token request goes to GitHub through the same transport."""
+    monkeypatch.setenv("HF_ENDPOINT", "http://hub")
+    said = []
+    for url in ("http://hub/api/whoami-v2", "http://pipelines.actions.example/idtoken?audience=x"):
+        t = RetryTransport(_Flaky([503]), RetryPolicy(), said.append, sleep=lambda s: None)
+        t.handle_request(httpx2.Request("GET", url))
+    assert said[0].startswith("Hub HTTP 503 on GET /api/whoami-v2;")
+    assert said[1].startswith("pipelines.actions.example HTTP 503 on GET /idtoken;")

@@ -87,6 +87,12 @@ def _why(response: httpx2.Response) -> str:
     return reason
 
 
+def _who(url: httpx2.URL) -> str:
+    """The retry line's subject: the Hub, or the other host it is (GitHub's id-token endpoint for
+    a keyless run, an LFS storage server), so a retry of GitHub is not blamed on the Hub."""
+    return "Hub" if url.host == urllib.parse.urlsplit(endpoint()).hostname else url.host
+
+
 def tries(exc: BaseException) -> int:
     """How many times the request behind a failure was sent (0: it never reached our transport)."""
     response = getattr(exc, "response", None)
@@ -115,7 +121,9 @@ class RetryTransport(httpx2.BaseTransport):
         track(request)
         waited = 0.0
         for attempt in range(1, self.policy.attempts + 1):
-            request.extensions[TRIES] = attempt  # for the error message: how often it was really sent
+            request.extensions[TRIES] = (
+                attempt  # for the error message: how often it was really sent
+            )
             last = attempt == self.policy.attempts or not replayable
             try:
                 response = self.inner.handle_request(request)
@@ -133,9 +141,8 @@ class RetryTransport(httpx2.BaseTransport):
                 reason = _why(response)
                 response.read()
                 response.close()
-            self.on_retry(
-                f"Hub {reason} on {request.method} {request.url.path}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s"
-            )
+            where = f"{_who(request.url)} {reason} on {request.method} {request.url.path}"
+            self.on_retry(f"{where}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s")
             self.sleep(delay)
             waited += delay
         raise AssertionError("unreachable")

@@ -163,6 +163,13 @@ def test_a_bad_flag_value_is_one_error_line_and_exit_1(tmp_path, args, needle):
     assert_no_secret(proc, TOKEN)
 
 
+def test_no_token_says_how_to_pass_one_on_the_command_line(tmp_path):
+    """The keyless hint (a workflow permission) must not hide the command line's way."""
+    proc = cli(["--space", "user/x"], cwd=tmp_path)
+    assert proc.returncode == 1 and "Input 'hf-token': is empty" in proc.stderr
+    assert "--hf-token or HF_TOKEN" in proc.stderr
+
+
 def test_an_unknown_flag_is_one_usage_error_line(tmp_path):
     proc = cli(["--space", "user/x", "--spcae", "typo"], cwd=tmp_path)
     assert proc.returncode == 2

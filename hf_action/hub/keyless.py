@@ -36,9 +36,10 @@ def no_token_error() -> InputError:
     return InputError(
         "hf-token",
         "is empty, and this job cannot mint a GitHub OIDC id token for a keyless deploy.",
-        "Pass `hf-token: ${{ secrets.HF_TOKEN }}` (a write token), or add `permissions: id-token:"
-        " write` to the deploying job for a keyless deploy (the Space needs a trusted publisher for"
-        " this repository; see docs/keyless.md).",
+        "Pass a write token (in a workflow: `hf-token: ${{ secrets.HF_TOKEN }}`; on the command"
+        " line: --hf-token or HF_TOKEN), or add `permissions: id-token: write` to the deploying job"
+        " for a keyless deploy (the Space needs a trusted publisher for this repository; see"
+        " docs/keyless.md).",
     )
 
 

@@ -89,6 +89,7 @@ def test_help_reads_well_and_lists_every_flag(tmp_path):
     for title, _ in GROUPS:
         assert f"\n{title}:\n" in text
     assert "HF_TOKEN" in text and "examples:" in text
+    assert "(default: hf-preview/{name}-pr-{number})" in " ".join(text.split())  # not cut at '-'
     assert (
         "--dry-run" in text.split("examples:")[1]
         and "--operation restart" in text.split("examples:")[1]

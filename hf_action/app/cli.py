@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from hf_action import __version__
@@ -24,8 +25,8 @@ DESCRIPTION = """\
 Deploy a folder to a Hugging Face Space, or restart, pause or delete a Space: the same
 code the hf-deploy GitHub Action runs, usable from a terminal or any CI. Files are
 compared with what the Space already holds and sent in one commit (large and binary
-files through LFS); then it waits until the Space runs that exact commit, and fails
-with the build or run log if it does not.
+files through Xet storage, or LFS); then it waits until the Space runs that exact
+commit, and fails with the build or run log if it does not.
 
 The token comes from --hf-token or, when that flag is absent, from the HF_TOKEN
 environment variable (prefer the variable: command lines are visible to other local
@@ -102,6 +103,13 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
 BOOLEANS = frozenset(name for name, default in DEFAULTS.items() if default in ("true", "false"))
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Wraps flag help at spaces only: a default like hf-preview/{name}-pr-{number} stays whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes end in one `error:` line (exit 2), like the action's own input errors."""
 
@@ -115,9 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         usage="%(prog)s --space OWNER/NAME [--path DIR] [options]",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(
-            prog, max_help_position=34, width=100
-        ),
+        formatter_class=lambda prog: _Formatter(prog, max_help_position=34, width=100),
     )
     parser.add_argument("--version", action="version", version=f"hf-deploy {__version__}")
     for title, flags in GROUPS:

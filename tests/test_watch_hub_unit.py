@@ -53,9 +53,7 @@ def test_a_commit_is_watched_until_it_runs(api, sim):
     result = watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append)
     assert result.stage == "RUNNING" and result.polls >= 2 and result.evidence
     assert said[-1] == f"Evidence: {result.evidence}."
-    assert re.fullmatch(r"\[ *\d+\.\ds\] [A-Z_]+.*", said[0]) and said[-2].endswith(
-        "] RUNNING"
-    )
+    assert re.fullmatch(r"\[ *\d+\.\ds\] [A-Z_]+.*", said[0]) and said[-2].endswith("] RUNNING")
     view = sim.repo(SPACE).space.runtime_view(time.monotonic())
     assert (view["stage"], view["sha"]) == ("RUNNING", sha)
 

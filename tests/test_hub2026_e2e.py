@@ -5,6 +5,7 @@ GitHub's id-token endpoint is `tests/fakes/github_oidc.py`."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -174,6 +175,25 @@ def test_streamlit_app_runs_as_a_docker_space_with_a_generated_dockerfile(action
     assert "streamlit" in dockerfile and "app.py" in dockerfile and "8501" in dockerfile
     assert "streamlit==1.67.0" in dockerfile  # the sdk_version of the card
     assert not (action.workspace / "Dockerfile").exists()  # generated for the Space only
+
+
+def test_streamlit_app_with_an_awkward_file_name_gets_a_valid_dockerfile(action, hub):
+    """app-file with spaces and quotes: the generated CMD stays exec-form JSON, one argument."""
+    copy_example("streamlit-hello", action.workspace)
+    name = 'my app\'s "v2".py'
+    (action.workspace / "app.py").rename(action.workspace / name)
+    result = action.run({"space": "user/st", "hf-token": TOKEN, "app-file": name}).assert_ok()
+    assert result.outputs["stage"] == "RUNNING"
+    dockerfile = hub.repo("user/st").files["Dockerfile"].text()
+    (cmd,) = [ln for ln in dockerfile.splitlines() if ln.startswith("CMD ")]
+    assert json.loads(cmd.removeprefix("CMD "))[:3] == ["streamlit", "run", name]
+    (pin,) = [ln for ln in dockerfile.splitlines() if "streamlit==" in ln]
+    assert json.loads(pin.removeprefix("RUN ")) == [
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "streamlit==1.67.0",
+    ]
 
 
 def test_streamlit_app_with_its_own_dockerfile_keeps_it(action, hub):

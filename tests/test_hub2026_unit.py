@@ -3,6 +3,7 @@ the Streamlit Dockerfile, the RateLimit wait, the keyless preconditions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx2
@@ -56,6 +57,33 @@ def test_streamlit_dockerfile_installs_requirements_and_pins_the_version():
     assert "COPY --chown=user requirements.txt" in own
     bare = streamlit.dockerfile("app.py", requirements=None, version=None)
     assert "requirements.txt" not in bare and "pip install --no-cache-dir streamlit" in bare
+
+
+def _instruction(text: str, name: str) -> list[str]:
+    """The argument list of the exec-form instruction `name` (the last one), as Docker parses it."""
+    (line,) = [ln for ln in text.splitlines() if ln.startswith(f"{name} [")][-1:]
+    return json.loads(line.removeprefix(f"{name} "))
+
+
+def test_streamlit_dockerfile_quotes_an_awkward_app_name_and_version():
+    """A space, quotes, a backslash or a newline in the app's name (the card's app_file) or the
+    card's sdk_version stay one argument each: the Dockerfile keeps its lines and its JSON."""
+    app = 'my "odd" app\\it\'s\nRUN evil.py'
+    text = streamlit.dockerfile(app, requirements=None, version='1.67"\nRUN curl x')
+    assert "\nRUN evil" not in text and "\nRUN curl" not in text  # no injected instruction
+    assert _instruction(text, "CMD") == [
+        "streamlit",
+        "run",
+        app,
+        "--server.port=8501",
+        "--server.address=0.0.0.0",
+    ]
+    assert _instruction(text, "RUN") == [
+        "pip",
+        "install",
+        "--no-cache-dir",
+        'streamlit==1.67"\nRUN curl x',
+    ]
 
 
 def test_streamlit_as_docker_keeps_an_own_dockerfile_and_tags_the_card():

@@ -15,6 +15,11 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 file", "2 files": a count as a person writes it (log lines read "1 files" otherwise)."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def one_line(value: str) -> str:
     """Any run of whitespace (newlines included) as one space."""
     return " ".join(value.split())

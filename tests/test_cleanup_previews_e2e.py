@@ -138,3 +138,20 @@ def test_cleanup_without_a_token_is_an_input_error(action, spaces, gh, missing):
     assert result.returncode == 1 and len(result.errors) == 1 and missing in result.errors[0]
     assert "Traceback" not in result.stdout + result.stderr
     assert hub_writes(spaces) == [] and gh.requests == []
+
+
+def test_counts_read_singular_for_one_preview(action, hub, gh):
+    """One preview found, one deleted: "1 preview Space", never "1 preview Space(s)"."""
+    for space_id in ("user/app", "user/app-pr-1"):
+        hub.create_repo(space_id, repo_type="space", sdk="static")
+    dry = cleanup(action, gh, {"dry-run": "true"}).assert_ok()
+    assert "1 preview Space of user/app on the Hub" in dry.stdout.splitlines()
+    assert any("would delete 1 preview: user/app-pr-1" in n for n in dry.notices)
+    result = cleanup(action, gh).assert_ok()
+    assert "1 of 1 preview Space deleted (" in result.summary
+    assert "(s)" not in result.stdout + result.summary
+    with FakeGitHub(token=GH_TOKEN, fail_status=502) as down:
+        hub.create_repo("user/app-pr-2", repo_type="space", sdk="static")
+        kept = cleanup(action, down)
+    (warning,) = kept.warnings
+    assert f"whether 1 pull request of {REPO} is closed" in warning

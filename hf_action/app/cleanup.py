@@ -19,6 +19,7 @@ from hf_action.github.runner import Runner
 from hf_action.hub.client import explain
 from hf_action.inputs import Inputs
 from hf_action.preview import preview_number
+from hf_action.text import counted
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -72,14 +73,15 @@ def run_cleanup(
     started = time.monotonic()
     report = Cleanup(base_id, inputs.dry_run, find_previews(api, base_id, inputs.preview_name))
     repository = env.get("GITHUB_REPOSITORY") or ""
-    runner.info(f"{len(report.previews)} preview Space(s) of {base_id} on the Hub")
+    runner.info(f"{counted(len(report.previews), 'preview Space')} of {base_id} on the Hub")
     states, failures = pull_states(
         inputs.github_token or "", repository, env, [p.number for p in report.previews]
     )
     if failures:
         runner.warning(
-            f"GitHub did not say whether {len(failures)} pull request(s) of {repository} are "
-            f"closed, so their previews are kept: {'; '.join(failures[:5])}",
+            f"GitHub did not say whether {counted(len(failures), 'pull request')} of {repository}"
+            f" {'is' if len(failures) == 1 else 'are'} closed, so their previews are kept:"
+            f" {'; '.join(failures[:5])}",
             title="Previews kept",
         )
     deployments = Deployments(
@@ -100,7 +102,8 @@ def run_cleanup(
                 )
     if inputs.dry_run and report.deleted:
         runner.notice(
-            f"Dry run: would delete {len(report.deleted)} preview(s): {', '.join(report.deleted)}",
+            f"Dry run: would delete {counted(len(report.deleted), 'preview')}:"
+            f" {', '.join(report.deleted)}",
             title="Dry run",
         )
     report.seconds = time.monotonic() - started
@@ -124,7 +127,7 @@ def summary_markdown(report: Cleanup) -> str:
     lines = [
         f"### 🧹 Preview cleanup of `{report.base_id}`",
         "",
-        f"{len(report.deleted)} of {len(report.previews)} preview Space(s) {verb}"
+        f"{len(report.deleted)} of {counted(len(report.previews), 'preview Space')} {verb}"
         f" ({report.seconds:.1f}s).",
     ]
     if report.previews:

@@ -33,6 +33,7 @@ BENCH = Path(__file__).resolve().parent
 MB = 1 << 20
 APPROACHES = (("action-xet", True), ("action-classic", False), ("folder-xet", True))
 LARGE = "models/model.bin"
+FINDINGS = "Findings (Xet lane"  # the hand-written paragraph after the generated section
 
 
 @dataclass
@@ -216,8 +217,11 @@ def write_markdown(res: dict) -> None:
     ]
     path = BENCH / "results.md"
     text = path.read_text() if path.exists() else ""
-    head = text.split("## Xet lane")[0].rstrip()
-    path.write_text((head + "\n\n" if head else "") + "\n".join(lines))
+    head, _, section = text.partition("## Xet lane")
+    # The findings written by hand after the generated table stay; only the measured part is replaced.
+    findings = section[section.find(FINDINGS) :] if FINDINGS in section else ""
+    body = "\n".join(lines) + ("\n" + findings if findings else "")
+    path.write_text((head.rstrip() + "\n\n" if head.strip() else "") + body)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,11 @@ import pytest
 import yaml
 
 from tests.conftest import TOKEN, copy_example
+from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_oidc import FakeGitHubOidc
 from tests.webhooks import load_example
+
+GH_TOKEN = "ghs_e2eKeylessCleanup0123456789abcdef"
 
 
 @pytest.fixture
@@ -231,6 +234,56 @@ def test_rate_limit_429_is_waited_out_once_not_hammered(action, hub):
     assert len(retries) == 1 and "RateLimit" in retries[0], retries
     assert "in 3.0s" in retries[0]  # the reset (2 s) + 1 s, as huggingface_hub waits
     assert elapsed >= 3.0
+
+
+def test_keyless_delete_says_a_trusted_publisher_token_cannot_delete(
+    action, hub, github, leak_guard
+):
+    """hubsim, like the Hub, answers a bare 403 to a repo-scoped (exchanged) token's delete: the
+    action says why and what to pass instead, and asks the Hub for no delete at all."""
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    result = action.run(
+        {"space": "user/site", "hf-token": "", "operation": "delete"}, env=github.env()
+    )
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "operation: delete needs an hf-token" in error
+    assert "Trusted Publish" in error and "user/site" in error and "Nothing was deleted" in error
+    assert "hf-token: ${{ secrets.HF_TOKEN }}" in error and "403" not in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub.repo("user/site") is not None
+    assert hub_writes(hub) == ["POST /oauth/token"]
+
+
+def test_keyless_cleanup_previews_says_the_token_is_scoped_to_one_space(
+    action, hub, github, leak_guard
+):
+    """cleanup-previews deletes other Spaces than the one the exchanged token is for: one error
+    naming the scope and the fix; no preview is deleted, GitHub is not even asked."""
+    for space_id in ("user/app", "user/app-pr-1"):
+        hub.create_repo(space_id, sdk="static")
+    hub.oidc.trust("user/app", repository="octo-org/octo-app")
+    with FakeGitHub(token=GH_TOKEN) as gh:
+        gh.set_pull("octo-org/octo-app", 1, "closed")
+        result = action.run(
+            {"space": "user/app", "hf-token": "", "operation": "cleanup-previews",
+             "github-token": GH_TOKEN},
+            event_name="schedule",
+            event={"schedule": "17 3 * * *"},
+            env={**github.env(), "GITHUB_API_URL": gh.api_url},
+        )  # fmt: skip
+        asked_github = [r.path for r in gh.requests]
+    guard_oidc(hub, github, leak_guard)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "operation: cleanup-previews needs an hf-token" in error
+    assert "scoped to the one Space 'user/app'" in error and "Nothing was deleted" in error
+    assert "write access to 'user'" in error and "403" not in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert hub.repo("user/app-pr-1") is not None and asked_github == []
+    assert hub_writes(hub) == ["POST /oauth/token"]
 
 
 def test_keyless_doc_workflow_asks_id_token_on_the_deploy_job_only():

@@ -17,6 +17,7 @@ from hf_action.github.deployments import Deployments, environment_name, wanted
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
 from hf_action.hub.client import explain
+from hf_action.hub.keyless import cannot_delete
 from hf_action.inputs import Inputs
 from hf_action.preview import preview_number
 from hf_action.text import counted
@@ -70,6 +71,8 @@ def run_cleanup(
     api: HfApi, inputs: Inputs, base_id: str, runner: Runner, env: Mapping[str, str]
 ) -> Cleanup:
     """Find the previews, ask GitHub about their pull requests, delete the closed ones' previews."""
+    if inputs.keyless:
+        raise cannot_delete(inputs.operation, base_id)  # the Hub would answer a bare 403
     started = time.monotonic()
     report = Cleanup(base_id, inputs.dry_run, find_previews(api, base_id, inputs.preview_name))
     repository = env.get("GITHUB_REPOSITORY") or ""

@@ -158,6 +158,29 @@ def cannot_create(space_id: str) -> ActionError:
     )
 
 
+def cannot_delete(operation: str, space_id: str) -> ActionError:
+    """`delete` and `cleanup-previews` delete Spaces: a Trusted-Publisher token may write to its one
+    Space but not delete any repository, and the Hub's refusal is a bare 403. Said before asking."""
+    if operation == "cleanup-previews":
+        what = (
+            "it deletes preview Spaces, and a keyless (Trusted Publishing) token is scoped to the"
+            f" one Space '{space_id}' and may not delete any Space"
+        )
+        who = f"a token with write access to '{space_id.split('/')[0]}'"
+    else:
+        what = (
+            f"a keyless (Trusted Publishing) token may deploy, restart and pause '{space_id}',"
+            " but the Hub does not let it delete a Space"
+        )
+        who = "a write token of the Space's owner"
+    return ActionError(
+        f"operation: {operation} needs an hf-token: {what}. Nothing was deleted.",
+        f"Pass {who} for this operation (`hf-token: ${{{{ secrets.HF_TOKEN }}}}`); deploys can stay"
+        " keyless.",
+        title=f"Keyless token cannot {operation}",
+    )
+
+
 def secrets_key(token: str, space_id: str, keyless: bool) -> str:
     """The HMAC key of the secrets' fingerprints (their descriptions on the Space). A keyless run has
     a new token every time, which would re-set every secret (and restart the Space) on each deploy:

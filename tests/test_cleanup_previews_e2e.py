@@ -155,3 +155,14 @@ def test_counts_read_singular_for_one_preview(action, hub, gh):
         kept = cleanup(action, down)
     (warning,) = kept.warnings
     assert f"whether 1 pull request of {REPO} is closed" in warning
+
+
+def test_a_delete_the_hub_refuses_is_one_error_naming_the_step(action, spaces, gh):
+    """hub_step("delete the preview", ...): the Hub's refusal is one sentence, no traceback."""
+    spaces.faults.add(method="DELETE", path=r"^/api/repos/delete$", status=500, times=10_000)
+    result = cleanup(action, gh)
+    assert result.returncode == 1
+    (error,) = result.errors
+    assert "The Hub failed (500) while trying to delete the preview" in error
+    assert "Traceback" not in result.stdout + result.stderr
+    assert spaces.repo("user/app-pr-1") is not None

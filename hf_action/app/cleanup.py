@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from hf_action.github.deployments import Deployments, environment_name, wanted
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
-from hf_action.hub.client import explain
+from hf_action.hub.client import hub_step
 from hf_action.hub.keyless import cannot_delete
 from hf_action.inputs import Inputs
 from hf_action.preview import preview_number
@@ -59,10 +59,8 @@ class Cleanup:
 def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
     """The base Space's previews on the Hub: every Space of its owner, kept by exact name."""
     owner = base_id.split("/")[0]
-    try:
+    with hub_step(f"list the Spaces of {owner}", base_id):
         spaces = [info.id for info in api.list_spaces(author=owner)]
-    except Exception as exc:
-        raise explain(exc, action=f"list the Spaces of {owner}", space_id=base_id) from None
     found = [(s, preview_number(s, base_id, template)) for s in spaces]
     return sorted((Preview(s, n) for s, n in found if n is not None), key=lambda p: p.number)
 
@@ -116,10 +114,8 @@ def run_cleanup(
 
 
 def _delete(api: HfApi, preview: Preview, runner: Runner) -> None:
-    try:
+    with hub_step("delete the preview", preview.space_id):
         api.delete_repo(preview.space_id, repo_type="space", missing_ok=True)
-    except Exception as exc:
-        raise explain(exc, action="delete the preview", space_id=preview.space_id) from None
     preview.action = "deleted"
     runner.info(f"Deleted {preview.space_id}: pull request #{preview.number} is {preview.state}")
 

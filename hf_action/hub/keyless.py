@@ -108,24 +108,21 @@ def _exchange(
 ) -> dict:
     """RFC 8693 at {endpoint}/oauth/token: a refusal names the publisher to add; a Hub that is
     down or rate-limits is explained like any other Hub failure (after our retries)."""
-    import httpx2
     from huggingface_hub import _oidc
     from huggingface_hub.errors import HfHubHTTPError
 
-    from hf_action.hub.client import explain
+    from hf_action.hub.client import hub_step
 
-    step = f"exchange the GitHub id token for a token on {resource}"
-    try:
-        return _oidc.exchange_oidc_token(
-            subject_token=id_token, resource=resource, endpoint=endpoint
-        )
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else None
-        if status in (400, 401, 403):
-            raise refused(exc, resource, env) from None
-        raise explain(exc, action=step, space_id=space_id) from None
-    except httpx2.TransportError as exc:
-        raise explain(exc, action=step, space_id=space_id) from None
+    with hub_step(f"exchange the GitHub id token for a token on {resource}", space_id):
+        try:
+            return _oidc.exchange_oidc_token(
+                subject_token=id_token, resource=resource, endpoint=endpoint
+            )
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status in (400, 401, 403):
+                raise refused(exc, resource, env) from None
+            raise  # hub_step explains it like any other Hub failure
 
 
 def refused(exc, resource: str, env: Mapping[str, str]) -> ActionError:

@@ -141,26 +141,40 @@ def _assert_one_upload_error(result, hub, head, started: float, *words: str) -> 
     for word in words:
         assert word.lower() in error.lower(), error
     assert hub.repo("user/down").head == head  # nothing committed
+    assert "Nothing was committed: the Space's files are unchanged." in error  # and it says so
     assert elapsed < 60, elapsed
     return error
 
 
-def test_token_refused_is_one_error_naming_the_upload_step(action, hub):
+def _retries_said(error: str) -> int:
+    """The retries the error claims hf_xet made (HF_XET_CLIENT_RETRY_MAX_ATTEMPTS)."""
+    said = re.search(r"gave up after at most (\d+) retries", error)
+    assert said, error
+    return int(said.group(1))
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_token_refused_is_one_error_saying_it_was_not_retried(action, hub, status):
+    """A refusal is asked once: the error says so, not "after up to 5 tries"."""
     _binary_space(action, 2 * MB)
     head = hub.create_repo("user/down", sdk="gradio").head
-    hub.faults.add(method="GET", path=r"/xet-write-token/", status=403, times=100)
+    rule = hub.faults.add(method="GET", path=r"/xet-write-token/", status=status, times=100)
     started = time.monotonic()
     result = action.run({"space": "user/down", "hf-token": TOKEN, "wait": "false"})
-    _assert_one_upload_error(result, hub, head, started, "upload", "Xet", "403")
+    error = _assert_one_upload_error(result, hub, head, started, "upload", "Xet", str(status))
+    assert rule.hits == 1 and "not retried" in error and "tries" not in error
+    assert "title=Xet upload token refused" in error and "write access" in error
 
 
 def test_token_endpoint_that_stays_down_is_given_up_on_in_bounded_time(action, hub):
     _binary_space(action, 2 * MB)
     head = hub.create_repo("user/down", sdk="gradio").head
-    hub.faults.add(method="GET", path=r"/xet-write-token/", status=503, times=10_000)
+    rule = hub.faults.add(method="GET", path=r"/xet-write-token/", status=503, times=10_000)
     started = time.monotonic()
     result = action.run({"space": "user/down", "hf-token": TOKEN, "wait": "false"})
-    _assert_one_upload_error(result, hub, head, started, "upload", "Xet", "503")
+    error = _assert_one_upload_error(result, hub, head, started, "upload", "Xet", "503")
+    assert "refused" not in error and "title=Xet upload token unavailable" in error
+    assert 1 < rule.hits <= 1 + _retries_said(error)  # retried, as many times as it says at most
 
 
 @pytest.mark.parametrize("fault", ["unreachable", "error", "hang"])
@@ -173,6 +187,6 @@ def test_broken_cas_is_one_error_in_bounded_time(action, hub, fault):
     env = {"HF_XET_CLIENT_READ_TIMEOUT": "2s"} if fault == "hang" else {}
     result = action.run({"space": "user/down", "hf-token": TOKEN, "wait": "false"}, env=env)
     error = _assert_one_upload_error(result, hub, head, started, "upload", "Xet storage")
-    assert TOKEN not in error
+    assert TOKEN not in error and _retries_said(error) >= 1 and "not retried" not in error
     if fault != "unreachable":
         assert hub.counters.cas_fault_requests >= 1  # the upload really reached the broken CAS

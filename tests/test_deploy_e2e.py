@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import yaml
@@ -338,3 +339,21 @@ def test_wait_false_does_not_report_the_stale_stage(action, hub):
     assert result.outputs["stage"] == ""  # the runtime would still say RUNNING for the old build
     assert hub.counters.requests["GET /api/spaces/{repo}/runtime"] == 0
     assert result.outputs["commit-sha"] == hub.repo("user/nowait").head
+
+
+def test_counts_of_one_are_singular_and_the_duration_is_one_measurement(action, hub):
+    """ "Upload: 1 file, …; 1 deletion" (not "1 files … 1 deletions"), and the summary's Duration is
+    the log's "Done in" (one measurement of the run, not two taken at different points)."""
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "extra.txt").write_text("to be removed\n")
+    action.run({"space": "user/one", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    (action.workspace / "extra.txt").unlink()
+    (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n#\n")
+    dry = action.run({"space": "user/one", "hf-token": TOKEN, "dry-run": "true"}).assert_ok()
+    assert any("Dry run: 1 file would be uploaded, 1 deleted;" in n for n in dry.notices)
+    result = action.run({"space": "user/one", "hf-token": TOKEN}).assert_ok()
+    (upload,) = [line for line in result.stdout.splitlines() if "Upload: " in line]
+    assert upload.startswith("::group::Upload: 1 file, ") and upload.endswith("; 1 deletion")
+    done = re.search(r"^Done in (\d+\.\d)s: ", result.stdout, re.M)
+    summary = re.search(r"^\| Duration \| (\d+\.\d) s \|$", result.summary, re.M)
+    assert done and summary and done.group(1) == summary.group(1), (done, summary)

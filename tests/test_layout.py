@@ -179,17 +179,12 @@ def test_imports_inside_functions_only_for_start_up_cost():
     assert not stray, "import these at the top of the module: " + "; ".join(stray)
 
 
-# Where a Hub failure is still turned into an error by calling `explain` directly: app/run.py's
-# whoami (to move into `with hub_step(...)` by its owner; then this set is empty).
-EXPLAIN_CALLERS_LEFT = {"hf_action.app.run"}
-
-
 def test_hub_steps_are_named_with_hub_step_not_explain():
     """docs/architecture.md: a Hub failure inside a step becomes one ActionError through the
     `hub_step(...)` context manager (hub/client.py); `explain` is its helper, called nowhere else."""
     direct = []
     for module, tree in _sources().items():
-        if module == "hf_action.hub.client" or module in EXPLAIN_CALLERS_LEFT:
+        if module == "hf_action.hub.client":
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and any(a.name == "explain" for a in node.names):

@@ -32,7 +32,7 @@ from hf_action.inputs import Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
 from hf_action.plan import Plan, make_plan
-from hf_action.text import human_size
+from hf_action.text import counted, human_size
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -203,8 +203,8 @@ def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:
     _fill_files(outcome, plan)
     if run.inputs.dry_run:
         run.runner.notice(
-            f"Dry run: {len(plan.add)} files would be uploaded, {len(plan.delete)} deleted;"
-            " nothing was changed.",
+            f"Dry run: {counted(len(plan.add), 'file')} would be uploaded,"
+            f" {len(plan.delete)} deleted; nothing was changed.",
             title="Dry run",
         )
         outcome.stage, outcome.app_url, outcome.commit_sha = state.stage, app_url(state), state.sha
@@ -301,8 +301,8 @@ def _upload(run: Run, planner: Planner, plan: Plan) -> CommitResult:
     with (
         hub_step("upload and commit the files", run.space_id),
         runner.group(
-            f"Upload: {len(plan.add)} files, {human_size(plan.upload_bytes)};"
-            f" {len(plan.delete)} deletions"
+            f"Upload: {counted(len(plan.add), 'file')}, {human_size(plan.upload_bytes)};"
+            f" {counted(len(plan.delete), 'deletion')}"
         ),
     ):
         t0 = time.monotonic()

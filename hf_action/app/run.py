@@ -59,14 +59,15 @@ class Report:
         self.deployment: RunDeployment | None = None
 
     def done(self, outcome: Outcome) -> int:
+        """One measurement of the run (from its start): the summary and the log say the same."""
+        outcome.timed(self.started)
         if self.deployment is not None:
             self.deployment.finished(outcome)
         self._outputs(outcome)
         if self.comment is not None:
             self.comment.finished(outcome)
         self.runner.info(
-            f"Done in {time.monotonic() - self.started:.1f}s: {outcome.space_url}"
-            f" ({outcome.stage or 'no stage'})"
+            f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
         )
         return 0
 
@@ -80,7 +81,7 @@ class Report:
             self.runner.error(exc.line, title=exc.title)
             if exc.outcome is not None:  # a commit was made before the failure
                 exc.outcome.failure = exc.message
-                self._outputs(exc.outcome)
+                self._outputs(exc.outcome.timed(self.started))
             if self.comment is not None:  # it may already say "building": do not leave it so
                 self.comment.update("failed", None, failure=exc.message)
         else:  # a bug, or a failure we did not foresee: one error line, details folded
@@ -99,7 +100,7 @@ class Report:
                 self.runner.untrusted_block(exc.log_tail)
         self.runner.error(exc.line, title=exc.title)
         if exc.outcome is not None:
-            self._outputs(exc.outcome)
+            self._outputs(exc.outcome.timed(self.started))
         if self.comment is not None:
             own = exc.outcome is not None and exc.outcome.failure
             self.comment.update("failed", exc.outcome, failure=None if own else exc.message)
@@ -204,13 +205,11 @@ def _connect(inputs: Inputs, runner: Runner) -> tuple[HfApi, str]:
     """The Hub client, once the token proves it may write to the Space's namespace."""
     # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
-    from hf_action.hub.client import check_can_write, explain, make_api, whoami
+    from hf_action.hub.client import check_can_write, hub_step, make_api, whoami
 
     api = make_api(inputs.token, runner.info)
-    try:
+    with hub_step("check the token (whoami)", inputs.space):
         identity = whoami(api)
-    except Exception as exc:
-        raise explain(exc, action="check the token (whoami)", space_id=inputs.space) from None
     base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
     check_can_write(identity, base_id.split("/")[0])
     return api, base_id

@@ -106,6 +106,9 @@ class ActionHarness:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_RUN_ID": "4242",
             "HF_ENDPOINT": self.hub_url,
+            # hf_xet keeps shard and chunk caches under HF_HOME: one per test, so no test dedups
+            # against what another uploaded (each has its own Hub) and ~/.cache stays untouched.
+            "HF_HOME": str(self.tmp / "hf-home"),
             "HF_DEPLOY_POLL_SCALE": "0.05",
             "HF_DEPLOY_BACKOFF_SCALE": "0.01",
             "PYTHONPATH": str(ROOT),

@@ -3,6 +3,7 @@ and a guard that fails any test whose output contains a token or secret value it
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,19 @@ from tests.action_runner import ROOT, ActionHarness
 
 TOKEN = "hf_e2e_write_token_5d1c2f"
 READ_TOKEN = "hf_e2e_read_token_77aa19"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hf_home(tmp_path_factory):
+    """huggingface_hub and hf_xet inside the test process (hubsim reads Xet files back with hf_xet)
+    cache under HF_HOME: keep that in the session's temporary folder, not in ~/.cache."""
+    old = os.environ.get("HF_HOME")
+    os.environ["HF_HOME"] = str(tmp_path_factory.mktemp("hf-home"))
+    yield
+    if old is None:
+        os.environ.pop("HF_HOME", None)
+    else:
+        os.environ["HF_HOME"] = old
 
 
 @pytest.fixture(params=["xet"])

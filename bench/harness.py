@@ -44,6 +44,7 @@ class Measure:
     timeline: list = field(
         default_factory=list
     )  # [seconds since Popen, "METHOD /route"] of the first 40 requests
+    wall_runs: list = field(default_factory=list)  # every run's wall s when a case is repeated
     stdout_tail: str = ""
     errors: list[str] = field(default_factory=list)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,25 +34,39 @@ class Skipped:
     reason: str
 
 
-def _matches(rel: str, is_dir: bool, pattern: str) -> bool:
-    pat = pattern.rstrip("/")
-    dir_only = pattern.endswith("/")
-    if dir_only and not is_dir:
-        return False
-    if "/" in pat:
-        return fnmatch.fnmatchcase(rel, pat.removeprefix("./"))
-    return fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pat)
+@dataclass(frozen=True)
+class _Rule:
+    """One exclude pattern, compiled once: fnmatch's own regex, applied as `fnmatchcase` applies it."""
+
+    match: Callable[[str], re.Match | None]
+    dir_only: bool  # 'name/': folders only
+    anchored: bool  # 'a/b*': the path from the root; else the last part of it, at any depth
+
+
+@functools.lru_cache(maxsize=8)
+def _rules(patterns: tuple[str, ...]) -> tuple[_Rule, ...]:
+    rules = []
+    for pattern in patterns:
+        pat = pattern.rstrip("/")
+        anchored = "/" in pat
+        regex = fnmatch.translate(pat.removeprefix("./") if anchored else pat)
+        rules.append(_Rule(re.compile(regex).match, pattern.endswith("/"), anchored))
+    return tuple(rules)
+
+
+def _hit(rules: tuple[_Rule, ...], rel: str, is_dir: bool) -> bool:
+    """Does a rule exclude `rel` itself (its parent folders aside)?"""
+    name = rel.rsplit("/", 1)[-1]
+    return any(r.match(rel if r.anchored else name) for r in rules if is_dir or not r.dir_only)
 
 
 def is_excluded(rel: str, is_dir: bool, patterns: tuple[str, ...]) -> bool:
-    """gitignore-like: 'name' matches at any depth, 'a/b*' from the root, a trailing '/' only folders."""
-    parts = rel.split("/")
-    for i in range(1, len(parts) + 1):
-        prefix = "/".join(parts[:i])
-        prefix_is_dir = is_dir or i < len(parts)
-        if any(_matches(prefix, prefix_is_dir, p) for p in patterns):
-            return True
-    return False
+    """gitignore-like: 'name' matches at any depth, 'a/b*' from the root, a trailing '/' only folders.
+    A path is excluded when it or one of its parent folders is."""
+    rules, parts = _rules(patterns), rel.split("/")
+    return any(
+        _hit(rules, "/".join(parts[:i]), is_dir or i < len(parts)) for i in range(1, len(parts) + 1)
+    )
 
 
 def scan(
@@ -59,6 +75,9 @@ def scan(
     """Regular files under `root`; file symlinks are followed only when they resolve inside the workspace,
     folder symlinks are never followed (no loops, no escapes)."""
     patterns = DEFAULT_EXCLUDES + excludes
+    rules = _rules(
+        patterns
+    )  # the walk checks each entry alone: its parent folders passed on the way down
     files: dict[str, LocalFile] = {}
     skipped: list[Skipped] = []
     stack = [(root, "")]
@@ -78,9 +97,9 @@ def scan(
                 if entry.is_symlink():
                     _add_symlink(entry, rel, root, workspace, patterns, files, skipped)
                 elif entry.is_dir(follow_symlinks=False):
-                    if not is_excluded(rel, True, patterns):
+                    if not _hit(rules, rel, True):
                         stack.append((Path(entry.path), rel + "/"))
-                elif entry.is_file(follow_symlinks=False) and not is_excluded(rel, False, patterns):
+                elif entry.is_file(follow_symlinks=False) and not _hit(rules, rel, False):
                     files[rel] = LocalFile(
                         rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size
                     )

@@ -239,8 +239,8 @@ def test_rate_limit_429_is_waited_out_once_not_hammered(action, hub):
 def test_keyless_delete_says_a_trusted_publisher_token_cannot_delete(
     action, hub, github, leak_guard
 ):
-    """hubsim, like the Hub, answers a bare 403 to a repo-scoped (exchanged) token's delete: the
-    action says why and what to pass instead, and asks the Hub for no delete at all."""
+    """hubsim answers a bare 403 to a repo-scoped (exchanged) token's delete: the action says why
+    and what to pass instead (it asks: a Hub that allows it deletes the Space)."""
     hub.create_repo("user/site", sdk="static")
     hub.oidc.trust("user/site", repository="octo-org/octo-app")
     result = action.run(
@@ -251,10 +251,10 @@ def test_keyless_delete_says_a_trusted_publisher_token_cannot_delete(
     (error,) = result.errors
     assert "operation: delete needs an hf-token" in error
     assert "Trusted Publish" in error and "user/site" in error and "Nothing was deleted" in error
-    assert "hf-token: ${{ secrets.HF_TOKEN }}" in error and "403" not in error
+    assert "hf-token: ${{ secrets.HF_TOKEN }}" in error and "refused" in error
     assert "Traceback" not in result.stdout + result.stderr
     assert hub.repo("user/site") is not None
-    assert hub_writes(hub) == ["POST /oauth/token"]
+    assert hub_writes(hub) == ["POST /oauth/token", "DELETE /api/repos/delete"]
 
 
 def test_keyless_cleanup_previews_says_the_token_is_scoped_to_one_space(

@@ -9,7 +9,7 @@ from hf_action.app.deploy import app_url, watch
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
-from hf_action.hub.keyless import cannot_delete
+from hf_action.hub.keyless import refused_delete
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
 from hf_action.hub.watch import UNREAD, Goal, build_log_header
@@ -46,8 +46,6 @@ def run_operation(
 
 def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome) -> None:
     op, space_id = inputs.operation, outcome.space_id
-    if op == "delete" and inputs.keyless:
-        raise cannot_delete(op, space_id)  # the Hub would answer a bare 403
     with hub_step(f"{op} the Space", space_id):
         state = read_space(api, space_id)
         if op == "delete":
@@ -94,7 +92,8 @@ def _delete(
     elif inputs.dry_run:
         runner.notice(f"Dry run: '{space_id}' would be deleted.", title="Dry run")
     else:
-        api.delete_repo(space_id, repo_type="space", missing_ok=True)
+        with refused_delete(inputs.keyless, space_id):
+            api.delete_repo(space_id, repo_type="space", missing_ok=True)
         runner.info(f"Deleted {space_id}")
     outcome.space_deleted = not inputs.dry_run
     outcome.stage = "DELETED" if not inputs.dry_run else state.stage

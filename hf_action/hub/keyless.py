@@ -9,8 +9,9 @@ one sentence with the resource that was asked for.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from hf_action.errors import ActionError, InputError
@@ -156,8 +157,8 @@ def cannot_create(space_id: str) -> ActionError:
 
 
 def cannot_delete(operation: str, space_id: str) -> ActionError:
-    """`delete` and `cleanup-previews` delete Spaces: a Trusted-Publisher token may write to its one
-    Space but not delete any repository, and the Hub's refusal is a bare 403. Said before asking."""
+    """`cleanup-previews` deletes other Spaces than the one a Trusted-Publisher token is for: said
+    before asking. `delete` is tried: the Hub's refusal of it to such a token is a bare 403."""
     if operation == "cleanup-previews":
         what = (
             "it deletes preview Spaces, and a keyless (Trusted Publishing) token is scoped to the"
@@ -166,8 +167,8 @@ def cannot_delete(operation: str, space_id: str) -> ActionError:
         who = f"a token with write access to '{space_id.split('/')[0]}'"
     else:
         what = (
-            f"a keyless (Trusted Publishing) token may deploy, restart and pause '{space_id}',"
-            " but the Hub does not let it delete a Space"
+            f"the Hub refused the keyless (Trusted Publishing) token the deletion of '{space_id}'"
+            " (403): such a token may deploy, restart and pause its Space"
         )
         who = "a write token of the Space's owner"
     return ActionError(
@@ -176,6 +177,18 @@ def cannot_delete(operation: str, space_id: str) -> ActionError:
         " keyless.",
         title=f"Keyless token cannot {operation}",
     )
+
+
+@contextlib.contextmanager
+def refused_delete(keyless: bool, space_id: str) -> Iterator[None]:
+    """A keyless run's delete that the Hub forbids becomes `cannot_delete`, not a bare 403."""
+    try:
+        yield
+    except Exception as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if keyless and status == 403:
+            raise cannot_delete("delete", space_id) from None
+        raise
 
 
 def secrets_key(token: str, space_id: str, keyless: bool) -> str:

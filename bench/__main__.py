@@ -115,7 +115,11 @@ def main() -> int:
     out = Path(args.out)
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.render(results)
-    (out / "results.md").write_text(text)
+    path = out / "results.md"
+    # The Xet lane (python -m bench.xetlane) writes its own section at the end: keep it.
+    before = path.read_text() if path.exists() else ""
+    xet = before[before.find("## Xet lane") :] if "## Xet lane" in before else ""
+    path.write_text(text.rstrip("\n") + "\n" + ("\n" + xet if xet else ""))
     print()
     print(text)
     return 0

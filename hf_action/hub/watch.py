@@ -67,7 +67,7 @@ class Probe(Protocol):
 
 
 def poll_scale() -> float:
-    return float(os.environ.get("HF_DEPLOY_POLL_SCALE", "1") or 1)
+    return float(os.environ.get("HF_DEPLOY_POLL_SCALE") or 1)
 
 
 def poll_intervals() -> Iterator[float]:
@@ -83,8 +83,7 @@ def poll_intervals() -> Iterator[float]:
 
 def hub_time(text: str) -> float:
     """``YYYY-MM-DD HH:MM:SS`` (log headers, UTC) or ISO 8601 (SSE timestamps) -> epoch."""
-    text = text.strip().replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(text)
+    parsed = datetime.fromisoformat(text.strip())  # Python 3.11 reads a "Z" suffix itself
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
@@ -182,7 +181,7 @@ def watch_space(
             return WatchResult(seen.stage, elapsed, track.polls, runtime, verdict.evidence)
         if verdict.action == "fail":
             say(f"Evidence: {verdict.evidence}.")
-            raise failure(seen.stage, runtime, probe, goal.want)
+            raise failure(seen.stage, runtime, probe)
         if elapsed >= timeout:
             raise _timed_out(goal, seen, timeout, track.evidence, probe)
         sleep(min(next(intervals), max(0.0, timeout - elapsed)))
@@ -231,7 +230,7 @@ _HINTS = {
 }
 
 
-def failure(stage: str, runtime: dict, probe: Probe, want: str = "RUNNING") -> BuildFailed:
+def failure(stage: str, runtime: dict, probe: Probe) -> BuildFailed:
     """The error to raise for a failing stage, with the relevant log's tail."""
     if stage == "PAUSED":
         message = (

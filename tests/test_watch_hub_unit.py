@@ -1,8 +1,9 @@
 # ruff: noqa: E501  (a table of exact messages reads better one case per line)
 """The build watch over the real client against the Hub simulator, in-process: what `HubProbe` reads
-(Space info, runtime, the logs' first event and tail) and `watch_space` from a commit to RUNNING or to
-the failing stage with its log. The end-to-end tests run the same through the entrypoint; these are
-the ones the mutation run can see."""
+(Space info, runtime, the logs' first event and tail), what one poll (`observe`) reads and in which
+order, and `watch_space` from a commit to RUNNING, to the failing stage with its log or to its
+timeout, on the watch's own clock. The end-to-end tests run the same through the entrypoint; these
+are the ones the mutation run can see."""
 
 from __future__ import annotations
 
@@ -12,14 +13,27 @@ import time
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.proof import Goal, Header
-from hf_action.hub.watch import HubProbe, build_log_header, failure, parse_header, watch_space
+from hf_action.hub.proof import UNREAD, Goal, Header, Seen
+from hf_action.hub.watch import (
+    HubProbe,
+    SpaceFacts,
+    WatchResult,
+    _Track,
+    build_log_header,
+    failure,
+    observe,
+    parse_header,
+    watch_space,
+    with_facts,
+)
 from hubsim import HubSim, LifecycleTimings
 from tests.conftest import TOKEN
 
 SPACE = "user/watched"
 APP = b"import gradio as gr\ngr.Interface(lambda x: x, 'text', 'text').launch()\n"
 CARD = b"---\nsdk: gradio\napp_file: app.py\n---\n"
+NEW = "a1b2c3d" + "0" * 33
+RUNTIME, INFO = "GET /api/spaces/{repo}/runtime", "GET /api/{type}s/{repo}"
 
 
 @pytest.fixture
@@ -135,3 +149,313 @@ def test_failure_messages_and_an_unreadable_log(stage, message, tail):
 def test_the_hubs_error_message_wins():
     err = failure("BUILD_ERROR", {"errorMessage": "Docker build failed"}, _Broken())  # type: ignore[arg-type]
     assert err.message == "BUILD_ERROR: Docker build failed"
+
+
+# ---------------------------------------------------------------- one poll, request by request
+def deployed(api, sim, files: dict[str, bytes] | None = None, stage: str = "RUNNING") -> str:
+    """A Space whose commit has been built to `stage`; the request counters start from zero."""
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    sha = push(api, files or {"app.py": APP, "README.md": CARD})
+    deadline = time.monotonic() + 10
+    while sim.repo(SPACE).space.runtime_view(time.monotonic())["stage"] != stage:
+        assert time.monotonic() < deadline, "the simulated build did not end"
+        time.sleep(0.02)
+    sim.counters.reset()
+    return sha
+
+
+def log_requests(sim) -> int:
+    return sim.counters.requests["GET /api/spaces/{repo}/logs/{kind}"]
+
+
+@pytest.mark.parametrize(
+    "goal,runtime",
+    [
+        (Goal("commit", NEW), {"stage": "BUILDING"}),  # busy: the log tells once it ends
+        (Goal("commit", NEW), {"stage": "RUNNING", "sha": NEW}),  # the runtime names our commit
+        (Goal("commit", NEW), {"stage": "PAUSED"}),
+        (Goal("none", NEW), {"stage": "RUNNING"}),
+        (Goal("commit", NEW, static=True), {"stage": "RUNNING"}),
+    ],
+)
+def test_observe_reads_no_log_when_the_runtime_decides(api, sim, goal, runtime):
+    deployed(api, sim)
+    track = _Track(moved=True, busy_seen=False)
+    seen = observe(HubProbe(api, SPACE), goal, runtime, 3.5, track)
+    expected = Seen(runtime["stage"], runtime.get("sha"), elapsed=3.5, moved=True)
+    assert seen == expected
+    assert sim.counters.requests == {}  # not even the runtime again
+
+
+def test_observe_passes_on_the_watchs_memory_and_an_unknown_stage(api, sim):
+    deployed(api, sim)
+    seen = observe(HubProbe(api, SPACE), Goal("none"), {}, 1.25, _Track(busy_seen=True))
+    assert seen == Seen("UNKNOWN", None, elapsed=1.25, moved=False, busy_seen=True)
+
+
+def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_stage(api, sim):
+    sim.runtime_sha = True  # so the stage read again can be told from the one given
+    sha = deployed(api, sim)
+    probe = HubProbe(api, SPACE)
+    goal = with_facts(Goal("commit", sha), probe.info())
+    sim.counters.reset()
+    # The runtime of this poll, read before the log, still showed the previous build's verdict.
+    seen = observe(probe, goal, {"stage": "BUILD_ERROR"}, 2.0, _Track())
+    assert isinstance(seen.header, Header) and seen.header.commit == sha[:7]
+    assert isinstance(seen.startup, float) and seen.startup >= seen.header.queued - 1e-3
+    assert (seen.stage, seen.sha, seen.elapsed) == ("RUNNING", sha, 2.0)
+    assert log_requests(sim) == 2 and sim.counters.requests[RUNTIME] == 1
+    assert seen.header == build_log_header(api, SPACE)
+
+
+def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
+    old = deployed(api, sim)
+    seen = observe(HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 4.0, _Track())
+    assert seen == Seen("RUNNING", None, header=seen.header, elapsed=4.0)
+    assert isinstance(seen.header, Header) and seen.header.commit == old[:7]
+    assert seen.startup == UNREAD
+    assert log_requests(sim) == 1 and sim.counters.requests[RUNTIME] == 0
+
+
+def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim):
+    sim.runtime_sha = True
+    sha = deployed(api, sim)
+    # The restart's goal reads the build log even with a runtime sha: only the log tells a restart.
+    goal = Goal("restart", sha, before=Header(sha[:7], 1.0))
+    seen = observe(HubProbe(api, SPACE), goal, {"stage": "RUNNING"}, 0.5, _Track())
+    assert (seen.stage, seen.sha) == ("RUNNING", sha) and isinstance(seen.startup, float)
+    assert log_requests(sim) == 2 and sim.counters.requests[RUNTIME] == 1
+
+
+def test_observe_with_an_unreadable_build_log_reads_nothing_more(api, sim):
+    deployed(api, sim)
+    sim.faults.add(method="GET", path=r"/logs/build$", status=500)
+    seen = observe(HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 0.0, _Track())
+    assert seen == Seen("RUNNING", None, header=UNREAD, startup=UNREAD)
+    assert sim.counters.requests[RUNTIME] == 0
+
+
+def test_observe_of_our_build_with_an_unreadable_run_log(api, sim):
+    sha = deployed(api, sim)
+    sim.faults.add(method="GET", path=r"/logs/run$", status=500)
+    seen = observe(HubProbe(api, SPACE), Goal("commit", sha), {"stage": "RUNNING"}, 0.0, _Track())
+    assert isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING"
+
+
+# ---------------------------------------------------------------- what the probe reads
+@pytest.fixture
+def sent(sim):
+    """The requests the real client sends, in order (its shared client, with one more hook)."""
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils import _http as hf_http
+
+    requests: list = []
+
+    def factory():
+        hooks = {"request": [hf_http.hf_request_event_hook, requests.append]}
+        return httpx2.Client(event_hooks=hooks, follow_redirects=True, timeout=None)
+
+    set_client_factory(factory)
+    yield requests
+    set_client_factory(hf_http.default_client_factory)
+
+
+def test_probe_info_asks_only_for_what_the_watch_reads_in_one_request(api, sim, sent):
+    sha = deployed(api, sim)
+    sent.clear()
+    facts = HubProbe(api, SPACE).info()
+    assert [(r.method, r.url.path) for r in sent] == [("GET", f"/api/spaces/{SPACE}")]
+    assert sorted(sent[0].url.params.get_list("expand")) == [
+        "lastModified",
+        "runtime",
+        "sdk",
+        "sha",
+    ]
+    hub = api.space_info(SPACE)
+    assert facts == SpaceFacts(
+        api.get_space_runtime(SPACE).raw, sha, hub.last_modified.timestamp(), "gradio"
+    )
+    assert facts.runtime["stage"] == "RUNNING"
+
+
+def test_probe_build_log_header_is_unread_when_the_log_fails(api, sim):
+    deployed(api, sim)
+    sim.faults.add(method="GET", path=r"/logs/build$", status=500)
+    assert build_log_header(api, SPACE) == UNREAD
+
+
+def test_probe_first_line_of_a_log_not_written_yet_is_none_within_the_read_timeout(api, sim):
+    sim.lifecycle = LifecycleTimings(stale=0.0, building=5.0, starting=0.05)
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    push(api, {"app.py": APP, "README.md": CARD})
+    probe = HubProbe(api, SPACE, read_timeout=0.3)
+    started = time.monotonic()
+    assert probe.first_line(False) is None  # building: the run log's stream stays open, empty
+    assert time.monotonic() - started < 3
+    first = probe.first_line(True)
+    assert first is not None and first[0].startswith("===== Build Queued at ")
+
+
+def test_probe_tail_keeps_the_last_200_lines_of_the_log(api, sim):
+    # Lines of their own end in "X" ("Collecting pkg-0X"): only the newline is taken off.
+    reqs = "".join(f"pkg-{i}X\n" for i in range(120)).encode()
+    deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
+    probe = HubProbe(api, SPACE)
+    build = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE, build=True)]
+    assert len(build) > 200 and "Collecting pkg-119X" in build
+    assert probe.tail(True).split("\n") == build[-200:]
+    run = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE)]
+    assert probe.tail(False).split("\n") == run and "Application Startup" in run[0]
+
+
+# ---------------------------------------------------------------- the loop, on the Hub's clock
+class Clock:
+    """The watch's clock and sleep: time passes only by the watch's sleeps (the simulator's
+    build, when one is under way, runs on real time: `real` of each sleep is really slept)."""
+
+    def __init__(self, real: float = 0.0) -> None:
+        self.now, self.sleeps, self.real = 0.0, [], real
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert len(self.sleeps) < 200, "the watch keeps polling"
+        self.sleeps.append(seconds)
+        self.now += seconds
+        time.sleep(seconds * self.real)
+
+
+def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_log(
+    api, sim, monkeypatch
+):
+    """The Space keeps running the previous commit: one line for its stage, the polls follow
+    the schedule, the last sleep stops at the timeout, and the error carries the build log."""
+    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "1")
+    reqs = "".join(f"package-{i}\n" for i in range(30)).encode()
+    old = deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
+    said: list[str] = []
+    t = Clock()
+    with pytest.raises(BuildFailed) as err:
+        watch_space(
+            HubProbe(api, SPACE),
+            Goal("commit", NEW),
+            5.25,
+            said.append,
+            clock=t.clock,
+            sleep=t.sleep,
+        )
+    why = f"the build log header names {old[:7]}, a previous commit"
+    assert said == [f"[  0.0s] RUNNING (not ours yet: {why})"]
+    assert t.sleeps == [1, 1, 1, 1, 1, 0.25]
+    assert sim.counters.requests[RUNTIME] == 6 and log_requests(sim) == 7 + 1  # + the tail
+    build = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE, build=True)]
+    assert len(build) > 40
+    assert (err.value.stage, err.value.log_tail) == ("TIMEOUT", "\n".join(build[-40:]))
+    assert (
+        err.value.message
+        == f"The Space did not reach RUNNING within 5s (last stage RUNNING; {why})."
+    )
+    assert (
+        err.value.hint == "Raise 'timeout' if the build is just slow, or read the build log below."
+    )
+
+
+def test_loop_proven_on_the_first_poll_returns_what_it_read(api, sim):
+    sha = deployed(api, sim)
+    said: list[str] = []
+    t = Clock()
+    result = watch_space(
+        HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
+    )
+    assert t.sleeps == [] and sim.counters.requests[RUNTIME] == 1  # the stage read after the log
+    assert sim.counters.requests[INFO] == 1 and log_requests(sim) == 2
+    why = f"the build log header names our commit {sha[:7]} and the app started from it"
+    assert result == WatchResult("RUNNING", 0.0, 1, api.get_space_runtime(SPACE).raw, why)
+    assert said == ["[  0.0s] RUNNING", f"Evidence: {why}."]
+
+
+def test_loop_follows_a_build_to_running_and_says_each_stage_once(api, sim):
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    sha = push(api, {"app.py": APP, "README.md": CARD})
+    said: list[str] = []
+    t = Clock(real=1.0)
+    result = watch_space(
+        HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
+    )
+    assert result.stage == "RUNNING" and result.polls == len(t.sleeps) + 1 >= 3
+    assert result.seconds == sum(t.sleeps) and t.sleeps == [0.02] * len(t.sleeps)
+    stages = [line.split("] ")[1].split(" ")[0] for line in said[:-1]]
+    assert stages[-1] == "RUNNING" and len(stages) == len(set(stages)) >= 2, said
+    assert (
+        said[-1] == f"Evidence: {result.evidence}."
+        and said[-2] == f"[{result.seconds:5.1f}s] RUNNING"
+    )
+
+
+def test_loop_fails_on_our_build_error_with_the_hubs_message(api, sim):
+    reqs = "".join(f"package-{i}\n" for i in range(30)).encode() + b"hubsim-fail-build\n"
+    sha = deployed(
+        api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs}, "BUILD_ERROR"
+    )
+    said: list[str] = []
+    with pytest.raises(BuildFailed) as err:
+        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=lambda: 0.0)
+    why = f"the build log header names our commit {sha[:7]}"
+    assert said == ["[  0.0s] BUILD_ERROR", f"Evidence: {why}."]
+    build = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE, build=True)]
+    assert err.value.message == "BUILD_ERROR: Build failed with exit code: 1"
+    assert (err.value.stage, err.value.log_tail) == ("BUILD_ERROR", "\n".join(build[-40:]))
+
+
+def test_loop_a_verdict_without_a_build_is_ours_after_the_settle_time(api, sim, monkeypatch):
+    """No app file, no build log: the Hub may still show the previous verdict, so the watch waits
+    the settle time on its own clock, reading the (empty) build log each poll, then fails."""
+    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "1")
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    sha = push(api, {"README.md": CARD})
+    deadline = time.monotonic() + 10
+    while sim.repo(SPACE).space.visible_build(time.monotonic()) is None:  # the stale window
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    sim.counters.reset()
+    said: list[str] = []
+    t = Clock()
+    with pytest.raises(BuildFailed) as err:
+        watch_space(
+            HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
+        )
+    assert t.sleeps == [1, 1, 1, 1, 1, 2, 2, 2, 3, 3.5, 3.5]  # failed at 21 s, the first poll >= 20
+    assert said == [
+        "[  0.0s] NO_APP_FILE (not ours yet: NO_APP_FILE without a build log may still be the"
+        " previous verdict)",
+        "Evidence: NO_APP_FILE without a build, still shown 20s after our change.",
+    ]
+    assert log_requests(sim) == 12 + 1 and sim.counters.requests[RUNTIME] == 11
+    assert (err.value.stage, err.value.message, err.value.log_tail) == (
+        "NO_APP_FILE",
+        "NO_APP_FILE: Application file app.py not found",
+        "",
+    )
+    assert err.value.hint == (
+        "Set 'app-file' (or app_file in the README front matter) to the file that starts the app."
+    )
+
+
+def test_loop_a_paused_space_fails_at_once_without_reading_a_log(api, sim):
+    sha = deployed(api, sim)
+    api.pause_space(SPACE)
+    sim.counters.reset()
+    said: list[str] = []
+    with pytest.raises(BuildFailed) as err:
+        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=lambda: 0.0)
+    assert said == [
+        "[  0.0s] PAUSED (not ours yet: the Space is PAUSED: it will not start by waiting)",
+        "Evidence: the Space is PAUSED: it will not start by waiting.",
+    ]
+    assert (err.value.stage, err.value.log_tail) == ("PAUSED", "") and log_requests(sim) == 0
+    assert err.value.message == (
+        "The Space is paused, so it will not start this commit (the files are on the Space)."
+    )
+    assert err.value.hint == "Restart it (operation: restart) or un-pause it in the Space settings."

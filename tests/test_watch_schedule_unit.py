@@ -1,13 +1,25 @@
-"""The watch's poll schedule, its log labels and the Hub's clock, exactly (mutation survivors)."""
+"""The watch's poll schedule, its log labels, the Hub's clock, what the watch remembers between polls
+(`_Track`) and what it fills in from the Space info (`with_facts`), exactly (mutation survivors)."""
 
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
-from hf_action.hub.proof import Goal, Seen, Verdict
-from hf_action.hub.watch import _label, hub_time, poll_intervals, poll_scale
+from hf_action.hub.proof import UNREAD, Goal, Header, Seen, Verdict
+from hf_action.hub.watch import (
+    SETTLE,
+    SpaceFacts,
+    _label,
+    _Track,
+    hub_time,
+    parse_header,
+    poll_intervals,
+    poll_scale,
+    with_facts,
+)
 
 NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
 
@@ -37,3 +49,92 @@ def test_hub_time_reads_utc_in_both_forms():
     assert hub_time("2026-11-28 10:00:00") == 1795860000.0
     assert hub_time("2026-11-28T10:00:00Z") == 1795860000.0
     assert hub_time("2026-11-28T11:00:00+01:00") == 1795860000.0
+
+
+def test_hub_time_is_utc_whatever_the_runners_time_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "XYZ+05")  # POSIX form: no zoneinfo files needed
+    time.tzset()
+    try:
+        assert time.localtime(0).tm_hour == 19  # the zone is in effect
+        assert hub_time("2026-11-28 10:00:00") == 1795860000.0
+        assert hub_time("2026-11-28T10:00:00.250Z") == 1795860000.25
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_build_log_header_with_the_full_commit_sha_names_its_short_form():
+    line = f"===== Build Queued at 2026-04-04 11:56:33 / Commit SHA: {NEW} ====="
+    assert parse_header((line, 5.0)) == Header(NEW[:7], 5.0)
+
+
+# ---------------------------------------------------------------- what the watch remembers
+def test_track_counts_polls_and_keeps_the_last_stage_and_evidence():
+    track = _Track()
+    track.update(Seen("BUILDING"), Verdict("wait", False, "a build is under way"))
+    track.update(Seen("BUILDING"), Verdict("wait", False, "still"))
+    track.update(Seen("RUNNING"), Verdict("done", True, "proven"))
+    assert (track.polls, track.last_stage, track.evidence) == (3, "RUNNING", "proven")
+
+
+def test_track_a_stage_that_changes_during_the_watch_has_moved():
+    track = _Track()
+    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"))
+    assert not track.moved  # the first poll has nothing to compare with
+    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"))
+    assert not track.moved  # the same stage again
+    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"))
+    assert track.moved
+    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"))
+    assert track.moved  # once moved, always moved
+
+
+def test_track_a_build_log_of_another_build_has_moved():
+    previous = Header(OLD[:7], 1.0)
+    track = _Track()
+    track.update(Seen("RUNNING", header=previous), Verdict("wait", True, "x"))
+    assert not track.moved  # a header, but ours
+    track.update(Seen("RUNNING", header=UNREAD), Verdict("wait", False, "x"))
+    assert not track.moved  # not ours, but no header read
+    track.update(Seen("RUNNING", header=None), Verdict("wait", False, "x"))
+    assert not track.moved  # an empty build log names no build
+    track.update(Seen("RUNNING", header=previous), Verdict("wait", False, "x"))
+    assert track.moved
+
+
+def test_track_a_busy_stage_seen_once_is_remembered():
+    track = _Track()
+    track.update(Seen("RUNNING"), Verdict("wait", False, "x"))
+    assert not track.busy_seen
+    track.update(Seen("APP_STARTING"), Verdict("wait", False, "x"))
+    assert track.busy_seen
+    track.update(Seen("RUNNING"), Verdict("wait", False, "x"))
+    assert track.busy_seen
+
+
+# ---------------------------------------------------------------- what the Space info fills in
+@pytest.mark.parametrize(
+    "goal,facts,static",
+    [
+        (Goal("commit", NEW), SpaceFacts({}, NEW, 5.0, "static"), True),
+        (Goal("commit", NEW), SpaceFacts({}, OLD, 5.0, "static"), False),  # head is another commit
+        (Goal("commit", ""), SpaceFacts({}, OLD, 5.0, "static"), True),  # no commit of ours to tell
+        (Goal("restart", NEW), SpaceFacts({}, OLD, 5.0, "static"), True),
+        (Goal("none", NEW), SpaceFacts({}, OLD, 5.0, "static"), True),
+        (Goal("commit", NEW), SpaceFacts({}, NEW, 5.0, "gradio"), False),
+        (Goal("restart", NEW), SpaceFacts({}, NEW, 5.0, None), False),
+        (Goal("commit", NEW, static=True), SpaceFacts({}, OLD, 5.0, "gradio"), True),
+    ],
+)  # fmt: skip
+def test_with_facts_a_static_space_is_known_from_its_sdk_when_the_head_is_ours(goal, facts, static):
+    assert with_facts(goal, facts).static is static
+
+
+def test_with_facts_takes_the_commit_time_from_the_hub_unless_known(monkeypatch):
+    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.5")
+    facts = SpaceFacts({"stage": "RUNNING"}, NEW, 1234.5, "gradio")
+    filled = with_facts(Goal("commit", NEW, want="RUNNING", before=None), facts)
+    assert filled == Goal("commit", NEW, committed_at=1234.5, before=None, settle=SETTLE * 0.5)
+    assert with_facts(Goal("commit", NEW, committed_at=99.0), facts).committed_at == 99.0
+    assert with_facts(Goal("commit", NEW, committed_at=0.0), facts).committed_at == 0.0
+    assert with_facts(Goal("commit", NEW), SpaceFacts({}, NEW)).committed_at is None

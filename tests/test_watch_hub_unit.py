@@ -181,7 +181,7 @@ def log_requests(sim) -> int:
 def test_observe_reads_no_log_when_the_runtime_decides(api, sim, goal, runtime):
     deployed(api, sim)
     track = _Track(moved=True, busy_seen=False)
-    seen = observe(HubProbe(api, SPACE), goal, runtime, 3.5, track)
+    seen, _ = observe(HubProbe(api, SPACE), goal, runtime, 3.5, track)
     expected = Seen(runtime["stage"], runtime.get("sha"), elapsed=3.5, moved=True)
     assert seen == expected
     assert sim.counters.requests == {}  # not even the runtime again
@@ -189,7 +189,7 @@ def test_observe_reads_no_log_when_the_runtime_decides(api, sim, goal, runtime):
 
 def test_observe_passes_on_the_watchs_memory_and_an_unknown_stage(api, sim):
     deployed(api, sim)
-    seen = observe(HubProbe(api, SPACE), Goal("none"), {}, 1.25, _Track(busy_seen=True))
+    seen, _ = observe(HubProbe(api, SPACE), Goal("none"), {}, 1.25, _Track(busy_seen=True))
     assert seen == Seen("UNKNOWN", None, elapsed=1.25, moved=False, busy_seen=True)
 
 
@@ -200,7 +200,7 @@ def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_s
     goal = with_facts(Goal("commit", sha), probe.info())
     sim.counters.reset()
     # The runtime of this poll, read before the log, still showed the previous build's verdict.
-    seen = observe(probe, goal, {"stage": "BUILD_ERROR"}, 2.0, _Track())
+    seen, _ = observe(probe, goal, {"stage": "BUILD_ERROR"}, 2.0, _Track())
     assert isinstance(seen.header, Header) and seen.header.commit == sha[:7]
     assert isinstance(seen.startup, float) and seen.startup >= seen.header.queued - 1e-3
     assert (seen.stage, seen.sha, seen.elapsed) == ("RUNNING", sha, 2.0)
@@ -210,7 +210,9 @@ def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_s
 
 def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
     old = deployed(api, sim)
-    seen = observe(HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 4.0, _Track())
+    seen, _ = observe(
+        HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 4.0, _Track()
+    )
     assert seen == Seen("RUNNING", None, header=seen.header, elapsed=4.0)
     assert isinstance(seen.header, Header) and seen.header.commit == old[:7]
     assert seen.startup == UNREAD
@@ -222,7 +224,7 @@ def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim)
     sha = deployed(api, sim)
     # The restart's goal reads the build log even with a runtime sha: only the log tells a restart.
     goal = Goal("restart", sha, before=Header(sha[:7], 1.0))
-    seen = observe(HubProbe(api, SPACE), goal, {"stage": "RUNNING"}, 0.5, _Track())
+    seen, _ = observe(HubProbe(api, SPACE), goal, {"stage": "RUNNING"}, 0.5, _Track())
     assert (seen.stage, seen.sha) == ("RUNNING", sha) and isinstance(seen.startup, float)
     assert log_requests(sim) == 2 and sim.counters.requests[RUNTIME] == 1
 
@@ -230,7 +232,9 @@ def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim)
 def test_observe_with_an_unreadable_build_log_reads_nothing_more(api, sim):
     deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/build$", status=500)
-    seen = observe(HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 0.0, _Track())
+    seen, _ = observe(
+        HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 0.0, _Track()
+    )
     assert seen == Seen("RUNNING", None, header=UNREAD, startup=UNREAD)
     assert sim.counters.requests[RUNTIME] == 0
 
@@ -238,7 +242,9 @@ def test_observe_with_an_unreadable_build_log_reads_nothing_more(api, sim):
 def test_observe_of_our_build_with_an_unreadable_run_log(api, sim):
     sha = deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/run$", status=500)
-    seen = observe(HubProbe(api, SPACE), Goal("commit", sha), {"stage": "RUNNING"}, 0.0, _Track())
+    seen, _ = observe(
+        HubProbe(api, SPACE), Goal("commit", sha), {"stage": "RUNNING"}, 0.0, _Track()
+    )
     assert isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING"
 
 
@@ -459,3 +465,36 @@ def test_loop_a_paused_space_fails_at_once_without_reading_a_log(api, sim):
         "The Space is paused, so it will not start this commit (the files are on the Space)."
     )
     assert err.value.hint == "Restart it (operation: restart) or un-pause it in the Space settings."
+
+
+class _TurnsToError:
+    """A Probe (our seam, not the Hub) on which our build's error shows between the two runtime
+    reads of one poll: the first read still shows the previous build running."""
+
+    def __init__(self) -> None:
+        self.reads = [{"stage": "BUILD_ERROR", "errorMessage": "pip: no matching distribution"}]
+
+    def info(self) -> SpaceFacts:
+        return SpaceFacts(runtime={"stage": "RUNNING"}, head=NEW, sdk="gradio")
+
+    def runtime(self) -> dict:
+        return self.reads.pop(0)
+
+    def first_line(self, build: bool) -> tuple[str, float | None] | None:
+        if build:
+            return f"===== Build Queued at 2026-11-28 10:00:00 / Commit SHA: {NEW[:7]} =====", 5.0
+        return None
+
+    def tail(self, build: bool) -> str:
+        return "ERROR: No matching distribution found for gradio==0.0.0"
+
+
+def test_a_failure_seen_on_the_second_read_carries_that_reads_message():
+    """The stage judged comes from the runtime read after our log; the Hub's error message must come
+    from the same read, not from the previous build's runtime read before it."""
+    probe = _TurnsToError()
+    with pytest.raises(BuildFailed) as info:
+        watch_space(probe, Goal("commit", NEW), 60, lambda line: None, sleep=lambda s: None)
+    assert info.value.stage == "BUILD_ERROR" and not probe.reads
+    assert info.value.message == "BUILD_ERROR: pip: no matching distribution"
+    assert "No matching distribution" in info.value.log_tail

@@ -138,21 +138,24 @@ def _read(probe: Probe, build: bool, parse: Callable) -> Any:
         return UNREAD
 
 
-def observe(probe: Probe, goal: Goal, runtime: dict, elapsed: float, track: _Track) -> Seen:
-    """One poll's facts: the runtime, plus the log lines `goal` needs to judge it."""
+def observe(
+    probe: Probe, goal: Goal, runtime: dict, elapsed: float, track: _Track
+) -> tuple[Seen, dict]:
+    """One poll's facts: the runtime, plus the log lines `goal` needs to judge it; and the runtime
+    they were judged from (the Hub's error message of a failure comes from that read)."""
     stage, sha = runtime.get("stage") or "UNKNOWN", runtime.get("sha")
     seen = Seen(stage, sha, elapsed=elapsed, moved=track.moved, busy_seen=track.busy_seen)
     if not needs_header(goal, stage, sha):
-        return seen
+        return seen, runtime
     seen = replace(seen, header=_read(probe, True, parse_header))
     if not log_names_ours(goal, seen):
-        return seen
+        return seen, runtime
     # Our build's log is shown: read when its app started, then the stage again, so the stage
     # judged was read after the log (the one read before may still be the previous build's).
     startup = _read(probe, False, parse_startup)
     again = probe.runtime()
     stage, sha = again.get("stage") or "UNKNOWN", again.get("sha")
-    return replace(seen, stage=stage, sha=sha, startup=startup)
+    return replace(seen, stage=stage, sha=sha, startup=startup), again
 
 
 def watch_space(
@@ -171,7 +174,7 @@ def watch_space(
     runtime = facts.runtime
     while True:
         elapsed = clock() - start
-        seen = observe(probe, goal, runtime, elapsed, track)
+        seen, runtime = observe(probe, goal, runtime, elapsed, track)
         verdict = judge(goal, seen)
         if seen.stage != track.last_stage:
             say(f"[{elapsed:5.1f}s] {seen.stage}{_label(goal, seen, verdict)}")

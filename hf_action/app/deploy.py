@@ -170,7 +170,6 @@ def run_deploy(
     api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]
 ) -> Outcome:
     """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome."""
-    started = time.monotonic()
     space_id = target.space_id
     outcome = Outcome(
         "deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run
@@ -180,13 +179,13 @@ def run_deploy(
         _deploy(Run(api, inputs, target, runner, env), snap, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = outcome.timed(started)
+        exc.outcome = outcome
         raise
     except ActionError as exc:
         if outcome.commit_sha and not inputs.dry_run:
-            exc.outcome = outcome.timed(started)  # outputs still written
+            exc.outcome = outcome  # outputs still written
         raise
-    return outcome.timed(started)
+    return outcome
 
 
 def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:

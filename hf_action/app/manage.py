@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from hf_action.app.deploy import app_url, watch
@@ -32,16 +31,15 @@ def run_operation(
     api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool
 ) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
-    started = time.monotonic()
     op = inputs.operation
     outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
     try:
         _operate(api, inputs, runner, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = outcome.timed(started)
+        exc.outcome = outcome
         raise
-    return outcome.timed(started)
+    return outcome
 
 
 def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome) -> None:

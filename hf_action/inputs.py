@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from hf_action.envblock import parse_env_block
@@ -16,6 +17,15 @@ OPERATIONS = ("deploy", "restart", "pause", "delete", "cleanup-previews")
 DEPLOYMENT_MODES = ("auto", "true", "false")
 PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
+
+
+class EnvMode(StrEnum):
+    """`secrets-mode` / `variables-mode`: add and update only, or make the Space hold exactly the list."""
+
+    MERGE = "merge"
+    EXACT = "exact"
+
+
 # Hardware names are not listed here: the caller passes huggingface_hub's SpaceHardware values
 # (hub.space.library_hardware), so the accepted names follow the installed library.
 PORT_HINT = "Use the port your app listens on, e.g. 7860 or 8000."
@@ -32,7 +42,8 @@ DEFAULTS: dict[str, str | None] = {
     "dry-run": "false", "commit-message": None, "card": None, "operation": "deploy",
     "factory-reboot": "false", "preview": "auto", "preview-name": "{name}-pr-{number}",
     "allow-fork-secrets": "false", "github-token": None, "comment": "true",
-    "github-deployment": "auto", "environment": None,
+    "github-deployment": "auto", "environment": None, "secrets-mode": "merge",
+    "variables-mode": "merge",
 }  # fmt: skip
 
 
@@ -47,6 +58,8 @@ class Inputs:
     visibility: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
+    secrets_mode: EnvMode = EnvMode.MERGE  # exact: the Space's secrets not listed are deleted
+    variables_mode: EnvMode = EnvMode.MERGE
     exclude: tuple[str, ...] = ()
     delete_removed: bool = True
     app_port: int | None = None
@@ -307,6 +320,10 @@ def _env_blocks(val: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str
     return secrets, variables
 
 
+def _env_mode(name: str, value: str) -> EnvMode:
+    return EnvMode(_pick(name, value.strip(), tuple(EnvMode)))
+
+
 def _preview_template(template: str) -> str:
     if "{number}" not in template:
         raise InputError(
@@ -362,6 +379,8 @@ def parse_inputs(
         visibility=_choice("visibility", val["visibility"], VISIBILITIES),
         secrets=secrets,
         variables=variables,
+        secrets_mode=_env_mode("secrets-mode", _set(val, "secrets-mode")),
+        variables_mode=_env_mode("variables-mode", _set(val, "variables-mode")),
         exclude=_globs(val["exclude"]),
         delete_removed=parse_bool("delete-removed", _set(val, "delete-removed")),
         app_port=_int("app-port", val["app-port"], 1, 65535, PORT_HINT),

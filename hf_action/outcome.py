@@ -25,6 +25,7 @@ class Outcome:
     upload_bytes: int = 0
     settings: list[str] = field(default_factory=list)
     env_keys: list[str] = field(default_factory=list)
+    env_deleted: list[str] = field(default_factory=list)  # secrets and variables deleted (exact)
     seconds: float = 0.0
     dry_run: bool = False
     committed: bool = False

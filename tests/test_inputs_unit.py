@@ -12,6 +12,7 @@ from hf_action.errors import InputError
 from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     DEFAULTS,
+    EnvMode,
     _space,
     parse_bool,
     parse_duration,
@@ -117,6 +118,14 @@ def test_every_value_is_read(ws):
     assert (got.github_token, got.comment) == ("ghp_x", False)  # fmt: skip
 
 
+def test_env_modes(ws):
+    assert (parse(ws).secrets_mode, parse(ws).variables_mode) == (EnvMode.MERGE, EnvMode.MERGE)
+    got = parse(ws, secrets_mode=" Exact", variables_mode="exact ")
+    assert got.secrets_mode is EnvMode.EXACT and got.variables_mode is EnvMode.EXACT
+    got = parse(ws, secrets_mode="exact")
+    assert got.secrets_mode is EnvMode.EXACT and got.variables_mode is EnvMode.MERGE
+
+
 def test_other_operations_need_no_folder_and_ignore_the_card(ws):
     got = parse(ws, operation="Restart", path="missing", card="missing.md")
     assert got.operation == "restart" and got.path == ws.resolve() and got.card is None
@@ -175,6 +184,8 @@ def test_the_token_may_be_optional():
         ({"secrets": "A=1\nA=2"}, "secrets", "secret 'A' is given twice", "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values."),
         ({"variables": "bad line"}, "variables", "line 1 of variables is not KEY=VALUE or KEY<<DELIMITER (write one variable per line)", None),
         ({"secrets": "K=1", "variables": "K=2"}, "variables", "'K' is also given as a secret.", "A name can be a secret or a variable, not both."),
+        ({"secrets-mode": "replace"}, "secrets-mode", "'replace' is not allowed.", "Use one of: merge, exact."),
+        ({"variables-mode": "strict"}, "variables-mode", "'strict' is not allowed.", "Use one of: merge, exact."),
     ],
 )  # fmt: skip
 def test_each_bad_value_is_one_clear_error(ws, raw, name, message, hint):

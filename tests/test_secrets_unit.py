@@ -172,8 +172,42 @@ def test_apply_env_sends_values_with_their_fingerprints():
         {"V": "vv", "VK": "x"},
         lambda k, v, d: calls.append(("secret", k, v, d)),
         lambda k, v: calls.append(("variable", k, v)),
+        lambda k: calls.append(("delete secret", k)),
+        lambda k: calls.append(("delete variable", k)),
     )
     assert calls == [("secret", "S", "sv", fingerprint("t", "S", "sv")), ("variable", "V", "vv")]
+
+
+def test_exact_modes_delete_the_keys_not_listed_and_merge_keeps_them():
+    have_s = {"KEEP": fingerprint("t", "KEEP", "1"), "STALE": None}
+    have_v = {"V_KEEP": "a", "V_STALE": "z"}
+    exact = plan_env("t", {"KEEP": "1"}, {"V_KEEP": "a"}, have_s, have_v,
+                     exact_secrets=True, exact_variables=True)  # fmt: skip
+    assert exact.secrets_to_delete == ("STALE",) and exact.variables_to_delete == ("V_STALE",)
+    assert exact.secrets_to_set == () and exact.changes  # a deletion alone is a change
+    merged = plan_env("t", {"KEEP": "1"}, {"V_KEEP": "a"}, have_s, have_v)
+    assert merged.secrets_to_delete == () and merged.variables_to_delete == ()
+    assert not merged.changes
+    only_secrets = plan_env("t", {}, {}, have_s, have_v, exact_secrets=True)
+    assert only_secrets.secrets_to_delete == ("KEEP", "STALE")  # an empty list: none kept
+    assert only_secrets.variables_to_delete == ()
+    assert EnvPlan((), (), (), (), (), ("V",)).changes
+
+
+def test_apply_env_deletes_before_it_sets():
+    """A key moved from the secrets to the variables is deleted as a secret before it is added."""
+    calls = []
+    apply_env(
+        EnvPlan((), (), ("K",), (), ("K",), ("OLD",)),
+        "t",
+        {},
+        {"K": "v"},
+        lambda k, v, d: calls.append(("secret", k)),
+        lambda k, v: calls.append(("variable", k)),
+        lambda k: calls.append(("delete secret", k)),
+        lambda k: calls.append(("delete variable", k)),
+    )
+    assert calls == [("delete secret", "K"), ("delete variable", "OLD"), ("variable", "K")]
 
 
 def test_describe_keys():

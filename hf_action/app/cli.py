@@ -79,6 +79,8 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Secrets and variables", [
         ("secrets", "KEY=VALUE...", "Space secrets, one KEY=VALUE per line or KEY<<EOF...EOF; masked in the output"),
         ("variables", "KEY=VALUE...", "Space variables, same format as --secrets"),
+        ("secrets-mode", "MODE", "merge (leave other secrets alone) or exact (delete the Space's secrets not listed) (default: merge)"),
+        ("variables-mode", "MODE", "merge or exact, as --secrets-mode, for variables (default: merge)"),
     ]),
     ("Build", [
         ("wait", "BOOL", "wait until the Space runs the new commit, or failed (default: true)"),

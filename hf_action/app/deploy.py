@@ -28,7 +28,7 @@ from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
 from hf_action.hub.variables import EnvPlan
 from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, build_log_header, watch_space
-from hf_action.inputs import Inputs
+from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
 from hf_action.plan import Plan, make_plan
@@ -93,6 +93,11 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
                 f"  variables to set: {keys(env_plan.variables_to_set)}"
                 f" (unchanged: {keys(env_plan.variables_unchanged)})"
             )
+            if env_plan.secrets_to_delete or env_plan.variables_to_delete:
+                runner.info(
+                    f"  secrets to delete: {keys(env_plan.secrets_to_delete)};"
+                    f" variables to delete: {keys(env_plan.variables_to_delete)} (exact mode)"
+                )
         rows = [
             (("+" if c.kind == "new" else "~"), c.file.path, human_size(c.file.size))
             for c in plan.add
@@ -199,6 +204,9 @@ def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:
     outcome.env_keys = (
         list(wanted.env.secrets_to_set + wanted.env.variables_to_set) if wanted.env else []
     )
+    outcome.env_deleted = (
+        list(wanted.env.secrets_to_delete + wanted.env.variables_to_delete) if wanted.env else []
+    )
     _fill_files(outcome, plan)
     if run.inputs.dry_run:
         run.runner.notice(
@@ -232,7 +240,9 @@ def _read(run: Run) -> tuple[SpaceState, Wanted]:
 
 
 def _env_plan(run: Run, state: SpaceState) -> EnvPlan | None:
-    if not (run.target.secrets or run.inputs.variables):
+    inputs = run.inputs
+    exact_s, exact_v = inputs.secrets_mode is EnvMode.EXACT, inputs.variables_mode is EnvMode.EXACT
+    if not (run.target.secrets or inputs.variables or exact_s or exact_v):
         return None
     api, space_id = run.api, run.space_id
     with hub_step("read the Space's secrets and variables", space_id):
@@ -247,8 +257,9 @@ def _env_plan(run: Run, state: SpaceState) -> EnvPlan | None:
             else {}
         )
     return env_vars.plan_env(
-        _secrets_key(run), run.target.secrets, run.inputs.variables, have_s, have_v
-    )
+        _secrets_key(run), run.target.secrets, inputs.variables, have_s, have_v,
+        exact_secrets=exact_s, exact_variables=exact_v,
+    )  # fmt: skip
 
 
 def _secrets_key(run: Run) -> str:
@@ -281,14 +292,22 @@ def _configure(
                 _fill_files(outcome, plan)
     if env_plan is not None and env_plan.changes:
         with hub_step("set the Space's secrets and variables", space_id):
+            keys = env_vars.describe_keys
             run.runner.info(
-                f"Setting secrets ({env_vars.describe_keys(env_plan.secrets_to_set)})"
-                f" and variables ({env_vars.describe_keys(env_plan.variables_to_set)})"
+                f"Setting secrets ({keys(env_plan.secrets_to_set)})"
+                f" and variables ({keys(env_plan.variables_to_set)})"
             )
+            if env_plan.secrets_to_delete or env_plan.variables_to_delete:
+                run.runner.info(
+                    f"Deleting secrets ({keys(env_plan.secrets_to_delete)})"
+                    f" and variables ({keys(env_plan.variables_to_delete)}) not listed (exact mode)"
+                )
             env_vars.apply_env(
                 env_plan, _secrets_key(run), run.target.secrets, run.inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
+                lambda k: api.delete_space_secret(space_id, k),
+                lambda k: api.delete_space_variable(space_id, k),
             )  # fmt: skip
     return state, plan
 

@@ -66,6 +66,9 @@ def _rows(o: Outcome) -> list[tuple[str, str]]:
             rows.append(("Settings", ", ".join(o.settings)))
         if o.env_keys:
             rows.append(("Secrets & variables set", ", ".join(f"`{k}`" for k in o.env_keys)))
+        if o.env_deleted:
+            done = "to delete" if o.dry_run else "deleted"
+            rows.append((f"Secrets & variables {done}", ", ".join(f"`{k}`" for k in o.env_deleted)))
     if o.space_deleted:
         rows.append(("Deleted", "yes"))
     rows.append(("Duration", f"{o.seconds:.1f} s"))

@@ -27,10 +27,17 @@ class EnvPlan:
     secrets_unchanged: tuple[str, ...]
     variables_to_set: tuple[str, ...]
     variables_unchanged: tuple[str, ...]
+    secrets_to_delete: tuple[str, ...] = ()  # on the Space, not listed, and the mode is exact
+    variables_to_delete: tuple[str, ...] = ()
 
     @property
     def changes(self) -> bool:
-        return bool(self.secrets_to_set or self.variables_to_set)
+        return bool(
+            self.secrets_to_set
+            or self.variables_to_set
+            or self.secrets_to_delete
+            or self.variables_to_delete
+        )
 
 
 def plan_env(
@@ -39,14 +46,25 @@ def plan_env(
     wanted_variables: dict[str, str],
     remote_secret_descriptions: dict[str, str | None],
     remote_variables: dict[str, str],
+    *,
+    exact_secrets: bool = False,
+    exact_variables: bool = False,
 ) -> EnvPlan:
-    s_set, s_same, v_set, v_same = [], [], [], []
+    """What to write; with an exact mode, also what to delete: the Space's keys not listed."""
+    s_set: list[str] = []
+    s_same: list[str] = []
+    v_set: list[str] = []
+    v_same: list[str] = []
     for key, value in wanted_secrets.items():
         same = remote_secret_descriptions.get(key) == fingerprint(token, key, value)
         (s_same if key in remote_secret_descriptions and same else s_set).append(key)
     for key, value in wanted_variables.items():
         (v_same if remote_variables.get(key) == value else v_set).append(key)
-    return EnvPlan(tuple(s_set), tuple(s_same), tuple(v_set), tuple(v_same))
+    s_del = sorted(set(remote_secret_descriptions) - set(wanted_secrets)) if exact_secrets else []
+    v_del = sorted(set(remote_variables) - set(wanted_variables)) if exact_variables else []
+    return EnvPlan(
+        tuple(s_set), tuple(s_same), tuple(v_set), tuple(v_same), tuple(s_del), tuple(v_del)
+    )
 
 
 def apply_env(
@@ -56,7 +74,15 @@ def apply_env(
     wanted_variables: dict[str, str],
     add_secret: Callable[[str, str, str], object],
     add_variable: Callable[[str, str], object],
+    delete_secret: Callable[[str], object],
+    delete_variable: Callable[[str], object],
 ) -> None:
+    """Deletions first: a key moved from the secrets to the variables (or back) is free again
+    before it is added under its new kind."""
+    for key in plan.secrets_to_delete:
+        delete_secret(key)
+    for key in plan.variables_to_delete:
+        delete_variable(key)
     for key in plan.secrets_to_set:
         add_secret(key, wanted_secrets[key], fingerprint(token, key, wanted_secrets[key]))
     for key in plan.variables_to_set:

@@ -32,7 +32,6 @@ PORT_HINT = "Use the port your app listens on, e.g. 7860 or 8000."
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
 MAX_TIMEOUT = 6 * 3600
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 #: Every input the action accepts, with its default (None: no default).
 DEFAULTS: dict[str, str | None] = {

@@ -30,7 +30,6 @@ class PullRequest:
     number: int
     action: str
     head_sha: str
-    head_ref: str
     head_repo: str | None  # None when the fork was deleted
     base_repo: str
     is_fork: bool

@@ -88,6 +88,18 @@ def test_redeploy_without_change_makes_no_commit(action, hub):
     assert sum(hub.counters.requests.values()) == 2, hub.counters.requests
 
 
+def test_the_plan_says_how_much_it_read_to_compare_and_git_spares_it(action, hub):
+    """Without git every file the Space has is hashed to compare it; git's blob ids spare that."""
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/hashing", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    again = action.run({"space": "user/hashing", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    size = sum(f.stat().st_size for f in action.workspace.iterdir())  # all three files
+    assert f"Read {size} B of local files to compare them" in again.stdout
+    git_init(action.workspace)
+    spared = action.run({"space": "user/hashing", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert "of local files to compare them" not in spared.stdout
+
+
 def test_change_plus_deletion_is_one_commit_of_only_those_paths(action, hub):
     copy_example("gradio-hello", action.workspace)
     (action.workspace / "extra.txt").write_text("to be removed\n")

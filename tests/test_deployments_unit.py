@@ -8,7 +8,13 @@ import pytest
 
 from hf_action.errors import InputError
 from hf_action.github.comment import StickyComment, own_login
-from hf_action.github.deployments import Deployments, Target, environment_name, run_url, wanted
+from hf_action.github.deployments import (
+    Deployments,
+    NewDeployment,
+    environment_name,
+    run_url,
+    wanted,
+)
 from hf_action.github.pulls import pull_states
 from hf_action.preview import preview_number, preview_space_id
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
@@ -99,7 +105,7 @@ def test_start_finish_deactivate():
     with FakeGitHub(token=TOKEN, base_path="/api/v3") as gh:
         warnings: list[str] = []
         d = deployments(gh, warnings)
-        target = Target("hf-preview/app-pr-7", "ab" * 20, "user/app-pr-7", preview=True)
+        target = NewDeployment("hf-preview/app-pr-7", "ab" * 20, "user/app-pr-7", preview=True)
         did = d.start(target)
         d.finish(True, "https://user-app-pr-7.hf.space")
         [made] = gh.deployments(REPO)
@@ -119,7 +125,7 @@ def test_a_failure_warns_once_then_the_object_goes_quiet():
     with FakeGitHub(token=TOKEN, deployments="none") as gh:
         warnings: list[str] = []
         d = deployments(gh, warnings)
-        assert d.start(Target("e-{n}", "a" * 40, "user/app-pr-1", preview=True)) is None
+        assert d.start(NewDeployment("e-{n}", "a" * 40, "user/app-pr-1", preview=True)) is None
         d.finish(True, "https://x")
         d.deactivate("e-1")
         assert len(warnings) == 1 and "deployments: write" in warnings[0]
@@ -130,7 +136,7 @@ def test_a_failure_warns_once_then_the_object_goes_quiet():
 def test_production_target():
     with FakeGitHub(token=TOKEN) as gh:
         d = deployments(gh, [])
-        d.start(Target("hf-space/app", "main", "user/app", preview=False))
+        d.start(NewDeployment("hf-space/app", "main", "user/app", preview=False))
         [made] = gh.deployments(REPO)
         assert made["production_environment"] is True and made["transient_environment"] is False
 

@@ -30,7 +30,6 @@ def test_real_payloads_load(tmp_path: Path, event_name: str, action: str) -> Non
     assert pr.action == action
     assert pr.head_sha == raw["head"]["sha"]
     assert len(pr.head_sha) == 40
-    assert pr.head_ref == raw["head"]["ref"]
     assert pr.head_repo == raw["head"]["repo"]["full_name"]
     assert pr.base_repo == raw["base"]["repo"]["full_name"] == payload["repository"]["full_name"]
     assert pr.is_fork is False

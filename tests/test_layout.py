@@ -155,7 +155,10 @@ def test_every_module_has_its_line_in_docs_architecture():
 # Imports inside functions, for the two reasons docs/architecture.md gives: huggingface_hub reads
 # HF_ENDPOINT when imported, and a run that stops before the Hub should not load what it does not use.
 LAZY_LIBRARIES = {"huggingface_hub", "github", "httpx2"}
-NO_OP_PATH = {"hf_action.app.run", "hf_action.hub.keyless"}  # imported by every run, even a no-op
+NO_OP_PATH = {
+    "hf_action.app.action",
+    "hf_action.hub.keyless",
+}  # imported by every run, even a no-op
 
 
 def test_imports_inside_functions_only_for_start_up_cost():
@@ -190,3 +193,38 @@ def test_hub_steps_are_named_with_hub_step_not_explain():
             if isinstance(node, ast.ImportFrom) and any(a.name == "explain" for a in node.names):
                 direct.append(f"{module} imports explain (line {node.lineno})")
     assert not direct, "use `with hub_step(action, space_id):` instead: " + "; ".join(direct)
+
+
+def _stem(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+def test_no_two_modules_differ_only_by_a_plural():
+    """`preview.py` beside `app/previews.py` is one name for two jobs: a reader opens the wrong one."""
+    by_stem: dict[str, list[str]] = {}
+    for module in _sources():
+        leaf = module.rpartition(".")[2]
+        by_stem.setdefault(_stem(leaf), []).append(module)
+    alike = [sorted(m) for m in by_stem.values() if len({x.rpartition(".")[2] for x in m}) > 1]
+    assert not alike, f"rename one of each: {alike}"
+
+
+def test_no_two_classes_share_a_name():
+    seen: dict[str, list[str]] = {}
+    for module, tree in _sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                seen.setdefault(node.name, []).append(module)
+    twice = {name: where for name, where in seen.items() if len(where) > 1}
+    assert not twice, f"one name, two classes: {twice}"
+
+
+def test_no_function_is_named_only_run():
+    """A function says what it runs (`run_action`, `deploy_space`): eight `run`s read alike."""
+    bare = [
+        f"{module}.{node.name} (line {node.lineno})"
+        for module, tree in _sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "run"
+    ]
+    assert not bare, "name what it runs: " + "; ".join(bare)

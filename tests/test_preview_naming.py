@@ -262,7 +262,6 @@ def _pr(*, is_fork: bool = False, action: str = "opened") -> PullRequest:
         number=5,
         action=action,
         head_sha="a" * 40,
-        head_ref="feature",
         head_repo="someone/fork" if is_fork else "owner/repo",
         base_repo="owner/repo",
         is_fork=is_fork,

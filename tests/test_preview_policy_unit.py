@@ -19,7 +19,7 @@ from hf_action.preview import (
     split_space_id,
 )
 
-PR = PullRequest(7, "opened", "a" * 40, "feature", "fork/app", "org/app", True, False, "https://x")
+PR = PullRequest(7, "opened", "a" * 40, "fork/app", "org/app", True, False, "https://x")
 
 
 def test_preview_true_without_a_pull_request_says_what_to_do():

@@ -65,7 +65,7 @@ def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
     return sorted((Preview(s, n) for s, n in found if n is not None), key=lambda p: p.number)
 
 
-def run_cleanup(
+def cleanup_previews(
     api: HfApi, inputs: Inputs, base_id: str, runner: Runner, env: Mapping[str, str]
 ) -> Cleanup:
     """Find the previews, ask GitHub about their pull requests, delete the closed ones' previews."""

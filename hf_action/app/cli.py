@@ -1,4 +1,4 @@
-"""`python -m hf_action`: the action's single code path (`app.run.run`) driven from a command line.
+"""`python -m hf_action`: the action's single code path (`app.action.run_action`) driven from a command line.
 
 One flag per action input, named exactly like the input. The flags build the same `raw` dict the
 container entrypoint builds from `INPUT_*` variables, so validation, messages and behaviour are the
@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from hf_action import __version__
-from hf_action.app.run import run
+from hf_action.app.action import run_action
 from hf_action.github.runner import Runner
 from hf_action.inputs import DEFAULTS
 
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def raw_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
-    """The dict the entrypoint builds from `INPUT_*`: only what was given; `main.run` applies the defaults."""
+    """The dict the entrypoint builds from `INPUT_*`: only what was given; `run_action` applies the defaults."""
     raw = {
         name: value for name, value in vars(args).items() if name in DEFAULTS and value is not None
     }
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
     runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
     try:
-        return run(raw, env, runner)
+        return run_action(raw, env, runner)
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130

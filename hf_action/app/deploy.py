@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
@@ -40,16 +41,6 @@ if TYPE_CHECKING:
 PLAN_LINES = 200
 
 
-@dataclass
-class Target:
-    """Where to deploy and on whose behalf; previews change `space_id` and `secrets`."""
-
-    space_id: str
-    secrets: dict[str, str]
-    source_sha: str | None
-    preview: bool = False
-
-
 def app_url(state: SpaceState) -> str | None:
     if state.host:
         return state.host
@@ -57,10 +48,10 @@ def app_url(state: SpaceState) -> str | None:
 
 
 def commit_text(
-    inputs: Inputs, env: Mapping[str, str], target: Target, deploy_id: str
+    inputs: Inputs, env: Mapping[str, str], where: Destination, deploy_id: str
 ) -> tuple[str, str]:
     repo = env.get("GITHUB_REPOSITORY")
-    sha = target.source_sha or env.get("GITHUB_SHA")
+    sha = where.source_sha or env.get("GITHUB_SHA")
     server = env.get("GITHUB_SERVER_URL", "https://github.com")
     title = inputs.commit_message or (
         f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy"
@@ -79,6 +70,8 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
         f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"
     ):
         runner.info(f"SDK: {snap.sdk}; Space card from {snap.card_source}")
+        if plan.hashed_bytes:  # what comparing by content cost: git's blob ids spare the rest
+            runner.info(f"Read {human_size(plan.hashed_bytes)} of local files to compare them")
         for note in snap.notes:
             runner.info(note)
         for line in settings.describe():
@@ -121,18 +114,18 @@ def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None
 
 
 @dataclass(frozen=True)
-class Run:
+class DeployContext:
     """What every deploy step needs: the client, the inputs, where to, and where to say what happens."""
 
     api: HfApi
     inputs: Inputs
-    target: Target
+    where: Destination
     runner: Runner
     env: Mapping[str, str]
 
     @property
     def space_id(self) -> str:
-        return self.target.space_id
+        return self.where.space_id
 
 
 @dataclass(frozen=True)
@@ -152,11 +145,11 @@ class Wanted:
 class Planner:
     """Plans the Space's files against one state of it; again after a 412 moved its head (`replan`)."""
 
-    run: Run
+    ctx: DeployContext
     snap: Snapshot
 
     def against(self, space: SpaceState) -> Plan:
-        api, space_id, inputs = self.run.api, self.run.space_id, self.run.inputs
+        api, space_id, inputs = self.ctx.api, self.ctx.space_id, self.ctx.inputs
         remote = space.files if space.files is not None else remote_tree(api, space_id, space.sha)
         return make_plan(
             self.snap.files,
@@ -168,20 +161,20 @@ class Planner:
         )
 
     def replan(self) -> Plan:
-        return self.against(read_space(self.run.api, self.run.space_id))
+        return self.against(read_space(self.ctx.api, self.ctx.space_id))
 
 
-def run_deploy(
-    api: HfApi, inputs: Inputs, target: Target, runner: Runner, env: Mapping[str, str]
+def deploy_space(
+    api: HfApi, inputs: Inputs, where: Destination, runner: Runner, env: Mapping[str, str]
 ) -> Outcome:
     """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome."""
-    space_id = target.space_id
+    space_id = where.space_id
     outcome = Outcome(
-        "deploy", space_id, space_url(space_id), preview=target.preview, dry_run=inputs.dry_run
+        "deploy", space_id, space_url(space_id), preview=where.preview, dry_run=inputs.dry_run
     )
     snap = take_snapshot(inputs, space_id.split("/")[1])
     try:
-        _deploy(Run(api, inputs, target, runner, env), snap, outcome)
+        _deploy(DeployContext(api, inputs, where, runner, env), snap, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         exc.outcome = outcome
@@ -193,13 +186,13 @@ def run_deploy(
     return outcome
 
 
-def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:
+def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
     """The steps in order; each names itself (`hub_step`) for the error a failure of it becomes."""
-    state, wanted = _read(run)
-    planner = Planner(run, snap)
-    with hub_step("list the Space's files", run.space_id):
+    state, wanted = _read(ctx)
+    planner = Planner(ctx, snap)
+    with hub_step("list the Space's files", ctx.space_id):
         plan = planner.against(state)
-    print_plan(run.runner, snap, plan, wanted.settings, wanted.env)
+    print_plan(ctx.runner, snap, plan, wanted.settings, wanted.env)
     outcome.settings = wanted.settings.describe()
     outcome.env_keys = (
         list(wanted.env.secrets_to_set + wanted.env.variables_to_set) if wanted.env else []
@@ -208,43 +201,43 @@ def _deploy(run: Run, snap: Snapshot, outcome: Outcome) -> None:
         list(wanted.env.secrets_to_delete + wanted.env.variables_to_delete) if wanted.env else []
     )
     _fill_files(outcome, plan)
-    if run.inputs.dry_run:
-        run.runner.notice(
+    if ctx.inputs.dry_run:
+        ctx.runner.notice(
             f"Dry run: {counted(len(plan.add), 'file')} would be uploaded,"
             f" {len(plan.delete)} deleted; nothing was changed.",
             title="Dry run",
         )
         outcome.stage, outcome.app_url, outcome.commit_sha = state.stage, app_url(state), state.sha
         return
-    before = _build_log_before(run, state, wanted, plan)
-    state, plan = _configure(run, planner, wanted, state, plan, outcome)
-    result = _upload(run, planner, plan)
+    before = _build_log_before(ctx, state, wanted, plan)
+    state, plan = _configure(ctx, planner, wanted, state, plan, outcome)
+    result = _upload(ctx, planner, plan)
     _fill_files(outcome, result.plan)
     outcome.committed = result.committed
     outcome.commit_sha = result.sha or state.sha
     outcome.commit_url = (
-        f"{space_url(run.space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+        f"{space_url(ctx.space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
     )
-    _await_build(run, state, wanted, result, before, outcome)
+    _await_build(ctx, state, wanted, result, before, outcome)
 
 
-def _read(run: Run) -> tuple[SpaceState, Wanted]:
+def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
     """The Space as it is, and the settings, secrets and variables to change on it."""
-    inputs = run.inputs
-    with hub_step("read the Space", run.space_id):
-        state = read_space(run.api, run.space_id)
+    inputs = ctx.inputs
+    with hub_step("read the Space", ctx.space_id):
+        state = read_space(ctx.api, ctx.space_id)
         if inputs.keyless and not state.exists:
-            raise keyless.cannot_create(run.space_id)
+            raise keyless.cannot_create(ctx.space_id)
         settings = plan_settings(state, inputs.hardware, inputs.visibility, inputs.sleep_time)
-    return state, Wanted(settings, _env_plan(run, state))
+    return state, Wanted(settings, _env_plan(ctx, state))
 
 
-def _env_plan(run: Run, state: SpaceState) -> EnvPlan | None:
-    inputs = run.inputs
+def _env_plan(ctx: DeployContext, state: SpaceState) -> EnvPlan | None:
+    inputs = ctx.inputs
     exact_s, exact_v = inputs.secrets_mode is EnvMode.EXACT, inputs.variables_mode is EnvMode.EXACT
-    if not (run.target.secrets or inputs.variables or exact_s or exact_v):
+    if not (ctx.where.secrets or inputs.variables or exact_s or exact_v):
         return None
-    api, space_id = run.api, run.space_id
+    api, space_id = ctx.api, ctx.space_id
     with hub_step("read the Space's secrets and variables", space_id):
         have_s = (
             {k: s.description for k, s in api.get_space_secrets(space_id).items()}
@@ -257,34 +250,39 @@ def _env_plan(run: Run, state: SpaceState) -> EnvPlan | None:
             else {}
         )
     return env_vars.plan_env(
-        _secrets_key(run), run.target.secrets, inputs.variables, have_s, have_v,
+        _secrets_key(ctx), ctx.where.secrets, inputs.variables, have_s, have_v,
         exact_secrets=exact_s, exact_variables=exact_v,
     )  # fmt: skip
 
 
-def _secrets_key(run: Run) -> str:
-    return keyless.secrets_key(run.inputs.token, run.space_id, run.inputs.keyless)
+def _secrets_key(ctx: DeployContext) -> str:
+    return keyless.secrets_key(ctx.inputs.token, ctx.space_id, ctx.inputs.keyless)
 
 
 def _build_log_before(
-    run: Run, state: SpaceState, wanted: Wanted, plan: Plan
+    ctx: DeployContext, state: SpaceState, wanted: Wanted, plan: Plan
 ) -> Header | str | None:
     """A restart without a commit is told apart by its build log: read the one shown before it."""
     quiet = not (plan.add or plan.delete)
-    if not (run.inputs.wait and wanted.rebuilds and quiet and state.exists):
+    if not (ctx.inputs.wait and wanted.rebuilds and quiet and state.exists):
         return UNREAD
-    with hub_step("read the Space's build log", run.space_id):
-        return build_log_header(run.api, run.space_id)
+    with hub_step("read the Space's build log", ctx.space_id):
+        return build_log_header(ctx.api, ctx.space_id)
 
 
 def _configure(
-    run: Run, planner: Planner, wanted: Wanted, state: SpaceState, plan: Plan, outcome: Outcome
+    ctx: DeployContext,
+    planner: Planner,
+    wanted: Wanted,
+    state: SpaceState,
+    plan: Plan,
+    outcome: Outcome,
 ) -> tuple[SpaceState, Plan]:
     """Settings first (creating the Space plans its files again), then secrets and variables."""
-    api, space_id, settings, env_plan = run.api, run.space_id, wanted.settings, wanted.env
+    api, space_id, settings, env_plan = ctx.api, ctx.space_id, wanted.settings, wanted.env
     if settings.changes:
         with hub_step("create or configure the Space", space_id):
-            run.runner.info(f"Settings: {'; '.join(settings.describe())}")
+            ctx.runner.info(f"Settings: {'; '.join(settings.describe())}")
             apply_settings(api, space_id, settings, planner.snap.sdk)
             if settings.create:
                 state = read_space(api, space_id)
@@ -293,17 +291,17 @@ def _configure(
     if env_plan is not None and env_plan.changes:
         with hub_step("set the Space's secrets and variables", space_id):
             keys = env_vars.describe_keys
-            run.runner.info(
+            ctx.runner.info(
                 f"Setting secrets ({keys(env_plan.secrets_to_set)})"
                 f" and variables ({keys(env_plan.variables_to_set)})"
             )
             if env_plan.secrets_to_delete or env_plan.variables_to_delete:
-                run.runner.info(
+                ctx.runner.info(
                     f"Deleting secrets ({keys(env_plan.secrets_to_delete)})"
                     f" and variables ({keys(env_plan.variables_to_delete)}) not listed (exact mode)"
                 )
             env_vars.apply_env(
-                env_plan, _secrets_key(run), run.target.secrets, run.inputs.variables,
+                env_plan, _secrets_key(ctx), ctx.where.secrets, ctx.inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
                 lambda k: api.delete_space_secret(space_id, k),
@@ -312,22 +310,22 @@ def _configure(
     return state, plan
 
 
-def _upload(run: Run, planner: Planner, plan: Plan) -> CommitResult:
+def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
     """The one deploy commit, with upload progress; `commit_plan` re-plans if the head moves."""
-    runner = run.runner
-    title, description = commit_text(run.inputs, run.env, run.target, uuid.uuid4().hex)
+    runner = ctx.runner
+    title, description = commit_text(ctx.inputs, ctx.env, ctx.where, uuid.uuid4().hex)
     with (
-        hub_step("upload and commit the files", run.space_id),
+        hub_step("upload and commit the files", ctx.space_id),
         runner.group(
             f"Upload: {counted(len(plan.add), 'file')}, {human_size(plan.upload_bytes)};"
             f" {counted(len(plan.delete), 'deletion')}"
         ),
     ):
         t0 = time.monotonic()
-        every = float(run.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
+        every = float(ctx.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
         with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
             result = commit_plan(
-                run.api, run.space_id, plan, planner.replan, title, description, runner.info
+                ctx.api, ctx.space_id, plan, planner.replan, title, description, runner.info
             )
         if result.committed:
             runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")
@@ -337,7 +335,7 @@ def _upload(run: Run, planner: Planner, plan: Plan) -> CommitResult:
 
 
 def _await_build(
-    run: Run,
+    ctx: DeployContext,
     state: SpaceState,
     wanted: Wanted,
     result: CommitResult,
@@ -345,10 +343,10 @@ def _await_build(
     outcome: Outcome,
 ) -> None:
     """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
-    space_id, runner, inputs = run.space_id, run.runner, run.inputs
+    space_id, runner, inputs = ctx.space_id, ctx.runner, ctx.inputs
     with hub_step("read the Space's runtime", space_id):
         state = (
-            read_space(run.api, space_id) if (wanted.settings.create or not state.host) else state
+            read_space(ctx.api, space_id) if (wanted.settings.create or not state.host) else state
         )
     outcome.app_url = app_url(state)
     untouched = not result.committed and not wanted.rebuilds
@@ -376,7 +374,7 @@ def _await_build(
         ),
     ):
         goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
-        watched = watch(run.api, space_id, goal, inputs.timeout, runner)
+        watched = watch(ctx.api, space_id, goal, inputs.timeout, runner)
     outcome.stage = watched.stage
 
 

@@ -27,7 +27,7 @@ def _missing(space_id: str, operation: str) -> ActionError:
     )
 
 
-def run_operation(
+def manage_space(
     api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool
 ) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""

@@ -1,9 +1,23 @@
-"""What the run tells the world: step outputs, the step summary, and sizes a person can read."""
+"""What the run tells the world, and the one place that tells it: step outputs, the step summary, the
+sticky PR comment and the GitHub Deployment, for a run that worked and for one that failed."""
 
 from __future__ import annotations
 
+import time
+import traceback
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from hf_action.app.route import Destination
+from hf_action.envblock import maskable_parts
+from hf_action.errors import ActionError, BuildFailed
+from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
+from hf_action.github.deployments import Deployments, NewDeployment, environment_name, wanted
 from hf_action.github.runner import Runner
+from hf_action.hub.urls import space_url
+from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
+from hf_action.preview import PullRequest
 from hf_action.text import human_size, md_cell, md_link
 
 
@@ -89,3 +103,209 @@ def _details(o: Outcome) -> list[str]:
         lines += [f"- `{p}`" for p in shown] + ([f"- … and {more} more"] if more else [])
         lines += ["", "</details>"]
     return lines
+
+
+class Reporter:
+    """Where a run's end goes: step outputs, the step summary, the PR comment once there is one."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.started = time.monotonic()
+        self.comment: PreviewComment | None = None
+        self.deployment: RunDeployment | None = None
+
+    def done(self, outcome: Outcome) -> int:
+        """One measurement of the run (from its start): the summary and the log say the same."""
+        outcome.timed(self.started)
+        if self.deployment is not None:
+            self.deployment.finished(outcome)
+        self._outputs(outcome)
+        if self.comment is not None:
+            self.comment.finished(outcome)
+        self.runner.info(
+            f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
+        )
+        return 0
+
+    def failed(self, exc: Exception) -> int:
+        """One error line; the outcome of what was done before the failure is still reported."""
+        if self.deployment is not None:
+            self.deployment.failed(exc.outcome if isinstance(exc, ActionError) else None)
+        if isinstance(exc, BuildFailed):
+            self._build_failed(exc)
+        elif isinstance(exc, ActionError):
+            self.runner.error(exc.line, title=exc.title)
+            if exc.outcome is not None:  # a commit was made before the failure
+                exc.outcome.failure = exc.message
+                self._outputs(exc.outcome.timed(self.started))
+            if self.comment is not None:  # it may already say "building": do not leave it so
+                self.comment.update("failed", None, failure=exc.message)
+        else:  # a bug, or a failure we did not foresee: one error line, details folded
+            with self.runner.group(f"Traceback ({type(exc).__name__})"):
+                self.runner.info("".join(traceback.format_exception(exc)))
+            self.runner.error(
+                f"Unexpected {type(exc).__name__}: {exc}. This is a bug or an unforeseen failure:"
+                " please report it with the traceback folded above.",
+                title="hf-deploy internal error",
+            )
+        return 1
+
+    def _build_failed(self, exc: BuildFailed) -> None:
+        if exc.log_tail:
+            with self.runner.group(f"{exc.stage}: last lines of the log"):
+                self.runner.untrusted_block(exc.log_tail)
+        self.runner.error(exc.line, title=exc.title)
+        if exc.outcome is not None:
+            self._outputs(exc.outcome.timed(self.started))
+        if self.comment is not None:
+            own = exc.outcome is not None and exc.outcome.failure
+            self.comment.update("failed", exc.outcome, failure=None if own else exc.message)
+
+    def _outputs(self, outcome: Outcome) -> None:
+        write_outputs(self.runner, outcome)
+        self.runner.add_summary(summary_markdown(outcome))
+
+
+class RunDeployment:
+    """Follows the run: ``started`` by ``open_deployment``, ``finished`` or ``failed`` at the end."""
+
+    def __init__(self, client: Deployments, environment: str, *, deleting: bool) -> None:
+        self.client, self.environment, self.deleting = client, environment, deleting
+
+    def finished(self, outcome: Outcome) -> None:
+        """A run that worked: success (the app is there), or the deleted preview's deployments
+        inactive."""
+        if self.deleting:
+            if outcome.space_deleted:
+                self.client.deactivate(self.environment)
+        else:
+            self.client.finish(True, outcome.app_url)
+        self._record(outcome)
+
+    def failed(self, outcome: Outcome | None) -> None:
+        """A run that failed: the deployment it started ends in ``failure``."""
+        if not self.deleting:
+            self.client.finish(False)
+        if outcome is not None:
+            self._record(outcome)
+
+    def _record(self, outcome: Outcome) -> None:
+        outcome.deployment_id = self.client.last_id
+        outcome.environment = self.environment if self.client.last_id else None
+
+
+def open_deployment(
+    inputs: Inputs,
+    env: Mapping[str, str],
+    runner: Runner,
+    pr: PullRequest | None,
+    base_id: str,
+    space_id: str,
+) -> RunDeployment | None:
+    """Start this run's deployment when one is wanted; a bad ``environment`` fails here, before
+    anything is written to the Hub."""
+    deleting = inputs.operation == "delete"
+    if inputs.dry_run or inputs.operation not in ("deploy", "delete"):
+        return None
+    if not wanted(inputs.github_deployment, preview=pr is not None):
+        return None
+    environment = environment_name(inputs.environment, base_id, pr.number if pr else None)
+    repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
+    if not inputs.github_token or not repository:
+        return None
+    client = Deployments(
+        inputs.github_token, repository, env,
+        lambda message: runner.warning(message, title="GitHub deployment not recorded"),
+    )  # fmt: skip
+    if not deleting:
+        ref = pr.head_sha if pr else (env.get("GITHUB_SHA") or env.get("GITHUB_REF_NAME") or "")
+        if not ref:
+            return None
+        client.start(NewDeployment(environment, ref, space_id, preview=pr is not None))
+    return RunDeployment(client, environment, deleting=deleting)
+
+
+class PreviewComment:
+    """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        env: Mapping[str, str],
+        runner: Runner,
+        pr: PullRequest,
+        base_id: str,
+        where: Destination,
+    ) -> None:
+        self.pr, self.base_id, self.space_id, self.notes = pr, base_id, where.space_id, where.notes
+        self.runner, self.broken = runner, False
+        self.space_url = space_url(where.space_id)
+        values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        # What the log masks (each line of a multi-line secret too), redacted from the comment.
+        parts = {part for v in values for part in maskable_parts(v)}
+        self.secret_values = sorted(parts, key=len, reverse=True)
+        self.sticky = StickyComment(
+            inputs.github_token or "",
+            env.get("GITHUB_REPOSITORY") or pr.base_repo,
+            pr.number,
+            github_api_url(env),
+            marker(base_id),
+            self._warn,
+            seconds_between_requests=0.0,
+            seconds_between_writes=0.0,
+        )
+
+    def _warn(self, message: str) -> None:
+        self.broken = True
+        self.runner.warning(message, title="PR comment not written")
+
+    def update(
+        self,
+        status: str,
+        outcome: Outcome | None,
+        *,
+        failure: str | None = None,
+        create: bool = True,
+    ) -> None:
+        if self.broken:
+            return
+        failures = [f for f in (outcome.failure if outcome else None, failure) if f]
+        state = CommentState(
+            status=status,
+            space_id=self.space_id,
+            space_url=self.space_url,
+            app_url=outcome.app_url if outcome else None,
+            head_sha=self.pr.head_sha,
+            hub_commit_url=outcome.commit_url if outcome else None,
+            stage=outcome.stage if outcome else None,
+            updated_at=datetime.now(UTC),
+            log_tail=outcome.log_tail if outcome else None,
+            notes=list(self.notes) + failures,
+            base_space_id=self.base_id,
+        )
+        self.sticky.upsert(render(state, secrets=self.secret_values), create=create)
+
+    def finished(self, outcome: Outcome) -> None:
+        """After a run that worked: running, still building, or (a closed PR's) removed."""
+        if outcome.space_deleted:
+            # Edit the comment of a preview that had one; never create one just to say "removed".
+            self.update("removed", outcome, create=False)
+        else:
+            self.update("running" if outcome.stage == "RUNNING" else "building", outcome)
+
+
+def open_comment(
+    inputs: Inputs,
+    env: Mapping[str, str],
+    runner: Runner,
+    pr: PullRequest | None,
+    base_id: str,
+    where: Destination,
+) -> PreviewComment | None:
+    """The comment of a preview run, when asked for and possible; it says "building" before a deploy."""
+    if pr is None or not inputs.comment or not inputs.github_token:
+        return None
+    comment = PreviewComment(inputs, env, runner, pr, base_id, where)
+    if inputs.operation == "deploy" and not inputs.dry_run:
+        comment.update("building", None)
+    return comment

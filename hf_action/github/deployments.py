@@ -21,7 +21,6 @@ from hf_action.github.comment import github_api_url
 
 PREVIEW_ENVIRONMENT = "hf-preview/{name}-pr-{number}"
 PRODUCTION_ENVIRONMENT = "hf-space/{name}"
-MODES = ("auto", "true", "false")
 #: GitHub's limit on an environment name.
 MAX_ENVIRONMENT = 255
 _FIELDS = frozenset({"name", "owner", "number"})
@@ -84,7 +83,7 @@ def run_url(env: Mapping[str, str]) -> str | None:
 
 
 @dataclass(frozen=True)
-class Target:
+class NewDeployment:
     """What a deployment describes."""
 
     environment: str
@@ -106,7 +105,7 @@ class Deployments:
         self.deployment: Any = None  # github.Deployment.Deployment once created
         self.last_id: int | None = None
 
-    def start(self, target: Target) -> int | None:
+    def start(self, target: NewDeployment) -> int | None:
         """Create the deployment and mark it ``in_progress``; its id, or None after a warning."""
         payload = {"space": target.space_id, "tool": "hf-deploy"}
 
@@ -143,7 +142,7 @@ class Deployments:
     def deactivate(self, environment: str) -> int | None:
         """``inactive`` on every deployment of ``environment`` not already so; the newest id."""
 
-        def run(gh: Any) -> int | None:
+        def mark_inactive(gh: Any) -> int | None:
             repo = gh.get_repo(self.repository)
             newest = None
             for n, deployment in enumerate(repo.get_deployments(environment=environment)):
@@ -156,7 +155,7 @@ class Deployments:
             self.last_id = newest
             return newest
 
-        return self._call(f"mark the deployments of {environment!r} inactive", run)
+        return self._call(f"mark the deployments of {environment!r} inactive", mark_inactive)
 
     # -- internals ------------------------------------------------------------------------
     def _status(self, gh: Any, url: str, state: str, environment_url: str | None = None) -> None:

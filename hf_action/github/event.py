@@ -75,7 +75,6 @@ def parse_pull_request(payload: Any, *, event_name: str = "pull_request") -> Pul
         number=number,
         action=_string(payload, "action", event_name),
         head_sha=_string(head, "sha", f"{event_name}.pull_request.head"),
-        head_ref=_string(head, "ref", f"{event_name}.pull_request.head"),
         head_repo=head_repo,
         base_repo=base_repo,
         is_fork=is_fork,

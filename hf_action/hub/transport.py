@@ -26,7 +26,6 @@ from hf_action.hub.urls import endpoint
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
-ACTIVE: RetryPolicy | None = None  # the policy in force, so error messages can state the bound
 TRIES = "hf_deploy_tries"  # request extension: how many times the transport sent the request
 
 
@@ -47,9 +46,6 @@ class RetryPolicy:
             max_retry_after=60.0 * scale,
             budget=120.0 * scale,
         )
-
-    def describe(self) -> str:
-        return f"{self.attempts} attempts per request, waiting at most {self.budget:.0f}s"
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
@@ -173,9 +169,7 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) 
     """Make huggingface_hub's shared client retry through our transport."""
     from huggingface_hub.utils import _http as hf_http
 
-    global ACTIVE
     policy = policy or RetryPolicy.from_env()
-    ACTIVE = policy
 
     def factory() -> httpx2.Client:
         return httpx2.Client(

@@ -1,19 +1,14 @@
-"""The pull-request flow around a run: whether it works on a preview Space, which one, what a fork may
-see, and the sticky PR comment that follows the preview. The rules themselves are pure (preview.py)."""
+"""Which Space a run works on: the base Space, or a pull request's preview of it (whether, which one,
+what a fork may see). The rules themselves are pure (preview.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from hf_action.envblock import maskable_parts
 from hf_action.errors import InputError
-from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
 from hf_action.github.runner import Runner
-from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs
-from hf_action.outcome import Outcome
 from hf_action.preview import (
     PreviewAction,
     PullRequest,
@@ -43,9 +38,11 @@ class Destination:
     space_id: str
     secrets: dict[str, str]
     notes: list[str]  # shown in the summary and the PR comment
+    source_sha: str | None = None  # the pull request's head commit, for a preview
+    preview: bool = False
 
 
-def route(
+def route_event(
     raw: Mapping[str, str], pr: PullRequest | None, runner: Runner, *, actor: str = ""
 ) -> Route:
     """Preview or not; a fork PR without a token skips; a closed PR only deletes its preview."""
@@ -100,14 +97,16 @@ def ignored(pr: PullRequest, runner: Runner) -> bool:
     return True
 
 
-def target(inputs: Inputs, pr: PullRequest | None, base_id: str, runner: Runner) -> Destination:
+def destination(
+    inputs: Inputs, pr: PullRequest | None, base_id: str, runner: Runner
+) -> Destination:
     """The base Space, or this PR's preview of it, with the secrets a fork's code may read."""
     if pr is None:
         return Destination(base_id, inputs.secrets, [])
     space_id = _preview_id(base_id, pr.number, inputs.preview_name)
     runner.info(f"Preview for pull request #{pr.number}: {space_id}")
     if not pr.is_fork:
-        return Destination(space_id, inputs.secrets, [])
+        return Destination(space_id, inputs.secrets, [], pr.head_sha, preview=True)
     secrets = inputs.secrets
     if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
         secrets = {}
@@ -124,7 +123,7 @@ def target(inputs: Inputs, pr: PullRequest | None, base_id: str, runner: Runner)
             title="Secrets given to fork preview",
         )
     note = fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or ""
-    return Destination(space_id, secrets, [note])
+    return Destination(space_id, secrets, [note], pr.head_sha, preview=True)
 
 
 def _preview_id(base_id: str, number: int, template: str) -> str:
@@ -134,89 +133,3 @@ def _preview_id(base_id: str, number: int, template: str) -> str:
         raise InputError(
             "preview-name", str(exc), "Use {name} and {number} with letters, digits, '-', '_', '.'."
         ) from None
-
-
-class PreviewComment:
-    """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
-
-    def __init__(
-        self,
-        inputs: Inputs,
-        env: Mapping[str, str],
-        runner: Runner,
-        pr: PullRequest,
-        base_id: str,
-        where: Destination,
-    ) -> None:
-        self.pr, self.base_id, self.space_id, self.notes = pr, base_id, where.space_id, where.notes
-        self.runner, self.broken = runner, False
-        self.space_url = space_url(where.space_id)
-        values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
-        # What the log masks (each line of a multi-line secret too), redacted from the comment.
-        parts = {part for v in values for part in maskable_parts(v)}
-        self.secret_values = sorted(parts, key=len, reverse=True)
-        self.sticky = StickyComment(
-            inputs.github_token or "",
-            env.get("GITHUB_REPOSITORY") or pr.base_repo,
-            pr.number,
-            github_api_url(env),
-            marker(base_id),
-            self._warn,
-            seconds_between_requests=0.0,
-            seconds_between_writes=0.0,
-        )
-
-    def _warn(self, message: str) -> None:
-        self.broken = True
-        self.runner.warning(message, title="PR comment not written")
-
-    def update(
-        self,
-        status: str,
-        outcome: Outcome | None,
-        *,
-        failure: str | None = None,
-        create: bool = True,
-    ) -> None:
-        if self.broken:
-            return
-        failures = [f for f in (outcome.failure if outcome else None, failure) if f]
-        state = CommentState(
-            status=status,
-            space_id=self.space_id,
-            space_url=self.space_url,
-            app_url=outcome.app_url if outcome else None,
-            head_sha=self.pr.head_sha,
-            hub_commit_url=outcome.commit_url if outcome else None,
-            stage=outcome.stage if outcome else None,
-            updated_at=datetime.now(UTC),
-            log_tail=outcome.log_tail if outcome else None,
-            notes=list(self.notes) + failures,
-            base_space_id=self.base_id,
-        )
-        self.sticky.upsert(render(state, secrets=self.secret_values), create=create)
-
-    def finished(self, outcome: Outcome) -> None:
-        """After a run that worked: running, still building, or (a closed PR's) removed."""
-        if outcome.space_deleted:
-            # Edit the comment of a preview that had one; never create one just to say "removed".
-            self.update("removed", outcome, create=False)
-        else:
-            self.update("running" if outcome.stage == "RUNNING" else "building", outcome)
-
-
-def open_comment(
-    inputs: Inputs,
-    env: Mapping[str, str],
-    runner: Runner,
-    pr: PullRequest | None,
-    base_id: str,
-    where: Destination,
-) -> PreviewComment | None:
-    """The comment of a preview run, when asked for and possible; it says "building" before a deploy."""
-    if pr is None or not inputs.comment or not inputs.github_token:
-        return None
-    comment = PreviewComment(inputs, env, runner, pr, base_id, where)
-    if inputs.operation == "deploy" and not inputs.dry_run:
-        comment.update("building", None)
-    return comment

@@ -3,18 +3,14 @@ run the operation, report. Expected failures end in one `::error::` line and exi
 
 from __future__ import annotations
 
-import time
-import traceback
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from hf_action.app import previews
-from hf_action.app.deployment import RunDeployment, open_deployment
-from hf_action.app.previews import PreviewComment
-from hf_action.app.report import summary_markdown, write_outputs
+from hf_action.app.report import Reporter, open_comment, open_deployment
+from hf_action.app.route import Destination, destination, ignored, route_event
 from hf_action.envblock import MIN_MASKED, parse_env_block, short_keys, values_to_mask
-from hf_action.errors import ActionError, BuildFailed, EnvFormatError
+from hf_action.errors import EnvFormatError
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
 from hf_action.hub import keyless
@@ -49,71 +45,10 @@ def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
         )
 
 
-class Report:
-    """Where a run's end goes: step outputs, the step summary, the PR comment once there is one."""
-
-    def __init__(self, runner: Runner) -> None:
-        self.runner = runner
-        self.started = time.monotonic()
-        self.comment: PreviewComment | None = None
-        self.deployment: RunDeployment | None = None
-
-    def done(self, outcome: Outcome) -> int:
-        """One measurement of the run (from its start): the summary and the log say the same."""
-        outcome.timed(self.started)
-        if self.deployment is not None:
-            self.deployment.finished(outcome)
-        self._outputs(outcome)
-        if self.comment is not None:
-            self.comment.finished(outcome)
-        self.runner.info(
-            f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
-        )
-        return 0
-
-    def failed(self, exc: Exception) -> int:
-        """One error line; the outcome of what was done before the failure is still reported."""
-        if self.deployment is not None:
-            self.deployment.failed(exc.outcome if isinstance(exc, ActionError) else None)
-        if isinstance(exc, BuildFailed):
-            self._build_failed(exc)
-        elif isinstance(exc, ActionError):
-            self.runner.error(exc.line, title=exc.title)
-            if exc.outcome is not None:  # a commit was made before the failure
-                exc.outcome.failure = exc.message
-                self._outputs(exc.outcome.timed(self.started))
-            if self.comment is not None:  # it may already say "building": do not leave it so
-                self.comment.update("failed", None, failure=exc.message)
-        else:  # a bug, or a failure we did not foresee: one error line, details folded
-            with self.runner.group(f"Traceback ({type(exc).__name__})"):
-                self.runner.info("".join(traceback.format_exception(exc)))
-            self.runner.error(
-                f"Unexpected {type(exc).__name__}: {exc}. This is a bug or an unforeseen failure:"
-                " please report it with the traceback folded above.",
-                title="hf-deploy internal error",
-            )
-        return 1
-
-    def _build_failed(self, exc: BuildFailed) -> None:
-        if exc.log_tail:
-            with self.runner.group(f"{exc.stage}: last lines of the log"):
-                self.runner.untrusted_block(exc.log_tail)
-        self.runner.error(exc.line, title=exc.title)
-        if exc.outcome is not None:
-            self._outputs(exc.outcome.timed(self.started))
-        if self.comment is not None:
-            own = exc.outcome is not None and exc.outcome.failure
-            self.comment.update("failed", exc.outcome, failure=None if own else exc.message)
-
-    def _outputs(self, outcome: Outcome) -> None:
-        write_outputs(self.runner, outcome)
-        self.runner.add_summary(summary_markdown(outcome))
-
-
-def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
+def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
     mask_raw(runner, raw)
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
-    report = Report(runner)
+    report = Reporter(runner)
     try:
         outcome = _dispatch(raw, env, runner, report)
     except Exception as exc:
@@ -122,38 +57,38 @@ def run(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
 
 
 def _dispatch(
-    raw: Mapping[str, str], env: Mapping[str, str], runner: Runner, report: Report
+    raw: Mapping[str, str], env: Mapping[str, str], runner: Runner, report: Reporter
 ) -> Outcome | None:
     """inputs -> the Space to work on -> the operation; None when the event asks for nothing."""
     pr = load_pull_request(env)
     oidc = keyless.wanted(raw, env)  # no hf-token, and the job may mint a GitHub OIDC id token
     if oidc and _previewing(raw, pr):
         raise keyless.preview_error()  # before minting anything: a preview creates a new Space
-    route = previews.route(raw, pr, runner, actor=env.get("GITHUB_ACTOR") or "")
-    if route.stop:
+    routed = route_event(raw, pr, runner, actor=env.get("GITHUB_ACTOR") or "")
+    if routed.stop:
         return None
-    if not oidc and not (route.raw.get("hf-token") or "").strip():
+    if not oidc and not (routed.raw.get("hf-token") or "").strip():
         raise keyless.no_token_error()
     inputs = parse_inputs(
-        route.raw,
+        routed.raw,
         workspace_from_env(env),
         token_required=not oidc,
-        hardware_names=_hardware_names(route.raw, runner),
+        hardware_names=_hardware_names(routed.raw, runner),
     )
-    pr = route.pr
-    if pr is not None and previews.ignored(pr, runner):
+    pr = routed.pr
+    if pr is not None and ignored(pr, runner):
         return None
     if oidc:
         inputs = _keyless(inputs, env, runner)
     api, base_id = _connect(inputs, runner)
     if inputs.operation == "cleanup-previews":
-        from hf_action.app.cleanup import run_cleanup  # see _connect
+        from hf_action.app.cleanup import cleanup_previews  # see _connect
 
-        run_cleanup(api, inputs, base_id, runner, env)
+        cleanup_previews(api, inputs, base_id, runner, env)
         return None
-    where = previews.target(inputs, pr, base_id, runner)
+    where = destination(inputs, pr, base_id, runner)
     report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
-    report.comment = previews.open_comment(inputs, env, runner, pr, base_id, where)
+    report.comment = open_comment(inputs, env, runner, pr, base_id, where)
     outcome = _operate(api, inputs, env, runner, pr, where)
     outcome.notes += where.notes
     return outcome
@@ -163,7 +98,7 @@ def _previewing(raw: Mapping[str, str], pr: PullRequest | None) -> bool:
     try:
         return preview_enabled(raw.get("preview") or "auto", pr)
     except ValueError:
-        return False  # previews.route reports the bad input
+        return False  # route_event reports the bad input
 
 
 def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
@@ -221,14 +156,13 @@ def _operate(
     env: Mapping[str, str],
     runner: Runner,
     pr: PullRequest | None,
-    where: previews.Destination,
+    where: Destination,
 ) -> Outcome:
     is_preview = pr is not None
     if inputs.operation == "deploy":
-        from hf_action.app.deploy import Target, run_deploy  # see _connect
+        from hf_action.app.deploy import deploy_space  # see _connect
 
-        target = Target(where.space_id, where.secrets, pr.head_sha if pr else None, is_preview)
-        return run_deploy(api, inputs, target, runner, env)
-    from hf_action.app.manage import run_operation  # see _connect
+        return deploy_space(api, inputs, where, runner, env)
+    from hf_action.app.manage import manage_space  # see _connect
 
-    return run_operation(api, inputs, where.space_id, runner, preview=is_preview)
+    return manage_space(api, inputs, where.space_id, runner, preview=is_preview)

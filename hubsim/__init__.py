@@ -3,6 +3,15 @@
 from .faults import FaultRule, Faults
 from .hub import HubSim
 from .lifecycle import LifecycleTimings
-from .state import Commit, FileEntry, Repo
+from .state import Commit, FileEntry, ProtectedInfo, Repo
 
-__all__ = ["Commit", "FaultRule", "Faults", "FileEntry", "HubSim", "LifecycleTimings", "Repo"]
+__all__ = [
+    "Commit",
+    "FaultRule",
+    "Faults",
+    "FileEntry",
+    "HubSim",
+    "LifecycleTimings",
+    "ProtectedInfo",
+    "Repo",
+]

@@ -25,9 +25,18 @@ from .errors import HubError, rate_limited
 from .faults import Faults
 from .lifecycle import LifecycleTimings, RuntimeShape, SpaceRuntimeState
 from .oidc import Oidc
-from .plans import Plans
+from .plans import ZEROGPU, Plans
 from .server import SimServer
-from .state import BlobStore, Commit, FileEntry, Repo, commit_oid, git_blob_oid, iso_now
+from .state import (
+    BlobStore,
+    Commit,
+    FileEntry,
+    ProtectedInfo,
+    Repo,
+    commit_oid,
+    git_blob_oid,
+    iso_now,
+)
 from .xet import XetBlobs, XetCas
 
 FREE_HARDWARE = frozenset({"cpu-basic"})
@@ -99,6 +108,7 @@ class HubSim:
         self.lifecycle = LifecycleTimings()
         self.page_size = page_size
         self.blobs_in_info = True  # False: ?blobs=true is ignored, as by a Hub that omits blob ids
+        self.protected_info = ProtectedInfo.AS_PUBLIC  # what the info shows of a protected Space
         self.host, self.port = host, port
         self.counters = Counters()
         self.faults = Faults()
@@ -199,7 +209,11 @@ class HubSim:
         return self.repos.get((repo_type, repo_id))
 
     # ----------------------------------------------------------------- rules used by the routes
-    def check_hardware(self, flavor: str) -> None:
+    def check_hardware(self, flavor: str, repo_id: str | None = None) -> None:
+        """402 for paid hardware without a plan; ZeroGPU has its own limits (plans.check_zerogpu)."""
+        if flavor == ZEROGPU and repo_id is not None:
+            self.plans.check_zerogpu(self, repo_id.split("/")[0], repo_id)
+            return
         allowed = PRO_HARDWARE if self.auth.pro else FREE_HARDWARE
         if flavor not in allowed:
             raise HubError(

@@ -22,6 +22,15 @@ PLAN_REQUIRED = (
     "requires a PRO subscription. Subscribe at https://huggingface.co/pro"
 )
 PAID_ORG_PLANS = ("team", "enterprise")
+ZEROGPU = "zero-a10g"
+#: hub-docs spaces-zerogpu: free accounts in good standing host up to 2 ZeroGPU Spaces, PRO up to 10.
+ZEROGPU_LIMITS = {"free": 2, "pro": 10}
+#: The 402 users report for a ZeroGPU Space the account may not host (hubsim/README).
+ZEROGPU_REQUIRED = (
+    "You must be subscribed to PRO to host Spaces with ZeroGPU. If you recently created your "
+    "account, please wait 30 days or request a community grant. Visit your billing settings to "
+    "subscribe: https://huggingface.co/settings/billing"
+)
 
 
 @dataclass
@@ -31,16 +40,42 @@ class Plans:
 
     enforce: bool = False
     org_plans: dict[str, str] = field(default_factory=dict)
+    #: a free account in good standing (verified email, older than 30 days) may host 2 ZeroGPU Spaces
+    good_standing: bool = True
     #: what GET /api/spaces/hardware lists; append a flavor the library does not know yet
     hardware: list[dict[str, Any]] = field(default_factory=lambda: [dict(h) for h in HARDWARE])
 
-    def check_create(self, sim: HubSim, namespace: str, sdk: str | None) -> None:
-        """402 when a free account or an org without a plan creates a Space that needs compute."""
-        if not self.enforce or sdk == "static":
+    def check_create(
+        self, sim: HubSim, namespace: str, sdk: str | None, hardware: str | None = None
+    ) -> None:
+        """402 when a free account or an org without a plan creates a Space that needs compute;
+        a Gradio Space on ZeroGPU is the free account's exception (its own limits: check_zerogpu)."""
+        if not self.enforce or sdk == "static" or (sdk == "gradio" and hardware == ZEROGPU):
             return
-        is_org = namespace in sim.auth.orgs
-        if not (self.org_plans.get(namespace) in PAID_ORG_PLANS if is_org else sim.auth.pro):
+        if not self.paid(sim, namespace):
             raise HubError(402, PLAN_REQUIRED)
+
+    def paid(self, sim: HubSim, namespace: str) -> bool:
+        if namespace in sim.auth.orgs:
+            return self.org_plans.get(namespace) in PAID_ORG_PLANS
+        return sim.auth.pro
+
+    def check_zerogpu(self, sim: HubSim, namespace: str, repo_id: str | None = None) -> None:
+        """402 when the namespace may host no more ZeroGPU Spaces than it already does."""
+        if namespace in sim.auth.orgs:
+            limit = None if self.paid(sim, namespace) else 0  # Team or Enterprise
+        elif sim.auth.pro:
+            limit = ZEROGPU_LIMITS["pro"]
+        else:
+            limit = ZEROGPU_LIMITS["free"] if self.good_standing else 0
+        hosted = sum(
+            1
+            for (rtype, rid), r in list(sim.repos.items())
+            if rtype == "space" and r.owner == namespace and rid != repo_id
+            and r.hardware == ZEROGPU
+        )  # fmt: skip
+        if limit is not None and hosted >= limit:
+            raise HubError(402, ZEROGPU_REQUIRED)
 
 
 def _hw(name: str, pretty: str, cpu: str, ram: str, cost: int, gpu: str | None = None) -> dict:

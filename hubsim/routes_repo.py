@@ -53,9 +53,9 @@ def create_repo(req: Request) -> Response:
     if rtype == "space":
         if sdk not in frontmatter.VALID_SDKS:
             raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
-        sim.plans.check_create(sim, org, sdk)
+        sim.plans.check_create(sim, org, sdk, body.get("hardware"))
         if body.get("hardware"):
-            sim.check_hardware(body["hardware"])
+            sim.check_hardware(body["hardware"], f"{org}/{name}")
         sim.check_creation_rate()
     visibility = body.get("visibility") or ("private" if body.get("private") else "public")
     private = visibility == "private"
@@ -172,7 +172,7 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         "author": repo.owner,
         "sha": commit.oid,
         "lastModified": commit.date,
-        "private": repo.private,
+        **repo.shown_visibility(req.sim.protected_info),
         "disabled": False,
         "gated": False,
         "likes": 0,
@@ -220,7 +220,7 @@ def list_repos(req: Request) -> Response:
             "id": r.repo_id,
             "likes": 0,
             "trendingScore": 0,
-            "private": r.private,
+            **r.shown_visibility(req.sim.protected_info),
             "tags": [t for t in [r.sdk, "region:us"] if t],
             "createdAt": r.created_at,
             **({"sdk": r.sdk} if rtype == "space" else {"downloads": 0}),

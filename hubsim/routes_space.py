@@ -125,7 +125,7 @@ def hardware(req: Request) -> Response:
     flavor = body.get("flavor")
     if not isinstance(flavor, str):
         raise bad_request("flavor is required")
-    req.sim.check_hardware(flavor)
+    req.sim.check_hardware(flavor, repo.repo_id)
     if body.get("sleepTimeSeconds") is not None:
         repo.sleep_time = int(body["sleepTimeSeconds"])
     if flavor != repo.hardware:

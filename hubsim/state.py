@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 # Content above this size is spilled to disk so 300 MB benchmark uploads do not live in RAM.
@@ -119,6 +120,14 @@ class Commit:
     files: dict[str, FileEntry]
 
 
+class ProtectedInfo(Enum):
+    """What a protected Space's info shows (hubsim/README: recorded nowhere, so each shape)."""
+
+    AS_PUBLIC = "private-false"  # `private: false`: the app is public
+    AS_PRIVATE = "private-true"  # `private: true`: the files are not
+    FIELD = "visibility-field"  # `private` as the files, plus `visibility` on every repo
+
+
 @dataclass
 class Repo:
     """State of one repository. Space-only fields are unused for models/datasets."""
@@ -143,6 +152,19 @@ class Repo:
     @property
     def owner(self) -> str:
         return self.repo_id.split("/", 1)[0]
+
+    def shown_visibility(self, shape: ProtectedInfo) -> dict[str, Any]:
+        """The visibility keys of this repo's info under `shape`."""
+        if not self.protected:
+            shown: dict[str, Any] = {"private": self.private}
+        else:
+            shown = {"private": shape is ProtectedInfo.AS_PRIVATE}
+        if shape is ProtectedInfo.FIELD:
+            shown["private"] = self.private or self.protected
+            shown["visibility"] = (
+                "protected" if self.protected else "private" if self.private else "public"
+            )
+        return shown
 
     @property
     def name(self) -> str:

@@ -8,6 +8,7 @@ import time
 
 import yaml
 
+from hubsim import ProtectedInfo
 from tests.action_runner import ROOT
 from tests.conftest import TOKEN, both_lanes, copy_example, git_init
 
@@ -286,7 +287,14 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
     action.run(
         {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
     ).assert_ok()
-    assert non_get_requests(hub) == []  # already as asked: nothing sent
+    # Already as asked, but `private: true` may be a protected Space: only the visibility is sent.
+    assert non_get_requests(hub) == ["PUT /api/{type}s/{repo}/settings"]
+    hub.protected_info = ProtectedInfo.FIELD  # an info that states the visibility outright
+    hub.counters.reset()
+    action.run(
+        {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
+    ).assert_ok()
+    assert non_get_requests(hub) == []  # proven as asked: nothing sent
 
 
 def test_paid_hardware_without_a_plan_fails_before_anything_changes(action, hub):

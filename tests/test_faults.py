@@ -199,7 +199,7 @@ def _hidden_name(hub, repo_id: str) -> None:
             "only read access to the organization 'readers'",
         ),
         (lambda hub: None, {"space": "stranger-org/app"}, "not a member of 'stranger-org'"),
-        (lambda hub: None, {"hardware": "a10g-small"}, "paid plan (402)"),
+        (lambda hub: None, {"hardware": "a10g-small"}, "(402): paid hardware needs a payment"),
         (
             lambda hub: _hidden_name(hub, "user/taken"),
             {"space": "user/taken"},

@@ -156,6 +156,38 @@ def test_free_account_402_on_create_gives_the_three_ways_out(action, hub):
     assert hub.repo("user/new-app") is None and hub.counters.commits == 0
 
 
+def test_free_account_asking_cpu_basic_still_gets_the_plan_rule_not_cpu_basic(action, hub):
+    hub.plans.enforce = True
+    copy_example("gradio-hello", action.workspace)
+    inputs = {"space": "user/new-app", "hf-token": TOKEN, "sdk": "docker", "hardware": "cpu-basic"}
+    (error,) = action.run(inputs).errors
+    assert "on cpu-basic too" in error and "PRO" in error and "ZeroGPU" not in error
+    assert hub.repo("user/new-app") is None
+
+
+def test_free_account_gradio_on_zerogpu_deploys_within_its_two_spaces(action, hub):
+    """hub-docs spaces-zerogpu: a free account in good standing hosts up to 2 ZeroGPU Spaces."""
+    hub.plans.enforce = True
+    copy_example("gradio-hello", action.workspace)
+    for name in ("zero-1", "zero-2"):
+        inputs = {"space": f"user/{name}", "hf-token": TOKEN, "hardware": "zero-a10g"}
+        action.run({**inputs, "wait": "false"}).assert_ok()
+        assert hub.repo(f"user/{name}").hardware == "zero-a10g"
+    (error,) = action.run(
+        {"space": "user/zero-3", "hf-token": TOKEN, "hardware": "zero-a10g"}
+    ).errors
+    assert "2 ZeroGPU Spaces" in error and "community grant" in error and "cpu-basic" not in error
+    assert "You must be subscribed to PRO to host Spaces with ZeroGPU" in error  # the Hub's words
+    assert hub.repo("user/zero-3") is None
+
+
+def test_new_free_account_zerogpu_refusal_says_wait_30_days(action, hub):
+    hub.plans.enforce, hub.plans.good_standing = True, False
+    copy_example("gradio-hello", action.workspace)
+    (error,) = action.run({"space": "user/zero", "hf-token": TOKEN, "hardware": "zero-a10g"}).errors
+    assert "30 days" in error and "Nothing was written" in error and "cpu-basic" not in error
+
+
 def test_free_account_existing_gradio_space_keeps_deploying(action, hub):
     hub.create_repo("user/old-app", sdk="gradio")  # created before 2026-07-21
     hub.plans.enforce = True

@@ -149,8 +149,9 @@ def _refused(response, *, action: str, space_id: str, bound: str) -> ActionError
         )
     if status == 402:
         return ActionError(
-            f"The Hub requires a paid plan (402) to {action}.{detail}",
-            "Choose free hardware (cpu-basic), or add a payment method / upgrade the account or organization.",
+            f"The Hub requires a paid plan or a payment method (402) to {action}.{detail}",
+            "Check the plan and the billing settings of the account or organization"
+            " (https://huggingface.co/settings/billing); docs/troubleshooting.md#402 lists the rules.",
             title="Payment required",
         )
     if status == 409:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hf_action.errors import ActionError
+from hf_action.hub import billing
+from hf_action.hub.billing import Asked
 from hf_action.hub.urls import endpoint
+from hf_action.inputs import VISIBILITIES
 from hf_action.plan import RemoteFile
 
 if TYPE_CHECKING:
@@ -18,6 +22,9 @@ class SpaceState:
     exists: bool
     sha: str | None = None
     private: bool | None = None
+    visibility: str | None = (
+        None  # public | private | protected when the info says; None: it cannot tell
+    )
     sdk: str | None = None
     hardware: str | None = None  # requested flavor
     sleep_time: int | None = None
@@ -46,6 +53,7 @@ def read_space(api: HfApi, space_id: str) -> SpaceState:
         exists=True,
         sha=info.sha,
         private=info.private,
+        visibility=shown_visibility(info),
         sdk=info.sdk,
         hardware=hardware,
         sleep_time=raw.get("gcTimeout"),
@@ -55,6 +63,20 @@ def read_space(api: HfApi, space_id: str) -> SpaceState:
         runtime=raw,
         files=_files(info),
     )
+
+
+def shown_visibility(info: SpaceInfo) -> str | None:
+    """The visibility the info states outright, or None. `private` alone cannot tell: the Hub's info
+    shape for a protected Space is recorded nowhere (it may show `private: false`, as the app is
+    public, or `private: true`, as the files are not). An explicit `visibility` field, or a
+    `protected` flag next to `private`, would tell; SpaceInfo keeps unknown fields as attributes."""
+    stated = getattr(info, "visibility", None)
+    if stated in VISIBILITIES:
+        return str(stated)
+    protected = getattr(info, "protected", None)
+    if isinstance(protected, bool) and isinstance(info.private, bool):
+        return "protected" if protected else "private" if info.private else "public"
+    return None
 
 
 def _files(info: SpaceInfo) -> dict[str, RemoteFile] | None:
@@ -140,57 +162,55 @@ def plan_settings(
 
 
 def _visibility_change(state: SpaceState, visibility: str | None) -> str | None:
-    """`protected` is always sent: the Space info has no field that tells it from the other two."""
-    if visibility is None or visibility == "protected":
-        return visibility
-    return visibility if (visibility == "private") != state.private else None
+    """Sent unless the info states that visibility outright. `private` alone never proves it: a
+    protected Space may show either value, so `public` on `private: false` (or `private` on
+    `private: true`) could be a protected Space left as it is."""
+    if visibility is None or state.visibility == visibility:
+        return None
+    return visibility
 
 
 def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> None:
     if plan.create:
         from huggingface_hub.errors import HfHubHTTPError
 
+        asked = Asked(sdk, plan.hardware, plan.visibility, creating=True)
         try:
-            api.create_repo(
-                space_id,
-                repo_type="space",
-                space_sdk=sdk,
-                visibility=plan.visibility or "public",
-                space_hardware=plan.hardware,
-                space_sleep_time=plan.sleep_time,
-            )
+            with paid(space_id, asked):
+                api.create_repo(
+                    space_id,
+                    repo_type="space",
+                    space_sdk=sdk,
+                    visibility=plan.visibility or "public",
+                    space_hardware=plan.hardware,
+                    space_sleep_time=plan.sleep_time,
+                )
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
-            if status == 402 and _plan_gate(exc, sdk, plan.hardware):
-                raise plan_required(space_id, sdk) from None
             # 409 after a 404: either a concurrent run created it (fine) or it exists where we cannot see it.
             if status != 409 or not read_space(api, space_id).exists:
                 raise
         return
     # Hardware first: it is the change the Hub may refuse (402), and then nothing else has changed.
     if plan.hardware:
-        api.request_space_hardware(space_id, plan.hardware, sleep_time=plan.sleep_time)
+        with paid(space_id, Asked(sdk, plan.hardware)):
+            api.request_space_hardware(space_id, plan.hardware, sleep_time=plan.sleep_time)
     elif plan.sleep_time is not None:
         api.set_space_sleep_time(space_id, plan.sleep_time)
     if plan.visibility is not None:
-        api.update_repo_settings(space_id, repo_type="space", visibility=plan.visibility)
+        with paid(space_id, Asked(sdk, visibility=plan.visibility)):
+            api.update_repo_settings(space_id, repo_type="space", visibility=plan.visibility)
 
 
-def _plan_gate(exc, sdk: str, hardware: str | None) -> bool:
-    """The 402 of the 2026 plan rules, not one for paid hardware: the Hub's text names static
-    Spaces, or a compute SDK on free hardware was refused."""
-    said = str(getattr(exc, "server_message", None) or exc)
-    return "Static Spaces" in said or (sdk != "static" and hardware in (None, "cpu-basic"))
+@contextlib.contextmanager
+def paid(space_id: str, asked: Asked) -> Iterator[None]:
+    """A 402 becomes the advice of the plan rule that refused `asked` (hub/billing.py)."""
+    from huggingface_hub.errors import HfHubHTTPError
 
-
-def plan_required(space_id: str, sdk: str) -> ActionError:
-    """Since 2026-07-21 a free account cannot create Gradio/Docker Spaces: say the three ways out."""
-    return ActionError(
-        f"The Hub refused to create the {sdk} Space '{space_id}' (402): since 2026-07-21 creating"
-        " a Gradio or Docker Space needs a paid plan. Nothing was written.",
-        "Three ways out: deploy a static Space (sdk: static; free for everyone), subscribe to PRO"
-        " (https://huggingface.co/pro), or deploy to an organization with a paid plan (Team or"
-        " Enterprise). Spaces that already exist keep deploying; each pull-request preview is a"
-        " new Space, so previews need the plan too.",
-        title="Paid plan required to create this Space",
-    )
+    try:
+        yield
+    except HfHubHTTPError as exc:
+        if exc.response is None or exc.response.status_code != 402:
+            raise
+        said = exc.server_message or exc.response.headers.get("X-Error-Message") or ""
+        raise billing.refusal(space_id, asked, said) from None

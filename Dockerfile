@@ -3,16 +3,8 @@
 # /github/workspace; the action reads inputs from INPUT_* variables.
 FROM python:3.11-slim-bookworm
 
-# git + git-lfs are needed at run time (git index blob ids, LFS pointers).
-# Versions come from the pinned Debian release of the base image (see
-# .hadolint.yaml for why DL3008 is ignored). The runner mounts the workspace
-# owned by another uid than the container's root; safe.directory lets git read
-# it instead of failing with "dubious ownership".
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends git git-lfs \
-    && rm -rf /var/lib/apt/lists/* \
-    && git config --system --add safe.directory '*'
-
+# Nothing from apt: the git index is read with dulwich (hf_action/local/gitindex.py), so neither git
+# (and the perl it pulls in) nor git-lfs is installed.
 WORKDIR /app
 
 # Exactly the lock file and flags scripts/test uses (tests/test_metadata.py

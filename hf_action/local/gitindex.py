@@ -1,53 +1,118 @@
 """Blob ids that git already computed, so unchanged files are never read or hashed again.
 
-The index vouches for a file only when git says the working copy still matches it (not in `ls-files -m`).
+Read from git's index file with dulwich (no git binary in the image): an entry is vouched for only
+when the file's stat still matches what git recorded (as `git ls-files -m` judges it: mtime and ctime
+to the nanosecond, size, inode, owner) and git would not re-read it as "racily clean" (modified in
+the same instant the index was written). Anything the index cannot vouch for is hashed by the caller.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
+import stat
+import struct
+from collections.abc import Iterator
 from pathlib import Path
 
+from dulwich.index import SerializedIndexEntry, UnsupportedIndexFormat, read_index
 
-def _git(args: list[str], cwd: Path) -> bytes | None:
-    env = {
-        **os.environ,
-        # The workspace belongs to the runner's user, not the container's root.
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "safe.directory",
-        "GIT_CONFIG_VALUE_0": "*",
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_TERMINAL_PROMPT": "0",
-    }
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+_U32 = 1 << 32
 
 
 def known_blob_ids(root: Path) -> dict[str, str]:
     """Path (relative to `root`, posix) -> blob id, for tracked regular files unmodified since checkout."""
-    if shutil.which("git") is None:
+    found = _find_index(root)
+    if found is None:
         return {}
-    staged = _git(["ls-files", "-s", "-z"], root)
-    if not staged:
+    index_path, prefix = found
+    try:
+        return dict(_vouched(index_path, root, prefix))
+    except (OSError, ValueError, AssertionError, LookupError, struct.error, UnsupportedIndexFormat):
+        # An index dulwich cannot read (another version, a damaged file): hash everything.
         return {}
-    modified = _git(["ls-files", "-m", "-d", "-z"], root)
-    if modified is None:
-        return {}
-    dirty = {p.decode("utf-8", "surrogateescape") for p in modified.split(b"\0") if p}
-    result: dict[str, str] = {}
-    for record in staged.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path_b = record.partition(b"\t")
-        mode, oid, stage = meta.decode().split(" ")
-        path = path_b.decode("utf-8", "surrogateescape")
-        if stage == "0" and mode in ("100644", "100755") and path not in dirty:
-            result[path] = oid
-    return result
+
+
+def _find_index(root: Path) -> tuple[Path, str] | None:
+    """The index of the repository holding `root`, and `root`'s path inside it ('' or 'sub/dir/');
+    None when there is none, or when its blob ids would not be the Hub's (SHA-256 repositories,
+    split indexes whose entries live in another file)."""
+    top = root
+    while True:
+        dotgit = top / ".git"
+        if dotgit.is_dir():
+            git_dir = dotgit
+            break
+        if dotgit.is_file():  # a worktree or submodule: "gitdir: <path>"
+            try:
+                line = dotgit.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if not line.startswith("gitdir:"):
+                return None
+            git_dir = top / line.removeprefix("gitdir:").strip()
+            break
+        if top.parent == top:
+            return None
+        top = top.parent
+    try:
+        config = (_common_dir(git_dir) / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        config = ""
+    if "objectformat" in config.lower().replace(" ", "") or any(git_dir.glob("sharedindex.*")):
+        return None
+    rel = root.relative_to(top).as_posix()
+    return git_dir / "index", "" if rel == "." else rel + "/"
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """Where a linked worktree keeps the repository's config (its `commondir` file), else git_dir."""
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return git_dir
+    return git_dir / common
+
+
+def _vouched(index_path: Path, root: Path, prefix: str) -> Iterator[tuple[str, str]]:
+    with index_path.open("rb") as f:
+        written = os.fstat(f.fileno()).st_mtime_ns
+        for entry in read_index(f):
+            name = entry.name.decode("utf-8", "surrogateescape")
+            if not name.startswith(prefix):
+                continue  # outside `root`
+            rel = name[len(prefix) :]
+            try:
+                st = os.lstat(root / rel)
+            except OSError:
+                continue
+            if _unchanged(st, entry, written):
+                yield rel, entry.sha.decode("ascii")
+
+
+def _unchanged(st: os.stat_result, entry: SerializedIndexEntry, index_written_ns: int) -> bool:
+    """Git's stat check (read-cache.c `match_stat_data`, core.trustctime and core.checkStat at their
+    defaults), plus its racy-entry rule: a file modified no earlier than the index was written may
+    have changed within the timestamp's resolution, so git re-reads it, and so do we (we hash it).
+    Symlinks and submodules are not regular files, and the entries of an unresolved merge carry no
+    stat data: none of them ever matches."""
+    mtime = _ns(entry.mtime)
+    return (
+        stat.S_ISREG(st.st_mode)
+        and _as_stored(st.st_mtime_ns) == mtime
+        and _as_stored(st.st_ctime_ns) == _ns(entry.ctime)
+        and tuple(v % _U32 for v in (st.st_size, st.st_ino, st.st_uid, st.st_gid))
+        == (entry.size, entry.ino, entry.uid, entry.gid)  # 32-bit fields in the index
+        and mtime < index_written_ns
+    )
+
+
+def _ns(t: int | float | tuple[int, int]) -> int:
+    if isinstance(t, tuple):
+        return t[0] * 1_000_000_000 + t[1]
+    return int(t * 1_000_000_000)
+
+
+def _as_stored(ns: int) -> int:
+    """A stat time as the index stores it: 32-bit seconds, then nanoseconds."""
+    sec, nsec = divmod(ns, 1_000_000_000)
+    return (sec % _U32) * 1_000_000_000 + nsec

@@ -47,6 +47,16 @@ class BuildFailed(ActionError):
         super().__init__(message, hint, title=f"Space {stage}")
         self.stage = stage
         self.log_tail = log_tail
+        self.log_title = f"{stage}: last lines of the log"
+
+
+class SmokeFailed(BuildFailed):
+    """The Space runs, but its app did not answer the smoke check as expected in time."""
+
+    def __init__(self, message: str, log_tail: str, hint: str) -> None:
+        super().__init__(message, "RUNNING", log_tail, hint)
+        self.title = "Smoke check failed"
+        self.log_title = "Smoke check: last lines of the run log"
 
 
 class CardError(ActionError):

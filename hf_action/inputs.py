@@ -13,7 +13,9 @@ from hf_action.errors import EnvFormatError, InputError
 from hf_action.preview import is_valid_repo_name, preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
-OPERATIONS = ("deploy", "restart", "pause", "delete", "cleanup-previews")
+OPERATIONS = ("deploy", "restart", "pause", "delete", "cleanup-previews", "rollback")
+SMOKED = ("deploy", "rollback", "restart")  # the operations that end with the Space RUNNING
+PREVIOUS = "previous"  # `revision`: the deploy before the Space's head (app/rollback.py)
 DEPLOYMENT_MODES = ("auto", "true", "false")
 PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
@@ -42,8 +44,18 @@ DEFAULTS: dict[str, str | None] = {
     "factory-reboot": "false", "preview": "auto", "preview-name": "{name}-pr-{number}",
     "allow-fork-secrets": "false", "github-token": None, "comment": "true",
     "github-deployment": "auto", "environment": None, "secrets-mode": "merge",
-    "variables-mode": "merge",
+    "variables-mode": "merge", "revision": "previous", "smoke-path": None, "smoke-timeout": "2m",
+    "smoke-status": None,
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SmokeCheck:
+    """What the smoke check asks of the running app: a path, a bound, statuses that pass besides 2xx."""
+
+    path: str
+    timeout: float = 120.0
+    statuses: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,10 @@ class Inputs:
     github_deployment: str = "auto"
     environment: str | None = None  # a template, see github/deployments.py
     keyless: bool = False  # the token came from the OIDC exchange: one existing Space, one hour
+    revision: str = (
+        PREVIOUS  # operation rollback: a Space commit sha (7 to 40 hex digits) or previous
+    )
+    smoke: SmokeCheck | None = None  # None: no smoke-path, no smoke check
 
 
 def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
@@ -323,6 +339,64 @@ def _env_mode(name: str, value: str) -> EnvMode:
     return EnvMode(_pick(name, value.strip(), tuple(EnvMode)))
 
 
+def _revision(value: str) -> str:
+    value = value.strip().lower()
+    if value != PREVIOUS and not re.fullmatch(r"[0-9a-f]{7,40}", value):
+        raise InputError(
+            "revision",
+            f"{_show(value)} is not a commit sha.",
+            "Give a commit of the Space (7 to 40 hex digits, from its History page) or previous.",
+        )
+    return value
+
+
+def _smoke_path(val: Mapping[str, str | None], operation: str) -> str | None:
+    value = (val["smoke-path"] or "").strip()
+    if not value:
+        return None
+    if not value.startswith("/") or not value.isprintable() or any(c.isspace() for c in value):
+        raise InputError(
+            "smoke-path",
+            f"{_show(value)} is not a path of the app.",
+            "Give a path starting with '/', without spaces, e.g. / or /health.",
+        )
+    if operation not in SMOKED:
+        raise InputError(
+            "smoke-path",
+            f"is not used with operation {operation}.",
+            f"Use it with operation {', '.join(SMOKED)}.",
+        )
+    if not parse_bool("wait", _set(val, "wait")):
+        raise InputError(
+            "smoke-path",
+            "needs wait: true (the app is called once the Space runs this commit).",
+            "Remove wait: false, or the smoke-path.",
+        )
+    return value
+
+
+def _smoke(val: Mapping[str, str | None], operation: str) -> SmokeCheck | None:
+    timeout = parse_duration("smoke-timeout", _set(val, "smoke-timeout"))
+    statuses = _smoke_statuses(val["smoke-status"])
+    path = _smoke_path(val, operation)
+    return SmokeCheck(path, timeout, statuses) if path is not None else None
+
+
+def _smoke_statuses(value: str | None) -> frozenset[int]:
+    statuses = set()
+    for part in re.split(r"[\s,]+", (value or "").strip()):
+        if not part:
+            continue
+        if not re.fullmatch(r"[1-5]\d\d", part):
+            raise InputError(
+                "smoke-status",
+                f"{_show(part)} is not an HTTP status.",
+                "List statuses from 100 to 599 that also pass, e.g. 401 or 302, 307.",
+            )
+        statuses.add(int(part))
+    return frozenset(statuses)
+
+
 def _preview_template(template: str) -> str:
     if "{number}" not in template:
         raise InputError(
@@ -404,4 +478,6 @@ def parse_inputs(
             "github-deployment", _set(val, "github-deployment"), DEPLOYMENT_MODES
         ),
         environment=(val["environment"] or "").strip() or None,
+        revision=_revision(_set(val, "revision")),
+        smoke=_smoke(val, operation),
     )

@@ -34,6 +34,8 @@ class Outcome:
     failure: str | None = None
     log_tail: str | None = None
     notes: list[str] = field(default_factory=list)
+    restored: str | None = None  # operation rollback: the revision whose files it brought back
+    smoke: str | None = None  # the smoke check's result, one line (None: no check ran)
     deployment_id: int | None = None  # the GitHub Deployment made (or marked inactive)
     environment: str | None = None  # and its environment
 

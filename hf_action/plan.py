@@ -143,3 +143,38 @@ def make_plan(
         else:
             plan.delete.append(path)
     return plan
+
+
+@dataclass(frozen=True)
+class Restore:
+    """What makes the Space's files equal an earlier revision's (a rollback): the revision's files
+    that differ from the head's or are missing there, copied from it; the head's others, deleted."""
+
+    head: str | None
+    copy: tuple[RemoteFile, ...]
+    delete: tuple[str, ...]
+    unchanged: int
+    added: tuple[str, ...] = ()  # of the copies, those the head does not have
+
+    @property
+    def empty(self) -> bool:
+        return not self.copy and not self.delete
+
+    @property
+    def resend_bytes(self) -> int:
+        """A regular file's copy goes again inside the commit; an LFS or Xet file's is by reference."""
+        return sum(f.size for f in self.copy if f.lfs_sha256 is None)
+
+
+def plan_restore(
+    current: dict[str, RemoteFile], target: dict[str, RemoteFile], head: str | None
+) -> Restore:
+    """Compared by blob id: for an LFS file it is the pointer's, so equal ids mean equal content."""
+    copy = tuple(f for path, f in sorted(target.items()) if _differs(current.get(path), f))
+    added = tuple(f.path for f in copy if f.path not in current)
+    delete = tuple(sorted(set(current) - set(target)))
+    return Restore(head, copy, delete, len(target) - len(copy), added)
+
+
+def _differs(now: RemoteFile | None, then: RemoteFile) -> bool:
+    return now is None or now.oid != then.oid

@@ -17,6 +17,7 @@ from .state import FileEntry
 
 DEFAULT_APP_FILE = {"gradio": "app.py", "streamlit": "app.py", "static": "index.html"}
 _FAILING_RUN = re.compile(r"(\bexit\s+[1-9]\d*\b|(^|[;&|]\s*)false(\s*$|\s*[;&|]))")
+_ANSWERS = re.compile(r"hubsim:\s*app-answers\s+(200|500|none)\b")
 _CRASH = re.compile(r"^(sys\.exit\(\s*[1-9]\d*\s*\)|raise SystemExit\b)|#\s*hubsim:\s*crash", re.M)
 
 
@@ -29,6 +30,7 @@ class BuildPlan:
     error_message: str | None = None
     build_log: list[str] = field(default_factory=list)
     run_log: list[str] = field(default_factory=list)
+    answers: str = "200"  # what the running app answers a GET: "200", "500" or "none" (apps.py)
 
     @property
     def builds_image(self) -> bool:
@@ -251,7 +253,7 @@ def plan_build(
         app_file = card.get("app_file") or "index.html"
         if app_file not in files:
             return BuildPlan(sdk, "NO_APP_FILE", f"Application file {app_file} not found")
-        return BuildPlan(sdk, "RUNNING")
+        return BuildPlan(sdk, "RUNNING", answers=_answers(files))
     plan = (
         _docker_plan(files, card, commit or "")
         if sdk == "docker"
@@ -261,4 +263,15 @@ def plan_build(
         plan.build_log = header + plan.build_log
     if plan.run_log:
         plan.run_log = ["===== Application Startup at {started} =====", "", *plan.run_log]
+    plan.answers = _answers(files)
     return plan
+
+
+def _answers(files: Mapping[str, FileEntry]) -> str:
+    """An app-answers marker in a small regular file of the commit, else 200."""
+    for entry in files.values():
+        if entry.lfs_sha256 is None and entry.size < 65536:
+            found = _ANSWERS.search(entry.text())
+            if found:
+                return found.group(1)
+    return "200"

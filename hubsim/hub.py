@@ -12,6 +12,7 @@ from collections import deque
 from typing import Any
 
 from . import (  # noqa: F401 - registers the routes
+    apps,
     routes_commit,
     routes_lfs,
     routes_oauth,
@@ -107,6 +108,9 @@ class HubSim:
         self.time_scale = time_scale
         self.lifecycle = LifecycleTimings()
         self.page_size = page_size
+        self.serve_apps = False  # True: `host` is this simulator's /_apps/{subdomain} (apps.py)
+        self.app_answers: dict[str, str] = {}  # space id -> "200" | "500" | "none" (apps.py)
+        self.app_visits: list[tuple[str, str, bool]] = []  # (space id, path, with a token)
         self.blobs_in_info = True  # False: ?blobs=true is ignored, as by a Hub that omits blob ids
         self.protected_info = ProtectedInfo.AS_PUBLIC  # what the info shows of a protected Space
         self.host, self.port = host, port

@@ -147,7 +147,7 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
                 raise bad_request(f"Invalid base64 content for {path}") from None
             files[path] = sim.store_regular(data)
         elif key == "lfsFile":
-            files[path] = _lfs_entry(sim, path, value)
+            files[path] = _lfs_entry(sim, repo, path, value)
         elif key == "deletedFile":
             if path not in files:
                 raise entry_not_found(f"A file with this name doesn't exist: {path}")
@@ -164,10 +164,16 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
     return files
 
 
-def _lfs_entry(sim: Any, path: str, value: dict[str, Any]) -> FileEntry:
-    """An ``lfsFile`` names content by sha256: it must have reached classic LFS or the Xet CAS."""
+def _lfs_entry(sim: Any, repo: Repo, path: str, value: dict[str, Any]) -> FileEntry:
+    """An ``lfsFile`` names content by sha256: it must have reached classic LFS or the Xet CAS.
+    Without ``size`` it is a copy (huggingface_hub's CommitOperationCopy of an LFS file sends only
+    the oid): the object must already belong to this repository, in any of its commits."""
     oid, size = value.get("oid"), value.get("size")
-    if value.get("algo", "sha256") == "sha256" and isinstance(oid, str):
+    if size is None and isinstance(oid, str):
+        stored = _stored_lfs(repo, oid)
+        if stored is not None:
+            return stored
+    elif value.get("algo", "sha256") == "sha256" and isinstance(oid, str):
         pointer = git_blob_oid(lfs_pointer(oid, size or 0))
         if sim.lfs_objects.get(oid, sim.pending_lfs.get(oid)) == size:
             return FileEntry(pointer, size, oid, sim.blobs, "lfs-" + oid)
@@ -179,6 +185,15 @@ def _lfs_entry(sim: Any, path: str, value: dict[str, Any]) -> FileEntry:
         f"Your push was rejected because an LFS pointer pointed to a file that "
         f"does not exist: {path} ({oid})",
     )
+
+
+def _stored_lfs(repo: Repo, oid: str) -> FileEntry | None:
+    """The repository's own LFS object with this sha256 (what a server-side copy reuses)."""
+    for commit in reversed(repo.commits):
+        for entry in commit.files.values():
+            if entry.lfs_sha256 == oid:
+                return entry
+    return None
 
 
 @route("POST", "/api/{type}s/{repo}/commit/{rev}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from . import frontmatter
 from .access import load_repo, repo_url
@@ -17,7 +17,7 @@ from .errors import (
 )
 from .lifecycle import runtime_json
 from .server import Request, Response, json_response, route, text_response
-from .state import Commit, Repo, lfs_pointer, subdomain_for, tree_oid
+from .state import Commit, FileEntry, Repo, lfs_pointer, subdomain_for, tree_oid
 
 REPO_TYPES = ("model", "dataset", "space")
 
@@ -191,7 +191,9 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
             {
                 "sdk": repo.sdk,
                 "subdomain": subdomain_for(repo.repo_id),
-                "host": f"https://{subdomain_for(repo.repo_id)}.hf.space",
+                "host": f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
+                if req.sim.serve_apps
+                else f"https://{subdomain_for(repo.repo_id)}.hf.space",
                 "runtime": runtime_json(repo),
             }
         )
@@ -261,6 +263,82 @@ def _paginate(req: Request, items: list[Any]) -> Response:
     return json_response(page, headers=headers)
 
 
+def _file_item(path: str, f: FileEntry) -> dict[str, Any]:
+    """One file as the tree and paths-info listings show it."""
+    entry: dict[str, Any] = {"type": "file", "oid": f.oid, "size": f.size, "path": path}
+    if f.lfs_sha256:
+        entry["lfs"] = {
+            "oid": f.lfs_sha256,
+            "size": f.size,
+            "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size)),
+        }
+    if f.xet_hash:
+        entry["xetHash"] = f.xet_hash
+    return entry
+
+
+@route("POST", "/api/{type}s/{repo}/paths-info/{rev}")
+def paths_info(req: Request) -> Response:
+    """``get_paths_info``: the form's ``paths`` that exist at ``rev`` (files, and folders as
+    ``directory``), in the shape of the tree listing; missing paths are left out, not an error."""
+    repo = load_repo(req)
+    commit = _commit_of(repo, req.params["rev"])
+    form = parse_qs(req.body().decode(), keep_blank_values=True)
+    out: list[dict[str, Any]] = []
+    for path in form.get("paths", []):
+        path = path.strip("/")
+        entry = commit.files.get(path)
+        if entry is not None:
+            out.append(_file_item(path, entry))
+            continue
+        members = [(p, f.oid) for p, f in commit.files.items() if p.startswith(path + "/")]
+        if members:
+            out.append({"type": "directory", "oid": tree_oid(members), "size": 0, "path": path})
+    return json_response(out)
+
+
+@route("GET", "/{prefix}{repo}/resolve/{rev}/{path}")
+@route("HEAD", "/{prefix}{repo}/resolve/{rev}/{path}")
+def resolve(req: Request) -> Response:
+    """A file's bytes at a revision. A regular file is served at once (``ETag``: its git blob id);
+    an LFS or Xet file redirects (302) to the storage's download, as the Hub redirects to its CDN,
+    with ``X-Linked-Etag`` / ``X-Linked-Size`` (and ``X-Xet-Hash``) naming the content."""
+    rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(
+        req.params.get("prefix", ""), "model"
+    )
+    repo = load_repo(req, repo_type=rtype)
+    commit = _commit_of(repo, req.params["rev"])
+    path = req.params["path"]
+    entry = commit.files.get(path)
+    if entry is None:
+        raise entry_not_found(path)
+    headers = {"ETag": f'"{entry.oid}"', "X-Repo-Commit": commit.oid, "Accept-Ranges": "bytes"}
+    if entry.lfs_sha256 is None:
+        body = entry.content
+        return Response(200, body, "application/octet-stream", headers)
+    headers.update({"X-Linked-Etag": f'"{entry.lfs_sha256}"', "X-Linked-Size": str(entry.size)})
+    if entry.xet_hash:
+        headers["X-Xet-Hash"] = entry.xet_hash
+    headers["Location"] = (
+        f"{req.base_url}/lfs-download/{repo.repo_type}/{repo.repo_id}/{path}?rev={commit.oid}"
+    )
+    return Response(302, b"", "text/plain; charset=utf-8", headers)
+
+
+@route("GET", "/lfs-download/{rtype}/{repo}/{path}")
+@route("HEAD", "/lfs-download/{rtype}/{repo}/{path}")
+def lfs_download(req: Request) -> Response:
+    """hubsim's stand-in for the CDN an LFS or Xet file's ``resolve/`` redirects to."""
+    repo = req.sim.repo(req.params["repo"], req.params["rtype"])
+    commit = repo.resolve(req.query.get("rev", "main")) if repo is not None else None
+    entry = commit.files.get(req.params["path"]) if commit is not None else None
+    if entry is None:
+        raise entry_not_found(req.params["path"])
+    return Response(
+        200, entry.content, "application/octet-stream", {"ETag": f'"{entry.lfs_sha256}"'}
+    )
+
+
 @route("GET", "/api/{type}s/{repo}/tree/{rev}")
 @route("GET", "/api/{type}s/{repo}/tree/{rev}/{path}")
 def tree(req: Request) -> Response:
@@ -280,16 +358,7 @@ def tree(req: Request) -> Response:
         for i in range(1, len(parts)):
             dirs.setdefault(prefix + "/".join(parts[:i]), []).append((path, f.oid))
         if recursive or len(parts) == 1:
-            entry: dict[str, Any] = {"type": "file", "oid": f.oid, "size": f.size, "path": path}
-            if f.lfs_sha256:
-                entry["lfs"] = {
-                    "oid": f.lfs_sha256,
-                    "size": f.size,
-                    "pointerSize": len(lfs_pointer(f.lfs_sha256, f.size)),
-                }
-            if f.xet_hash:
-                entry["xetHash"] = f.xet_hash
-            entries.append(entry)
+            entries.append(_file_item(path, f))
     for d, members in dirs.items():
         if recursive or "/" not in d[len(prefix) :]:
             entries.append({"type": "directory", "oid": tree_oid(members), "size": 0, "path": d})

@@ -167,6 +167,8 @@ _PLACEHOLDERS = {
     "path": r"(?P<path>.+)",
     "oid": r"(?P<oid>[0-9a-f]{64})",
     "kind": r"(?P<kind>build|run)",
+    "rtype": r"(?P<rtype>model|dataset|space|kernel)",
+    "sub": r"(?P<sub>[a-z0-9-]+)",
     "prefix": r"(?P<prefix>(?:spaces/|datasets/|kernels/)?)",
 }
 

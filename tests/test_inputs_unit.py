@@ -13,6 +13,7 @@ from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     DEFAULTS,
     EnvMode,
+    SmokeCheck,
     _space,
     parse_bool,
     parse_duration,
@@ -126,6 +127,17 @@ def test_env_modes(ws):
     assert got.secrets_mode is EnvMode.EXACT and got.variables_mode is EnvMode.MERGE
 
 
+def test_rollback_and_smoke_inputs(ws):
+    got = parse(ws)
+    assert (got.revision, got.smoke) == ("previous", None)
+    got = parse(ws, operation="rollback", revision=" ABCDEF1 ", path="missing")
+    assert (got.operation, got.revision, got.path) == ("rollback", "abcdef1", ws.resolve())
+    got = parse(ws, smoke_path=" /health?x=1 ", smoke_timeout="30s", smoke_status="401, 307\n500")
+    assert got.smoke == SmokeCheck("/health?x=1", 30.0, frozenset({401, 307, 500}))
+    assert parse(ws, smoke_path="/").smoke == SmokeCheck("/", 120.0, frozenset())
+    assert parse(ws, operation="restart", smoke_path="/").smoke is not None
+
+
 def test_other_operations_need_no_folder_and_ignore_the_card(ws):
     got = parse(ws, operation="Restart", path="missing", card="missing.md")
     assert got.operation == "restart" and got.path == ws.resolve() and got.card is None
@@ -149,7 +161,7 @@ def test_the_token_may_be_optional():
         ({"hf-token": "hf_a b"}, "hf-token", "contains whitespace or control characters.", "Copy the token again without spaces or line breaks."),
         ({"hf-token": "hf_\x07"}, "hf-token", "contains whitespace or control characters.", None),
         ({"github-token": "gh p"}, "github-token", "contains whitespace or control characters.", None),
-        ({"operation": "reboot"}, "operation", "'reboot' is not allowed.", "Use one of: deploy, restart, pause, delete, cleanup-previews."),
+        ({"operation": "reboot"}, "operation", "'reboot' is not allowed.", "Use one of: deploy, restart, pause, delete, cleanup-previews, rollback."),
         ({"sdk": "flask"}, "sdk", "'flask' is not allowed.", None),
         ({"hardware": "gpu"}, "hardware", "'gpu' is not allowed.", None),
         ({"visibility": "internal"}, "visibility", "'internal' is not allowed.", None),
@@ -184,6 +196,15 @@ def test_the_token_may_be_optional():
         ({"secrets": "A=1\nA=2"}, "secrets", "secret 'A' is given twice", "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values."),
         ({"variables": "bad line"}, "variables", "line 1 of variables is not KEY=VALUE or KEY<<DELIMITER (write one variable per line)", None),
         ({"secrets": "K=1", "variables": "K=2"}, "variables", "'K' is also given as a secret.", "A name can be a secret or a variable, not both."),
+        ({"revision": "HEAD~1"}, "revision", "'head~1' is not a commit sha.", "Give a commit of the Space (7 to 40 hex digits, from its History page) or previous."),
+        ({"revision": "abc12"}, "revision", "'abc12' is not a commit sha.", None),
+        ({"smoke-path": "health"}, "smoke-path", "'health' is not a path of the app.", "Give a path starting with '/', without spaces, e.g. / or /health."),
+        ({"smoke-path": "/a b"}, "smoke-path", "'/a b' is not a path of the app.", None),
+        ({"smoke-path": "/", "operation": "pause"}, "smoke-path", "is not used with operation pause.", "Use it with operation deploy, rollback, restart."),
+        ({"smoke-path": "/", "wait": "false"}, "smoke-path", "needs wait: true (the app is called once the Space runs this commit).", "Remove wait: false, or the smoke-path."),
+        ({"smoke-timeout": "0"}, "smoke-timeout", "'0' is out of range.", None),
+        ({"smoke-status": "200,abc"}, "smoke-status", "'abc' is not an HTTP status.", "List statuses from 100 to 599 that also pass, e.g. 401 or 302, 307."),
+        ({"smoke-status": "600"}, "smoke-status", "'600' is not an HTTP status.", None),
         ({"secrets-mode": "replace"}, "secrets-mode", "'replace' is not allowed.", "Use one of: merge, exact."),
         ({"variables-mode": "strict"}, "variables-mode", "'strict' is not allowed.", "Use one of: merge, exact."),
     ],

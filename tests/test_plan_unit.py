@@ -250,3 +250,26 @@ def test_a_generated_file_is_compared_by_its_content():
     f = LocalFile("README.md", None, len(card), content=card)
     assert plan([f], [regular("README.md", card)]).unchanged == 1
     assert Change(f, "new").kind == "new"
+
+
+def test_plan_restore_copies_what_differs_and_deletes_what_the_revision_lacks():
+    from hf_action.plan import RemoteFile, Restore, plan_restore
+
+    same = RemoteFile("same.txt", "a" * 40, 3)
+    head = {
+        "same.txt": same,
+        "app.py": RemoteFile("app.py", "b" * 40, 10),
+        "model.bin": RemoteFile("model.bin", "c" * 40, 5000, "1" * 64),
+        "new.txt": RemoteFile("new.txt", "d" * 40, 2),
+    }
+    app_then = RemoteFile("app.py", "e" * 40, 12)
+    model_then = RemoteFile("model.bin", "f" * 40, 4000, "2" * 64)
+    gone = RemoteFile("notes.txt", "0" * 40, 7)
+    then = {"same.txt": same, "app.py": app_then, "model.bin": model_then, "notes.txt": gone}
+    restore = plan_restore(head, then, "h" * 40)
+    assert restore == Restore(
+        "h" * 40, (app_then, model_then, gone), ("new.txt",), 1, ("notes.txt",)
+    )
+    assert restore.resend_bytes == 12 + 7  # the LFS file is copied by reference
+    assert not restore.empty
+    assert plan_restore(then, then, "x").empty and plan_restore(then, then, "x").unchanged == 4

@@ -75,6 +75,13 @@ def _dispatch(
         token_required=not oidc,
         hardware_names=_hardware_names(routed.raw, runner),
     )
+    if inputs.operation == "rollback" and pr is not None:
+        runner.notice(
+            "operation: rollback does nothing on pull-request events: it rolls back the Space"
+            " itself; run it from a push, a schedule or workflow_dispatch.",
+            title="Rollback skipped",
+        )
+        return None
     pr = routed.pr
     if pr is not None and ignored(pr, runner):
         return None
@@ -162,7 +169,18 @@ def _operate(
     if inputs.operation == "deploy":
         from hf_action.app.deploy import deploy_space  # see _connect
 
-        return deploy_space(api, inputs, where, runner, env)
-    from hf_action.app.manage import manage_space  # see _connect
+        outcome = deploy_space(api, inputs, where, runner, env)
+    elif inputs.operation == "rollback":
+        from hf_action.app.rollback import rollback_space  # see _connect
 
-    return manage_space(api, inputs, where.space_id, runner, preview=is_preview)
+        outcome = rollback_space(api, inputs, where.space_id, runner, env)
+    else:
+        from hf_action.app.manage import manage_space  # see _connect
+
+        outcome = manage_space(api, inputs, where.space_id, runner, preview=is_preview)
+    if inputs.smoke is not None:
+        from hf_action.app.verify import verify_app  # see _connect
+
+        fork = pr is not None and pr.is_fork
+        verify_app(api, inputs.token, inputs.smoke, outcome, runner, fork=fork)
+    return outcome

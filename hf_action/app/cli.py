@@ -85,6 +85,9 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Build", [
         ("wait", "BOOL", "wait until the Space runs the new commit, or failed (default: true)"),
         ("timeout", "DURATION", "how long to wait: seconds or 90s, 20m, 1h (default: 20m)"),
+        ("smoke-path", "PATH", "once RUNNING, GET the app at this path (e.g. /health) until it answers 2xx"),
+        ("smoke-timeout", "DURATION", "how long the smoke check may take (default: 2m)"),
+        ("smoke-status", "CODES", "statuses that also pass the smoke check, e.g. 401 or 307"),
     ]),
     ("Pull-request previews", [
         ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space (default: auto)"),
@@ -96,7 +99,8 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
         ("environment", "TEMPLATE", "deployment environment with {name}, {owner}, {number} (default: hf-preview/{name}-pr-{number})"),
     ]),
     ("Operations", [
-        ("operation", "OP", "deploy, restart, pause, delete or cleanup-previews (default: deploy)"),
+        ("operation", "OP", "deploy, restart, pause, delete, rollback or cleanup-previews (default: deploy)"),
+        ("revision", "SHA", "with rollback, the Space commit to return to, or previous (default: previous)"),
         ("factory-reboot", "BOOL", "with restart, rebuild from scratch without the build cache (default: false)"),
         ("dry-run", "BOOL", "report what would change; create, upload and configure nothing (default: false)"),
     ]),

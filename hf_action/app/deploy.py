@@ -16,6 +16,7 @@ from hf_action.hub import keyless
 from hf_action.hub import variables as env_vars
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
+from hf_action.hub.history import DEPLOY_ID
 from hf_action.hub.progress import UploadProgress, tracking
 from hf_action.hub.proof import Header
 from hf_action.hub.space import (
@@ -61,7 +62,7 @@ def commit_text(
         lines.append(f"Source: {server}/{repo}/commit/{sha}")
     if repo and env.get("GITHUB_RUN_ID"):
         lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
-    lines.append(f"Deploy-Id: {deploy_id}")
+    lines.append(f"{DEPLOY_ID}{deploy_id}")  # what a rollback's `previous` looks for
     return title, "\n".join(lines)
 
 

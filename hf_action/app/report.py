@@ -40,12 +40,14 @@ def write_outputs(runner: Runner, o: Outcome) -> None:
         runner.set_output(name, value)
 
 
+TITLES = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": "Delete",
+          "rollback": "Rollback"}  # fmt: skip
+
+
 def summary_markdown(o: Outcome) -> str:
     """The step summary: a verdict, one table, then notes, the failure, the log tail, changed files."""
     verdict = "❌ Failed" if o.failure else ("📝 Dry run" if o.dry_run else "✅ Done")
-    title = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": "Delete"}.get(
-        o.operation, o.operation
-    )
+    title = TITLES.get(o.operation, o.operation)
     lines = [
         f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`",
         "",
@@ -66,11 +68,13 @@ def _rows(o: Outcome) -> list[tuple[str, str]]:
         ("App", md_link(o.app_url, o.app_url) if o.app_url and not o.space_deleted else "—"),
         ("Stage", f"`{o.stage}`" if o.stage else "—"),
     ]
-    if o.operation == "deploy":
+    if o.operation in ("deploy", "rollback"):
         commit = md_link(f"`{o.commit_sha[:7]}`", o.commit_url) if o.commit_sha else "—"
         if o.commit_sha and not o.committed and not o.dry_run:
             commit += " (no change, nothing committed)"
         files = f"{len(o.added)} added, {len(o.changed)} changed, {len(o.deleted_files)} deleted"
+        if o.restored:
+            rows.append(("Rolled back to", f"`{o.restored[:7]}`"))
         rows += [
             ("Commit", commit),
             ("Files", f"{files}, {o.unchanged} unchanged"),
@@ -83,6 +87,8 @@ def _rows(o: Outcome) -> list[tuple[str, str]]:
         if o.env_deleted:
             done = "to delete" if o.dry_run else "deleted"
             rows.append((f"Secrets & variables {done}", ", ".join(f"`{k}`" for k in o.env_deleted)))
+    if o.smoke:
+        rows.append(("Smoke check", o.smoke))
     if o.space_deleted:
         rows.append(("Deleted", "yes"))
     rows.append(("Duration", f"{o.seconds:.1f} s"))
@@ -97,7 +103,7 @@ def _details(o: Outcome) -> list[str]:
         lines += ["", "<details><summary>Log tail</summary>", "", fence]
         lines += [o.log_tail.replace(fence, "~~~ ~"), fence, "", "</details>"]
     shown = o.changed_files[:50]
-    if shown and o.operation == "deploy":
+    if shown and o.operation in ("deploy", "rollback"):
         more = len(o.changed_files) - len(shown)
         lines += ["", "<details><summary>Changed files</summary>", ""]
         lines += [f"- `{p}`" for p in shown] + ([f"- … and {more} more"] if more else [])
@@ -152,7 +158,7 @@ class Reporter:
 
     def _build_failed(self, exc: BuildFailed) -> None:
         if exc.log_tail:
-            with self.runner.group(f"{exc.stage}: last lines of the log"):
+            with self.runner.group(exc.log_title):
                 self.runner.untrusted_block(exc.log_tail)
         self.runner.error(exc.line, title=exc.title)
         if exc.outcome is not None:

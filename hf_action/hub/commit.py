@@ -13,7 +13,7 @@ from hf_action import blobmap
 from hf_action.errors import ActionError
 from hf_action.hub import transport
 from hf_action.local.files import LocalFile
-from hf_action.plan import Plan
+from hf_action.plan import Plan, Restore
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -135,3 +135,49 @@ def _upload_and_commit(api: HfApi, space_id: str, plan: Plan, message: str, desc
         commit_description=_with_blob_ids(description, plan, ops),
         parent_commit=plan.head,
     )
+
+
+def commit_restore(
+    api: HfApi,
+    space_id: str,
+    revision: str,
+    first: Restore,
+    replan: Callable[[], Restore],
+    message: str,
+    description: str,
+    say: Callable[[str], None],
+) -> tuple[str, str | None]:
+    """Make the head's files equal `revision`'s in one commit with `parentCommit`: each differing file
+    is a CommitOperationCopy from the revision (an LFS or Xet file is copied on the Hub by its
+    sha256, nothing uploaded; a regular file goes again inside the commit, as huggingface_hub does),
+    the others deleted. A 412 re-plans against the new head: an empty plan then means our commit
+    landed and its answer was lost. Returns the new head and the commit's URL (None: not ours)."""
+    from huggingface_hub import CommitOperationCopy, CommitOperationDelete
+    from huggingface_hub.errors import HfHubHTTPError
+
+    restore = first
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if restore.empty:
+            return restore.head or "", None
+        ops: list[CommitOperationCopy | CommitOperationDelete] = [
+            CommitOperationCopy(f.path, f.path, src_revision=revision) for f in restore.copy
+        ]
+        ops += [CommitOperationDelete(path_in_repo=p) for p in restore.delete]
+        try:
+            info = api.create_commit(
+                space_id,
+                repo_type="space",
+                operations=ops,
+                commit_message=message,
+                commit_description=description,
+                parent_commit=restore.head,
+            )
+            return info.oid, info.commit_url
+        except HfHubHTTPError as exc:
+            if exc.response is None or exc.response.status_code != 412:
+                raise
+            if attempt == MAX_ATTEMPTS:
+                raise ActionError(KEPT_CHANGING.message, KEPT_CHANGING.hint) from None
+            say("The Space changed while rolling back (412); comparing again with its new head.")
+        restore = replan()
+    raise AssertionError("unreachable: every attempt returns or raises")

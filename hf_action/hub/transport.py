@@ -155,9 +155,15 @@ class RetryTransport(httpx2.BaseTransport):
 
 
 def _inner_transport() -> httpx2.HTTPTransport:
-    """Passing our own transport turns off httpx2's environment proxies: re-apply them (HTTPS_PROXY,
-    NO_PROXY, via the stdlib's rules) and keep SSL_CERT_FILE & co (trust_env), as self-hosted runners need."""
-    host = urllib.parse.urlsplit(endpoint()).hostname or ""
+    return direct_transport(endpoint())
+
+
+def direct_transport(url: str) -> httpx2.HTTPTransport:
+    """No retries: for the Hub under RetryTransport, and for a caller that polls by itself (the
+    smoke check of the Space's app). Passing our own transport turns off httpx2's environment
+    proxies: re-apply them for `url`'s host (HTTPS_PROXY, NO_PROXY, via the stdlib's rules) and keep
+    SSL_CERT_FILE & co (trust_env), as self-hosted runners need."""
+    host = urllib.parse.urlsplit(url).hostname or ""
     proxies = urllib.request.getproxies()
     proxy = proxies.get("https") or proxies.get("all")
     if proxy and urllib.request.proxy_bypass(host):

@@ -1,0 +1,95 @@
+"""After the watch: call the app (the smoke check) and fail the run, outputs kept, when it does not
+answer as expected. Runs after deploy, rollback and restart, once the Space is RUNNING."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hf_action.errors import SmokeFailed
+from hf_action.github.runner import Runner
+from hf_action.hub.client import hub_step
+from hf_action.hub.smoke import SmokeResult, smoke_check
+from hf_action.hub.transport import direct_transport
+from hf_action.hub.watch import LOG_TAIL, HubProbe
+from hf_action.inputs import SmokeCheck
+from hf_action.outcome import Outcome
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+NOT_RUN = "Smoke check not run"
+
+
+def verify_app(
+    api: HfApi, token: str, smoke: SmokeCheck, outcome: Outcome, runner: Runner, *, fork: bool
+) -> None:
+    """A private Space's app is called with the token (as gradio_client calls one); a public or
+    protected one (its app is public) without it, and a fork's private preview not at all: its code
+    would receive the token."""
+    path, space_id = smoke.path, outcome.space_id
+    if outcome.dry_run:
+        runner.info(f"Dry run: the smoke check of {path} is not run.")
+        return
+    if outcome.stage != "RUNNING" or not outcome.app_url:
+        why = f"the Space is {outcome.stage or 'in an unknown stage'}, not RUNNING"
+        _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
+        return
+    with hub_step("read the Space's visibility", space_id):
+        private = bool(api.space_info(space_id, expand=["private"]).private)
+    if private and fork:
+        _skip(
+            runner,
+            outcome,
+            "this private preview runs a fork's code, which would receive the token with the"
+            f" request; that its app answers {path} is not proven.",
+        )
+        return
+    url = outcome.app_url.rstrip("/") + path
+    with runner.group(f"Smoke check: GET {url} (timeout {smoke.timeout:.0f}s)"):
+        result = smoke_check(
+            direct_transport(url),
+            url,
+            token=token if private else None,
+            accept=smoke.statuses,
+            timeout=smoke.timeout,
+            say=runner.info,
+        )
+        runner.info(result.describe())
+    if result.passed:
+        outcome.smoke = f"`{path}` answered {result.status}"
+        return
+    _failed(api, runner, outcome, result, smoke)
+
+
+def _skip(runner: Runner, outcome: Outcome, why: str) -> None:
+    runner.warning(f"{NOT_RUN}: {why}", title=NOT_RUN)
+    outcome.smoke = "not run"
+
+
+def _failed(
+    api: HfApi, runner: Runner, outcome: Outcome, result: SmokeResult, smoke: SmokeCheck
+) -> None:
+    """The last status, the body's start and the run log's tail; the outcome rides on the error."""
+    if result.status is not None:
+        with runner.group(f"Smoke check: the last answer's body ({result.status})"):
+            runner.untrusted_block(result.body or "(empty)")
+    try:
+        tail = HubProbe(api, outcome.space_id).tail(build=False)
+        tail = "\n".join(tail.splitlines()[-LOG_TAIL:])
+    except Exception as unread:  # the log is a courtesy: never let it hide the failure
+        tail = f"(could not fetch the run log: {type(unread).__name__})"
+    body = f"; body: {result.excerpt()!r}" if result.status is not None else ""
+    message = (
+        f"Smoke check failed: the Space is RUNNING {str(outcome.commit_sha)[:7]}, but"
+        f" {result.describe()}{body}."
+    )
+    listed = ", ".join(str(s) for s in sorted(smoke.statuses))
+    hint = (
+        "Read the run log above; if the app needs longer to load, raise smoke-timeout; if this"
+        f" status is expected, list it in smoke-status{f' (now: {listed})' if listed else ''}."
+    )
+    outcome.smoke = f"`{smoke.path}`: {result.describe()}"
+    exc = SmokeFailed(message, tail, hint)
+    outcome.stage, outcome.failure, outcome.log_tail = "RUNNING", message, tail
+    exc.outcome = outcome
+    raise exc

@@ -19,9 +19,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .errors import HubError, forbidden, repo_not_found
+from .errors import HubError, forbidden, invalid_credentials, repo_not_found
 
 if TYPE_CHECKING:
     from .hub import HubSim
@@ -33,6 +35,24 @@ ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105 - a ty
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 RESOURCE_PREFIXES = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}
 NO_REPO_READ_ONLY = "You have read access but not the required permissions for this operation"
+#: Prefixes of exchanged tokens: hub-docs trusted-publishers and huggingface_hub `_oidc.py` document
+#: `hf_jwt_` (repo resources) and `hf_oauth_` (user resources); `hf_oidc_` is in no public source
+#: (hubsim's first guess), kept as the "undocumented prefix" variant.
+TOKEN_PREFIXES = ("hf_jwt_", "hf_oauth_", "hf_oidc_")
+OIDC_USER = (
+    "[OIDC]"  # hub-docs trusted-publishers: pushes are attributed to a synthetic `[OIDC]` user
+)
+
+
+class WhoamiShape(Enum):
+    """What `/api/whoami-v2` answers for an exchanged token: recorded nowhere (hubsim/README)."""
+
+    FINE_GRAINED = "fine-grained"  # the user, a fineGrained token with repo.write on its one repo
+    APP = "app"  # hf.js WhoAmIApp: type app, auth.type app_token, no accessToken
+    OIDC_USER = "oidc-user"  # the synthetic `[OIDC]` user the Hub attributes pushes to
+    NO_NAME = "no-name"  # a user answer without `name`
+    REFUSED_401 = "refused-401"  # whoami not allowed for such a token
+    REFUSED_403 = "refused-403"
 
 
 class OAuthError(HubError):
@@ -139,6 +159,9 @@ class Oidc:
         self.sim = sim
         self.issuer = FakeIssuer()
         self.lifetime = 3600.0  # seconds the exchanged token lives (wall clock, not time_scale)
+        self.report_expiry = True  # False: the answer has no `expires_in` (clients assume 3600)
+        self.token_prefix = TOKEN_PREFIXES[0]
+        self.whoami_shape = WhoamiShape.FINE_GRAINED
         self.audience: str | None = None  # None: the simulator's own URL, as aud = HF_ENDPOINT
         self.publishers: list[Publisher] = []
         self.issued: list[ScopedToken] = []
@@ -192,7 +215,7 @@ class Oidc:
                 f"(repository={claims.get('repository')!r})",
             )
         scoped = ScopedToken(
-            "hf_oidc_" + secrets.token_urlsafe(24),
+            self._new_token(),
             self.sim.user,  # the simulator has one account: it configured the publisher
             repo_type,
             repo_id,
@@ -201,12 +224,43 @@ class Oidc:
         )
         with self._lock:
             self.issued.append(scoped)
-        return {
+        answer: dict[str, Any] = {
             "access_token": scoped.token,
             "token_type": "bearer",
             "issued_token_type": ACCESS_TOKEN_TYPE,
-            "expires_in": int(self.lifetime),
         }
+        if self.report_expiry:
+            answer["expires_in"] = int(self.lifetime)
+        return answer
+
+    def _new_token(self) -> str:
+        """`hf_jwt_` + a JWT's three dot-separated parts (as the name says); others opaque."""
+        if self.token_prefix == TOKEN_PREFIXES[0]:  # hf_jwt_
+            return self.token_prefix + ".".join(secrets.token_urlsafe(n) for n in (18, 48, 32))
+        return self.token_prefix + secrets.token_urlsafe(24)
+
+    def whoami(self, scoped: ScopedToken, user_answer: dict[str, Any]) -> dict[str, Any]:
+        """`/api/whoami-v2` for an exchanged token, in the shape `whoami_shape` picks."""
+        shape = self.whoami_shape
+        if shape is WhoamiShape.REFUSED_401:
+            raise invalid_credentials()
+        if shape is WhoamiShape.REFUSED_403:
+            raise forbidden("This token cannot be used to get user information")
+        if shape is WhoamiShape.APP:
+            expires = datetime.now(UTC) + timedelta(seconds=scoped.expires_at - time.monotonic())
+            return {
+                "type": "app",
+                "id": "7" + "0" * 23,
+                "name": OIDC_USER,
+                "scope": {"entities": [scoped.resource], "role": "write"},
+                "auth": {"type": "app_token", "expiresAt": expires.isoformat()},
+            }
+        answer = dict(user_answer)
+        if shape is WhoamiShape.OIDC_USER:
+            answer.update(name=OIDC_USER, fullname=OIDC_USER, orgs=[])
+        elif shape is WhoamiShape.NO_NAME:
+            answer.pop("name", None)
+        return answer
 
     @staticmethod
     def _matches(pub: Publisher, repo_type: str, repo_id: str, claims: dict[str, Any]) -> bool:

@@ -27,7 +27,9 @@ def whoami(req: Request) -> Response:
     who = req.principal
     if who is None or who.user is None:
         raise HubError(401, "Invalid credentials in Authorization header")
-    return json_response(req.sim.auth.whoami(who))
+    answer = req.sim.auth.whoami(who)
+    scoped = req.sim.oidc.lookup(who.token) if who.scope is not None and who.token else None
+    return json_response(req.sim.oidc.whoami(scoped, answer) if scoped else answer)
 
 
 @route("POST", "/api/repos/create")

@@ -133,11 +133,15 @@ def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:
         f" for a token on spaces/{inputs.space}."
     )
     got = keyless.exchange(inputs.space, endpoint(), env, runner.mask)
-    runner.info(f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s.")
+    assumed = "" if got.expiry_stated else " (assumed: the answer stated no expires_in)"
+    runner.info(
+        f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s{assumed}."
+    )
     if inputs.wait and inputs.timeout > got.expires_in:
         runner.warning(
             f"timeout ({inputs.timeout:.0f}s) is longer than the keyless token lives"
-            f" ({got.expires_in}s): a longer wait would lose access to the Space.",
+            f" ({got.expires_in}s) and nothing renews it (huggingface_hub refreshes only the tokens"
+            " it exchanges itself; docs/keyless.md): a longer wait would lose access to the Space.",
             title="Keyless token expires before the timeout",
         )
     return replace(inputs, token=got.token, keyless=True)
@@ -147,12 +151,22 @@ def _connect(inputs: Inputs, runner: Runner) -> tuple[HfApi, str]:
     """The Hub client, once the token proves it may write to the Space's namespace."""
     # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
-    from hf_action.hub.client import check_can_write, hub_step, make_api, whoami
+    from hf_action.hub.client import check_can_write, hub_step, make_api, no_owner, whoami
 
     api = make_api(inputs.token, runner.info)
+    if inputs.keyless:
+        # The Space is the inputs' owner/name, which the exchange scoped the token to; the Hub checks
+        # every write against it. Nothing asks whoami, whose answer for such a token is recorded
+        # nowhere (docs/keyless.md).
+        return api, inputs.space
     with hub_step("check the token (whoami)", inputs.space):
         identity = whoami(api)
-    base_id = inputs.space if "/" in inputs.space else f"{identity.user}/{inputs.space}"
+    if "/" in inputs.space:
+        base_id = inputs.space
+    elif identity.user:
+        base_id = f"{identity.user}/{inputs.space}"
+    else:
+        raise no_owner(inputs.space)
     check_can_write(identity, base_id.split("/")[0])
     return api, base_id
 

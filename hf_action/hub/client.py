@@ -44,24 +44,41 @@ def make_api(token: str, on_retry) -> HfApi:
 
 @dataclass(frozen=True)
 class Identity:
-    user: str
+    user: str | None  # None: the answer names no user (not the shape of a user's token)
     orgs: dict[str, str]  # org -> role
     role: str | None  # "write" | "read" | "fineGrained" | None
 
 
 def whoami(api: HfApi) -> Identity:
+    """Only what the answer has: a missing `name`, `auth` or `orgs` is not a crash."""
     info = api.whoami()
-    token = (info.get("auth") or {}).get("accessToken") or {}
-    orgs = {
-        o.get("name"): (o.get("roleInOrg") or "") for o in info.get("orgs") or [] if o.get("name")
-    }
-    return Identity(user=info["name"], orgs=orgs, role=token.get("role"))
+    auth = info.get("auth")
+    token = auth.get("accessToken") if isinstance(auth, dict) else None
+    role = token.get("role") if isinstance(token, dict) else None
+    orgs: dict[str, str] = {}
+    for org in info.get("orgs") or []:
+        if isinstance(org, dict) and isinstance(org.get("name"), str):
+            orgs[org["name"]] = str(org.get("roleInOrg") or "")
+    name = info.get("name")
+    return Identity(
+        user=name if isinstance(name, str) and name else None,
+        orgs=orgs,
+        role=role if isinstance(role, str) else None,
+    )
+
+
+def no_owner(space: str) -> ActionError:
+    return ActionError(
+        f"'space' is '{space}', and the token's whoami answer names no user to own it.",
+        "Write the owner too (e.g. my-name/my-app).",
+        title="Space needs owner/name",
+    )
 
 
 def check_can_write(identity: Identity, namespace: str) -> None:
     if identity.role == "read":
         raise ActionError(
-            f"The Hugging Face token of '{identity.user}' is read-only.",
+            f"The Hugging Face token of '{identity.user or 'this account'}' is read-only.",
             "Use a token with the 'write' role (or a fine-grained token with write access to "
             f"'{namespace}').",
             title="Read-only token",

@@ -21,11 +21,32 @@ REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
 DOCS = "https://huggingface.co/docs/hub/trusted-publishers"
 
 
+#: huggingface_hub's own assumption when the exchange answer has no `expires_in`
+#: (utils/_auth.py `_get_token_from_oidc`); hub-docs trusted-publishers documents 3600.
+DEFAULT_LIFETIME = 3600
+
+
 @dataclass(frozen=True)
 class KeylessToken:
+    """The exchange's answer, as far as a run depends on it: the token and how long it lives. Its
+    prefix (`hf_jwt_`, `hf_oauth_`, …) and its whoami answer are never read."""
+
     token: str
     resource: str
     expires_in: int
+    expiry_stated: bool = True  # False: the answer had no usable `expires_in`; DEFAULT_LIFETIME
+
+
+def lifetime(answer: Mapping[str, object]) -> tuple[int, bool]:
+    """Seconds the token lives, from `expires_in`; (DEFAULT_LIFETIME, False) when it says none."""
+    value = answer.get("expires_in")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return DEFAULT_LIFETIME, False
+    try:
+        seconds = int(float(value))
+    except ValueError:
+        return DEFAULT_LIFETIME, False
+    return (seconds, True) if seconds > 0 else (DEFAULT_LIFETIME, False)
 
 
 def oidc_available(env: Mapping[str, str]) -> bool:
@@ -78,7 +99,7 @@ def exchange(
             f"The Hub's token exchange for {resource} answered no access_token.", None,
             title="Keyless exchange failed",
         )  # fmt: skip
-    return KeylessToken(token, resource, int(answer.get("expires_in") or 3600))
+    return KeylessToken(token, resource, *lifetime(answer))
 
 
 def _mint(audience: str) -> str:

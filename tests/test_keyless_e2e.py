@@ -1,0 +1,111 @@
+"""Keyless deploys on every Hub the evidence allows (issue 20, item 6): the exchanged token's prefix
+(`hf_jwt_`, `hf_oauth_`, or one no source names) and its whoami answer (fine-grained, an app, the
+synthetic `[OIDC]` user, no `name`, refused 401/403) are recorded nowhere, so a run must depend on
+neither: the Space comes from the inputs, the lifetime from the exchange's answer. hubsim's knobs:
+`hub.oidc.token_prefix`, `hub.oidc.whoami_shape`, `hub.oidc.lifetime`, `hub.oidc.report_expiry`."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from hf_action.hub.client import whoami
+from hf_action.hub.keyless import DEFAULT_LIFETIME, lifetime
+from hubsim.oidc import TOKEN_PREFIXES, WhoamiShape
+from tests.conftest import copy_example
+from tests.fakes.github_oidc import FakeGitHubOidc
+
+# Every whoami shape once, the prefixes in turn (each twice): a run reads neither.
+CASES = list(zip(WhoamiShape, itertools.cycle(TOKEN_PREFIXES), strict=False))
+
+
+@pytest.fixture
+def github(hub):
+    fake = FakeGitHubOidc(hub.oidc.issuer, repository="octo-org/octo-app").start()
+    yield fake
+    fake.stop()
+
+
+def keyless_deploy(action, hub, github, leak_guard, **inputs: str):
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "user/site", "hf-token": "", **inputs}, env=github.env())
+    leak_guard.append(github.request_token)
+    leak_guard.extend(t.token for t in hub.oidc.issued)
+    return result
+
+
+@pytest.mark.parametrize("shape,prefix", CASES, ids=[f"{s.value}-{p}" for s, p in CASES])
+def test_keyless_deploy_holds_whatever_the_token_looks_like(
+    action, hub, github, leak_guard, shape, prefix
+):
+    hub.oidc.whoami_shape, hub.oidc.token_prefix = shape, prefix
+    result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
+    (issued,) = hub.oidc.issued
+    assert issued.token.startswith(prefix)
+    lines = result.stdout.splitlines()
+    mask = lines.index(f"::add-mask::{issued.token}")
+    assert not any(issued.token in line for line in lines[:mask])  # masked before any use
+    assert result.outputs["stage"] == "RUNNING" and result.outputs["space-id"] == "user/site"
+    files = hub.repo("user/site").files
+    assert files["index.html"].content == (action.workspace / "index.html").read_bytes()
+    assert hub.counters.requests["GET /api/whoami-v2"] == 0  # the run never asked
+
+
+def test_keyless_lifetime_is_the_exchange_answers(action, hub, github, leak_guard):
+    hub.oidc.lifetime = 900.0  # shorter than the default timeout (20m)
+    result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
+    assert "valid 900s." in result.stdout
+    (warning,) = result.warnings
+    assert "1200s" in warning and "900s" in warning and "nothing renews it" in warning
+
+
+def test_keyless_answer_without_expires_in_assumes_the_librarys_hour(
+    action, hub, github, leak_guard
+):
+    hub.oidc.report_expiry = False
+    result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
+    assert f"valid {DEFAULT_LIFETIME}s (assumed: the answer stated no expires_in)" in result.stdout
+    assert result.warnings == []  # 20m is within the assumed hour
+
+
+@pytest.mark.parametrize(
+    "answer,expected",
+    [
+        ({"expires_in": 3600}, (3600, True)),
+        ({"expires_in": 120.0}, (120, True)),
+        ({"expires_in": "900"}, (900, True)),
+        ({}, (DEFAULT_LIFETIME, False)),
+        ({"expires_in": None}, (DEFAULT_LIFETIME, False)),
+        ({"expires_in": "soon"}, (DEFAULT_LIFETIME, False)),
+        ({"expires_in": 0}, (DEFAULT_LIFETIME, False)),
+        ({"expires_in": True}, (DEFAULT_LIFETIME, False)),
+    ],
+)
+def test_lifetime_reads_expires_in_or_says_it_assumed(answer, expected):
+    assert lifetime(answer) == expected
+
+
+class _Api:
+    def __init__(self, answer: dict) -> None:
+        self.answer = answer
+
+    def whoami(self) -> dict:
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    "answer,user,role",
+    [
+        ({"name": "alice", "auth": {"accessToken": {"role": "write"}}}, "alice", "write"),
+        ({"type": "app", "auth": {"type": "app_token", "expiresAt": "2026"}}, None, None),
+        ({"name": "", "auth": None, "orgs": None}, None, None),
+        ({"name": "bob", "orgs": [{"name": "acme", "roleInOrg": "admin"}, "junk"]}, "bob", None),
+    ],
+)
+def test_whoami_reads_only_what_the_answer_has(answer, user, role):
+    identity = whoami(_Api(answer))  # type: ignore[arg-type]  # a stand-in for HfApi
+    assert (identity.user, identity.role) == (user, role)
+    assert identity.orgs == ({"acme": "admin"} if user == "bob" else {})

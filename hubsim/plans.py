@@ -23,8 +23,9 @@ PLAN_REQUIRED = (
 )
 PAID_ORG_PLANS = ("team", "enterprise")
 ZEROGPU = "zero-a10g"
-#: hub-docs spaces-zerogpu: free accounts in good standing host up to 2 ZeroGPU Spaces, PRO up to 10.
-ZEROGPU_LIMITS = {"free": 2, "pro": 10}
+#: hub-docs spaces-zerogpu: free accounts in good standing host up to 2 ZeroGPU Spaces, PRO up to
+#: 10, organizations with Team or Enterprise up to 50.
+ZEROGPU_LIMITS = {"free": 2, "pro": 10, "org": 50}
 #: The 402 users report for a ZeroGPU Space the account may not host (hubsim/README).
 ZEROGPU_REQUIRED = (
     "You must be subscribed to PRO to host Spaces with ZeroGPU. If you recently created your "
@@ -63,7 +64,7 @@ class Plans:
     def check_zerogpu(self, sim: HubSim, namespace: str, repo_id: str | None = None) -> None:
         """402 when the namespace may host no more ZeroGPU Spaces than it already does."""
         if namespace in sim.auth.orgs:
-            limit = None if self.paid(sim, namespace) else 0  # Team or Enterprise
+            limit = ZEROGPU_LIMITS["org"] if self.paid(sim, namespace) else 0
         elif sim.auth.pro:
             limit = ZEROGPU_LIMITS["pro"]
         else:
@@ -74,7 +75,7 @@ class Plans:
             if rtype == "space" and r.owner == namespace and rid != repo_id
             and r.hardware == ZEROGPU
         )  # fmt: skip
-        if limit is not None and hosted >= limit:
+        if hosted >= limit:
             raise HubError(402, ZEROGPU_REQUIRED)
 
 

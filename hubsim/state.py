@@ -125,7 +125,12 @@ class ProtectedInfo(Enum):
 
     AS_PUBLIC = "private-false"  # `private: false`: the app is public
     AS_PRIVATE = "private-true"  # `private: true`: the files are not
-    FIELD = "visibility-field"  # `private` as the files, plus `visibility` on every repo
+    FIELD_AS_PUBLIC = "private-false+visibility"  # and `visibility` on every repo (hf.js listings)
+    FIELD_AS_PRIVATE = "private-true+visibility"
+
+    @property
+    def field(self) -> bool:
+        return self in (ProtectedInfo.FIELD_AS_PUBLIC, ProtectedInfo.FIELD_AS_PRIVATE)
 
 
 @dataclass
@@ -155,12 +160,11 @@ class Repo:
 
     def shown_visibility(self, shape: ProtectedInfo) -> dict[str, Any]:
         """The visibility keys of this repo's info under `shape`."""
-        if not self.protected:
-            shown: dict[str, Any] = {"private": self.private}
-        else:
-            shown = {"private": shape is ProtectedInfo.AS_PRIVATE}
-        if shape is ProtectedInfo.FIELD:
-            shown["private"] = self.private or self.protected
+        private = self.private
+        if self.protected:
+            private = shape in (ProtectedInfo.AS_PRIVATE, ProtectedInfo.FIELD_AS_PRIVATE)
+        shown: dict[str, Any] = {"private": private}
+        if shape.field:
             shown["visibility"] = (
                 "protected" if self.protected else "private" if self.private else "public"
             )

@@ -289,7 +289,7 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
     ).assert_ok()
     # Already as asked, but `private: true` may be a protected Space: only the visibility is sent.
     assert non_get_requests(hub) == ["PUT /api/{type}s/{repo}/settings"]
-    hub.protected_info = ProtectedInfo.FIELD  # an info that states the visibility outright
+    hub.protected_info = ProtectedInfo.FIELD_AS_PRIVATE  # an info that states the visibility
     hub.counters.reset()
     action.run(
         {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}

@@ -1,7 +1,7 @@
 """`visibility` among public, private and protected, on a Hub whose Space info may show a protected
-Space as `private: false`, as `private: true`, or state it in a `visibility` field (hubsim's
-`protected_info` knob; hubsim/README says why each). Every transition must land, whatever the info
-shows: when it cannot tell, the wanted visibility is sent."""
+Space as `private: false` or `private: true`, with or without a `visibility` field (hubsim's
+`protected_info` knob, four shapes; hubsim/README says why each). Every transition must land,
+whatever the info shows: when it cannot tell, the wanted visibility is sent."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_visibility_round_trip_lands_every_step_whatever_the_info_shows(action, 
         shown.append(shown_visibility(api.space_info("user/vis")))
     assert landed == ROUND_TRIP
     # What the client could read back: the field names it; `private` alone never does.
-    assert shown == (ROUND_TRIP if shape is ProtectedInfo.FIELD else [None] * len(ROUND_TRIP))
+    assert shown == (ROUND_TRIP if shape.field else [None] * len(ROUND_TRIP))
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ what gets past it, so the advice never names a way out that the rules close (cpu
 get a free account a new Gradio Space).
 
 Sources (quoted in docs/troubleshooting.md#402-a-paid-plan-is-required):
-- hub-docs `spaces-overview`: static Spaces are free for everyone; Gradio and Docker Spaces run on
-  compute and need a paid plan to be created (PRO for personal accounts, Team or Enterprise for
-  organizations); free personal accounts in good standing may still host 2 Gradio Spaces on ZeroGPU.
+- hub-docs `spaces-overview` (#2624, 2026-07-21): static Spaces are free for everyone; Gradio and
+  Docker Spaces run on compute and need a paid plan to be created (PRO for personal accounts, Team
+  or Enterprise for organizations); free personal accounts in good standing may still host 2 Gradio
+  Spaces on ZeroGPU. `spaces-gpus`: "CPU Basic has no hourly cost, but creating a new Space that
+  runs on compute (Gradio or Docker) requires a paid plan".
 - hub-docs `spaces-zerogpu`: free accounts in good standing (verified email, older than 30 days)
   host up to 2 ZeroGPU Spaces, PRO accounts up to 10, organizations with Team or Enterprise;
   ZeroGPU runs the Gradio SDK only.

@@ -89,7 +89,8 @@ def _same(file: LocalFile, remote: RemoteFile, plan: Plan, blob_map: Callable[[]
     if remote.lfs_sha256 is not None:
         if file.size != remote.size:
             return False
-        if file.git_oid is not None:
+        if file.git_oid is not None and file.size >= blobmap.MIN_SIZE:
+            # Only such files are in the map (see below): for a smaller one the request cannot help.
             known = blob_map().get(file.path)
             if known is not None and known[1] == remote.lfs_sha256:
                 # The last deploy recorded which git blob that LFS content was: no need to read it.

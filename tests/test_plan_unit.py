@@ -141,7 +141,7 @@ def test_a_small_or_untracked_file_records_no_ids(tmp_path):
 
 def test_the_blob_map_matches_a_tracked_lfs_file_without_reading_it():
     data_sha, oid = sha256(b"x"), "a" * 40
-    remote = RemoteFile("w.bin", "p" * 40, 12345, data_sha)
+    remote = RemoteFile("w.bin", "p" * 40, MIN_SIZE, data_sha)
     calls = []
 
     def blob_map():
@@ -149,8 +149,8 @@ def test_the_blob_map_matches_a_tracked_lfs_file_without_reading_it():
         return {"w.bin": (oid, data_sha), "v.bin": (oid, data_sha)}
 
     p = plan(
-        [unreadable("w.bin", 12345, oid), unreadable("v.bin", 12345, oid)],
-        [remote, RemoteFile("v.bin", "p" * 40, 12345, data_sha)],
+        [unreadable("w.bin", MIN_SIZE, oid), unreadable("v.bin", MIN_SIZE, oid)],
+        [remote, RemoteFile("v.bin", "p" * 40, MIN_SIZE, data_sha)],
         blob_map=blob_map,
     )
     assert p.unchanged == 2 and p.hashed_bytes == 0 and calls == [1]  # fetched once for both
@@ -160,8 +160,8 @@ def test_the_blob_map_matches_a_tracked_lfs_file_without_reading_it():
 def test_the_blob_map_says_changed_when_git_has_another_blob():
     data_sha = sha256(b"x")
     p = plan(
-        [unreadable("w.bin", 12345, "b" * 40)],
-        [RemoteFile("w.bin", "p" * 40, 12345, data_sha)],
+        [unreadable("w.bin", MIN_SIZE, "b" * 40)],
+        [RemoteFile("w.bin", "p" * 40, MIN_SIZE, data_sha)],
         blob_map=lambda: {"w.bin": ("a" * 40, data_sha)},
     )
     assert kinds(p) == {"w.bin": "changed"} and p.hashed_bytes == 0 and p.blob_ids == {}
@@ -171,6 +171,15 @@ def test_a_blob_map_entry_for_other_content_is_not_trusted(tmp_path):
     data = b"\0content"
     f = on_disk(tmp_path, "w.bin", data, git=True)
     p = plan([f], [lfs("w.bin", data)], blob_map=lambda: {"w.bin": (f.git_oid, "0" * 64)})
+    assert p.unchanged == 1 and p.hashed_bytes == len(data)
+
+
+def test_a_tracked_file_below_the_map_threshold_never_asks_for_the_blob_map(tmp_path):
+    """The map holds only files of MIN_SIZE or more: a no-op with smaller LFS files makes no request
+    for it (hashing them costs less than the request)."""
+    data = b"\0" * (MIN_SIZE - 1)
+    f = on_disk(tmp_path, "w.bin", data, git=True)
+    p = plan([f], [lfs("w.bin", data)], blob_map=never)
     assert p.unchanged == 1 and p.hashed_bytes == len(data)
 
 

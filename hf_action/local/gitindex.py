@@ -74,45 +74,47 @@ def _common_dir(git_dir: Path) -> Path:
 
 
 def _vouched(index_path: Path, root: Path, prefix: str) -> Iterator[tuple[str, str]]:
+    top = f"{root}{os.sep}"
     with index_path.open("rb") as f:
-        written = os.fstat(f.fileno()).st_mtime_ns
+        written = _stamp(os.fstat(f.fileno()).st_mtime_ns)
         for entry in read_index(f):
             name = entry.name.decode("utf-8", "surrogateescape")
             if not name.startswith(prefix):
                 continue  # outside `root`
             rel = name[len(prefix) :]
             try:
-                st = os.lstat(root / rel)
+                st = os.lstat(top + rel)  # str, not Path: thousands of entries on every run
             except OSError:
                 continue
             if _unchanged(st, entry, written):
                 yield rel, entry.sha.decode("ascii")
 
 
-def _unchanged(st: os.stat_result, entry: SerializedIndexEntry, index_written_ns: int) -> bool:
+def _unchanged(
+    st: os.stat_result, entry: SerializedIndexEntry, index_written: tuple[int, int]
+) -> bool:
     """Git's stat check (read-cache.c `match_stat_data`, core.trustctime and core.checkStat at their
     defaults), plus its racy-entry rule: a file modified no earlier than the index was written may
     have changed within the timestamp's resolution, so git re-reads it, and so do we (we hash it).
     Symlinks and submodules are not regular files, and the entries of an unresolved merge carry no
     stat data: none of them ever matches."""
-    mtime = _ns(entry.mtime)
+    mtime = _stamp(st.st_mtime_ns)
     return (
         stat.S_ISREG(st.st_mode)
-        and _as_stored(st.st_mtime_ns) == mtime
-        and _as_stored(st.st_ctime_ns) == _ns(entry.ctime)
-        and tuple(v % _U32 for v in (st.st_size, st.st_ino, st.st_uid, st.st_gid))
+        and mtime == _pair(entry.mtime)
+        and _stamp(st.st_ctime_ns) == _pair(entry.ctime)
+        and (st.st_size % _U32, st.st_ino % _U32, st.st_uid, st.st_gid)
         == (entry.size, entry.ino, entry.uid, entry.gid)  # 32-bit fields in the index
-        and mtime < index_written_ns
+        and mtime < index_written
     )
 
 
-def _ns(t: int | float | tuple[int, int]) -> int:
-    if isinstance(t, tuple):
-        return t[0] * 1_000_000_000 + t[1]
-    return int(t * 1_000_000_000)
-
-
-def _as_stored(ns: int) -> int:
-    """A stat time as the index stores it: 32-bit seconds, then nanoseconds."""
+def _stamp(ns: int) -> tuple[int, int]:
+    """A stat time as the index stores it: 32-bit seconds, nanoseconds."""
     sec, nsec = divmod(ns, 1_000_000_000)
-    return (sec % _U32) * 1_000_000_000 + nsec
+    return sec % _U32, nsec
+
+
+def _pair(t: int | float | tuple[int, int]) -> tuple[int, int]:
+    """dulwich's entry time: (seconds, nanoseconds) as read from the index."""
+    return t if isinstance(t, tuple) else _stamp(int(t * 1_000_000_000))

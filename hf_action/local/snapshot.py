@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from hf_action.errors import InputError
@@ -89,9 +90,11 @@ def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
             "Point 'path' at the folder with your app, and check 'exclude'.",
         )
     oids = known_blob_ids(root)
-    for rel, file in files.items():
-        if file.abs_path == root / rel:  # not a followed symlink
-            file.git_oid = oids.get(rel)
+    top = f"{root}{os.sep}"
+    for rel, oid in oids.items():
+        file = files.get(rel)
+        if file is not None and str(file.abs_path) == top + rel:  # not a followed symlink
+            file.git_oid = oid
     return files, skipped
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx2
 
-from hf_action.hub.transport import RetryPolicy, RetryTransport, _inner_transport, _retry_after
+from hf_action.hub.transport import (
+    RetryPolicy,
+    RetryTransport,
+    _inner_transport,
+    _retry_after,
+    bound_xet,
+)
 
 
 def test_environment_proxy_is_used_unless_no_proxy_says_otherwise(monkeypatch):
@@ -68,3 +76,18 @@ def test_retry_line_names_the_host_when_it_is_not_the_hub(monkeypatch):
         t.handle_request(httpx2.Request("GET", url))
     assert said[0].startswith("Hub HTTP 503 on GET /api/whoami-v2;")
     assert said[1].startswith("pipelines.actions.example HTTP 503 on GET /idtoken;")
+
+
+def test_hf_xet_upload_concurrency_is_capped_unless_the_job_sets_it(monkeypatch):
+    """Memory: hf_xet keeps up to 64 xorbs of 64 MiB in flight on a slow link; the cap of 2 bounds a
+    deploy near 400 MiB whatever the file sizes (bench/results.md, Bounded memory)."""
+    name = "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY"
+    retry = ("MAX_ATTEMPTS", "BASE_DELAY", "MAX_DURATION")
+    for var in (name, *(f"HF_XET_CLIENT_RETRY_{r}" for r in retry), "HF_XET_CLIENT_CONNECT_TIMEOUT",
+                "HF_XET_CLIENT_READ_TIMEOUT"):  # fmt: skip
+        monkeypatch.delenv(var, raising=False)  # restored, or removed again, after the test
+    bound_xet(RetryPolicy())
+    assert os.environ[name] == "2"
+    monkeypatch.setenv(name, "8")
+    bound_xet(RetryPolicy())
+    assert os.environ[name] == "8"

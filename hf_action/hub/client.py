@@ -26,12 +26,11 @@ WRITE_ACCESS_ADVICE = (
 def prepare_client(on_retry) -> None:
     """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final.
     Every request it makes from then on (the keyless exchange included) goes through our transport."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # No tqdm bars in the log, whatever the job sets: read by huggingface_hub when it is imported,
+    # which spares the no-op huggingface_hub's tqdm module (tqdm.auto pulls in asyncio).
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-    from huggingface_hub.utils import disable_progress_bars
-
-    disable_progress_bars()
     transport.install(on_retry)
 
 

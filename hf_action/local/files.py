@@ -34,30 +34,52 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """One exclude pattern, compiled once: fnmatch's own regex, applied as `fnmatchcase` applies it."""
+_Match = Callable[[str], re.Match[str] | None]
 
-    match: Callable[[str], re.Match | None]
-    dir_only: bool  # 'name/': folders only
-    anchored: bool  # 'a/b*': the path from the root; else the last part of it, at any depth
+
+def _never(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The exclude patterns compiled once into four regexes (fnmatch's own, applied as `fnmatchcase`
+    applies them, joined with `|`): one match per kind instead of one per pattern, for every entry
+    of the walk. 'a/b*' is anchored (matched on the path from the root), 'name' on the last part at
+    any depth; a trailing '/' applies to folders only."""
+
+    name_any: _Match
+    path_any: _Match
+    name_dir: _Match
+    path_dir: _Match
 
 
 @functools.lru_cache(maxsize=8)
-def _rules(patterns: tuple[str, ...]) -> tuple[_Rule, ...]:
-    rules = []
+def _rules(patterns: tuple[str, ...]) -> _Rules:
+    groups: dict[tuple[bool, bool], list[str]] = {}
     for pattern in patterns:
         pat = pattern.rstrip("/")
         anchored = "/" in pat
         regex = fnmatch.translate(pat.removeprefix("./") if anchored else pat)
-        rules.append(_Rule(re.compile(regex).match, pattern.endswith("/"), anchored))
-    return tuple(rules)
+        groups.setdefault((anchored, pattern.endswith("/")), []).append(regex)
+
+    def compiled(anchored: bool, dir_only: bool) -> _Match:
+        regexes = groups.get((anchored, dir_only))
+        return re.compile("|".join(regexes)).match if regexes else _never
+
+    return _Rules(
+        compiled(False, False), compiled(True, False), compiled(False, True), compiled(True, True)
+    )
 
 
-def _hit(rules: tuple[_Rule, ...], rel: str, is_dir: bool) -> bool:
+def _hit(rules: _Rules, rel: str, is_dir: bool) -> bool:
     """Does a rule exclude `rel` itself (its parent folders aside)?"""
     name = rel.rsplit("/", 1)[-1]
-    return any(r.match(rel if r.anchored else name) for r in rules if is_dir or not r.dir_only)
+    return bool(
+        rules.name_any(name)
+        or rules.path_any(rel)
+        or (is_dir and (rules.name_dir(name) or rules.path_dir(rel)))
+    )
 
 
 def is_excluded(rel: str, is_dir: bool, patterns: tuple[str, ...]) -> bool:
@@ -98,10 +120,10 @@ def scan(
                     _add_symlink(entry, rel, root, workspace, patterns, files, skipped)
                 elif entry.is_dir(follow_symlinks=False):
                     if not _hit(rules, rel, True):
-                        stack.append((Path(entry.path), rel + "/"))
+                        stack.append((folder / entry.name, rel + "/"))
                 elif entry.is_file(follow_symlinks=False) and not _hit(rules, rel, False):
                     files[rel] = LocalFile(
-                        rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size
+                        rel, folder / entry.name, entry.stat(follow_symlinks=False).st_size
                     )
             except OSError as exc:
                 skipped.append(Skipped(rel, f"cannot be read ({exc.strerror})"))

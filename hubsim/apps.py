@@ -8,7 +8,6 @@ in a file of the running commit, else 200).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .errors import HubError
@@ -37,7 +36,7 @@ def app(req: Request) -> Response:
     req.sim.app_visits.append((repo.repo_id, "/" + req.params.get("path", ""), authorized))
     if not req.sim.auth.can_read(req.principal, repo.owner, repo.private):
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
-    now = time.monotonic()
+    now = req.sim.now()
     stage = repo.space.view(now).stage
     if stage == "SLEEPING":
         req.sim.wake(repo.repo_id)  # a visit wakes it, as on the Hub

@@ -6,7 +6,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import weakref
 from collections import deque
 from typing import Any
@@ -21,10 +20,11 @@ from . import (  # noqa: F401 - registers the routes
     routes_xet,
 )
 from .auth import Auth
+from .clock import RealClock, SimClock
 from .counters import Counters
 from .errors import HubError, rate_limited
 from .faults import Faults
-from .lifecycle import LifecycleTimings, RuntimeShape, SpaceRuntimeState
+from .lifecycle import LifecycleTimings, SpaceRuntimeState, Variants
 from .oidc import Oidc
 from .plans import ZEROGPU, Plans
 from .server import SimServer
@@ -36,7 +36,7 @@ from .state import (
     Repo,
     commit_oid,
     git_blob_oid,
-    iso_now,
+    iso_at,
 )
 from .xet import XetBlobs, XetCas
 
@@ -101,9 +101,11 @@ class HubSim:
         page_size: int = 1000,
         xet: bool = True,
         runtime_sha: bool = False,
+        clock: SimClock | None = None,
     ) -> None:
         self.user = user
-        self._shape = RuntimeShape(sha=runtime_sha)
+        self.clock: SimClock = clock if clock is not None else RealClock()
+        self.variants = Variants(sha=runtime_sha)  # the Hub's unrecorded behaviours (README)
         self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
         self.time_scale = time_scale
         self.lifecycle = LifecycleTimings()
@@ -177,11 +179,19 @@ class HubSim:
     @property
     def runtime_sha(self) -> bool:
         """Whether the runtime JSON names the commit of the build shown (off: as in production)."""
-        return self._shape.sha
+        return self.variants.sha
 
     @runtime_sha.setter
     def runtime_sha(self, value: bool) -> None:
-        self._shape.sha = bool(value)
+        self.variants.sha = bool(value)
+
+    def now(self) -> float:
+        """The simulator's monotonic time (its clock's)."""
+        return self.clock.monotonic()
+
+    def iso_now(self) -> str:
+        """The API's clock, formatted like the Hub (``lastModified``, ``updatedAt``)."""
+        return iso_at(self.clock.time())
 
     def add_org(self, name: str, members: dict[str, str]) -> None:
         """Organisation with member roles ("read" | "write" | "admin")."""
@@ -230,7 +240,7 @@ class HubSim:
         limit = self.quota["space_creations"]
         if limit is None:
             return
-        now = time.monotonic()
+        now = self.now()
         while self._creations and now - self._creations[0] > self.quota["window"]:
             self._creations.popleft()
         if len(self._creations) >= limit:
@@ -249,7 +259,9 @@ class HubSim:
         sleep_time: int | None = None,
     ) -> Repo:
         """Create a repo with the Hub's initial commit (.gitattributes, README card for Spaces)."""
-        repo = Repo(repo_id, repo_type, private, sdk if repo_type == "space" else None, iso_now())
+        repo = Repo(
+            repo_id, repo_type, private, sdk if repo_type == "space" else None, self.iso_now()
+        )
         initial = {".gitattributes": GITATTRIBUTES.encode()}
         if repo_type == "space":
             name = repo_id.split("/", 1)[1]
@@ -271,7 +283,9 @@ class HubSim:
         )
         repo.files = dict(files)
         if repo_type == "space":
-            repo.space = SpaceRuntimeState(repo.sdk, repo.files, self._shape)
+            repo.space = SpaceRuntimeState(
+                repo.sdk, repo.files, self.variants, self.clock.monotonic
+            )
         with self.lock:
             self.repos[(repo_type, repo_id)] = repo
         return repo
@@ -298,7 +312,7 @@ class HubSim:
                 message,
                 parent,
                 author,
-                iso_now(),
+                self.iso_now(),
                 dict(files),
             )
             repo.commits.append(commit)
@@ -307,23 +321,62 @@ class HubSim:
             if repo.space is not None:
                 self._sync_sdk(repo)
                 repo.space.start_build(
-                    commit.oid, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=True
+                    commit.oid,
+                    repo.files,
+                    repo.sdk,
+                    self.lifecycle,
+                    self.time_scale,
+                    stale=True,
+                    now=self.now(),
+                    wall_now=self.clock.time(),
                 )
                 self.counters.bump("builds")
         return commit
 
-    def restart(self, repo: Repo, *, implicit: bool = False) -> None:
-        """Rebuild head without a stale window (restart, secrets/variables/hardware change)."""
-        space = repo.space
+    def restart(self, repo: Repo, *, implicit: bool = False, cause: str = "restart") -> None:
+        """Restart the Space without a stale window: after a change of secrets, variables or
+        hardware (``implicit``, `cause` names it) or a restart, as ``variants.settings_restart``
+        says (a factory reboot, or a wake, always rebuilds)."""
+        space, mode = repo.space, self.variants.settings_restart
         with space.lock:
             if implicit and space.paused:
                 return
+            if mode == "variables-quiet" and cause == "variable":
+                return
             space.paused = False
+            now, wall = self.now(), self.clock.time()
+            container = mode == "container" and cause not in ("factory", "wake")
+            if container and space.restart_container(now, wall, self.lifecycle, self.time_scale):
+                self.counters.bump("restarts")
+                return
             space.start_build(
-                repo.head, repo.files, repo.sdk, self.lifecycle, self.time_scale, stale=False
+                repo.head,
+                repo.files,
+                repo.sdk,
+                self.lifecycle,
+                self.time_scale,
+                stale=False,
+                now=now,
+                named=mode == "rebuild-named" and cause not in ("wake",),
+                wall_now=wall,
             )
         self.counters.bump("restarts")
         self.counters.bump("builds")
+
+    def commit_later(
+        self, repo_id: str, delay: float, *, author: str = "someone-else", path: str = "NOTES.md"
+    ) -> None:
+        """Another writer's commit lands on top of the head `delay` seconds from now (on the
+        simulator's clock): `path` gets a new line, the Space rebuilds."""
+
+        def land() -> None:
+            repo = self.repos[("space", repo_id)]
+            old = repo.files.get(path)
+            data = (old.content if old is not None else b"") + f"edit {self.now()}\n".encode()
+            files = {**repo.files, path: self.store_regular(data)}
+            self.apply_commit(repo, files, f"Update {path}", "", author)
+
+        self.clock.call_later(delay, land)
 
     def put_to_sleep(self, repo_id: str) -> None:
         """The Space went unvisited for its sleep time: SLEEPING until a visit, restart or commit."""
@@ -333,7 +386,7 @@ class HubSim:
         """A visitor opens a sleeping Space: it is queued again, logged without a commit sha."""
         repo = self.repos[("space", repo_id)]
         if repo.space.asleep:
-            self.restart(repo)
+            self.restart(repo, cause="wake")
 
     @staticmethod
     def _sync_sdk(repo: Repo) -> None:

@@ -1,20 +1,20 @@
-"""Simulated Space lifecycle, computed lazily from the monotonic clock (no background threads).
+"""Simulated Space lifecycle, computed lazily from the simulator's clock (no background threads).
 
 A build created by a commit first spends a *stale* window during which the Hub still shows the
 previous build (its stage, sha and logs; a previous build still in progress keeps progressing),
 then BUILDING, APP_STARTING and its outcome. Restarts and wakes skip the stale window. Static
 Spaces never build: the repository's files are served at once. All durations are multiplied by
-``time_scale``.
+``time_scale``. Where the real Hub's behaviour is not recorded, `Variants` chooses (hubsim/README).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .buildplan import BuildPlan, plan_build
 from .state import FileEntry
@@ -31,15 +31,46 @@ class LifecycleTimings:
     starting: float = 1.0
 
 
-@dataclass
-class RuntimeShape:
-    """How ``GET /api/spaces/{id}/runtime`` answers; shared by every Space of one simulator.
+SettingsRestart = Literal["rebuild-named", "rebuild", "container", "variables-quiet"]
+LogStream = Literal["close", "keepalive"]
+SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
+    "rebuild-named",
+    "rebuild",
+    "container",
+    "variables-quiet",
+)
+LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive")
 
-    ``sha``: include the sha of the build shown. The production recordings have no such field
-    and no Hub document promises it, so it is off by default.
+
+@dataclass
+class Variants:
+    """The Hub's behaviour where no recording tells it; shared by every Space of one simulator.
+    Each field is a knob with its public evidence in hubsim/README ("Variants").
+
+    - ``sha``: the runtime JSON names the commit of the build shown (production recordings: no).
+    - ``running_stages``: a rebuild of a running Space shows ``RUNNING_BUILDING`` and
+      ``RUNNING_APP_STARTING`` (the old container still serves) instead of ``BUILDING`` and
+      ``APP_STARTING``.
+    - ``settings_restart``: what a change of secrets, variables or hardware (and a restart)
+      does: ``rebuild-named`` a build whose log names the head commit; ``rebuild`` a build whose
+      log header names no commit; ``container`` only the container restarts (a new
+      ``Application Startup`` run log, the build log stays); ``variables-quiet`` as ``rebuild``,
+      but a variables change restarts nothing.
+    - ``log_stream``: ``close``: a log stream sends the lines written so far and ends;
+      ``keepalive``: it stays open, sends new lines as they are written and an empty ``data:``
+      event every ``keepalive`` seconds.
+    - ``log_skew``: seconds the logs' clock runs ahead of the API's (``lastModified``, ``Date``).
+    - ``first_queue``: seconds a new Space's first build waits in the queue (its template's
+      verdict, e.g. ``NO_APP_FILE``, still shown).
     """
 
     sha: bool = False
+    running_stages: bool = False
+    settings_restart: SettingsRestart = "rebuild"
+    log_stream: LogStream = "close"
+    keepalive: float = 1.0
+    log_skew: float = 0.0
+    first_queue: float = 0.0
 
 
 @dataclass
@@ -73,16 +104,22 @@ class Build:
         previous: Build | View | None,
         *,
         wall_now: float | None = None,
+        variants: Variants | None = None,
+        queue: float = 0.0,
     ) -> None:
         self.sha, self.plan = sha, plan
+        self.variants = variants if variants is not None else Variants()
         self.previous: Build | None = previous if isinstance(previous, Build) else None
         self.frozen: View | None = previous if isinstance(previous, View) else None
         self.t0 = now
         self.wall0 = time.time() if wall_now is None else wall_now
+        self.image: Build | None = None  # a container restart: the build whose image runs
+        shown = previous.view(now) if isinstance(previous, Build) else previous
+        self.over_running = shown is not None and shown.stage == "RUNNING"
         if plan.sdk == "static":  # served from the repository's files: no queue, no build
             self.stale_end = self.build_end = self.start_end = now
             return
-        self.stale_end = now + timings.stale * scale
+        self.stale_end = now + timings.stale * scale + queue
         if not plan.builds_image:  # CONFIG_ERROR / NO_APP_FILE: a verdict, no image
             self.build_end = self.start_end = self.stale_end
             return
@@ -91,19 +128,32 @@ class Build:
         if plan.outcome != "BUILD_ERROR":
             self.start_end += timings.starting * scale
 
+    @classmethod
+    def container_restart(
+        cls, image: Build, now: float, wall_now: float, timings: LifecycleTimings, scale: float
+    ) -> Build:
+        """The container of `image` starts again: no build, a new run log."""
+        t = LifecycleTimings(0.0, 0.0, timings.starting)
+        build = cls(image.sha, image.plan, now, t, scale, image, wall_now=wall_now)
+        build.variants, build.image, build.previous = image.variants, image, None
+        return build
+
     def view(self, now: float) -> View:
         if now < self.stale_end:
             if self.frozen is not None or self.previous is None:
                 return self.frozen or View("NO_APP_FILE", None, None)
             return self.previous.view(now)
+        running = "RUNNING_" if self.over_running and self.variants.running_stages else ""
         if now < self.build_end:
-            return View("BUILDING", self.sha, None)
+            return View(running + "BUILDING", self.sha, None)
         if now < self.start_end:
-            return View("APP_STARTING", self.sha, None)
+            return View(running + "APP_STARTING", self.sha, None)
         return View(self.plan.outcome, self.sha, self.plan.error_message)
 
     def log_events(self, kind: str) -> list[tuple[float, str]]:
         """(monotonic time, line) pairs; lines become visible at their time."""
+        if kind == "build" and self.image is not None:
+            return self.image.log_events(kind)
         if kind == "build":
             lines, start, end = self.plan.build_log, self.stale_end, self.build_end
         else:
@@ -118,17 +168,23 @@ class Build:
         ]
 
     def wall(self, mono: float) -> float:
-        return self.wall0 + (mono - self.t0)
+        """The logs' clock at monotonic `mono` (the API's clock plus the variant's skew)."""
+        return self.wall0 + (mono - self.t0) + self.variants.log_skew
 
 
 class SpaceRuntimeState:
     """Lifecycle of one Space: current build, pause and sleep flags, pre-first-build stage."""
 
     def __init__(
-        self, sdk: str | None, files: Mapping[str, FileEntry], shape: RuntimeShape | None = None
+        self,
+        sdk: str | None,
+        files: Mapping[str, FileEntry],
+        variants: Variants | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.lock = threading.RLock()
-        self.shape = shape if shape is not None else RuntimeShape()
+        self.clock = clock  # the simulator's monotonic time, for in-process reads
+        self.variants = variants if variants is not None else Variants()
         self.build: Build | None = None
         self.paused = False
         self.asleep = False
@@ -160,10 +216,15 @@ class SpaceRuntimeState:
         scale: float,
         stale: bool,
         now: float | None = None,
+        *,
+        named: bool | None = None,
+        wall_now: float | None = None,
     ) -> Build:
         """Queue a build of ``sha``. ``stale`` marks a commit build: it waits behind the stale
-        window and its log names the commit; a restart or wake (``stale=False``) does neither."""
+        window; ``named`` (default: ``stale``): its log names the commit. A new Space's first
+        build also waits ``first_queue`` seconds."""
         now = time.monotonic() if now is None else now
+        named = stale if named is None else named
         with self.lock:
             current = self.build
             if current is not None and now >= current.stale_end:
@@ -172,11 +233,37 @@ class SpaceRuntimeState:
             if current is None or self.asleep:
                 shown = self.view(now)
             t = timings if stale else LifecycleTimings(0.0, timings.building, timings.starting)
-            build = Build(sha, plan_build(files, sdk, sha if stale else None), now, t, scale, shown)
+            queue = self.variants.first_queue * scale if current is None and stale else 0.0
+            build = Build(
+                sha,
+                plan_build(files, sdk, sha if named else None),
+                now,
+                t,
+                scale,
+                shown,
+                wall_now=wall_now,
+                variants=self.variants,
+                queue=queue,
+            )
             if isinstance(shown, View) and current is not None:
                 build.previous = current  # its logs stay visible while the frozen stage shows
             self.build, self.asleep = build, False
             return build
+
+    def restart_container(
+        self, now: float, wall_now: float, timings: LifecycleTimings, scale: float
+    ) -> Build | None:
+        """Start the shown build's container again (no build); None when none ran."""
+        with self.lock:
+            image = self.visible_build(now)
+            if image is None or not image.plan.builds_image or self.asleep:
+                return None
+            if image.view(now).stage in ("BUILD_ERROR", "BUILDING", "RUNNING_BUILDING"):
+                return None
+            while image.image is not None:
+                image = image.image
+            self.build = Build.container_restart(image, now, wall_now, timings, scale)
+            return self.build
 
     def sleep(self) -> None:
         """No visitor for ``gcTimeout`` seconds: SLEEPING until a visit, restart or commit."""
@@ -192,9 +279,9 @@ class SpaceRuntimeState:
                 build = build.previous
             return build
 
-    def runtime_view(self, now: float) -> dict[str, Any]:
+    def runtime_view(self, now: float | None = None) -> dict[str, Any]:
         """In-process view, always with the sha (tests read it whatever the runtime shape)."""
-        v = self.view(now)
+        v = self.view(self.clock() if now is None else now)
         return {"stage": v.stage, "sha": v.sha, "errorMessage": v.error}
 
 
@@ -211,7 +298,7 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
             "replicas": {"requested": 1, "current": 1},
         }
     else:
-        live = v.stage in ("RUNNING", "APP_STARTING", "RUNNING_BUILDING")
+        live = v.stage in ("RUNNING", "APP_STARTING", "RUNNING_BUILDING", "RUNNING_APP_STARTING")
         replicas: dict[str, Any] = {"requested": 1}
         if live:
             replicas["current"] = 1
@@ -224,7 +311,7 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
             "devMode": False,
             "domains": [{"domain": f"{repo.subdomain}.hf.space", "stage": "READY"}],
         }
-    if v.sha is not None and space.shape.sha:
+    if v.sha is not None and space.variants.sha:
         out["sha"] = v.sha
     if v.error:
         out["errorMessage"] = v.error

@@ -73,9 +73,9 @@ def create_repo(req: Request) -> Response:
     from .routes_space import set_item
 
     for item in body.get("secrets") or []:
-        set_item(repo, "secret", item)
+        set_item(repo, "secret", item, req.sim.iso_now())
     for item in body.get("variables") or []:
-        set_item(repo, "variable", item)
+        set_item(repo, "variable", item, req.sim.iso_now())
     return json_response({"url": repo_url(req, repo), "name": repo_id, "id": repo.mongo_id})
 
 
@@ -196,7 +196,7 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
                 "host": f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
                 if req.sim.serve_apps
                 else f"https://{subdomain_for(repo.repo_id)}.hf.space",
-                "runtime": runtime_json(repo),
+                "runtime": runtime_json(repo, req.sim.now()),
             }
         )
     else:

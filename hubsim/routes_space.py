@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from .access import load_repo
 from .errors import bad_request
-from .lifecycle import runtime_json
+from .lifecycle import Build, runtime_json
 from .server import Request, Response, json_response, route
-from .state import Repo, iso_now
+from .state import Repo, iso_at
 
 ADMIN = "You don't have the rights to manage this Space's settings"
 SSE_MAX_SECONDS = 120.0
@@ -21,7 +20,7 @@ def _space(req: Request, write: str | None = None) -> Repo:
     return load_repo(req, write=write, repo_type="space")
 
 
-def set_item(repo: Repo, kind: str, item: dict[str, Any]) -> None:
+def set_item(repo: Repo, kind: str, item: dict[str, Any], updated: str) -> None:
     """Store one secret or variable (``{"key","value","description"?}``) like the Hub does."""
     key = item.get("key")
     if not isinstance(key, str) or not key:
@@ -32,7 +31,7 @@ def set_item(repo: Repo, kind: str, item: dict[str, Any]) -> None:
         meta["value"] = value
     if item.get("description") is not None:
         meta["description"] = item["description"]
-    meta["updatedAt"] = iso_now()
+    meta["updatedAt"] = updated
     if kind == "secret":
         repo.secrets[key] = value
         repo.secret_meta[key] = meta
@@ -42,33 +41,61 @@ def set_item(repo: Repo, kind: str, item: dict[str, Any]) -> None:
 
 @route("GET", "/api/spaces/{repo}/runtime")
 def runtime(req: Request) -> Response:
-    return json_response(runtime_json(_space(req)))
+    return json_response(runtime_json(_space(req), req.sim.now()))
 
 
 @route("GET", "/api/spaces/{repo}/logs/{kind}")
 def logs(req: Request) -> Response:
-    """Server-sent events, one per line; the stream ends once the phase's lines are all out."""
+    """Server-sent events, one per line, of the build shown. ``variants.log_stream``: ``close``
+    ends the stream after the lines written so far; ``keepalive`` keeps it open, sending new
+    lines as they are written and an empty ``data:`` event every ``keepalive`` seconds."""
     repo = _space(req, write="You don't have the rights to read this Space's logs")
-    build = repo.space.visible_build(time.monotonic())
-    events = build.log_events(req.params["kind"]) if build is not None else []
-    return Response(200, content_type="text/event-stream", stream=_sse(req, build, events))
+    kind = req.params["kind"]
+    stream = _keepalive(req, repo, kind) if req.sim.variants.log_stream == "keepalive" else None
+    if stream is None:
+        build = repo.space.visible_build(req.sim.now())
+        events = build.log_events(kind) if build is not None else []
+        stream = _written(build, [e for e in events if e[0] <= req.sim.now()])
+    return Response(200, content_type="text/event-stream", stream=stream)
 
 
-def _sse(req: Request, build: Any, events: list[tuple[float, str]]) -> Iterator[bytes]:
-    stop, deadline = req.sim.stopping, time.monotonic() + SSE_MAX_SECONDS
+def _event(build: Build, when: float, line: str) -> bytes:
+    payload = {"data": line + "\n", "timestamp": iso_at(build.wall(when))}
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def _written(build: Build | None, events: list[tuple[float, str]]) -> Iterator[bytes]:
     yield b": hubsim\n\n"
     for when, line in events:
-        while time.monotonic() < when:
-            if stop.wait(min(0.02, max(when - time.monotonic(), 0))) or time.monotonic() > deadline:
-                return
-        payload = {"data": line + "\n", "timestamp": _iso(build.wall(when))}
-        yield b"data: " + json.dumps(payload).encode() + b"\n\n"
+        assert build is not None
+        yield _event(build, when, line)
 
 
-def _iso(epoch: float) -> str:
-    from .state import iso_at
-
-    return iso_at(epoch)
+def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
+    """The lines written so far, then each new one at its time, and between them a keep-alive
+    every ``keepalive`` seconds, until the client leaves (or ``SSE_MAX_SECONDS``). On a fake
+    clock the stream's waits move the clock, only while the client is still reading."""
+    sim = req.sim
+    clock, every, stop = sim.clock, sim.variants.keepalive, sim.stopping
+    deadline = clock.monotonic() + SSE_MAX_SECONDS
+    build = repo.space.visible_build(sim.now())
+    sent = 0
+    yield b": hubsim\n\n"
+    while clock.monotonic() < deadline:
+        events = build.log_events(kind) if build is not None else []
+        while sent < len(events) and events[sent][0] <= clock.monotonic():
+            assert build is not None
+            yield _event(build, *events[sent])
+            sent += 1
+        pause = every
+        if sent < len(events):
+            pause = min(every, events[sent][0] - clock.monotonic())
+        if clock.fake and req.client_gone(0.02):
+            return
+        if clock.wait(max(pause, 0.001), stop):
+            return
+        if sent >= len(events) or events[sent][0] > clock.monotonic():
+            yield b"data: \n\n"
 
 
 @route("GET", "/api/spaces/{repo}/secrets")
@@ -80,8 +107,8 @@ def get_secrets(req: Request) -> Response:
 @route("POST", "/api/spaces/{repo}/secrets")
 def add_secret(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
-    set_item(repo, "secret", req.json())
-    req.sim.restart(repo, implicit=True)
+    set_item(repo, "secret", req.json(), req.sim.iso_now())
+    req.sim.restart(repo, implicit=True, cause="secret")
     return json_response({})
 
 
@@ -93,7 +120,7 @@ def delete_secret(req: Request) -> Response:
     repo.secrets.pop(key, None)
     repo.secret_meta.pop(key, None)
     if existed:
-        req.sim.restart(repo, implicit=True)
+        req.sim.restart(repo, implicit=True, cause="secret")
     return json_response({})
 
 
@@ -105,8 +132,8 @@ def get_variables(req: Request) -> Response:
 @route("POST", "/api/spaces/{repo}/variables")
 def add_variable(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
-    set_item(repo, "variable", req.json())
-    req.sim.restart(repo, implicit=True)
+    set_item(repo, "variable", req.json(), req.sim.iso_now())
+    req.sim.restart(repo, implicit=True, cause="variable")
     return json_response(repo.variables)
 
 
@@ -114,7 +141,7 @@ def add_variable(req: Request) -> Response:
 def delete_variable(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
     if repo.variables.pop(req.json().get("key"), None) is not None:
-        req.sim.restart(repo, implicit=True)
+        req.sim.restart(repo, implicit=True, cause="variable")
     return json_response(repo.variables)
 
 
@@ -130,8 +157,8 @@ def hardware(req: Request) -> Response:
         repo.sleep_time = int(body["sleepTimeSeconds"])
     if flavor != repo.hardware:
         repo.hardware = flavor
-        req.sim.restart(repo, implicit=True)
-    return json_response(runtime_json(repo))
+        req.sim.restart(repo, implicit=True, cause="hardware")
+    return json_response(runtime_json(repo, req.sim.now()))
 
 
 @route("POST", "/api/spaces/{repo}/sleeptime")
@@ -141,20 +168,21 @@ def sleeptime(req: Request) -> Response:
     if not isinstance(seconds, int):
         raise bad_request("seconds must be an integer")
     repo.sleep_time = seconds
-    return json_response(runtime_json(repo))
+    return json_response(runtime_json(repo, req.sim.now()))
 
 
 @route("POST", "/api/spaces/{repo}/pause")
 def pause(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
     repo.space.paused = True
-    return json_response(runtime_json(repo))
+    return json_response(runtime_json(repo, req.sim.now()))
 
 
 @route("POST", "/api/spaces/{repo}/restart")
 def restart(req: Request) -> Response:
     repo = _space(req, write=ADMIN)
-    if req.query.get("factory", "").lower() in ("true", "1"):
+    factory = req.query.get("factory", "").lower() in ("true", "1")
+    if factory:
         req.sim.counters.bump("factory_reboots")  # a rebuild without the build cache
-    req.sim.restart(repo)
-    return json_response(runtime_json(repo))
+    req.sim.restart(repo, cause="factory" if factory else "restart")
+    return json_response(runtime_json(repo, req.sim.now()))

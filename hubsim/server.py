@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import secrets
+import select
 import socket
 import threading
 import traceback
@@ -81,6 +82,15 @@ class Request:
         self.principal: Principal | None = None
         self._body: bytes | None = None
         self._consumed = False
+
+    def client_gone(self, wait: float) -> bool:
+        """Whether the client closed the connection (read within `wait` real seconds)."""
+        sock = self.handler.connection
+        try:
+            readable, _, _ = select.select([sock], [], [], wait)
+            return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     @property
     def base_url(self) -> str:
@@ -325,7 +335,8 @@ class _Handler(BaseHTTPRequestHandler):
                 resp.stream.close()  # type: ignore[union-attr]
 
     def date_time_string(self, timestamp: float | None = None) -> str:
-        return formatdate(timestamp, usegmt=True)
+        sim = self.server.sim  # type: ignore[attr-defined]  # SimServer carries its HubSim
+        return formatdate(sim.clock.time() if timestamp is None else timestamp, usegmt=True)
 
 
 class SimServer(ThreadingHTTPServer):

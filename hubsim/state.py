@@ -185,9 +185,7 @@ class Repo:
     @property
     def stage(self) -> str | None:
         """Current Space stage as the runtime endpoint would report it now."""
-        return (
-            self.space.runtime_view(time.monotonic())["stage"] if self.space is not None else None
-        )
+        return self.space.runtime_view()["stage"] if self.space is not None else None
 
     @property
     def subdomain(self) -> str:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class FaultRule:
-    """One armed fault. ``path`` is a regex searched in the URL path (no query string)."""
+    """One armed fault. ``path`` is a regex searched in the URL path (no query string); ``query``,
+    when set, one searched in the query string too (e.g. the watch's ``expand=runtime``)."""
 
     method: str | None
     path: str
@@ -24,13 +25,16 @@ class FaultRule:
     message: str | None = None  # the error text, instead of the status's usual one
     #: 429 as the Hub sends it: `RateLimit: "api";r=0;t=N` + `RateLimit-Policy`, no Retry-After
     ratelimit: int | None = None
+    query: str | None = None
     hits: int = 0
     _regex: re.Pattern = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._regex = re.compile(self.path)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
+        if self.query is not None and not re.search(self.query, query):
+            return False
         return (self.method is None or self.method.upper() == method.upper()) and bool(
             self._regex.search(path)
         )
@@ -55,6 +59,7 @@ class Faults:
         before: Callable[[], None] | None = None,
         message: str | None = None,
         ratelimit: int | None = None,
+        query: str | None = None,
     ) -> FaultRule:
         """`before`: instead of failing, call it and then answer the request normally."""
         if before is not None:
@@ -72,16 +77,17 @@ class Faults:
             before,
             message,
             ratelimit,
+            query,
         )
         with self._lock:
             self._rules.append(rule)
         return rule
 
-    def take(self, method: str, path: str) -> FaultRule | None:
+    def take(self, method: str, path: str, query: str = "") -> FaultRule | None:
         """Return and consume the first armed rule matching this request."""
         with self._lock:
             for rule in self._rules:
-                if rule.times > 0 and rule.matches(method, path):
+                if rule.times > 0 and rule.matches(method, path, query):
                     rule.times -= 1
                     rule.hits += 1
                     return rule

@@ -370,7 +370,9 @@ class HubSim:
         simulator's clock): `path` gets a new line, the Space rebuilds."""
 
         def land() -> None:
-            repo = self.repos[("space", repo_id)]
+            repo = self.repos.get(("space", repo_id))
+            if repo is None:  # deleted, or never created
+                return
             old = repo.files.get(path)
             data = (old.content if old is not None else b"") + f"edit {self.now()}\n".encode()
             files = {**repo.files, path: self.store_regular(data)}

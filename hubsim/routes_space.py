@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .access import load_repo
+from .clock import STREAM_HEADER
 from .errors import bad_request
 from .lifecycle import Build, runtime_json
 from .server import Request, Response, json_response, route
@@ -74,28 +75,30 @@ def _written(build: Build | None, events: list[tuple[float, str]]) -> Iterator[b
 def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
     """The lines written so far, then each new one at its time, and between them a keep-alive
     every ``keepalive`` seconds, until the client leaves (or ``SSE_MAX_SECONDS``). On a fake
-    clock the stream's waits move the clock, only while the client is still reading."""
+    clock the stream waits for the clock to reach those times (see clock.client_factory)."""
     sim = req.sim
     clock, every, stop = sim.clock, sim.variants.keepalive, sim.stopping
     deadline = clock.monotonic() + SSE_MAX_SECONDS
     build = repo.space.visible_build(sim.now())
-    sent = 0
+    key, sent, nbytes = req.headers.get(STREAM_HEADER) or "", 0, 0
     yield b": hubsim\n\n"
+    nbytes += len(b": hubsim\n\n")
     while clock.monotonic() < deadline:
         events = build.log_events(kind) if build is not None else []
         while sent < len(events) and events[sent][0] <= clock.monotonic():
             assert build is not None
-            yield _event(build, *events[sent])
-            sent += 1
+            chunk = _event(build, *events[sent])
+            yield chunk
+            sent, nbytes = sent + 1, nbytes + len(chunk)
         pause = every
         if sent < len(events):
             pause = min(every, events[sent][0] - clock.monotonic())
-        if clock.fake and req.client_gone(0.02):
-            return
-        if clock.wait(max(pause, 0.001), stop):
+        gone = lambda: req.client_gone(0.0)  # noqa: E731 - checked while waiting
+        if clock.wait(max(pause, 0.001), stop, gone, (key, nbytes) if key else None):
             return
         if sent >= len(events) or events[sent][0] > clock.monotonic():
             yield b"data: \n\n"
+            nbytes += len(b"data: \n\n")
 
 
 @route("GET", "/api/spaces/{repo}/secrets")

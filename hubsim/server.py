@@ -229,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         rt, params, known = match_route(method, path)
         sim.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
         req = Request(self, method, path, split.query, params)
-        fault = sim.faults.take(method, path)
+        fault = sim.faults.take(method, path, split.query)
         if fault is not None and fault.before is not None:
             fault.before()  # e.g. another writer commits first; then this request runs as usual
             fault = None

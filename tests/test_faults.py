@@ -20,7 +20,7 @@ CALLS = [
     ("lfs-batch", "POST", r"/info/lfs/objects/batch$"),  # classic LFS lane
     ("lfs-upload", "PUT", r"^/lfs-upload/"),  # classic LFS lane
     ("commit", "POST", r"/commit/main$"),
-    ("runtime", "GET", r"/runtime$"),
+    ("watch", "GET", r"^/api/spaces/user/[^/]+$", r"expand=runtime"),  # the watch's polls
     ("secrets", "POST", r"/secrets$"),
     ("variables", "POST", r"/variables$"),
     ("settings", "PUT", r"/settings$"),
@@ -53,13 +53,13 @@ CLASSIC_ONLY = ("lfs-batch", "lfs-upload")
 
 @pytest.mark.parametrize("status,retry_after", FAULTS, ids=[str(s) for s, _ in FAULTS])
 @pytest.mark.parametrize(
-    "hub,call,method,path",
-    [("classic" if c[0] in CLASSIC_ONLY else "xet", *c) for c in CALLS],
+    "hub,call,method,path,query",
+    [("classic" if c[0] in CLASSIC_ONLY else "xet", *(*c, None)[:4]) for c in CALLS],
     ids=[c[0] for c in CALLS],
     indirect=["hub"],
 )
 def test_transient_faults_are_survived_with_exactly_one_commit(
-    action, hub, call, method, path, status, retry_after
+    action, hub, call, method, path, query, status, retry_after
 ):
     times = {500: 1, 502: 2, 503: 3, 429: 2}[status]
     if call == "lfs-upload":
@@ -69,8 +69,10 @@ def test_transient_faults_are_survived_with_exactly_one_commit(
     name = f"{call}-{status}"
     inputs = _prepare(action, hub, name)
     before = len(hub.repo(inputs["space"]).commits) if hub.repo(inputs["space"]) else 0
-    hub.faults.add(method=method, path=path, status=status, times=times, retry_after=retry_after)
-    result = action.run({**inputs, "wait": "true" if call == "runtime" else "false"})
+    hub.faults.add(
+        method=method, path=path, status=status, times=times, retry_after=retry_after, query=query
+    )
+    result = action.run({**inputs, "wait": "true" if call == "watch" else "false"})
     assert result.returncode == 0, result.stdout
     repo = hub.repo(inputs["space"])
     deploy_commits = [c for c in repo.commits[before:] if "Deploy-Id:" in c.message]
@@ -231,7 +233,8 @@ def test_read_only_token_is_refused_before_any_write(action, hub):
 
 def test_a_failure_after_the_commit_still_writes_the_outputs(action, hub):
     copy_example("gradio-hello", action.workspace)
-    hub.faults.add(method="GET", path=r"/runtime$", status=503, times=10_000)
+    watch = {"path": r"^/api/spaces/user/after$", "query": r"expand=runtime"}
+    hub.faults.add(method="GET", status=503, times=10_000, **watch)
     result = action.run({"space": "user/after", "hf-token": TOKEN})
     assert result.returncode == 1 and len(result.errors) == 1
     assert result.outputs["commit-sha"] == hub.repo("user/after").head

@@ -12,6 +12,7 @@ NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
 T = 1_700_000_000.0
 COMMIT = Goal("commit", NEW, committed_at=T)
 RESTART = Goal("restart", NEW, before=Header(None, T - 10))
+CONTAINER = Goal("restart", NEW, before=Header(None, T - 10), started_before=T - 8, settle=20)
 
 
 @pytest.mark.parametrize(
@@ -24,11 +25,19 @@ RESTART = Goal("restart", NEW, before=Header(None, T - 10))
         (Goal("restart", NEW), Seen("RUNNING", header=Header(None, T), busy_seen=True), ("done", True, "a build was seen since our change")),
         (RESTART, Seen("RUNNING", header=Header(None, T - 10)), ("wait", False, "the build log is still the one shown before our change")),
         (RESTART, Seen("BUILDING", header=Header(None, T + 1)), ("wait", True, "the build log is of a build queued after our change")),
-        (COMMIT, Seen("BUILDING", header=Header(None, T + 1)), ("wait", True, "the build log is of a restart queued after our commit")),
-        (COMMIT, Seen("RUNNING", header=Header(None, T - 1)), ("wait", False, "the build log is of a restart queued before our commit")),
-        (COMMIT, Seen("RUNNING", header=Header(None, T + 1), startup=T + 1), ("done", True, "the build log is of a restart queued after our commit and the app started from it")),
-        (COMMIT, Seen("RUNNING", header=Header(None, T + 1), startup=T + 1 - 1e-3), ("done", True, "the build log is of a restart queued after our commit and the app started from it")),
-        (COMMIT, Seen("RUNNING", header=Header(None, T + 1), startup=T), ("wait", False, "the build log is of a restart queued after our commit, but the app shown started before that build")),
+        (COMMIT, Seen("BUILDING", header=Header(None, T + 11)), ("wait", True, "the build log is of a restart queued over 10s after our commit")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 9)), ("wait", False, "the build log is of a restart queued before our commit or within 10s of it (the logs' clock may differ that much)")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 11), startup=T + 11), ("done", True, "the build log is of a restart queued over 10s after our commit and the app started from it")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 11), startup=T + 11 - 1e-3), ("done", True, "the build log is of a restart queued over 10s after our commit and the app started from it")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 11), startup=T + 10), ("wait", False, "the build log is of a restart queued over 10s after our commit, but the app shown started before that build")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 2), startup=T + 3, named_at=T + 1), ("done", True, "the build log is of a restart queued after our commit's build and the app started from it")),
+        (COMMIT, Seen("RUNNING", header=Header(OLD[:7], T + 2)), ("wait", False, "the build log header names 0dd0dd0, not our commit")),
+        (Goal("commit", NEW, app_expected=True), Seen("NO_APP_FILE", header=None, elapsed=99), ("wait", False, "NO_APP_FILE is the previous verdict, not ours: our files hold an app, so it is shown until our build starts")),
+        (Goal("commit", NEW, app_expected=True), Seen("NO_APP_FILE", header=None, moved=True), ("fail", True, "NO_APP_FILE without a build replaced the previous build")),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T + 3), ("done", True, "the run log shows an Application Startup after our change (no new build)")),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (CONTAINER, Seen("RUNTIME_ERROR", header=Header(None, T - 10), startup=T + 3), ("fail", True, "the run log shows an Application Startup after our change (no new build)")),
         (COMMIT, Seen("BUILDING", header=None), ("wait", False, "no build log yet")),
         (COMMIT, Seen("PAUSED"), ("fail", False, "the Space is PAUSED: it will not start by waiting")),
         (COMMIT, Seen("SLEEPING", sha=NEW), ("done", True, "the runtime names our commit a1b2c3d; it sleeps and wakes on its next visit")),
@@ -39,3 +48,20 @@ RESTART = Goal("restart", NEW, before=Header(None, T - 10))
 def test_each_verdict_states_its_evidence(goal, seen, verdict):
     v = judge(goal, seen)
     assert (v.action, v.ours, v.evidence) == verdict
+
+
+@pytest.mark.parametrize(
+    "goal,seen,warning",
+    [
+        (COMMIT, Seen("RUNNING", header=Header(NEW[:7], T + 1), startup=T + 2), ""),
+        (COMMIT, Seen("RUNNING", sha=NEW), ""),
+        (COMMIT, Seen("RUNNING", busy_seen=True), "The Space's build log could not be read, so only a build seen since the change ties this stage to it (not which commit it built)."),
+        (Goal("restart", NEW), Seen("RUNNING", header=Header(None, T), busy_seen=True), "The Space's build log could not be read, so only a build seen since the change ties this stage to it (not which commit it built)."),
+        (COMMIT, Seen("RUNNING", header=Header(NEW[:7], T + 1)), "The Space's run log could not be read, so it is not proven that the app shown started from this build."),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20), "The Space did not restart within 20s of the change (no new build log, no new Application Startup), so it is not proven that the running app uses the new settings: they apply at its next restart at the latest."),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20, busy_seen=True), None),
+    ],
+)  # fmt: skip
+def test_a_proof_by_weaker_evidence_warns_what_it_could_not_prove(goal, seen, warning):
+    v = judge(goal, seen)
+    assert (v.warning if v.action == "done" else None) == warning

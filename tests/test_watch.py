@@ -90,7 +90,14 @@ def test_a_restart_queued_before_our_commit_is_the_old_code():
 
 
 def test_a_restart_or_wake_queued_after_our_commit_runs_it():
-    assert decide(stage="RUNNING", header=RESTART_AFTER, startup=T + 6) == ("done", True)
+    """Queued more than CLOCK_SKEW after our commit (the clocks may differ that much), or after a
+    build of our commit seen in this watch (both on the logs' clock)."""
+    late = Header(None, T + 10.5)
+    assert decide(stage="RUNNING", header=late, startup=T + 11) == ("done", True)
+    assert decide(stage="RUNNING", header=RESTART_AFTER, startup=T + 6) == ("wait", False)
+    after_ours = dict(header=RESTART_AFTER, startup=T + 6)
+    assert decide(stage="RUNNING", named_at=T + 5, **after_ours) == ("done", True)
+    assert decide(stage="RUNNING", named_at=T + 5.5, **after_ours) == ("wait", False)
 
 
 def test_a_restart_header_without_a_known_commit_time_is_not_ours():
@@ -222,19 +229,22 @@ class Scripted:
     def __init__(self, script, *, sdk="gradio", head=NEW):
         self.script, self.i, self.sdk, self.head = script, 0, sdk, head
         self.calls = {"runtime": 0, "build": 0, "run": 0, "tail": 0}
+        self.started = False
 
     def _now(self):
         return self.script[min(self.i, len(self.script) - 1)]
 
     def info(self):
-        return SpaceFacts(self.runtime(count=False), self.head, T, self.sdk)
-
-    def runtime(self, count=True):
-        if count:
+        """The first read (before the loop) shows step 0; each later one the next step."""
+        if self.started:
             self.calls["runtime"] += 1
             self.i += 1
+        self.started = True
         stage, sha, *_ = self._now()
-        return {"stage": stage, **({"sha": sha} if sha else {})}
+        return SpaceFacts({"stage": stage, **({"sha": sha} if sha else {})}, self.head, T, self.sdk)
+
+    def newest_commit(self):
+        return self.head, "someone"
 
     def first_line(self, build):
         self.calls["build" if build else "run"] += 1
@@ -331,7 +341,7 @@ def test_loop_times_out_politely_and_says_the_last_evidence():
     probe = Scripted([("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90))])
     exc, _ = run_loop(probe, timeout=30)
     assert isinstance(exc, BuildFailed) and exc.stage == "TIMEOUT"
-    assert "previous commit" in exc.message and probe.calls["runtime"] <= 15
+    assert "not our commit" in exc.message and probe.calls["runtime"] <= 15
 
 
 def test_loop_paused_fails_at_once():

@@ -127,20 +127,20 @@ def test_an_error_left_by_the_previous_build_does_not_fail_ours(action, hub, sha
     assert_runs_head(hub, result, "user/fix")
 
 
-def test_no_app_file_after_no_app_file_is_ours(action, hub, shape):
+def test_files_without_an_app_fail_before_anything_is_written(action, hub, shape):
+    """Our files cannot hold a gradio app (no app.py, no app_file): the Hub would answer
+    NO_APP_FILE, so the run says so, with the fix, before creating or committing anything."""
     copy_example("gradio-hello", action.workspace)
     (action.workspace / "app.py").rename(action.workspace / "main.py")
-    first, _ = deploy(action, "user/noapp")
-    assert first.returncode == 1 and first.outputs["stage"] == "NO_APP_FILE"
-    (action.workspace / "other.py").write_text("x = 1\n")
-    result, took = deploy(action, "user/noapp")
-    assert result.returncode == 1 and result.outputs["stage"] == "NO_APP_FILE"
-    assert (
-        result.outputs["commit-sha"] == hub.repo("user/noapp").head != first.outputs["commit-sha"]
-    )
-    assert took < 15 and "NO_APP_FILE" in result.errors[0]
-    # No build, no log: without a runtime sha only the settle time can tell it is ours.
-    assert ("runtime names our commit" if shape else "still shown") in result.stdout
+    result, _ = deploy(action, "user/noapp")
+    assert result.returncode == 1 and hub.repo("user/noapp") is None
+    assert result.errors == [
+        "::error title=No app to run::The gradio Space would have no 'app.py', so the Hub could not run it (NO_APP_FILE);"
+        " nothing was changed on the Space. Add app.py to 'path', or set 'app-file' (or app_file"
+        " in the README front matter) to the file that starts the app."
+    ]
+    result, _ = deploy(action, "user/noapp", **{"app-file": "main.py"})
+    assert_runs_head(hub, result, "user/noapp")
 
 
 def _break(workspace, how: str) -> tuple[str, str]:
@@ -148,14 +148,11 @@ def _break(workspace, how: str) -> tuple[str, str]:
     if how == "BUILD_ERROR":
         (workspace / "requirements.txt").write_text("gradio\nhubsim-fail-build==1.0\n")
         return how, "No matching distribution found for hubsim-fail-build"
-    if how == "NO_APP_FILE":
-        (workspace / "app.py").unlink()
-        return how, "app.py"
     (workspace / "app.py").write_text("import sys\nprint('starting')\nsys.exit(1)\n")
     return how, "SystemExit: 1"
 
 
-@pytest.mark.parametrize("how", ["BUILD_ERROR", "NO_APP_FILE", "RUNTIME_ERROR"])
+@pytest.mark.parametrize("how", ["BUILD_ERROR", "RUNTIME_ERROR"])
 def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, how):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/bad")[0].assert_ok()
@@ -166,8 +163,6 @@ def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, h
     assert result.outputs["stage"] == stage and stage in result.errors[0]
     assert text in result.stdout
     assert shown(hub, "user/bad")["sha"] == hub.repo("user/bad").head
-    if how == "NO_APP_FILE" and not shape:  # no build log: the stage left the previous build
-        assert "without a build replaced the previous build" in result.stdout
     assert took < 15  # seconds after the Hub said so, not the 60 s timeout
 
 

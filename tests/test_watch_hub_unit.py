@@ -19,10 +19,12 @@ from hf_action.hub.watch import (
     SpaceFacts,
     WatchResult,
     _Track,
-    build_log_header,
     failure,
+    logs_before,
     observe,
     parse_header,
+    parse_startup,
+    poll_intervals,
     watch_space,
     with_facts,
 )
@@ -78,13 +80,13 @@ def test_the_probe_reads_facts_runtime_and_logs(api, sim):
     probe = HubProbe(api, SPACE)
     facts = probe.info()
     assert facts.head == sha and facts.sdk == "gradio" and facts.modified is not None
-    assert facts.runtime["stage"] and probe.runtime()["stage"]
+    assert facts.runtime["stage"]
     watch_space(probe, Goal("commit", sha), 20, lambda m: None)
     first = probe.first_line(True)
     assert first is not None and isinstance(first[1], float)
     header = parse_header(first)
     assert isinstance(header, Header) and header.commit == sha[:7]
-    assert build_log_header(api, SPACE) == header
+    assert logs_before(api, SPACE) == (header, parse_startup(probe.first_line(False)))
     assert probe.tail(True).splitlines()[0] == first[0]
     run = probe.first_line(False)
     assert run is not None and "Application Startup" in run[0]
@@ -181,7 +183,7 @@ def log_requests(sim) -> int:
 def test_observe_reads_no_log_when_the_runtime_decides(api, sim, goal, runtime):
     deployed(api, sim)
     track = _Track(moved=True, busy_seen=False)
-    seen, _ = observe(HubProbe(api, SPACE), goal, runtime, 3.5, track)
+    seen, _ = observe(HubProbe(api, SPACE), goal, SpaceFacts(runtime), 3.5, track)
     expected = Seen(runtime["stage"], runtime.get("sha"), elapsed=3.5, moved=True)
     assert seen == expected
     assert sim.counters.requests == {}  # not even the runtime again
@@ -189,7 +191,9 @@ def test_observe_reads_no_log_when_the_runtime_decides(api, sim, goal, runtime):
 
 def test_observe_passes_on_the_watchs_memory_and_an_unknown_stage(api, sim):
     deployed(api, sim)
-    seen, _ = observe(HubProbe(api, SPACE), Goal("none"), {}, 1.25, _Track(busy_seen=True))
+    seen, _ = observe(
+        HubProbe(api, SPACE), Goal("none"), SpaceFacts({}), 1.25, _Track(busy_seen=True)
+    )
     assert seen == Seen("UNKNOWN", None, elapsed=1.25, moved=False, busy_seen=True)
 
 
@@ -200,23 +204,23 @@ def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_s
     goal = with_facts(Goal("commit", sha), probe.info())
     sim.counters.reset()
     # The runtime of this poll, read before the log, still showed the previous build's verdict.
-    seen, _ = observe(probe, goal, {"stage": "BUILD_ERROR"}, 2.0, _Track())
+    seen, _ = observe(probe, goal, SpaceFacts({"stage": "BUILD_ERROR"}), 2.0, _Track())
     assert isinstance(seen.header, Header) and seen.header.commit == sha[:7]
     assert isinstance(seen.startup, float) and seen.startup >= seen.header.queued - 1e-3
     assert (seen.stage, seen.sha, seen.elapsed) == ("RUNNING", sha, 2.0)
-    assert log_requests(sim) == 2 and sim.counters.requests[RUNTIME] == 1
-    assert seen.header == build_log_header(api, SPACE)
+    assert log_requests(sim) == 2 and sim.counters.requests[INFO] == 1
+    assert seen.header == logs_before(api, SPACE)[0]
 
 
 def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
     old = deployed(api, sim)
     seen, _ = observe(
-        HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 4.0, _Track()
+        HubProbe(api, SPACE), Goal("commit", NEW), SpaceFacts({"stage": "RUNNING"}), 4.0, _Track()
     )
     assert seen == Seen("RUNNING", None, header=seen.header, elapsed=4.0)
     assert isinstance(seen.header, Header) and seen.header.commit == old[:7]
     assert seen.startup == UNREAD
-    assert log_requests(sim) == 1 and sim.counters.requests[RUNTIME] == 0
+    assert log_requests(sim) == 1 and sim.counters.requests[INFO] == 0
 
 
 def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim):
@@ -224,26 +228,26 @@ def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim)
     sha = deployed(api, sim)
     # The restart's goal reads the build log even with a runtime sha: only the log tells a restart.
     goal = Goal("restart", sha, before=Header(sha[:7], 1.0))
-    seen, _ = observe(HubProbe(api, SPACE), goal, {"stage": "RUNNING"}, 0.5, _Track())
+    seen, _ = observe(HubProbe(api, SPACE), goal, SpaceFacts({"stage": "RUNNING"}), 0.5, _Track())
     assert (seen.stage, seen.sha) == ("RUNNING", sha) and isinstance(seen.startup, float)
-    assert log_requests(sim) == 2 and sim.counters.requests[RUNTIME] == 1
+    assert log_requests(sim) == 2 and sim.counters.requests[INFO] == 1
 
 
 def test_observe_with_an_unreadable_build_log_reads_nothing_more(api, sim):
     deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/build$", status=500)
     seen, _ = observe(
-        HubProbe(api, SPACE), Goal("commit", NEW), {"stage": "RUNNING"}, 0.0, _Track()
+        HubProbe(api, SPACE), Goal("commit", NEW), SpaceFacts({"stage": "RUNNING"}), 0.0, _Track()
     )
     assert seen == Seen("RUNNING", None, header=UNREAD, startup=UNREAD)
-    assert sim.counters.requests[RUNTIME] == 0
+    assert sim.counters.requests[INFO] == 0
 
 
 def test_observe_of_our_build_with_an_unreadable_run_log(api, sim):
     sha = deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/run$", status=500)
     seen, _ = observe(
-        HubProbe(api, SPACE), Goal("commit", sha), {"stage": "RUNNING"}, 0.0, _Track()
+        HubProbe(api, SPACE), Goal("commit", sha), SpaceFacts({"stage": "RUNNING"}), 0.0, _Track()
     )
     assert isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING"
 
@@ -288,7 +292,10 @@ def test_probe_info_asks_only_for_what_the_watch_reads_in_one_request(api, sim, 
 def test_probe_build_log_header_is_unread_when_the_log_fails(api, sim):
     deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/build$", status=500)
-    assert build_log_header(api, SPACE) == UNREAD
+    assert logs_before(api, SPACE) == (
+        UNREAD,
+        parse_startup(HubProbe(api, SPACE).first_line(False)),
+    )
 
 
 def test_probe_first_line_of_a_log_not_written_yet_is_none_within_the_read_timeout(api, sim):
@@ -341,21 +348,24 @@ def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_l
     monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "1")
     reqs = "".join(f"package-{i}\n" for i in range(30)).encode()
     old = deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
+    sim.lifecycle = LifecycleTimings(stale=60.0, building=0.1, starting=0.05)
+    new = push(api, {"app.py": APP + b"# v2\n"})  # queued behind a minute of the previous build
+    sim.counters.reset()
     said: list[str] = []
     t = Clock()
     with pytest.raises(BuildFailed) as err:
         watch_space(
             HubProbe(api, SPACE),
-            Goal("commit", NEW),
+            Goal("commit", new),
             5.25,
             said.append,
             clock=t.clock,
             sleep=t.sleep,
         )
-    why = f"the build log header names {old[:7]}, a previous commit"
+    why = f"the build log header names {old[:7]}, not our commit"
     assert said == [f"[  0.0s] RUNNING (not ours yet: {why})"]
     assert t.sleeps == [1, 1, 1, 1, 1, 0.25]
-    assert sim.counters.requests[RUNTIME] == 6 and log_requests(sim) == 7 + 1  # + the tail
+    assert sim.counters.requests[INFO] == 7 and log_requests(sim) == 7 + 1  # + the tail
     build = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE, build=True)]
     assert len(build) > 40
     assert (err.value.stage, err.value.log_tail) == ("TIMEOUT", "\n".join(build[-40:]))
@@ -375,14 +385,15 @@ def test_loop_proven_on_the_first_poll_returns_what_it_read(api, sim):
     result = watch_space(
         HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
     )
-    assert t.sleeps == [] and sim.counters.requests[RUNTIME] == 1  # the stage read after the log
-    assert sim.counters.requests[INFO] == 1 and log_requests(sim) == 2
+    assert t.sleeps == [] and sim.counters.requests[RUNTIME] == 0
+    assert sim.counters.requests[INFO] == 2 and log_requests(sim) == 2  # + the stage after the log
     why = f"the build log header names our commit {sha[:7]} and the app started from it"
     assert result == WatchResult("RUNNING", 0.0, 1, api.get_space_runtime(SPACE).raw, why)
     assert said == ["[  0.0s] RUNNING", f"Evidence: {why}."]
 
 
 def test_loop_follows_a_build_to_running_and_says_each_stage_once(api, sim):
+    sim.lifecycle = LifecycleTimings(stale=0.3, building=1.0, starting=0.3)  # polls take time
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD})
     said: list[str] = []
@@ -391,7 +402,8 @@ def test_loop_follows_a_build_to_running_and_says_each_stage_once(api, sim):
         HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
     )
     assert result.stage == "RUNNING" and result.polls == len(t.sleeps) + 1 >= 3
-    assert result.seconds == sum(t.sleeps) and t.sleeps == [0.02] * len(t.sleeps)
+    schedule = [d for d, _ in zip(poll_intervals(), t.sleeps, strict=False)]
+    assert result.seconds == sum(t.sleeps) and t.sleeps == schedule
     stages = [line.split("] ")[1].split(" ")[0] for line in said[:-1]]
     assert stages[-1] == "RUNNING" and len(stages) == len(set(stages)) >= 2, said
     assert (
@@ -438,7 +450,7 @@ def test_loop_a_verdict_without_a_build_is_ours_after_the_settle_time(api, sim, 
         " previous verdict)",
         "Evidence: NO_APP_FILE without a build, still shown 20s after our change.",
     ]
-    assert log_requests(sim) == 12 + 1 and sim.counters.requests[RUNTIME] == 11
+    assert log_requests(sim) == 12 + 1 and sim.counters.requests[INFO] == 1 + 11
     assert (err.value.stage, err.value.message, err.value.log_tail) == (
         "NO_APP_FILE",
         "NO_APP_FILE: Application file app.py not found",
@@ -472,13 +484,16 @@ class _TurnsToError:
     reads of one poll: the first read still shows the previous build running."""
 
     def __init__(self) -> None:
-        self.reads = [{"stage": "BUILD_ERROR", "errorMessage": "pip: no matching distribution"}]
+        self.reads = [
+            {"stage": "RUNNING"},
+            {"stage": "BUILD_ERROR", "errorMessage": "pip: no matching distribution"},
+        ]
 
     def info(self) -> SpaceFacts:
-        return SpaceFacts(runtime={"stage": "RUNNING"}, head=NEW, sdk="gradio")
+        return SpaceFacts(runtime=self.reads.pop(0), head=NEW, sdk="gradio")
 
-    def runtime(self) -> dict:
-        return self.reads.pop(0)
+    def newest_commit(self) -> tuple[str, str | None]:
+        return NEW, None
 
     def first_line(self, build: bool) -> tuple[str, float | None] | None:
         if build:

@@ -22,6 +22,7 @@ from hf_action.hub.watch import (
 )
 
 NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
+GOAL = Goal("commit", NEW)
 
 
 @pytest.mark.parametrize("env,scale", [(None, 1.0), ("", 1.0), ("0.5", 0.5), ("2", 2.0)])
@@ -71,45 +72,58 @@ def test_a_build_log_header_with_the_full_commit_sha_names_its_short_form():
 # ---------------------------------------------------------------- what the watch remembers
 def test_track_counts_polls_and_keeps_the_last_stage_and_evidence():
     track = _Track()
-    track.update(Seen("BUILDING"), Verdict("wait", False, "a build is under way"))
-    track.update(Seen("BUILDING"), Verdict("wait", False, "still"))
-    track.update(Seen("RUNNING"), Verdict("done", True, "proven"))
+    track.update(Seen("BUILDING"), Verdict("wait", False, "a build is under way"), GOAL)
+    track.update(Seen("BUILDING"), Verdict("wait", False, "still"), GOAL)
+    track.update(Seen("RUNNING"), Verdict("done", True, "proven"), GOAL)
     assert (track.polls, track.last_stage, track.evidence) == (3, "RUNNING", "proven")
 
 
 def test_track_a_stage_that_changes_during_the_watch_has_moved():
     track = _Track()
-    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"))
+    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # the first poll has nothing to compare with
-    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"))
+    track.update(Seen("NO_APP_FILE"), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # the same stage again
-    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"))
+    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"), GOAL)
     assert track.moved
-    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"))
+    track.update(Seen("CONFIG_ERROR"), Verdict("wait", False, "x"), GOAL)
     assert track.moved  # once moved, always moved
 
 
 def test_track_a_build_log_of_another_build_has_moved():
     previous = Header(OLD[:7], 1.0)
     track = _Track()
-    track.update(Seen("RUNNING", header=previous), Verdict("wait", True, "x"))
+    track.update(Seen("RUNNING", header=previous), Verdict("wait", True, "x"), GOAL)
     assert not track.moved  # a header, but ours
-    track.update(Seen("RUNNING", header=UNREAD), Verdict("wait", False, "x"))
+    track.update(Seen("RUNNING", header=UNREAD), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # not ours, but no header read
-    track.update(Seen("RUNNING", header=None), Verdict("wait", False, "x"))
+    track.update(Seen("RUNNING", header=None), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # an empty build log names no build
-    track.update(Seen("RUNNING", header=previous), Verdict("wait", False, "x"))
+    track.update(Seen("RUNNING", header=previous), Verdict("wait", False, "x"), GOAL)
     assert track.moved
 
 
 def test_track_a_busy_stage_seen_once_is_remembered():
     track = _Track()
-    track.update(Seen("RUNNING"), Verdict("wait", False, "x"))
+    track.update(Seen("RUNNING"), Verdict("wait", False, "x"), GOAL)
     assert not track.busy_seen
-    track.update(Seen("APP_STARTING"), Verdict("wait", False, "x"))
+    track.update(Seen("APP_STARTING"), Verdict("wait", False, "x"), GOAL)
     assert track.busy_seen
-    track.update(Seen("RUNNING"), Verdict("wait", False, "x"))
+    track.update(Seen("RUNNING"), Verdict("wait", False, "x"), GOAL)
     assert track.busy_seen
+
+
+def test_track_remembers_the_earliest_queue_time_of_a_build_log_naming_our_commit():
+    track = _Track()
+    track.update(Seen("RUNNING", header=Header(OLD[:7], 5.0)), Verdict("wait", False, "x"), GOAL)
+    track.update(Seen("RUNNING", header=Header(None, 6.0)), Verdict("wait", False, "x"), GOAL)
+    track.update(Seen("RUNNING", header=Header(NEW[:7], None)), Verdict("wait", True, "x"), GOAL)
+    assert track.named_at is None  # another commit, a restart, a header without a time
+    track.update(Seen("RUNNING", header=Header(NEW[:7], 9.0)), Verdict("wait", True, "x"), GOAL)
+    track.update(Seen("RUNNING", header=Header(NEW[:7], 12.0)), Verdict("wait", True, "x"), GOAL)
+    assert track.named_at == 9.0
+    track.update(Seen("RUNNING", header=Header(NEW[:7], 7.0)), Verdict("wait", True, "x"), GOAL)
+    assert track.named_at == 7.0
 
 
 # ---------------------------------------------------------------- what the Space info fills in

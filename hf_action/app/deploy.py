@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from hf_action.hub.space import (
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
 from hf_action.hub.variables import EnvPlan
-from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, build_log_header, watch_space
+from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, logs_before, watch_space
 from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
@@ -40,6 +40,17 @@ if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
 PLAN_LINES = 200
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The watch's time: the machine's, or a test's fake clock shared with its simulated Hub."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+REAL_TIME = Clock()
 
 
 def app_url(state: SpaceState) -> str | None:
@@ -123,6 +134,7 @@ class DeployContext:
     where: Destination
     runner: Runner
     env: Mapping[str, str]
+    clock: Clock = REAL_TIME
 
     @property
     def space_id(self) -> str:
@@ -166,7 +178,12 @@ class Planner:
 
 
 def deploy_space(
-    api: HfApi, inputs: Inputs, where: Destination, runner: Runner, env: Mapping[str, str]
+    api: HfApi,
+    inputs: Inputs,
+    where: Destination,
+    runner: Runner,
+    env: Mapping[str, str],
+    clock: Clock = REAL_TIME,
 ) -> Outcome:
     """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome."""
     space_id = where.space_id
@@ -175,7 +192,7 @@ def deploy_space(
     )
     snap = take_snapshot(inputs, space_id.split("/")[1])
     try:
-        _deploy(DeployContext(api, inputs, where, runner, env), snap, outcome)
+        _deploy(DeployContext(api, inputs, where, runner, env, clock), snap, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         exc.outcome = outcome
@@ -194,6 +211,7 @@ def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
     with hub_step("list the Space's files", ctx.space_id):
         plan = planner.against(state)
     print_plan(ctx.runner, snap, plan, wanted.settings, wanted.env)
+    _check_entry(snap, plan)
     outcome.settings = wanted.settings.describe()
     outcome.env_keys = (
         list(wanted.env.secrets_to_set + wanted.env.variables_to_set) if wanted.env else []
@@ -220,6 +238,30 @@ def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
         f"{space_url(ctx.space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
     )
     _await_build(ctx, state, wanted, result, before, outcome)
+
+
+_ENTRY_HINTS = {
+    "docker": "Add a Dockerfile at the root of 'path'.",
+    "static": "Add index.html to 'path', or set 'app-file' to the page to serve.",
+}
+
+
+def _check_entry(snap: Snapshot, plan: Plan) -> None:
+    """Our files must hold an app for the SDK, or the Hub answers NO_APP_FILE: say so before
+    anything is written (files kept on the Space count). The watch relies on it: a NO_APP_FILE
+    shown before our build is then the previous verdict, never ours."""
+    if snap.entry in snap.files or snap.entry in plan.kept:
+        return
+    raise ActionError(
+        f"The {snap.sdk} Space would have no '{snap.entry}', so the Hub could not run it"
+        " (NO_APP_FILE); nothing was changed on the Space.",
+        _ENTRY_HINTS.get(
+            snap.sdk,
+            f"Add {snap.entry} to 'path', or set 'app-file' (or app_file in the README front"
+            " matter) to the file that starts the app.",
+        ),
+        title="No app to run",
+    )
 
 
 def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
@@ -262,13 +304,14 @@ def _secrets_key(ctx: DeployContext) -> str:
 
 def _build_log_before(
     ctx: DeployContext, state: SpaceState, wanted: Wanted, plan: Plan
-) -> Header | str | None:
-    """A restart without a commit is told apart by its build log: read the one shown before it."""
+) -> tuple[Header | str | None, float | str | None]:
+    """A restart without a commit is told apart by its logs: read the ones shown before it (the
+    build log's header, the run log's start)."""
     quiet = not (plan.add or plan.delete)
     if not (ctx.inputs.wait and wanted.rebuilds and quiet and state.exists):
-        return UNREAD
-    with hub_step("read the Space's build log", ctx.space_id):
-        return build_log_header(ctx.api, ctx.space_id)
+        return UNREAD, UNREAD
+    with hub_step("read the Space's logs", ctx.space_id):
+        return logs_before(ctx.api, ctx.space_id)
 
 
 def _configure(
@@ -340,7 +383,7 @@ def _await_build(
     state: SpaceState,
     wanted: Wanted,
     result: CommitResult,
-    before: Header | str | None,
+    before: tuple[Header | str | None, float | str | None],
     outcome: Outcome,
 ) -> None:
     """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
@@ -375,7 +418,7 @@ def _await_build(
         ),
     ):
         goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
-        watched = watch(ctx.api, space_id, goal, inputs.timeout, runner)
+        watched = watch(ctx.api, space_id, goal, inputs.timeout, runner, ctx.clock)
     outcome.stage = watched.stage
 
 
@@ -387,17 +430,37 @@ def _fill_files(outcome: Outcome, plan: Plan) -> None:
     outcome.upload_bytes = plan.upload_bytes
 
 
-def _goal(committed: bool, restarting: bool, sha: str | None, before) -> Goal:
-    """What the watch must prove: our commit runs; or, with no commit, that a build started after
-    our restarting change (secrets, variables, hardware) runs; or, when nothing that rebuilds was
-    changed (visibility, sleep time), only what the Space shows now."""
+def _goal(
+    committed: bool,
+    restarting: bool,
+    sha: str | None,
+    before: tuple[Header | str | None, float | str | None],
+) -> Goal:
+    """What the watch must prove: our commit runs; or, with no commit, that a restart after our
+    restarting change (secrets, variables, hardware) runs; or, when nothing that rebuilds was
+    changed (visibility, sleep time), only what the Space shows now. Our files hold an app
+    (`_check_entry` passed), so a NO_APP_FILE shown before our build is not ours."""
     if committed:
-        return Goal("commit", sha or "")
+        return Goal("commit", sha or "", app_expected=True)
     if restarting:
-        return Goal("restart", sha or "", before=before)
+        return Goal(
+            "restart", sha or "", before=before[0], started_before=before[1], app_expected=True
+        )
     return Goal("none", sha or "")
 
 
-def watch(api: HfApi, space_id: str, goal: Goal, timeout: float, runner: Runner) -> WatchResult:
-    """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes."""
-    return watch_space(HubProbe(api, space_id), goal, timeout, runner.info)
+def watch(
+    api: HfApi,
+    space_id: str,
+    goal: Goal,
+    timeout: float,
+    runner: Runner,
+    clock: Clock = REAL_TIME,
+) -> WatchResult:
+    """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes; a
+    proof by weaker evidence ends with a warning naming what it could not prove."""
+    probe = HubProbe(api, space_id, clock=clock.now)
+    result = watch_space(probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep)
+    if result.warning:
+        runner.warning(result.warning, title="Build watch: not fully proven")
+    return result

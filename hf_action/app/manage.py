@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hf_action.app.deploy import app_url, watch
+from huggingface_hub import SpaceStage
+
+from hf_action.app.deploy import REAL_TIME, Clock, app_url, watch
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.keyless import refused_delete
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
-from hf_action.hub.watch import UNREAD, Goal, build_log_header
+from hf_action.hub.watch import UNREAD, Goal, logs_before
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 
@@ -28,13 +30,19 @@ def _missing(space_id: str, operation: str) -> ActionError:
 
 
 def manage_space(
-    api: HfApi, inputs: Inputs, space_id: str, runner: Runner, *, preview: bool
+    api: HfApi,
+    inputs: Inputs,
+    space_id: str,
+    runner: Runner,
+    *,
+    preview: bool,
+    clock: Clock = REAL_TIME,
 ) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
     op = inputs.operation
     outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
     try:
-        _operate(api, inputs, runner, outcome)
+        _operate(api, inputs, runner, outcome, clock)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         exc.outcome = outcome
@@ -42,7 +50,7 @@ def manage_space(
     return outcome
 
 
-def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome) -> None:
+def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome, clock: Clock) -> None:
     op, space_id = inputs.operation, outcome.space_id
     with hub_step(f"{op} the Space", space_id):
         state = read_space(api, space_id)
@@ -62,21 +70,22 @@ def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome) -> No
             return
         if op == "pause":
             outcome.stage = api.pause_space(space_id).stage
-            want, goal = "PAUSED", Goal("none", state.sha or "", want="PAUSED")
+            want = SpaceStage.PAUSED.value
+            goal = Goal("none", state.sha or "", want=want)
         else:
-            # The restart is told apart from the build it replaces by its log: read that one first.
-            before = build_log_header(api, space_id) if inputs.wait else UNREAD
-            goal = Goal("restart", state.sha or "", before=before)
+            # The restart is told apart from what it replaces by its logs: read those first.
+            header, started = logs_before(api, space_id) if inputs.wait else (UNREAD, UNREAD)
+            goal = Goal("restart", state.sha or "", before=header, started_before=started)
             reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""
             runner.info(f"Restarting {space_id}{reboot}")
             outcome.stage = api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage
-            want = "RUNNING"
+            want = SpaceStage.RUNNING.value
     if inputs.wait and outcome.stage != want:
         with (
             hub_step(f"wait for {want}", space_id),
             runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"),
         ):
-            watched = watch(api, space_id, goal, inputs.timeout, runner)
+            watched = watch(api, space_id, goal, inputs.timeout, runner, clock)
         outcome.stage = watched.stage
 
 

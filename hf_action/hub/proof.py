@@ -7,15 +7,23 @@ counts once something ties it to our change. The evidence, strongest first:
 1. the runtime's ``sha`` (when the Hub sends one) is our commit;
 2. a static Space has no build: the files of the head are served at once;
 3. the visible build log starts ``===== Build Queued at … / Commit SHA: abc1234 =====`` with
-   our commit, or ``===== Build Queued at … =====`` (a restart or wake) queued after our commit;
-   for a restart we asked for without a commit: a build log other than the one shown before;
+   our commit, or ``===== Build Queued at … =====`` (a restart or wake) queued after a build of
+   our commit, or more than ``CLOCK_SKEW`` after our commit (the logs' clock and the API's may
+   disagree by that much); for a restart we asked for without a commit: a build log other than
+   the one shown before, or (a container restarted without a build) a run log whose
+   ``Application Startup`` is newer than the one shown before;
 4. a stage proven by the build log is the one read *after* that log, and RUNNING also needs the
    run log's ``Application Startup`` to be no older than that build's queue time (the app shown
    started from that build);
-5. CONFIG_ERROR and NO_APP_FILE are verdicts without a build log: ours once another build was
-   shown during this watch (the stage moved), or once the Hub had ``settle`` seconds to react.
+5. CONFIG_ERROR and NO_APP_FILE are verdicts without a build log: never ours while our own files
+   hold an app (``app_expected``: the previous verdict, e.g. a new Space's template, still shown
+   while our build waits in the queue); otherwise ours once another build was shown during this
+   watch (the stage moved), or once the Hub had ``settle`` seconds to react.
 
-If the logs cannot be read, a busy stage seen during the watch is the (weaker) evidence.
+Fallbacks, each with a warning naming what was not proven: logs that cannot be read leave a busy
+stage seen during the watch as the evidence; a run log that cannot be read leaves the build log
+alone; a restart that shows neither a new build log nor a new start within ``settle`` of our
+change (a Hub that applies a change without restarting) ends with the Space as it runs.
 """
 
 from __future__ import annotations
@@ -23,11 +31,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-BUSY = frozenset({"BUILDING", "APP_STARTING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
-FAILED = frozenset({"BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR"})
-NO_BUILD = frozenset({"CONFIG_ERROR", "NO_APP_FILE"})  # verdicts on the files, no image built
-HALTED = frozenset({"PAUSED", "DELETING"})  # waiting never brings these to RUNNING
+from huggingface_hub import SpaceStage
+
+SLEEPING = "SLEEPING"  # the Hub shows it for a Space without visitors; SpaceStage has no member
+BUSY = frozenset(
+    {
+        SpaceStage.BUILDING,
+        SpaceStage.APP_STARTING,
+        SpaceStage.RUNNING_BUILDING,
+        SpaceStage.RUNNING_APP_STARTING,
+    }
+)
+FAILED = frozenset(
+    {
+        SpaceStage.BUILD_ERROR,
+        SpaceStage.CONFIG_ERROR,
+        SpaceStage.NO_APP_FILE,
+        SpaceStage.RUNTIME_ERROR,
+    }
+)
+NO_BUILD = frozenset({SpaceStage.CONFIG_ERROR, SpaceStage.NO_APP_FILE})  # no image built
+HALTED = frozenset({SpaceStage.PAUSED, SpaceStage.DELETING})  # waiting never brings RUNNING
 UNREAD = "unread"  # a log we could not read (or did not need to)
+CLOCK_SKEW = 10.0  # seconds the logs' clock may differ from the API's (hubsim/README: Variants)
 
 
 @dataclass(frozen=True)
@@ -47,11 +73,13 @@ class Goal:
 
     expect: Literal["commit", "restart", "none"] = "commit"
     commit: str = ""  # our commit, or the head a restart rebuilds
-    want: str = "RUNNING"
+    want: str = SpaceStage.RUNNING.value
     committed_at: float | None = None  # Hub time of our commit (Space info lastModified)
     before: Header | str | None = UNREAD  # restart: the build log shown before our change
+    started_before: float | str | None = UNREAD  # restart: the run log's start shown before
     static: bool = False
     settle: float = 20.0  # seconds the Hub may keep showing the previous verdict after a push
+    app_expected: bool | None = None  # our files hold an app for the SDK (None: not known)
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,7 @@ class Seen:
     elapsed: float = 0.0
     moved: bool = False  # an earlier poll of this watch showed a build that is not ours
     busy_seen: bool = False  # an earlier poll of this watch showed a busy stage
+    named_at: float | None = None  # queue time of a build log naming our commit, this watch
 
 
 @dataclass(frozen=True)
@@ -72,11 +101,12 @@ class Verdict:
     action: Literal["wait", "done", "fail"]
     ours: bool
     evidence: str
+    warning: str = ""  # what a weaker evidence could not prove (empty: the full proof)
 
 
 def needs_header(goal: Goal, stage: str, sha: str | None) -> bool:
     """The build log's first line is read only when the runtime cannot decide on its own."""
-    if goal.expect == "none" or goal.want != "RUNNING" or goal.static:
+    if goal.expect == "none" or goal.want != SpaceStage.RUNNING or goal.static:
         return False
     if stage in BUSY or stage in HALTED:
         return False
@@ -84,14 +114,21 @@ def needs_header(goal: Goal, stage: str, sha: str | None) -> bool:
 
 
 def log_names_ours(goal: Goal, seen: Seen) -> bool:
-    """The build log shown is that of our change: the poll then reads when its app started and
-    the stage once more (the stage read before the log may still be the previous build's)."""
-    return isinstance(seen.header, Header) and _by_header(goal, seen)[0]
+    """The build log shown is that of our change, or (a restart) still the one shown before, so a
+    container may have restarted without a build: the poll then reads when the app shown started
+    and the stage once more (the stage read before the log may still be the previous build's)."""
+    if not isinstance(seen.header, Header):
+        return False
+    return _by_header(goal, seen)[0] or _same_build(goal, seen)
+
+
+def _same_build(goal: Goal, seen: Seen) -> bool:
+    return goal.expect == "restart" and seen.header == goal.before and goal.started_before != UNREAD
 
 
 def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
     """Is the stage shown the result of our change? Returns (ours, the evidence that decided)."""
-    if goal.expect == "none" or goal.want != "RUNNING":
+    if goal.expect == "none" or goal.want != SpaceStage.RUNNING:
         return True, "nothing that rebuilds was changed: the current stage is the answer"
     short = goal.commit[:7]
     if seen.sha and goal.expect == "commit":
@@ -106,9 +143,20 @@ def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
     if seen.header is None:
         return _without_log(goal, seen)
     ours, why = _by_header(goal, seen)
-    if ours and seen.stage == "RUNNING":
+    if not ours and _same_build(goal, seen):
+        return _restarted(goal, seen, why)
+    if ours and seen.stage == SpaceStage.RUNNING:
         return _started_after(seen, why)
     return ours, why
+
+
+def _restarted(goal: Goal, seen: Seen, why: str) -> tuple[bool, str]:
+    """The build log is the one shown before our change: a container that restarted without a
+    build shows a newer ``Application Startup`` in its run log (both times on the logs' clock)."""
+    before, now = goal.started_before, seen.startup
+    if isinstance(now, float) and (before is None or (isinstance(before, float) and now > before)):
+        return True, "the run log shows an Application Startup after our change (no new build)"
+    return False, why + ", and the run log shows no start since"
 
 
 def _unread(seen: Seen) -> tuple[bool, str]:
@@ -133,11 +181,16 @@ def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:
     if head.commit is not None:
         if goal.commit.startswith(head.commit):
             return True, f"the build log header names our commit {head.commit}"
-        return False, f"the build log header names {head.commit}, a previous commit"
+        return False, f"the build log header names {head.commit}, not our commit"
+    if head.queued is not None and seen.named_at is not None and head.queued >= seen.named_at:
+        return True, "the build log is of a restart queued after our commit's build"
     after = goal.committed_at is not None and head.queued is not None
-    if after and head.queued > goal.committed_at:
-        return True, "the build log is of a restart queued after our commit"
-    return False, "the build log is of a restart queued before our commit"
+    if after and head.queued > goal.committed_at + CLOCK_SKEW:
+        return True, f"the build log is of a restart queued over {CLOCK_SKEW:.0f}s after our commit"
+    return False, (
+        f"the build log is of a restart queued before our commit or within {CLOCK_SKEW:.0f}s of it"
+        " (the logs' clock may differ that much)"
+    )
 
 
 def _started_after(seen: Seen, why: str) -> tuple[bool, str]:
@@ -155,6 +208,11 @@ def _without_log(goal: Goal, seen: Seen) -> tuple[bool, str]:
         return False, "no build log yet"
     if seen.moved:
         return True, f"{seen.stage} without a build replaced the previous build"
+    if goal.app_expected:
+        return False, (
+            f"{seen.stage} is the previous verdict, not ours: our files hold an app, so it is"
+            " shown until our build starts"
+        )
     if seen.elapsed >= goal.settle:
         return (
             True,
@@ -164,16 +222,56 @@ def _without_log(goal: Goal, seen: Seen) -> tuple[bool, str]:
 
 
 def judge(goal: Goal, seen: Seen) -> Verdict:
-    """Wait, done or fail for one poll; ``evidence`` says which signal decided."""
-    if seen.stage in HALTED and goal.want == "RUNNING":
+    """Wait, done or fail for one poll; ``evidence`` says which signal decided, ``warning`` what a
+    fallback to weaker evidence could not prove."""
+    running = goal.want == SpaceStage.RUNNING
+    if seen.stage in HALTED and running:
         return Verdict("fail", False, f"the Space is {seen.stage}: it will not start by waiting")
     ours, why = whose(goal, seen)
     if not ours:
-        return Verdict("wait", False, why)
+        return _unproven(goal, seen, why)
+    warning = _weaker(goal, seen)
     if seen.stage == goal.want:
-        return Verdict("done", True, why)
-    if seen.stage == "SLEEPING" and goal.want == "RUNNING":
-        return Verdict("done", True, why + "; it sleeps and wakes on its next visit")
-    if seen.stage in FAILED and goal.want == "RUNNING":
+        return Verdict("done", True, why, warning)
+    if seen.stage == SLEEPING and running:
+        return Verdict("done", True, why + "; it sleeps and wakes on its next visit", warning)
+    if seen.stage in FAILED and running:
         return Verdict("fail", True, why)
     return Verdict("wait", True, why)
+
+
+def _unproven(goal: Goal, seen: Seen, why: str) -> Verdict:
+    """Not ours (yet). A restart that shows nothing new within ``settle`` of our change, while
+    the Space runs, ends as it runs: the Hub applied the change without restarting (as some
+    apply variables), or restarts later; the warning says the change is not proven live."""
+    same = goal.before == UNREAD or seen.header in (goal.before, UNREAD)
+    quiet = goal.expect == "restart" and seen.stage in (SpaceStage.RUNNING, SLEEPING) and same
+    if quiet and seen.elapsed >= goal.settle and not seen.busy_seen:
+        return Verdict(
+            "done",
+            True,
+            f"no restart shown within {goal.settle:.0f}s of our change; the Space runs"
+            f" {goal.commit[:7]} as before",
+            f"The Space did not restart within {goal.settle:.0f}s of the change (no new build"
+            " log, no new Application Startup), so it is not proven that the running app uses"
+            " the new settings: they apply at its next restart at the latest.",
+        )
+    return Verdict("wait", False, why)
+
+
+def _weaker(goal: Goal, seen: Seen) -> str:
+    """The warning of a verdict proven by a fallback, empty for the full proof."""
+    if goal.expect == "none" or goal.static or (seen.sha and goal.expect == "commit"):
+        return ""
+    unread_before = goal.expect == "restart" and goal.before == UNREAD
+    if (seen.header == UNREAD and seen.stage not in BUSY) or unread_before:
+        return (
+            "The Space's build log could not be read, so only a build seen since the change"
+            " ties this stage to it (not which commit it built)."
+        )
+    if isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING":
+        return (
+            "The Space's run log could not be read, so it is not proven that the app shown"
+            " started from this build."
+        )
+    return ""

@@ -1,8 +1,11 @@
 """Follow a Space until it runs what we just did, or fails: the polling loop and its Hub reads.
 
 The decision itself is `proof.judge` (pure, unit tested); this module only fetches what it asks
-for: the runtime each poll, the first line of the build log when the runtime alone cannot tell,
-the first line of the run log to confirm a RUNNING stage, and the log tail on a failure.
+for: the Space's runtime and head each poll (one request), the first line of the build log when
+the runtime alone cannot tell, the first line of the run log to confirm a RUNNING stage, and the
+log tail on a failure. Every log read is bounded by total time, not by a read timeout: a Hub may
+keep a log stream open with keep-alive events, which no read timeout ever ends. When the head
+moves past the commit we watch (another writer), the watch stops: that commit will not run.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx2
+from huggingface_hub import SpaceStage
 
 from hf_action.errors import BuildFailed
 from hf_action.hub.proof import (
@@ -33,6 +37,7 @@ from hf_action.hub.proof import (
 )
 
 LOG_TAIL = 40
+SUPERSEDED = "SUPERSEDED"  # our stage (not the Hub's) for a commit another one replaced as head
 SETTLE = 20.0  # seconds the Hub may take to replace a verdict after a push
 _QUEUED = re.compile(
     r"===== Build Queued at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: / Commit SHA: ([0-9a-f]{7,40}))? ====="
@@ -47,11 +52,12 @@ class WatchResult:
     polls: int
     runtime: dict
     evidence: str = ""
+    warning: str = ""  # what a fallback to weaker evidence could not prove
 
 
 @dataclass(frozen=True)
 class SpaceFacts:
-    """The Space info read once at the start: runtime, head commit and its time, sdk."""
+    """One read of the Space info: runtime, head commit and its time, sdk."""
 
     runtime: dict
     head: str | None = None
@@ -61,9 +67,9 @@ class SpaceFacts:
 
 class Probe(Protocol):
     def info(self) -> SpaceFacts: ...
-    def runtime(self) -> dict: ...
     def first_line(self, build: bool) -> tuple[str, float | None] | None: ...
     def tail(self, build: bool) -> str: ...
+    def newest_commit(self) -> tuple[str, str | None] | None: ...
 
 
 def poll_scale() -> float:
@@ -113,22 +119,35 @@ class _Track:
     last_stage: str | None = None
     moved: bool = False
     busy_seen: bool = False
+    named_at: float | None = None
     evidence: str = ""
+    heads: set[str] = field(default_factory=set)  # heads other than ours already looked up
     said: list[str] = field(default_factory=list)
 
-    def update(self, seen: Seen, verdict: Verdict) -> None:
+    def update(self, seen: Seen, verdict: Verdict, goal: Goal) -> None:
         self.polls += 1
         other_build = isinstance(seen.header, Header) and not verdict.ours
         changed = self.last_stage is not None and seen.stage != self.last_stage
         self.moved = self.moved or other_build or changed
         self.busy_seen = self.busy_seen or seen.stage in BUSY
+        head = seen.header
+        if (
+            isinstance(head, Header)
+            and head.commit is not None
+            and head.queued is not None
+            and goal.commit.startswith(head.commit)
+        ):
+            earliest = self.named_at if self.named_at is not None else head.queued
+            self.named_at = min(head.queued, earliest)  # when a build of our commit was queued
         self.last_stage, self.evidence = seen.stage, verdict.evidence
 
 
-def build_log_header(api: Any, space_id: str) -> Header | str | None:
-    """The build log shown now: read before a change that restarts the Space without a commit,
-    so the watch can tell the restart's build from it (``UNREAD`` if it cannot be read)."""
-    return _read(HubProbe(api, space_id), True, parse_header)
+def logs_before(api: Any, space_id: str) -> tuple[Header | str | None, float | str | None]:
+    """The build log's header and the run log's start shown now: read before a change that
+    restarts the Space without a commit, so the watch can tell the restart from them (a new
+    build, or a container started again without one); ``UNREAD`` where a log cannot be read."""
+    probe = HubProbe(api, space_id)
+    return _read(probe, True, parse_header), _read(probe, False, parse_startup)
 
 
 def _read(probe: Probe, build: bool, parse: Callable) -> Any:
@@ -139,22 +158,31 @@ def _read(probe: Probe, build: bool, parse: Callable) -> Any:
 
 
 def observe(
-    probe: Probe, goal: Goal, runtime: dict, elapsed: float, track: _Track
-) -> tuple[Seen, dict]:
-    """One poll's facts: the runtime, plus the log lines `goal` needs to judge it; and the runtime
-    they were judged from (the Hub's error message of a failure comes from that read)."""
+    probe: Probe, goal: Goal, facts: SpaceFacts, elapsed: float, track: _Track
+) -> tuple[Seen, SpaceFacts]:
+    """One poll's facts: the runtime, plus the log lines `goal` needs to judge it; and the Space
+    info they were judged from (the Hub's error message of a failure comes from that read)."""
+    runtime = facts.runtime
     stage, sha = runtime.get("stage") or "UNKNOWN", runtime.get("sha")
-    seen = Seen(stage, sha, elapsed=elapsed, moved=track.moved, busy_seen=track.busy_seen)
+    seen = Seen(
+        stage,
+        sha,
+        elapsed=elapsed,
+        moved=track.moved,
+        busy_seen=track.busy_seen,
+        named_at=track.named_at,
+    )
     if not needs_header(goal, stage, sha):
-        return seen, runtime
+        return seen, facts
     seen = replace(seen, header=_read(probe, True, parse_header))
     if not log_names_ours(goal, seen):
-        return seen, runtime
-    # Our build's log is shown: read when its app started, then the stage again, so the stage
-    # judged was read after the log (the one read before may still be the previous build's).
+        return seen, facts
+    # Our build's log is shown (or, for a restart, still the one before it): read when the app
+    # shown started, then the stage again, so the stage judged was read after the logs (the
+    # one read before may still be the previous build's).
     startup = _read(probe, False, parse_startup)
-    again = probe.runtime()
-    stage, sha = again.get("stage") or "UNKNOWN", again.get("sha")
+    again = probe.info()
+    stage, sha = again.runtime.get("stage") or "UNKNOWN", again.runtime.get("sha")
     return replace(seen, stage=stage, sha=sha, startup=startup), again
 
 
@@ -167,28 +195,63 @@ def watch_space(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WatchResult:
-    """Poll politely until `goal` is proven (done), disproven by an error of ours, or timed out."""
+    """Poll politely until `goal` is proven (done), disproven by an error of ours, superseded by
+    another commit, or timed out; the timeout counts all time, log reads included."""
     start, track, intervals = clock(), _Track(), poll_intervals()
     facts = probe.info()
     goal = with_facts(goal, facts)
-    runtime = facts.runtime
     while True:
         elapsed = clock() - start
-        seen, runtime = observe(probe, goal, runtime, elapsed, track)
+        seen, facts = observe(probe, goal, facts, elapsed, track)
+        _check_head(probe, goal, facts, track, say)
         verdict = judge(goal, seen)
         if seen.stage != track.last_stage:
             say(f"[{elapsed:5.1f}s] {seen.stage}{_label(goal, seen, verdict)}")
-        track.update(seen, verdict)
+        track.update(seen, verdict, goal)
         if verdict.action == "done":
             say(f"Evidence: {verdict.evidence}.")
-            return WatchResult(seen.stage, elapsed, track.polls, runtime, verdict.evidence)
+            return WatchResult(
+                seen.stage, elapsed, track.polls, facts.runtime, verdict.evidence, verdict.warning
+            )
         if verdict.action == "fail":
             say(f"Evidence: {verdict.evidence}.")
-            raise failure(seen.stage, runtime, probe)
+            raise failure(seen.stage, facts.runtime, probe)
+        elapsed = clock() - start
         if elapsed >= timeout:
             raise _timed_out(goal, seen, timeout, track.evidence, probe)
         sleep(min(next(intervals), max(0.0, timeout - elapsed)))
-        runtime = probe.runtime()
+        facts = probe.info()
+
+
+def _check_head(
+    probe: Probe, goal: Goal, facts: SpaceFacts, track: _Track, say: Callable[[str], None]
+) -> None:
+    """Stop when the Space's head is no longer the commit we watch: the Hub builds the newest
+    commit, so ours will not run. The commit listing confirms it (an info read may lag) and
+    names the newer commit's author."""
+    head = facts.head
+    if goal.expect == "none" or not goal.commit or not head or head == goal.commit:
+        return
+    if head in track.heads:
+        return
+    track.heads.add(head)
+    try:
+        newest = probe.newest_commit()
+    except Exception:  # the listing is a courtesy (the author); the info's head decides
+        newest = None
+    if newest is not None and newest[0] == goal.commit:
+        return  # the info lagged behind the listing: our commit is still the head
+    sha, author = newest if newest is not None else (head, None)
+    by = f" by {author}" if author else ""
+    what = "our commit" if goal.expect == "commit" else "the commit we restarted"
+    say(f"Evidence: the Space's head is now {sha[:7]}{by}, not {what} {goal.commit[:7]}.")
+    raise BuildFailed(
+        f"Superseded: {sha[:7]}{by} replaced {what} {goal.commit[:7]} as the Space's head during"
+        f" the build watch; the Space will run {sha[:7]}, not {goal.commit[:7]}.",
+        SUPERSEDED,
+        hint="Let one deploy to a Space run at a time (a workflow `concurrency` group per Space);"
+        " if the newer commit is meant to win, nothing needs doing.",
+    )
 
 
 def _label(goal: Goal, seen: Seen, verdict: Verdict) -> str:
@@ -219,32 +282,32 @@ def _timed_out(goal: Goal, seen: Seen, timeout: float, evidence: str, probe: Pro
 
 
 _MESSAGES = {
-    "BUILD_ERROR": "The Space's build failed.",
-    "CONFIG_ERROR": "The Space's configuration (README front matter) is invalid.",
-    "NO_APP_FILE": "The Space has no app file to run.",
-    "RUNTIME_ERROR": "The app crashed at start.",
+    SpaceStage.BUILD_ERROR: "The Space's build failed.",
+    SpaceStage.CONFIG_ERROR: "The Space's configuration (README front matter) is invalid.",
+    SpaceStage.NO_APP_FILE: "The Space has no app file to run.",
+    SpaceStage.RUNTIME_ERROR: "The app crashed at start.",
 }
 _HINTS = {
-    "BUILD_ERROR": "Read the build log below; the failing step is near the end.",
-    "NO_APP_FILE": "Set 'app-file' (or app_file in the README front matter) to the file that starts the app.",
-    "CONFIG_ERROR": "Fix the README front matter (sdk, app_file, app_port, sdk_version).",
-    "RUNTIME_ERROR": "Read the run log below for the app's traceback.",
-    "PAUSED": "Restart it (operation: restart) or un-pause it in the Space settings.",
+    SpaceStage.BUILD_ERROR: "Read the build log below; the failing step is near the end.",
+    SpaceStage.NO_APP_FILE: "Set 'app-file' (or app_file in the README front matter) to the file that starts the app.",
+    SpaceStage.CONFIG_ERROR: "Fix the README front matter (sdk, app_file, app_port, sdk_version).",
+    SpaceStage.RUNTIME_ERROR: "Read the run log below for the app's traceback.",
+    SpaceStage.PAUSED: "Restart it (operation: restart) or un-pause it in the Space settings.",
 }
 
 
 def failure(stage: str, runtime: dict, probe: Probe) -> BuildFailed:
     """The error to raise for a failing stage, with the relevant log's tail."""
-    if stage == "PAUSED":
+    if stage == SpaceStage.PAUSED:
         message = (
             "The Space is paused, so it will not start this commit (the files are on the Space)."
         )
-        return BuildFailed(message, stage, hint=_HINTS["PAUSED"])
-    if stage == "DELETING":
+        return BuildFailed(message, stage, hint=_HINTS[SpaceStage.PAUSED])
+    if stage == SpaceStage.DELETING:
         return BuildFailed("The Space is being deleted.", stage)
-    tail = _safe_tail(probe, stage != "RUNTIME_ERROR")
-    message = runtime.get("errorMessage") or _MESSAGES.get(stage, f"The Space ended in {stage}.")
-    return BuildFailed(f"{stage}: {message}", stage, tail, hint=_HINTS.get(stage))
+    tail = _safe_tail(probe, stage != SpaceStage.RUNTIME_ERROR)
+    message = runtime.get("errorMessage") or _MESSAGES.get(stage, f"The Space ended in {stage}.")  # type: ignore[call-overload]  # a str stage finds its SpaceStage key (same name and hash)
+    return BuildFailed(f"{stage}: {message}", stage, tail, hint=_HINTS.get(stage))  # type: ignore[call-overload]  # as above
 
 
 def _safe_tail(probe: Probe, build: bool) -> str:
@@ -256,44 +319,84 @@ def _safe_tail(probe: Probe, build: bool) -> str:
 
 
 class HubProbe:
-    """`Probe` over huggingface_hub: Space info, runtime, and the logs' server-sent events."""
+    """`Probe` over huggingface_hub: the Space info, and the logs' server-sent events.
 
-    def __init__(self, api: Any, space_id: str, read_timeout: float = 3.0) -> None:
+    The logs are read here rather than with `HfApi.fetch_space_logs`: its no-follow read stops
+    at the first event stamped after the response's ``Date`` + 1 s (the newest lines of a failed
+    build are lost when the logs' clock runs ahead of the API's) and ends only on a read timeout
+    (never, on a stream that sends keep-alive events). Each read here ends when the stream ends,
+    after ``quiet`` seconds without a log line (keep-alives do not count), after
+    ``read_timeout`` seconds of silence, or after ``budget`` seconds in all, whichever is first,
+    measured on our own clock only."""
+
+    def __init__(
+        self,
+        api: Any,
+        space_id: str,
+        read_timeout: float = 3.0,
+        *,
+        quiet: float = 2.0,
+        budget: float = 8.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.api, self.space_id, self.read_timeout = api, space_id, read_timeout
+        self.quiet, self.budget, self.clock = quiet, budget, clock
 
     def info(self) -> SpaceFacts:
-        # Only what the watch reads: not the file list of a large Space.
+        # Only what the watch reads, in one request: not the file list of a large Space.
         info = self.api.space_info(self.space_id, expand=["sha", "lastModified", "sdk", "runtime"])
-        runtime = info.runtime.raw if info.runtime is not None else self.runtime()
+        runtime = info.runtime.raw if info.runtime is not None else None
+        runtime = runtime if runtime is not None else self.api.get_space_runtime(self.space_id).raw
         modified = info.last_modified.timestamp() if info.last_modified else None
         return SpaceFacts(runtime, info.sha, modified, info.sdk)
 
-    def runtime(self) -> dict:
-        return self.api.get_space_runtime(self.space_id).raw
-
     def first_line(self, build: bool) -> tuple[str, float | None] | None:
         """First event of the build or run log (text, Hub time), None for an empty log."""
+        events = self._events(build, first=True)
+        return events[0] if events else None
+
+    def tail(self, build: bool) -> str:
+        return "\n".join(text for text, _ in self._events(build, first=False))
+
+    def newest_commit(self) -> tuple[str, str | None] | None:
+        """The head of the Space's commit listing and its first author (one page, one request)."""
+        from huggingface_hub.utils import build_hf_headers, paginate
+
+        url = f"{self.api.endpoint}/api/spaces/{self.space_id}/commits/main"
+        headers = build_hf_headers(token=self.api.token)
+        for item in paginate(url, params={}, headers=headers, timeout=10.0):
+            authors = item.get("authors") or []
+            return item["id"], (authors[0].get("user") if authors else None)
+        return None
+
+    def _events(self, build: bool, *, first: bool) -> list[tuple[str, float | None]]:
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
         url = f"{self.api.endpoint}/api/spaces/{self.space_id}/logs/{'build' if build else 'run'}"
         headers = build_hf_headers(token=self.api.token)
         timeout = httpx2.Timeout(10.0, read=self.read_timeout)
+        events: deque[tuple[str, float | None]] = deque(maxlen=200)
+        started = last = self.clock()
         try:
             with get_session().stream("GET", url, headers=headers, timeout=timeout) as response:
                 hf_raise_for_status(response)
                 for line in response.iter_lines():
+                    now = self.clock()
                     if line.startswith("data: {"):
-                        event = json.loads(line[len("data: ") :])
-                        stamp = event.get("timestamp")
-                        return event.get("data", "").rstrip("\n"), hub_time(
-                            stamp
-                        ) if stamp else None
+                        events.append(_event(line))
+                        last = now
+                        if first:
+                            break
+                    elif now - last >= self.quiet:
+                        break  # keep-alives only: nothing more is written now
+                    if now - started >= self.budget:
+                        break
         except httpx2.ReadTimeout:
-            return None  # an open stream with nothing in it: the log is empty
-        return None
+            pass  # silent for read_timeout: nothing more is written now
+        return list(events)
 
-    def tail(self, build: bool) -> str:
-        tail: deque[str] = deque(maxlen=200)
-        for line in self.api.fetch_space_logs(self.space_id, build=build):
-            tail.append(line.rstrip("\n"))
-        return "\n".join(tail)
+
+def _event(line: str) -> tuple[str, float | None]:
+    event = json.loads(line[len("data: ") :])
+    stamp = event.get("timestamp")
+    return event.get("data", "").rstrip("\n"), hub_time(stamp) if stamp else None

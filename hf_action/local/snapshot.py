@@ -21,6 +21,7 @@ class Snapshot:
     card_source: str  # where README.md came from, for the log
     warnings: list[str]
     notes: list[str] = field(default_factory=list)  # printed with the plan
+    entry: str = "app.py"  # the file the Hub needs to run an app of `sdk` (see `sdk_entry`)
 
     def protected(self, excludes: tuple[str, ...]):
         """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
@@ -69,8 +70,8 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     if inputs.card is not None or source != "README.md" or merged != text:
         data = merged.encode("utf-8")
         files["README.md"] = LocalFile("README.md", None, len(data), content=data)
-    warnings += _missing_entry(sdk, app_file, files)
-    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes)
+    entry = sdk_entry(sdk, app_file)
+    return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes, entry)
 
 
 def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
@@ -109,16 +110,12 @@ def _card_text(inputs: Inputs, files: dict[str, LocalFile]) -> tuple[str | None,
     return (read_text_card(source_path, source) if source_path is not None else None), source
 
 
-def _missing_entry(sdk: str, app_file: str | None, files: dict[str, LocalFile]) -> list[str]:
-    """The entry point the SDK will look for and not find: the build would fail later, say it now."""
-    if sdk == "gradio" and (app_file or "app.py") not in files:
-        return [
-            f"No '{app_file or 'app.py'}' in the deployed files: the {sdk} Space will fail with"
-            " NO_APP_FILE. Set 'app-file' to your entry point."
-        ]
-    if sdk == "docker" and "Dockerfile" not in files:
-        return ["The docker SDK needs a Dockerfile at the root of 'path'."]
-    return []
+def sdk_entry(sdk: str, app_file: str | None) -> str:
+    """The file without which the Hub answers NO_APP_FILE: the Dockerfile of a Docker Space, the
+    app file of the others (default app.py; index.html for a static Space)."""
+    if sdk == "docker":
+        return "Dockerfile"
+    return app_file or ("index.html" if sdk == "static" else "app.py")
 
 
 def _rel(inputs: Inputs) -> str:

@@ -112,15 +112,12 @@ class FakeClock:
             with self._lock:
                 self._wakes.pop(key, None)
 
-    def advance_to_wake(self, stream: str, received: int) -> bool:
-        """The client of `stream` has `received` bytes and waits for more: when the simulator
-        sent no more than that and waits to send the next, move the clock to that time."""
+    def wake_of(self, stream: str, received: int) -> float | None:
+        """When `stream` sends next, if the simulator sent no more than the `received` bytes
+        and waits to send more; None while bytes are on their way (or the stream is not waiting)."""
         with self._lock:
             wake, sent = self._wakes.get(stream, (None, -1))
-            if wake is None or sent != received:
-                return False
-            self.advance(max(wake - self.now, 0.0))
-            return True
+            return wake if sent == received else None
 
     def call_later(self, delay: float, action: Callable[[], None]) -> None:
         with self._lock:
@@ -142,8 +139,9 @@ def client_factory(clock: FakeClock, patience: float = 0.01) -> Callable[[], Any
     keys = itertools.count()
 
     class Starving(httpx2.SyncByteStream):
-        def __init__(self, inner: Any, key: str) -> None:
-            self.inner, self.key, self.received = inner, key, 0
+        def __init__(self, inner: Any, key: str, request: Any) -> None:
+            self.inner, self.key, self.request, self.received = inner, key, request, 0
+            self.read_timeout = (request.extensions.get("timeout") or {}).get("read")
             self.chunks = queue.Queue[Any]()
             threading.Thread(target=self._pump, daemon=True, name="hubsim-client-pump").start()
 
@@ -156,18 +154,32 @@ def client_factory(clock: FakeClock, patience: float = 0.01) -> Callable[[], Any
             self.chunks.put(None)
 
         def __iter__(self) -> Iterator[bytes]:
+            last = clock.monotonic()  # when the last bytes came: a read timeout counts from it
             while True:
                 try:
                     item = self.chunks.get(timeout=patience)
                 except queue.Empty:
-                    clock.advance_to_wake(self.key, self.received)
+                    self._starve(last)
                     continue
                 if item is None:
                     return
                 if isinstance(item, Exception):
                     raise item
-                self.received += len(item)
+                self.received, last = self.received + len(item), clock.monotonic()
                 yield item
+
+        def _starve(self, last: float) -> None:
+            """All sent bytes are read: time passes until the stream sends more, or until the
+            read timeout, which then ends the read as it would on the real clock."""
+            wake = clock.wake_of(self.key, self.received)
+            if wake is None:
+                return
+            limit = last + self.read_timeout if self.read_timeout is not None else wake
+            clock.advance(max(min(wake, limit) - clock.monotonic(), 0.0))
+            if limit < wake:
+                raise httpx2.ReadTimeout(
+                    "hubsim: no bytes within the read timeout", request=self.request
+                )
 
         def close(self) -> None:
             self.inner.close()
@@ -178,7 +190,7 @@ def client_factory(clock: FakeClock, patience: float = 0.01) -> Callable[[], Any
             request.headers[STREAM_HEADER] = key
             response = super().handle_request(request)
             if response.headers.get("content-type", "").startswith("text/event-stream"):
-                response.stream = Starving(response.stream, key)
+                response.stream = Starving(response.stream, key, request)
             return response
 
     def factory() -> Any:

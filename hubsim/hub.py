@@ -105,7 +105,7 @@ class HubSim:
     ) -> None:
         self.user = user
         self.clock: SimClock = clock if clock is not None else RealClock()
-        self.variants = Variants(sha=runtime_sha)  # the Hub's unrecorded behaviours (README)
+        self.variants = Variants(sha="shown" if runtime_sha else "absent")  # README: Variants
         self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
         self.time_scale = time_scale
         self.lifecycle = LifecycleTimings()
@@ -178,12 +178,13 @@ class HubSim:
     # ----------------------------------------------------------------- knobs
     @property
     def runtime_sha(self) -> bool:
-        """Whether the runtime JSON names the commit of the build shown (off: as in production)."""
-        return self.variants.sha
+        """Whether the runtime JSON names a commit (off: as the 2025 recordings)."""
+        return self.variants.sha != "absent"
 
     @runtime_sha.setter
     def runtime_sha(self, value: bool) -> None:
-        self.variants.sha = bool(value)
+        """True: the commit of the build shown (``variants.sha = "shown"``)."""
+        self.variants.sha = "shown" if value else "absent"
 
     def now(self) -> float:
         """The simulator's monotonic time (its clock's)."""

@@ -32,14 +32,18 @@ class LifecycleTimings:
 
 
 SettingsRestart = Literal["rebuild-named", "rebuild", "container", "variables-quiet"]
-LogStream = Literal["close", "keepalive"]
+LogStream = Literal["close", "keepalive", "keepalive-comment", "silent"]
+RuntimeSha = Literal["absent", "shown", "served"]
+QueuedStage = Literal["NO_APP_FILE", "BUILDING"]
 SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
     "rebuild-named",
     "rebuild",
     "container",
     "variables-quiet",
 )
-LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive")
+LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive", "keepalive-comment", "silent")
+RUNTIME_SHAS: tuple[RuntimeSha, ...] = ("absent", "shown", "served")
+QUEUED_STAGES: tuple[QueuedStage, ...] = ("NO_APP_FILE", "BUILDING")
 
 
 @dataclass
@@ -47,7 +51,9 @@ class Variants:
     """The Hub's behaviour where no recording tells it; shared by every Space of one simulator.
     Each field is a knob with its public evidence in hubsim/README ("Variants").
 
-    - ``sha``: the runtime JSON names the commit of the build shown (production recordings: no).
+    - ``sha``: the runtime JSON's ``sha``: ``absent`` (the 2025 recordings), ``shown`` (the
+      commit of the build whose stage is shown, also while it builds), ``served`` (the commit
+      of the build whose container serves now: the previous one while ours builds or fails).
     - ``running_stages``: a rebuild of a running Space shows ``RUNNING_BUILDING`` and
       ``RUNNING_APP_STARTING`` (the old container still serves) instead of ``BUILDING`` and
       ``APP_STARTING``.
@@ -58,19 +64,23 @@ class Variants:
       but a variables change restarts nothing.
     - ``log_stream``: ``close``: a log stream sends the lines written so far and ends;
       ``keepalive``: it stays open, sends new lines as they are written and an empty ``data:``
-      event every ``keepalive`` seconds.
+      event every ``keepalive`` seconds; ``keepalive-comment``: the same with ``: keep-alive``
+      comments; ``silent``: it stays open and sends nothing more.
     - ``log_skew``: seconds the logs' clock runs ahead of the API's (``lastModified``, ``Date``).
-    - ``first_queue``: seconds a new Space's first build waits in the queue (its template's
-      verdict, e.g. ``NO_APP_FILE``, still shown).
+    - ``first_queue``: seconds a new Space's first build waits in the queue, while the runtime
+      shows ``queued_stage``: the template's verdict (``NO_APP_FILE``) or ``BUILDING``.
+    - ``info_lag``: seconds the Space info keeps naming the previous head after a commit.
     """
 
-    sha: bool = False
+    sha: RuntimeSha = "absent"
     running_stages: bool = False
     settings_restart: SettingsRestart = "rebuild"
     log_stream: LogStream = "close"
     keepalive: float = 1.0
     log_skew: float = 0.0
     first_queue: float = 0.0
+    queued_stage: QueuedStage = "NO_APP_FILE"
+    info_lag: float = 0.0
 
 
 @dataclass
@@ -116,6 +126,8 @@ class Build:
         self.image: Build | None = None  # a container restart: the build whose image runs
         shown = previous.view(now) if isinstance(previous, Build) else previous
         self.over_running = shown is not None and shown.stage == "RUNNING"
+        # The commit whose container serves until this build runs (or when it fails).
+        self.prior_served = previous.served(now) if isinstance(previous, Build) else None
         if plan.sdk == "static":  # served from the repository's files: no queue, no build
             self.stale_end = self.build_end = self.start_end = now
             return
@@ -149,6 +161,14 @@ class Build:
         if now < self.start_end:
             return View(running + "APP_STARTING", self.sha, None)
         return View(self.plan.outcome, self.sha, self.plan.error_message)
+
+    def served(self, now: float) -> str | None:
+        """The commit whose container serves at `now`."""
+        if now >= self.start_end and self.plan.outcome == "RUNNING":
+            return self.sha
+        if now < self.stale_end and self.previous is not None:
+            return self.previous.served(now)
+        return self.prior_served
 
     def log_events(self, kind: str) -> list[tuple[float, str]]:
         """(monotonic time, line) pairs; lines become visible at their time."""
@@ -186,6 +206,7 @@ class SpaceRuntimeState:
         self.clock = clock  # the simulator's monotonic time, for in-process reads
         self.variants = variants if variants is not None else Variants()
         self.build: Build | None = None
+        self.builds: list[Build] = []  # every build and container restart, oldest first
         self.paused = False
         self.asleep = False
         plan = plan_build(files, sdk, None)
@@ -232,6 +253,8 @@ class SpaceRuntimeState:
             shown: Build | View | None = current
             if current is None or self.asleep:
                 shown = self.view(now)
+            if current is None and stale and self.variants.queued_stage == "BUILDING":
+                shown = View("BUILDING", None, None)  # a first build, queued
             t = timings if stale else LifecycleTimings(0.0, timings.building, timings.starting)
             queue = self.variants.first_queue * scale if current is None and stale else 0.0
             build = Build(
@@ -248,6 +271,7 @@ class SpaceRuntimeState:
             if isinstance(shown, View) and current is not None:
                 build.previous = current  # its logs stay visible while the frozen stage shows
             self.build, self.asleep = build, False
+            self.builds.append(build)
             return build
 
     def restart_container(
@@ -263,6 +287,7 @@ class SpaceRuntimeState:
             while image.image is not None:
                 image = image.image
             self.build = Build.container_restart(image, now, wall_now, timings, scale)
+            self.builds.append(self.build)
             return self.build
 
     def sleep(self) -> None:
@@ -278,6 +303,10 @@ class SpaceRuntimeState:
             while build is not None and now < build.stale_end:
                 build = build.previous
             return build
+
+    def served(self, now: float) -> str | None:
+        with self.lock:
+            return self.build.served(now) if self.build is not None else None
 
     def runtime_view(self, now: float | None = None) -> dict[str, Any]:
         """In-process view, always with the sha (tests read it whatever the runtime shape)."""
@@ -311,8 +340,9 @@ def runtime_json(repo: Any, now: float | None = None) -> dict[str, Any]:
             "devMode": False,
             "domains": [{"domain": f"{repo.subdomain}.hf.space", "stage": "READY"}],
         }
-    if v.sha is not None and space.variants.sha:
-        out["sha"] = v.sha
+    sha = {"shown": v.sha, "served": space.served(now)}.get(space.variants.sha)
+    if sha is not None:
+        out["sha"] = sha
     if v.error:
         out["errorMessage"] = v.error
     return out

@@ -239,8 +239,21 @@ def list_repos(req: Request) -> Response:
 
 @route("GET", "/api/{type}s/{repo}")
 def info(req: Request) -> Response:
+    """The head's info; with ``variants.info_lag``, the previous head's for that many seconds
+    after a commit."""
     repo = load_repo(req)
-    return json_response(repo_info(req, repo, _commit_of(repo, "main")))
+    commit, lag = _commit_of(repo, "main"), req.sim.variants.info_lag
+    if lag > 0:
+        shown = req.sim.clock.time() - lag
+        older = [c for c in repo.commits if _epoch(c.date) <= shown]
+        commit = older[-1] if older else repo.commits[0]
+    return json_response(repo_info(req, repo, commit))
+
+
+def _epoch(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 @route("GET", "/api/{type}s/{repo}/revision/{rev}")

@@ -15,6 +15,7 @@ from .state import Repo, iso_at
 
 ADMIN = "You don't have the rights to manage this Space's settings"
 SSE_MAX_SECONDS = 120.0
+KEEPALIVES = {"keepalive": b"data: \n\n", "keepalive-comment": b": keep-alive\n\n", "silent": b""}
 
 
 def _space(req: Request, write: str | None = None) -> Repo:
@@ -52,7 +53,7 @@ def logs(req: Request) -> Response:
     lines as they are written and an empty ``data:`` event every ``keepalive`` seconds."""
     repo = _space(req, write="You don't have the rights to read this Space's logs")
     kind = req.params["kind"]
-    stream = _keepalive(req, repo, kind) if req.sim.variants.log_stream == "keepalive" else None
+    stream = _keepalive(req, repo, kind) if req.sim.variants.log_stream != "close" else None
     if stream is None:
         build = repo.space.visible_build(req.sim.now())
         events = build.log_events(kind) if build is not None else []
@@ -74,13 +75,15 @@ def _written(build: Build | None, events: list[tuple[float, str]]) -> Iterator[b
 
 def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
     """The lines written so far, then each new one at its time, and between them a keep-alive
-    every ``keepalive`` seconds, until the client leaves (or ``SSE_MAX_SECONDS``). On a fake
+    every ``keepalive`` seconds (none when ``silent``), until the client leaves (or
+    ``SSE_MAX_SECONDS``). On a fake
     clock the stream waits for the clock to reach those times (see clock.client_factory)."""
     sim = req.sim
     clock, every, stop = sim.clock, sim.variants.keepalive, sim.stopping
     deadline = clock.monotonic() + SSE_MAX_SECONDS
     build = repo.space.visible_build(sim.now())
     key, sent, nbytes = req.headers.get(STREAM_HEADER) or "", 0, 0
+    ping = KEEPALIVES[sim.variants.log_stream]
     yield b": hubsim\n\n"
     nbytes += len(b": hubsim\n\n")
     while clock.monotonic() < deadline:
@@ -97,8 +100,8 @@ def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
         if clock.wait(max(pause, 0.001), stop, gone, (key, nbytes) if key else None):
             return
         if sent >= len(events) or events[sent][0] > clock.monotonic():
-            yield b"data: \n\n"
-            nbytes += len(b"data: \n\n")
+            nbytes += len(ping)
+            yield ping
 
 
 @route("GET", "/api/spaces/{repo}/secrets")

@@ -28,11 +28,11 @@ from hf_action.app.manage import manage_space
 from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
-from hf_action.hub.watch import SETTLE
+from hf_action.hub.watch import SETTLE, HubProbe
 from hf_action.inputs import parse_inputs
 from hubsim import HubSim, LifecycleTimings
 from hubsim.clock import FakeClock, client_factory
-from hubsim.lifecycle import LOG_STREAMS, SETTINGS_RESTARTS
+from hubsim.lifecycle import LOG_STREAMS, QUEUED_STAGES, RUNTIME_SHAS, SETTINGS_RESTARTS
 from tests.conftest import TOKEN
 
 CASES = (
@@ -49,17 +49,21 @@ CASES = (
 )
 KNOBS: dict[str, tuple[Any, ...]] = {
     "settings_restart": SETTINGS_RESTARTS,
+    "sha": RUNTIME_SHAS,
     "log_stream": LOG_STREAMS,
     "log_skew": (-10.0, 0.0, 10.0),
     "first_queue": (0.0, 120.0),
-    "sha": (False, True),
+    "queued_stage": QUEUED_STAGES,
     "running_stages": (False, True),
-    "writer": (False, True),
+    "info_lag": (0.0, 5.0),
+    "writer": ("none", "before", "during"),
 }
+VARIANTS = [k for k in KNOBS if k != "writer"]  # hubsim.Variants fields; the writer is an act
+WRITER_AT = {"before": 1.0, "during": 5.0}  # seconds after the run starts: before our build
+FAST_WRITER_AT = {"before": 0.3, "during": 0.6}  # starts, during it (fast: in 0.5 s, 0.2 s)
 SETTINGS_DECIDE = ("settings-only", "secret-and-code", "restart")
 TIMINGS = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
 FAST = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)  # shorter than a poll
-WRITER_AT = 1.0  # the other writer's commit, seconds after the run starts (before our build)
 GRADIO_CARD = "---\ntitle: m\nsdk: gradio\napp_file: app.py\n---\n"
 APP = "import gradio as gr\ngr.Interface(lambda x: x, 'text', 'text').launch()\n"
 
@@ -81,7 +85,7 @@ def covering_rows() -> list[dict[str, Any]]:
         {"case": c, "settings_restart": r, "sha": s}
         for c in SETTINGS_DECIDE
         for r in SETTINGS_RESTARTS
-        for s in (False, True)
+        for s in RUNTIME_SHAS
     ]
     rows: list[dict[str, Any]] = []
     while seeds or todo:
@@ -113,6 +117,7 @@ class Watched:
     start: float
     end: float = 0.0
     sleeps: list[tuple[float, float]] = field(default_factory=list)  # (from, to) of each poll wait
+    polls: list[float] = field(default_factory=list)  # when the watch read the Space info
     stage: str | None = None
     error: ActionError | None = None
     out: str = ""
@@ -182,6 +187,20 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
         watched.sleeps.append((before, clock.monotonic()))
 
     fake = Clock(clock.monotonic, sleep)
+    real_info = HubProbe.info
+
+    def info(probe: HubProbe) -> Any:
+        watched.polls.append(clock.monotonic())
+        return real_info(probe)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(HubProbe, "info", info)
+        _operate(api, inputs, runner, fake, watched)
+    watched.end, watched.out = clock.monotonic(), stream.getvalue()
+    return watched
+
+
+def _operate(api: Any, inputs: Any, runner: Runner, fake: Clock, watched: Watched) -> None:
     try:
         if inputs.operation == "deploy":
             where = Destination(inputs.space, inputs.secrets, [])
@@ -192,8 +211,6 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
             ).stage
     except ActionError as exc:
         watched.error = exc
-    watched.end, watched.out = clock.monotonic(), stream.getvalue()
-    return watched
 
 
 def _expected(case: str, writer: bool) -> str:
@@ -210,14 +227,7 @@ def _expected(case: str, writer: bool) -> str:
 def test_every_case_on_every_hub_variant(world, tmp_path, row):
     sim, clock = world
     case = row["case"]
-    for knob in (
-        "settings_restart",
-        "log_stream",
-        "log_skew",
-        "first_queue",
-        "sha",
-        "running_stages",
-    ):
+    for knob in VARIANTS:
         setattr(sim.variants, knob, row[knob])
     sim.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
     space = f"user/m{ROWS.index(row)}"
@@ -228,16 +238,34 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
         assert first.error is None, first.out
         clock.advance(60 + row["first_queue"])  # its first build queued, built, running
     extra = _change(ws, case)
-    if row["writer"]:  # before our build starts; fast cases end before it lands
-        after = (row["first_queue"] if fresh else 0.0) + 10.0
-        delay = after if case in ("static", "fast-rebuild") else WRITER_AT
+    writer = None
+    if row["writer"] != "none":
+        delay = (FAST_WRITER_AT if case == "fast-rebuild" else WRITER_AT)[row["writer"]]
+        writer = clock.monotonic() + delay
         sim.commit_later(space, delay, author="someone-else")
     commits = len(sim.repo(space).commits) if sim.repo(space) else 0
     watched = _run(sim, clock, ws, {"space": space, **extra})
-    want = _expected(case, row["writer"])
+    want, final = _expected(sim, space, case, watched, writer)
     _assert_verdict(sim, space, case, want, watched, commits)
-    final = _final_state_time(sim, space, case, want, watched)
     _assert_prompt(watched, final, row)
+
+
+def _expected(sim, space, case, watched, writer) -> tuple[str, float]:
+    """The verdict the run must give, and when the Space reached its final state for our change
+    (fake clock): our build's end (from hubsim's build history), or the newer commit's landing
+    (as the Space info shows it) when that came first."""
+    if case == "no-app-file":
+        return "NO_APP_FILE predicted", watched.start
+    if case == "pause":
+        return "PAUSED", watched.start
+    builds = sim.repo(space).space.builds
+    ours = [b for b in builds if b.t0 >= watched.start and (writer is None or b.t0 < writer)]
+    watch_start = watched.polls[0] if watched.polls else watched.start
+    final = ours[-1].start_end if ours else watch_start + SETTLE  # no restart: settle decides
+    if writer is not None and writer < final:
+        return "SUPERSEDED", writer + sim.variants.info_lag
+    verdict = {"build-error": "BUILD_ERROR", "runtime-error": "RUNTIME_ERROR"}.get(case, "RUNNING")
+    return verdict, final
 
 
 def _assert_verdict(sim, space, case, want, watched, commits) -> None:
@@ -269,18 +297,6 @@ def _assert_verdict(sim, space, case, want, watched, commits) -> None:
         assert "SystemExit: 1" in watched.error.log_tail
 
 
-def _final_state_time(sim, space, case, want, watched) -> float:
-    """When the Space reached its final state for our change (fake clock)."""
-    if want in ("NO_APP_FILE predicted", "PAUSED"):
-        return watched.start
-    if want == "SUPERSEDED":
-        return watched.start + WRITER_AT
-    build = sim.repo(space).space.build
-    if build.t0 < watched.start:  # no restart at all (variables on such a Hub): settle decides
-        return watched.start + SETTLE
-    return build.start_end
-
-
 def _assert_prompt(watched: Watched, final: float, row: dict[str, Any]) -> None:
     polls_after = sum(1 for _, end in watched.sleeps if end > final)
     seconds = watched.end - final
@@ -301,7 +317,7 @@ def test_the_matrix_covers_every_pair_and_the_settings_product():
         assert seen == set(itertools.product(factors[a], factors[b])), (a, b)
     for case in SETTINGS_DECIDE:
         seen = {(r["settings_restart"], r["sha"]) for r in ROWS if r["case"] == case}
-        assert seen == set(itertools.product(SETTINGS_RESTARTS, (False, True))), case
+        assert seen == set(itertools.product(SETTINGS_RESTARTS, RUNTIME_SHAS)), case
 
 
 def teardown_module() -> None:

@@ -4,7 +4,9 @@ The Hub may or may not put a ``sha`` in the runtime JSON (the production recordi
 and right after a change it keeps showing the previous build for a while. So a stage only
 counts once something ties it to our change. The evidence, strongest first:
 
-1. the runtime's ``sha`` (when the Hub sends one) is our commit;
+1. the runtime's ``sha`` (when the Hub sends one) is our commit (one naming another commit never
+   proves a RUNNING, but an error stage is judged by the build log: a Hub may name the build
+   still serving while ours failed);
 2. a static Space has no build: the files of the head are served at once;
 3. the visible build log starts ``===== Build Queued at … / Commit SHA: abc1234 =====`` with
    our commit, or ``===== Build Queued at … =====`` (a restart or wake) queued after a build of
@@ -110,7 +112,9 @@ def needs_header(goal: Goal, stage: str, sha: str | None) -> bool:
         return False
     if stage in BUSY or stage in HALTED:
         return False
-    return not (sha and goal.expect == "commit")
+    if sha and goal.expect == "commit":  # the runtime names a commit: only an error of
+        return sha != goal.commit and stage in FAILED  # another's may be ours (served sha)
+    return True
 
 
 def log_names_ours(goal: Goal, seen: Seen) -> bool:
@@ -133,7 +137,12 @@ def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
     short = goal.commit[:7]
     if seen.sha and goal.expect == "commit":
         verb = "names" if seen.sha == goal.commit else f"names {seen.sha[:7]}, not"
-        return seen.sha == goal.commit, f"the runtime {verb} our commit {short}"
+        named = seen.sha == goal.commit, f"the runtime {verb} our commit {short}"
+        if named[0] or seen.stage not in FAILED or not isinstance(seen.header, Header):
+            return named
+        # An error while the runtime names another commit: a Hub may name the build still
+        # serving, so the build log tells whose build failed.
+        return _by_header(goal, seen)
     if seen.sha and seen.sha != goal.commit:
         return False, f"the runtime names {seen.sha[:7]}, not the head {short}"
     if goal.static:

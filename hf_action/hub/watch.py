@@ -199,9 +199,9 @@ def watch_space(
     another commit, or timed out; the timeout counts all time, log reads included."""
     start, track, intervals = clock(), _Track(), poll_intervals()
     facts = probe.info()
-    goal = with_facts(goal, facts)
     while True:
         elapsed = clock() - start
+        goal = with_facts(goal, facts)
         seen, facts = observe(probe, goal, facts, elapsed, track)
         _check_head(probe, goal, facts, track, say)
         verdict = judge(goal, seen)
@@ -209,6 +209,7 @@ def watch_space(
             say(f"[{elapsed:5.1f}s] {seen.stage}{_label(goal, seen, verdict)}")
         track.update(seen, verdict, goal)
         if verdict.action == "done":
+            _check_head(probe, goal, replace(facts, head=None), track, say)  # the listing's word
             say(f"Evidence: {verdict.evidence}.")
             return WatchResult(
                 seen.stage, elapsed, track.polls, facts.runtime, verdict.evidence, verdict.warning
@@ -227,21 +228,25 @@ def _check_head(
     probe: Probe, goal: Goal, facts: SpaceFacts, track: _Track, say: Callable[[str], None]
 ) -> None:
     """Stop when the Space's head is no longer the commit we watch: the Hub builds the newest
-    commit, so ours will not run. The commit listing confirms it (an info read may lag) and
-    names the newer commit's author."""
-    head = facts.head
-    if goal.expect == "none" or not goal.commit or not head or head == goal.commit:
+    commit, so ours will not run. The commit listing confirms it (a Space info may lag behind a
+    commit) and names the newer commit's author; it is read once more before a verdict that
+    says our change runs."""
+    head = facts.head  # None: ask the listing anyway (before a verdict that claims ours runs)
+    if goal.expect == "none" or not goal.commit or head == goal.commit:
         return
-    if head in track.heads:
+    if head is not None and head in track.heads:
         return
-    track.heads.add(head)
+    if head is not None:
+        track.heads.add(head)
     try:
         newest = probe.newest_commit()
     except Exception:  # the listing is a courtesy (the author); the info's head decides
         newest = None
+    if newest is None and head is None:
+        return  # no listing, and no info naming another head: nothing says ours was replaced
     if newest is not None and newest[0] == goal.commit:
         return  # the info lagged behind the listing: our commit is still the head
-    sha, author = newest if newest is not None else (head, None)
+    sha, author = newest if newest is not None else (head or "", None)
     by = f" by {author}" if author else ""
     what = "our commit" if goal.expect == "commit" else "the commit we restarted"
     say(f"Evidence: the Space's head is now {sha[:7]}{by}, not {what} {goal.commit[:7]}.")
@@ -261,11 +266,14 @@ def _label(goal: Goal, seen: Seen, verdict: Verdict) -> str:
 
 
 def with_facts(goal: Goal, facts: SpaceFacts) -> Goal:
-    """Fill in what only the Hub knows: the commit's time on its clock, whether it is static."""
+    """Fill in what only the Hub knows: the commit's time on its clock, whether it is static;
+    only from a Space info that shows our commit as the head (right after a commit it may still
+    show the previous one, whose time would be too early)."""
     ours = goal.expect != "commit" or not goal.commit or facts.head == goal.commit
+    known = goal.committed_at is not None
     return replace(
         goal,
-        committed_at=goal.committed_at if goal.committed_at is not None else facts.modified,
+        committed_at=goal.committed_at if known or not ours else facts.modified,
         static=goal.static or (facts.sdk == "static" and ours),
         settle=SETTLE * poll_scale(),
     )

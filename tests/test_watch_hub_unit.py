@@ -513,3 +513,60 @@ def test_a_failure_seen_on_the_second_read_carries_that_reads_message():
     assert info.value.stage == "BUILD_ERROR" and not probe.reads
     assert info.value.message == "BUILD_ERROR: pip: no matching distribution"
     assert "No matching distribution" in info.value.log_tail
+
+
+# ---------------------------------------------------------------- bounded log reads, real time
+def _building(api, sim, seconds: float = 30.0) -> None:
+    """A build under way for `seconds`: its run log has no line yet."""
+    sim.lifecycle = LifecycleTimings(stale=0.0, building=seconds, starting=0.05)
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    push(api, {"app.py": APP, "README.md": CARD})
+
+
+@pytest.mark.parametrize("stream", ["keepalive", "keepalive-comment"])
+def test_a_read_of_a_stream_kept_open_by_keepalives_ends_after_the_quiet_time(api, sim, stream):
+    """A keep-alive every 0.1 s never lets a read timeout fire: the quiet rule ends the read."""
+    sim.variants.log_stream, sim.variants.keepalive = stream, 0.1
+    _building(api, sim)
+    probe = HubProbe(api, SPACE, read_timeout=5.0, quiet=0.5, budget=10.0)
+    started = time.monotonic()
+    assert probe.first_line(False) is None
+    assert 0.5 <= time.monotonic() - started < 3.0
+    started = time.monotonic()
+    assert probe.tail(True).startswith("===== Build Queued at ")  # the lines, then quiet
+    assert time.monotonic() - started < 3.0
+
+
+def test_a_read_of_a_stream_that_keeps_writing_ends_at_its_budget(api, sim):
+    """Lines keep coming (a long build's log, one line every 0.05 s): only the budget ends it."""
+    sim.variants.log_stream = "keepalive"
+    reqs = "".join(f"pkg-{i}\n" for i in range(400)).encode()
+    sim.lifecycle = LifecycleTimings(stale=0.0, building=40.0, starting=0.05)
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
+    probe = HubProbe(api, SPACE, read_timeout=5.0, quiet=5.0, budget=1.0)
+    started = time.monotonic()
+    tail = probe.tail(True)
+    assert 1.0 <= time.monotonic() - started < 4.0 and tail.count("\n") >= 3
+
+
+def test_a_read_of_a_silent_open_stream_ends_at_the_read_timeout(api, sim):
+    sim.variants.log_stream = "silent"
+    _building(api, sim)
+    started = time.monotonic()
+    assert HubProbe(api, SPACE, read_timeout=0.3).first_line(False) is None
+    assert time.monotonic() - started < 3.0
+
+
+def test_the_failure_tail_keeps_its_last_lines_when_the_log_clock_runs_ahead(api, sim):
+    """huggingface_hub's no-follow read drops events stamped after the response's Date + 1 s; a
+    log clock ahead (60 s here, so that a slow machine cannot hide it) loses a just-failed build's
+    last lines there, not in our tail."""
+    sim.variants.log_skew = 60.0
+    reqs = b"gradio\nhubsim-fail-build==1.0\n"
+    deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs}, "BUILD_ERROR")
+    ours = HubProbe(api, SPACE).tail(True)
+    theirs = "".join(api.fetch_space_logs(SPACE, build=True))
+    error = "ERROR: No matching distribution found for hubsim-fail-build==1.0"
+    assert error in ours.splitlines()[-3:]
+    assert error not in theirs  # the library's read, for contrast (the reason ours exists)

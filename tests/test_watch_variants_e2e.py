@@ -1,0 +1,104 @@
+"""The independent check of issue 20: the entrypoint, as the runner runs it, against hubsim's Hub
+variants in real time (durations scaled), in both runtime shapes: every case ends within 60 s with
+the right verdict. Slow (minutes of real time), so not part of the suite: run it with
+`HF_DEPLOY_VARIANTS_E2E=1 bash scripts/test tests/test_watch_variants_e2e.py`."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hubsim import LifecycleTimings
+from tests.conftest import TOKEN, copy_example
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("HF_DEPLOY_VARIANTS_E2E"), reason="slow: HF_DEPLOY_VARIANTS_E2E=1 runs it"
+)
+LIMIT = 60.0
+SCALE = 0.25  # simulated durations x 0.25: a 2/4/2 s build takes 2 s
+ENV = {"HF_DEPLOY_POLL_SCALE": "0.5"}  # polls 0.5 s at first, then 1.75 s; settle 10 s
+
+
+def _variables(ws) -> dict[str, str]:
+    return {"variables": "MODE=fast"}
+
+
+def _code(ws) -> dict[str, str]:
+    app = ws / "app.py"
+    app.write_text(app.read_text() + f"\n# {time.monotonic_ns()}\n")
+    return {}
+
+
+def _secret_and_code(ws) -> dict[str, str]:
+    return {**_code(ws), "secrets": "API_KEY=a-fresh-secret-value"}
+
+
+def _broken(ws) -> dict[str, str]:
+    (ws / "requirements.txt").write_text("gradio\nhubsim-fail-build==1.0\n")
+    return {}
+
+
+def _restart(ws) -> dict[str, str]:
+    return {"operation": "restart"}
+
+
+NO_DIST = "No matching distribution found for hubsim-fail-build"  # the failing build's last line
+NOT_PROVEN = "not proven that the running app uses the new settings"  # the no-restart warning
+# (name, knobs, change, fresh Space, writer delay, expected stage, text the output must hold)
+CASES: list[tuple[str, dict[str, Any], Callable, bool, float | None, str, str]] = [
+    ("rebuild-named", {"settings_restart": "rebuild-named"}, _variables, False, None, "RUNNING", "Evidence: "),
+    ("rebuild", {"settings_restart": "rebuild"}, _secret_and_code, False, None, "RUNNING", "names our commit"),
+    ("container", {"settings_restart": "container"}, _variables, False, None, "RUNNING", "Application Startup after our change"),
+    ("container-restart", {"settings_restart": "container"}, _restart, False, None, "RUNNING", "Application Startup after our change"),
+    ("variables-quiet", {"settings_restart": "variables-quiet"}, _variables, False, None, "RUNNING", NOT_PROVEN),
+    ("keepalive", {"log_stream": "keepalive"}, _broken, False, None, "BUILD_ERROR", NO_DIST),
+    ("keepalive-comment", {"log_stream": "keepalive-comment"}, _code, False, None, "RUNNING", "names our commit"),
+    ("silent", {"log_stream": "silent"}, _broken, False, None, "BUILD_ERROR", NO_DIST),
+    ("skew+10", {"log_skew": 10.0, "log_stream": "keepalive"}, _broken, False, None, "BUILD_ERROR", NO_DIST),
+    ("skew-10", {"log_skew": -10.0}, _secret_and_code, False, None, "RUNNING", "names our commit"),
+    ("first-queue", {"first_queue": 120.0}, _code, True, None, "RUNNING", "is the previous verdict, not ours"),
+    ("first-queue-building", {"first_queue": 120.0, "queued_stage": "BUILDING"}, _code, True, None, "RUNNING", "names our commit"),
+    ("superseded", {}, _code, False, 1.0, "SUPERSEDED", "by someone-else replaced our commit"),
+    ("info-lag", {"info_lag": 3.0}, _code, False, None, "RUNNING", "Evidence: "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", ["absent", "shown"])
+@pytest.mark.parametrize(
+    "name,knobs,change,fresh,writer,stage,text", CASES, ids=[c[0] for c in CASES]
+)
+def test_each_variant_ends_in_time_with_the_right_verdict(
+    action, hub, shape, name, knobs, change, fresh, writer, stage, text
+):
+    hub.time_scale = SCALE
+    hub.lifecycle = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
+    copy_example("gradio-hello", action.workspace)
+    space = f"user/v-{name}"
+    if not fresh:
+        action.run({"space": space, "hf-token": TOKEN, "wait": "false"}).assert_ok()
+        time.sleep(3.0)
+    hub.variants.sha = shape
+    for knob, value in knobs.items():
+        setattr(hub.variants, knob, value)
+    inputs = change(action.workspace)
+    if writer is not None:
+        hub.faults.add(
+            method="GET",
+            path=rf"^/api/spaces/{space}$",
+            query=r"expand=runtime",
+            before=lambda: hub.commit_later(space, writer, author="someone-else"),
+        )
+    started = time.monotonic()
+    result = action.run(
+        {"space": space, "hf-token": TOKEN, "timeout": "120s", **inputs}, env=ENV, timeout=150
+    )
+    took = time.monotonic() - started
+    print(f"\nvariant {name} [{shape}]: {result.outputs.get('stage')} in {took:.1f} s")
+    assert result.outputs["stage"] == stage, result.stdout
+    assert result.returncode == (0 if stage == "RUNNING" else 1), result.stdout
+    assert text in result.stdout + "\n".join(result.errors), result.stdout
+    assert took < LIMIT

@@ -13,6 +13,7 @@ import re
 import secrets
 import select
 import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -369,6 +370,12 @@ class SimServer(ThreadingHTTPServer):
             with self._lock:
                 self._conns.discard(request)
                 self._conn_threads.discard(threading.current_thread())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a log read that stopped early) is no server error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self, timeout: float = 1.0) -> None:
         with self._lock:

@@ -159,6 +159,7 @@ def test_free_account_402_on_create_gives_the_three_ways_out(action, hub):
 def test_free_account_asking_cpu_basic_still_gets_the_plan_rule_not_cpu_basic(action, hub):
     hub.plans.enforce = True
     copy_example("gradio-hello", action.workspace)
+    (action.workspace / "Dockerfile").write_text("FROM python:3.11\n")  # a docker app to create
     inputs = {"space": "user/new-app", "hf-token": TOKEN, "sdk": "docker", "hardware": "cpu-basic"}
     (error,) = action.run(inputs).errors
     assert "on cpu-basic too" in error and "PRO" in error and "ZeroGPU" not in error

@@ -248,7 +248,7 @@ class Scripted:
 
     def first_line(self, build):
         self.calls["build" if build else "run"] += 1
-        _, _, header, startup = self._now()
+        _, _, header, startup, *_ = self._now()
         value = header if build else startup
         return value if value is None or isinstance(value, tuple) else (value, None)
 
@@ -364,3 +364,76 @@ def test_poll_schedule_stays_under_100_requests_for_a_5_minute_build():
             break
     assert count <= 100
     assert max(d for d, _ in zip(poll_intervals(), range(200), strict=False)) == 3.5
+
+
+# ---------------------------------------------------------------- another commit replaces ours
+class Raced(Scripted):
+    """The script's 5th item is the head the Space info names at that step; `listing` is the
+    commit listing's newest (sha, author), or an error to raise."""
+
+    def __init__(self, script, listing):
+        super().__init__(script)
+        self.listing, self.listed = listing, 0
+
+    def info(self):
+        facts = super().info()
+        return SpaceFacts(facts.runtime, self._now()[4], T, self.sdk)
+
+    def newest_commit(self):
+        self.listed += 1
+        if isinstance(self.listing, Exception):
+            raise self.listing
+        return self.listing
+
+
+RUNNING_OLD = ("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90))
+NEWER = "feedbee" + "2" * 33
+
+
+def test_a_newer_head_stops_the_watch_naming_the_commit_and_its_author():
+    probe = Raced([(*RUNNING_OLD, NEW), (*RUNNING_OLD, NEW), (*RUNNING_OLD, NEWER)], (NEWER, "bob"))
+    exc, said = run_loop(probe)
+    assert isinstance(exc, BuildFailed) and exc.stage == "SUPERSEDED"
+    assert exc.message == (
+        "Superseded: feedbee by bob replaced our commit a1b2c3d as the Space's head during the"
+        " build watch; the Space will run feedbee, not a1b2c3d."
+    )
+    assert said[-1] == "Evidence: the Space's head is now feedbee by bob, not our commit a1b2c3d."
+    assert probe.calls["runtime"] == 2 and probe.listed == 1  # stopped at the poll that saw it
+
+
+def test_a_space_info_that_lags_behind_our_commit_is_not_a_newer_head():
+    """Right after our commit the info may still name the previous head: the listing says ours."""
+    script = [
+        (*RUNNING_OLD, OLD),
+        (*RUNNING_OLD, OLD),
+        ("RUNNING", None, header_line(), startup_line(T + 5), NEW),
+    ]
+    probe = Raced(script, (NEW, "us"))
+    result, _ = run_loop(probe)
+    assert result.stage == "RUNNING"
+    assert probe.listed == 2  # once for the lagging head (not again for it), once before done
+
+
+def test_before_a_verdict_that_ours_runs_the_listing_has_the_last_word():
+    probe = Raced([("RUNNING", None, header_line(), startup_line(T + 5), NEW)], (NEWER, None))
+    exc, _ = run_loop(probe)
+    assert isinstance(exc, BuildFailed) and exc.stage == "SUPERSEDED"
+    assert exc.message.startswith("Superseded: feedbee replaced our commit a1b2c3d")  # no author
+
+
+def test_without_a_listing_the_info_head_decides():
+    probe = Raced([(*RUNNING_OLD, NEWER)], ConnectionError("down"))
+    exc, _ = run_loop(probe)
+    assert isinstance(exc, BuildFailed) and exc.message.startswith("Superseded: feedbee replaced")
+    ok = Raced([("RUNNING", None, header_line(), startup_line(T + 5), NEW)], ConnectionError("x"))
+    assert run_loop(ok)[0].stage == "RUNNING"  # the listing failing alone proves nothing
+
+
+def test_a_restart_watch_is_superseded_too_and_nothing_changed_is_not():
+    restart = Goal("restart", NEW, before=Header(None, T - 50))
+    probe = Raced([(*RUNNING_OLD, NEWER)], (NEWER, "bob"))
+    exc, _ = run_loop(probe, restart)
+    assert exc.stage == "SUPERSEDED" and "replaced the commit we restarted a1b2c3d" in exc.message
+    quiet = Raced([("RUNNING", None, None, None, NEWER)], (NEWER, "bob"))
+    assert run_loop(quiet, Goal("none", NEW))[0].stage == "RUNNING" and quiet.listed == 0

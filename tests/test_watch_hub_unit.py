@@ -570,3 +570,13 @@ def test_the_failure_tail_keeps_its_last_lines_when_the_log_clock_runs_ahead(api
     error = "ERROR: No matching distribution found for hubsim-fail-build==1.0"
     assert error in ours.splitlines()[-3:]
     assert error not in theirs  # the library's read, for contrast (the reason ours exists)
+
+
+def test_the_probe_reads_the_newest_commit_and_its_author_in_one_request(api, sim):
+    sha = deployed(api, sim)
+    sim.commit_later(SPACE, 0.0, author="someone-else")
+    time.sleep(0.2)
+    sim.counters.reset()
+    newest = HubProbe(api, SPACE).newest_commit()
+    assert newest == (sim.repo(SPACE).head, "someone-else") and newest[0] != sha
+    assert sim.counters.requests == {"GET /api/{type}s/{repo}/commits/{rev}": 1}

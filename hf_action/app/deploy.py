@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from huggingface_hub import SpaceStage
+
 from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
@@ -18,7 +20,7 @@ from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
 from hf_action.hub.history import DEPLOY_ID
 from hf_action.hub.progress import UploadProgress, tracking
-from hf_action.hub.proof import Header
+from hf_action.hub.proof import SLEEPING, UNREAD, Goal, Header
 from hf_action.hub.space import (
     SettingsPlan,
     SpaceState,
@@ -29,7 +31,7 @@ from hf_action.hub.space import (
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
 from hf_action.hub.variables import EnvPlan
-from hf_action.hub.watch import UNREAD, Goal, HubProbe, WatchResult, logs_before, watch_space
+from hf_action.hub.watch import HubProbe, WatchResult, logs_before, watch_space
 from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
@@ -397,7 +399,7 @@ def _await_build(
     known = state.runtime.get("stage")
     if (
         untouched
-        and known in ("RUNNING", "SLEEPING")
+        and known in (SpaceStage.RUNNING, SLEEPING)
         and state.runtime.get("sha") in (None, outcome.commit_sha)
     ):
         # Nothing changed and the Space info we already hold says it runs this head: no more calls.

@@ -193,8 +193,8 @@ def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:
         return False, f"the build log header names {head.commit}, not our commit"
     if head.queued is not None and seen.named_at is not None and head.queued >= seen.named_at:
         return True, "the build log is of a restart queued after our commit's build"
-    after = goal.committed_at is not None and head.queued is not None
-    if after and head.queued > goal.committed_at + CLOCK_SKEW:
+    committed, queued = goal.committed_at, head.queued
+    if committed is not None and queued is not None and queued > committed + CLOCK_SKEW:
         return True, f"the build log is of a restart queued over {CLOCK_SKEW:.0f}s after our commit"
     return False, (
         f"the build log is of a restart queued before our commit or within {CLOCK_SKEW:.0f}s of it"
@@ -205,8 +205,8 @@ def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:
 def _started_after(seen: Seen, why: str) -> tuple[bool, str]:
     head = seen.header
     assert isinstance(head, Header)
-    if seen.startup == UNREAD or head.queued is None:
-        return True, why
+    if not isinstance(seen.startup, float | None) or head.queued is None:
+        return True, why  # the run log could not be read
     if seen.startup is None or seen.startup + 1e-3 < head.queued:
         return False, why + ", but the app shown started before that build"
     return True, why + " and the app started from it"

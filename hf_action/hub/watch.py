@@ -50,7 +50,7 @@ class WatchResult:
     stage: str
     seconds: float
     polls: int
-    runtime: dict
+    runtime: dict[str, Any]
     evidence: str = ""
     warning: str = ""  # what a fallback to weaker evidence could not prove
 
@@ -59,7 +59,7 @@ class WatchResult:
 class SpaceFacts:
     """One read of the Space info: runtime, head commit and its time, sdk."""
 
-    runtime: dict
+    runtime: dict[str, Any]
     head: str | None = None
     modified: float | None = None
     sdk: str | None = None
@@ -150,7 +150,9 @@ def logs_before(api: Any, space_id: str) -> tuple[Header | str | None, float | s
     return _read(probe, True, parse_header), _read(probe, False, parse_startup)
 
 
-def _read(probe: Probe, build: bool, parse: Callable) -> Any:
+def _read(
+    probe: Probe, build: bool, parse: Callable[[tuple[str, float | None] | None], Any]
+) -> Any:
     try:
         return parse(probe.first_line(build))
     except Exception:  # a log we cannot read is no evidence either way
@@ -209,7 +211,7 @@ def watch_space(
             say(f"[{elapsed:5.1f}s] {seen.stage}{_label(goal, seen, verdict)}")
         track.update(seen, verdict, goal)
         if verdict.action == "done":
-            _check_head(probe, goal, replace(facts, head=None), track, say)  # the listing's word
+            _check_head(probe, goal, facts, track, say, confirm=True)  # the listing's word
             say(f"Evidence: {verdict.evidence}.")
             return WatchResult(
                 seen.stage, elapsed, track.polls, facts.runtime, verdict.evidence, verdict.warning
@@ -225,14 +227,20 @@ def watch_space(
 
 
 def _check_head(
-    probe: Probe, goal: Goal, facts: SpaceFacts, track: _Track, say: Callable[[str], None]
+    probe: Probe,
+    goal: Goal,
+    facts: SpaceFacts,
+    track: _Track,
+    say: Callable[[str], None],
+    *,
+    confirm: bool = False,
 ) -> None:
     """Stop when the Space's head is no longer the commit we watch: the Hub builds the newest
     commit, so ours will not run. The commit listing confirms it (a Space info may lag behind a
     commit) and names the newer commit's author; it is read once more before a verdict that
     says our change runs."""
-    head = facts.head  # None: ask the listing anyway (before a verdict that claims ours runs)
-    if goal.expect == "none" or not goal.commit or head == goal.commit:
+    head = None if confirm else facts.head  # confirm: ask the listing whatever the info says
+    if goal.expect == "none" or not goal.commit or (not confirm and head in (None, goal.commit)):
         return
     if head is not None and head in track.heads:
         return
@@ -304,7 +312,7 @@ _HINTS = {
 }
 
 
-def failure(stage: str, runtime: dict, probe: Probe) -> BuildFailed:
+def failure(stage: str, runtime: dict[str, Any], probe: Probe) -> BuildFailed:
     """The error to raise for a failing stage, with the relevant log's tail."""
     if stage == SpaceStage.PAUSED:
         message = (
@@ -378,7 +386,8 @@ class HubProbe:
         return None
 
     def _events(self, build: bool, *, first: bool) -> list[tuple[str, float | None]]:
-        from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+        from huggingface_hub import get_session, hf_raise_for_status
+        from huggingface_hub.utils import build_hf_headers
 
         url = f"{self.api.endpoint}/api/spaces/{self.space_id}/logs/{'build' if build else 'run'}"
         headers = build_hf_headers(token=self.api.token)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx2
 import pytest
 
-from hf_action.hub.smoke import MIN_TRY, SmokeResult, smoke_check
+from hf_action.hub.smoke import BODY_BYTES, MIN_TRY, SmokeResult, intervals, smoke_check
+
+START = 100.0  # not 0: a duration measured wrongly from it shows
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 0.0
+        self.now = START
 
     def __call__(self) -> float:
         return self.now
@@ -20,7 +24,7 @@ class Clock:
 
 
 def run(answers, *, timeout=10.0, accept=frozenset(), token=None):
-    """`answers`: statuses (int) or exceptions, one per request; the last one repeats."""
+    """`answers`: statuses (int), exceptions or responses, one per request; the last one repeats."""
     clock, seen, said = Clock(), [], []
 
     def handler(request: httpx2.Request) -> httpx2.Response:
@@ -29,6 +33,8 @@ def run(answers, *, timeout=10.0, accept=frozenset(), token=None):
         answer = answers[min(len(seen), len(answers)) - 1]
         if isinstance(answer, Exception):
             raise answer
+        if isinstance(answer, httpx2.Response):
+            return answer
         return httpx2.Response(answer, text=f"body of {answer}")
 
     result = smoke_check(
@@ -40,7 +46,9 @@ def run(answers, *, timeout=10.0, accept=frozenset(), token=None):
 
 def test_a_2xx_passes_at_once_without_a_token_unless_given():
     result, seen, said, _ = run([204])
-    assert result == SmokeResult("http://app.test/health", True, 204, "body of 204", None, 1, 0.1)
+    assert result == SmokeResult(
+        "http://app.test/health", True, 204, "body of 204", None, 1, pytest.approx(0.1)
+    )
     assert said == [] and "authorization" not in seen[0].headers
     _, seen, _, _ = run([200], token="hf_tok")
     assert seen[0].headers["authorization"] == "Bearer hf_tok"
@@ -58,9 +66,13 @@ def test_it_tries_again_until_the_app_answers():
 
 def test_an_error_answer_until_the_timeout_fails_with_the_last_answer():
     result, seen, _, clock = run([500], timeout=5.0)
-    assert not result.passed and result.status == 500 and result.body == "body of 500"
+    assert result.passed is False and result.status == 500 and result.body == "body of 500"
     assert result.tries == len(seen) > 1
-    assert clock.now <= 5.0 + 0.1  # the bound holds, the last request included
+    assert clock.now - START <= 5.0 + 0.1  # the bound holds, the last request included
+    assert result.seconds == pytest.approx(clock.now - START)
+    # each request may take at most the time left: the first one all of it
+    assert seen[0].extensions["timeout"]["read"] == pytest.approx(5.0)
+    assert seen[1].extensions["timeout"]["read"] < 5.0
     assert result.describe().startswith("GET http://app.test/health answered 500 (")
 
 
@@ -79,16 +91,61 @@ def test_no_answer_is_named_and_bounded():
         said[0]
         == "Smoke check: no answer (ConnectError: refused); trying again until 3s have passed"
     )
-    assert clock.now <= 3.0 + 0.1
+    assert clock.now - START <= 3.0 + 0.1
     timed_out = run([httpx2.ReadTimeout("slow")], timeout=3.0)[0]
     assert timed_out.error.startswith("no answer within ")
 
 
 def test_no_request_is_sent_with_less_than_min_try_left():
     result, seen, _, _ = run([200], timeout=MIN_TRY / 2)
-    assert seen == [] and not result.passed and result.error == "not tried"
+    assert seen == [] and not result.passed and result.error == "not tried" and result.body == ""
 
 
 def test_the_excerpt_is_one_line_and_cut():
     long = SmokeResult("u", False, 500, "a\n  b " + "x" * 400, None, 1, 1.0)
     assert long.excerpt() == "a b " + "x" * 296 + "…"
+
+
+def test_300_is_not_a_success():
+    assert not run([300], timeout=1.0)[0].passed
+
+
+def test_exactly_min_try_left_still_sends_one_request():
+    result, seen, _, _ = run([200], timeout=MIN_TRY)
+    assert len(seen) == 1 and result.passed
+
+
+def test_the_body_is_read_in_chunks_up_to_a_limit_and_decoded_leniently():
+    chunks = [b"ab", b"\xff", b"c" * (BODY_BYTES * 2)]
+    result = run([httpx2.Response(500, content=iter(chunks))], timeout=1.0)[0]
+    assert result.body.startswith("ab\ufffdccc") and len(result.body) == BODY_BYTES
+
+
+def test_intervals_grow_to_five_seconds_scaled(monkeypatch):
+    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.5")
+    gaps = list(itertools.islice(intervals(), 7))
+    assert gaps == pytest.approx([0.5, 0.75, 1.125, 1.6875, 2.5, 2.5, 2.5])
+
+
+def test_the_wait_between_tries_never_outlasts_the_timeout():
+    # tries at 0.1, 1.2, 2.8 s; the third pause would be 2.25 s but only 0.8 s are left
+    _, seen, _, clock = run([500], timeout=3.6)
+    assert len(seen) == 3 and clock.now - START == pytest.approx(3.6)
+
+
+def test_describe_and_excerpt():
+    one = SmokeResult("http://a/h", True, 200, "", None, 1, 0.04)
+    assert one.describe() == "GET http://a/h answered 200 (1 try, 0.0s)"
+    none = SmokeResult("http://a/h", False, None, "", "no answer within 5s", 3, 5.0)
+    assert none.describe() == "GET http://a/h did not answer (no answer within 5s) (3 tries, 5.0s)"
+    exact = SmokeResult("u", False, 500, "y" * 300, None, 1, 1.0)
+    assert exact.excerpt() == "y" * 300  # at the limit: whole, no ellipsis
+
+
+def test_a_get_without_redirects_and_no_body_without_an_answer():
+    moved = httpx2.Response(302, headers={"Location": "http://elsewhere.test/login"})
+    result, seen, _, _ = run([moved], timeout=1.0)
+    assert [(r.method, r.url.host) for r in seen] == [("GET", "app.test")] * len(seen)
+    assert result.status == 302 and not result.passed
+    assert run([httpx2.ConnectError("x")], timeout=1.0)[0].body == ""
+    assert run([httpx2.ReadTimeout("x")], timeout=1.0)[0].body == ""

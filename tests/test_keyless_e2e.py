@@ -10,7 +10,8 @@ import itertools
 
 import pytest
 
-from hf_action.hub.client import whoami
+from hf_action.errors import ActionError
+from hf_action.hub.client import Identity, check_can_write, whoami
 from hf_action.hub.keyless import DEFAULT_LIFETIME, lifetime
 from hubsim.oidc import TOKEN_PREFIXES, WhoamiShape
 from tests.conftest import copy_example
@@ -109,3 +110,25 @@ def test_whoami_reads_only_what_the_answer_has(answer, user, role):
     identity = whoami(_Api(answer))  # type: ignore[arg-type]  # a stand-in for HfApi
     assert (identity.user, identity.role) == (user, role)
     assert identity.orgs == ({"acme": "admin"} if user == "bob" else {})
+
+
+def test_an_answer_naming_no_account_is_not_held_against_the_token():
+    check_can_write(Identity(None, {}, "write"), "acme")  # the Hub decides
+    with pytest.raises(ActionError, match="'an unnamed account' is read-only"):
+        check_can_write(Identity(None, {}, "read"), "acme")
+    with pytest.raises(ActionError, match="not a member of 'acme'"):
+        check_can_write(Identity("bob", {}, "write"), "acme")
+
+
+@pytest.mark.parametrize("operation", ["restart", "pause"])
+def test_keyless_operations_hold_when_whoami_is_refused(action, hub, github, leak_guard, operation):
+    hub.oidc.whoami_shape = WhoamiShape.REFUSED_403
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    inputs = {"space": "user/site", "hf-token": "", "operation": operation}
+    result = action.run(inputs, env=github.env())
+    leak_guard.append(github.request_token)
+    leak_guard.extend(t.token for t in hub.oidc.issued)
+    result.assert_ok()
+    assert hub.counters.requests[f"POST /api/spaces/{{repo}}/{operation}"] == 1
+    assert hub.counters.requests["GET /api/whoami-v2"] == 0

@@ -77,13 +77,13 @@ def no_owner(space: str) -> ActionError:
 def check_can_write(identity: Identity, namespace: str) -> None:
     if identity.role == "read":
         raise ActionError(
-            f"The Hugging Face token of '{identity.user or 'this account'}' is read-only.",
+            f"The Hugging Face token of '{identity.user or 'an unnamed account'}' is read-only.",
             "Use a token with the 'write' role (or a fine-grained token with write access to "
             f"'{namespace}').",
             title="Read-only token",
         )
-    if namespace == identity.user or identity.role == "fineGrained":
-        return
+    if namespace == identity.user or identity.role == "fineGrained" or identity.user is None:
+        return  # no account named: nothing to check against; the Hub refuses a write it forbids
     if namespace not in identity.orgs:
         raise ActionError(
             f"The token belongs to '{identity.user}', who is not a member of '{namespace}'.",

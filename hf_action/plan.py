@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hf_action import blobmap
@@ -68,7 +68,7 @@ def content_sha256(file: LocalFile) -> str:
     return h.hexdigest()
 
 
-def _chunks(file: LocalFile):
+def _chunks(file: LocalFile) -> Iterator[bytes]:
     if file.content is not None:
         yield file.content
         return

@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from hf_action import __version__
 from hf_action.app.action import run_action
@@ -119,7 +120,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes end in one `error:` line (exit 2), like the action's own input errors."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {message} (see '{PROG} --help')\n")
 
 
@@ -135,10 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     for title, flags in GROUPS:
         group = parser.add_argument_group(title, GROUP_NOTES.get(title))
         for name, metavar, text in flags:
-            kwargs: dict = {"dest": name, "metavar": metavar, "help": text, "default": None}
             if name in BOOLEANS:
-                kwargs.update(nargs="?", const="true", metavar="BOOL")
-            group.add_argument(f"--{name}", **kwargs)
+                group.add_argument(
+                    f"--{name}", dest=name, metavar="BOOL", help=text, nargs="?", const="true"
+                )
+            else:
+                group.add_argument(f"--{name}", dest=name, metavar=metavar, help=text)
     return parser
 
 

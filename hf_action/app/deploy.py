@@ -79,7 +79,9 @@ def commit_text(
     return title, "\n".join(lines)
 
 
-def print_plan(runner: Runner, snap: Snapshot, plan, settings, env_plan) -> None:
+def print_plan(
+    runner: Runner, snap: Snapshot, plan: Plan, settings: SettingsPlan, env_plan: EnvPlan | None
+) -> None:
     with runner.group(
         f"Plan: {len(plan.add)} to upload, {len(plan.delete)} to delete, {plan.unchanged} unchanged"
     ):

@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from hf_action.app.route import Destination
 from hf_action.envblock import maskable_parts
 from hf_action.errors import ActionError, BuildFailed
-from hf_action.github.comment import CommentState, StickyComment, github_api_url, marker, render
+from hf_action.github.comment import (
+    CommentState,
+    Status,
+    StickyComment,
+    github_api_url,
+    marker,
+    render,
+)
 from hf_action.github.deployments import Deployments, NewDeployment, environment_name, wanted
 from hf_action.github.runner import Runner
 from hf_action.hub.urls import space_url
@@ -267,7 +274,7 @@ class PreviewComment:
 
     def update(
         self,
-        status: str,
+        status: Status,
         outcome: Outcome | None,
         *,
         failure: str | None = None,

@@ -13,9 +13,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from hf_action.text import md_cell, md_link, one_line
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.IssueComment import IssueComment
 
 Status = Literal["building", "running", "failed", "removed"]
 
@@ -190,12 +194,8 @@ class StickyComment:
         self.marker = marker
         self.warn = warn
         self._login: str | None = None
-        self._options = {
-            "timeout": timeout,
-            "retry": retry,
-            "seconds_between_requests": seconds_between_requests,
-            "seconds_between_writes": seconds_between_writes,
-        }
+        self.timeout, self.retry = timeout, retry
+        self.pacing = (seconds_between_requests, seconds_between_writes)
 
     def upsert(self, body: str, *, create: bool = True) -> str | None:
         """Write ``body`` to the PR's comment; return its URL, or None (after a warning).
@@ -237,7 +237,10 @@ class StickyComment:
             base_url=self.api_url,
             per_page=100,
             lazy=True,
-            **self._options,
+            timeout=self.timeout,
+            retry=self.retry,
+            seconds_between_requests=self.pacing[0],
+            seconds_between_writes=self.pacing[1],
         )
         try:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
@@ -253,7 +256,7 @@ class StickyComment:
         finally:
             gh.close()
 
-    def _is_own(self, gh: Any, comment: Any) -> bool:
+    def _is_own(self, gh: Github, comment: IssueComment) -> bool:
         """Written by this token's identity (found once, only when a marker comment exists)."""
         if self._login is None:
             self._login = own_login(gh)
@@ -279,7 +282,7 @@ class StickyComment:
         return f"Could not update the preview comment on {where} ({detail}). {_NOT_AFFECTED}"
 
 
-def own_login(gh: Any) -> str:
+def own_login(gh: Github) -> str:
     """The login the token writes comments as.
 
     ``GET /user`` names a personal access token's user. The workflow's GITHUB_TOKEN is an

@@ -14,10 +14,16 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from hf_action.errors import InputError
 from hf_action.github.comment import github_api_url
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.Deployment import Deployment
+
+T = TypeVar("T")
 
 PREVIEW_ENVIRONMENT = "hf-preview/{name}-pr-{number}"
 PRODUCTION_ENVIRONMENT = "hf-space/{name}"
@@ -102,14 +108,14 @@ class Deployments:
         self.api_url = github_api_url(env)
         self.log_url = run_url(env)
         self.broken = False
-        self.deployment: Any = None  # github.Deployment.Deployment once created
+        self.deployment: Deployment | None = None  # once created
         self.last_id: int | None = None
 
     def start(self, target: NewDeployment) -> int | None:
         """Create the deployment and mark it ``in_progress``; its id, or None after a warning."""
         payload = {"space": target.space_id, "tool": "hf-deploy"}
 
-        def create(gh: Any) -> int:
+        def create(gh: Github) -> int:
             repo = gh.get_repo(self.repository)
             self.deployment = repo.create_deployment(
                 target.ref,
@@ -123,7 +129,7 @@ class Deployments:
             )
             self.last_id = self.deployment.id
             self._status(gh, self.deployment.url, "in_progress")
-            return self.deployment.id
+            return self.last_id
 
         return self._call(f"create a deployment in {target.environment!r}", create)
 
@@ -134,7 +140,7 @@ class Deployments:
         url = self.deployment.url
         state = "success" if success else "failure"
 
-        def post(gh: Any) -> None:
+        def post(gh: Github) -> None:
             self._status(gh, url, state, environment_url if success else None)
 
         self._call(f"mark the deployment {state}", post)
@@ -142,9 +148,9 @@ class Deployments:
     def deactivate(self, environment: str) -> int | None:
         """``inactive`` on every deployment of ``environment`` not already so; the newest id."""
 
-        def mark_inactive(gh: Any) -> int | None:
+        def mark_inactive(gh: Github) -> int | None:
             repo = gh.get_repo(self.repository)
-            newest = None
+            newest: int | None = None
             for n, deployment in enumerate(repo.get_deployments(environment=environment)):
                 if n >= MAX_DEACTIVATE:
                     break
@@ -158,9 +164,12 @@ class Deployments:
         return self._call(f"mark the deployments of {environment!r} inactive", mark_inactive)
 
     # -- internals ------------------------------------------------------------------------
-    def _status(self, gh: Any, url: str, state: str, environment_url: str | None = None) -> None:
+    def _status(self, gh: Github, url: str, state: str, environment_url: str | None = None) -> None:
         """POST a status with ``log_url`` (PyGithub's create_status only knows ``target_url``)."""
-        body: dict[str, Any] = {"state": state, "description": f"Space {state.replace('_', ' ')}"}
+        body: dict[str, str | bool] = {
+            "state": state,
+            "description": f"Space {state.replace('_', ' ')}",
+        }
         if self.log_url:
             body["log_url"] = self.log_url
         if environment_url:
@@ -169,7 +178,7 @@ class Deployments:
             body["auto_inactive"] = True
         gh.requester.requestJsonAndCheck("POST", f"{url}/statuses", input=body)
 
-    def _call(self, what: str, fn: Callable[[Any], Any]) -> Any:
+    def _call(self, what: str, fn: Callable[[Github], T]) -> T | None:
         if self.broken or not self.token:
             return None
         from github import GithubException  # lazy: cold start
@@ -198,7 +207,7 @@ class Deployments:
             self.warn(f"Could not {what} in {self.repository} ({detail}). {_NOT_AFFECTED}")
 
 
-def open_client(token: str, api_url: str) -> Any:
+def open_client(token: str, api_url: str) -> Github:
     """A PyGithub client for ``api_url`` (GITHUB_API_URL); a few requests, no client-side pacing."""
     from github import Auth, Github  # lazy: cold start
 

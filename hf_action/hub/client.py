@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ WRITE_ACCESS_ADVICE = (
 )
 
 
-def prepare_client(on_retry) -> None:
+def prepare_client(on_retry: Callable[[str], None]) -> None:
     """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final.
     Every request it makes from then on (the keyless exchange included) goes through our transport."""
     # No tqdm bars in the log, whatever the job sets: read by huggingface_hub when it is imported,
@@ -34,7 +34,7 @@ def prepare_client(on_retry) -> None:
     transport.install(on_retry)
 
 
-def make_api(token: str, on_retry) -> HfApi:
+def make_api(token: str, on_retry: Callable[[str], None]) -> HfApi:
     prepare_client(on_retry)
     from huggingface_hub import HfApi
 
@@ -139,7 +139,7 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
     )
 
 
-def _refused(response, *, action: str, space_id: str, bound: str) -> ActionError:
+def _refused(response: httpx2.Response, *, action: str, space_id: str, bound: str) -> ActionError:
     """An HTTP error answer of the Hub, by status: what it means for this run, and the fix."""
     status = response.status_code
     server = response.headers.get("X-Error-Message") or _json_error(response) or ""
@@ -197,7 +197,7 @@ def _refused(response, *, action: str, space_id: str, bound: str) -> ActionError
     )
 
 
-def _json_error(response) -> str | None:
+def _json_error(response: httpx2.Response) -> str | None:
     try:
         body = response.json()
     except Exception:

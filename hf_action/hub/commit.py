@@ -16,7 +16,10 @@ from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, Restore
 
 if TYPE_CHECKING:
-    from huggingface_hub import HfApi
+    from huggingface_hub import CommitInfo, CommitOperationAdd, CommitOperationDelete, HfApi
+
+    # A deploy commit adds and deletes: it never copies.
+    CommitOperation = CommitOperationAdd | CommitOperationDelete
 
 MAX_ATTEMPTS = 3
 
@@ -29,10 +32,10 @@ class CommitResult:
     committed: bool
 
 
-def operations(plan: Plan) -> list:
+def operations(plan: Plan) -> list[CommitOperation]:
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
-    ops: list = []
+    ops: list[CommitOperation] = []
     for change in plan.add:
         f: LocalFile = change.file
         source = f.content if f.content is not None else str(f.abs_path)
@@ -41,7 +44,7 @@ def operations(plan: Plan) -> list:
     return ops
 
 
-def _with_blob_ids(description: str, plan: Plan, ops: list) -> str:
+def _with_blob_ids(description: str, plan: Plan, ops: list[CommitOperation]) -> str:
     """Record both ids of each large file, so the next deploy can match it without reading it."""
     from huggingface_hub import CommitOperationAdd
 
@@ -49,7 +52,12 @@ def _with_blob_ids(description: str, plan: Plan, ops: list) -> str:
     files = {c.file.path: c.file for c in plan.add}
     for op in ops:
         f = files.get(op.path_in_repo) if isinstance(op, CommitOperationAdd) else None
-        if f is not None and f.git_oid is not None and f.size >= blobmap.MIN_SIZE:
+        if (
+            isinstance(op, CommitOperationAdd)
+            and f is not None
+            and f.git_oid is not None
+            and f.size >= blobmap.MIN_SIZE
+        ):
             entries[f.path] = (f.git_oid, op.upload_info.sha256.hex())
     trailer = blobmap.render(entries)
     return f"{description}\n\n{trailer}" if trailer else description
@@ -109,7 +117,9 @@ def commit_plan(
     raise AssertionError("unreachable: every attempt returns or raises")
 
 
-def _upload_and_commit(api: HfApi, space_id: str, plan: Plan, message: str, description: str):
+def _upload_and_commit(
+    api: HfApi, space_id: str, plan: Plan, message: str, description: str
+) -> CommitInfo:
     """Upload first (huggingface_hub hashes and sends LFS files in parallel), so the commit message can
     record the sha256 it computed instead of us hashing every large file again."""
     from huggingface_hub import CommitOperationAdd

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import httpx2
 
@@ -26,7 +27,7 @@ class UploadProgress:
         say: Callable[[str], None],
         *,
         every: float = 5.0,
-        clock=time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.total = total_bytes
         self.sent = 0
@@ -102,9 +103,10 @@ def track(request: httpx2.Request) -> None:
     if (
         _current is not None
         and request.method == "PUT"
+        and isinstance(request.stream, httpx2.SyncByteStream)
         and not isinstance(request.stream, httpx2.ByteStream)
     ):
-        request.stream = _CountingStream(request.stream, _current)  # type: ignore[arg-type]
+        request.stream = _CountingStream(request.stream, _current)
 
 
 def observe(response: httpx2.Response) -> None:
@@ -126,19 +128,24 @@ def observe(response: httpx2.Response) -> None:
     )
 
 
+class _XetTotals(Protocol):
+    """The totals hf_xet reports with each progress update (its PyTotalProgressUpdate)."""
+
+    total_bytes_completed: int
+    total_bytes: int
+    total_transfer_bytes_completed: int
+
+
 class _XetReporter:
     """Stands in for huggingface_hub's tqdm reporter of Xet uploads; hf_xet calls it every 100 ms."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         self.progress = _current
 
-    def update_progress(self, group: object, items: object = None) -> None:
+    def update_progress(self, group: _XetTotals, items: object = None) -> None:
         if self.progress is not None:
-            g = group
             self.progress.update(
-                g.total_bytes_completed,  # type: ignore[attr-defined]
-                g.total_bytes,  # type: ignore[attr-defined]
-                g.total_transfer_bytes_completed,  # type: ignore[attr-defined]
+                group.total_bytes_completed, group.total_bytes, group.total_transfer_bytes_completed
             )
 
     def reset_for_next_commit(self) -> None:
@@ -158,13 +165,17 @@ def _xet_reports() -> Iterator[None]:
     import huggingface_hub.utils as hf_utils
     from huggingface_hub.utils import _xet_progress_reporting as reporting
 
-    saved = hf_utils.are_progress_bars_disabled, reporting.XetUploadProgressReporter
-    hf_utils.are_progress_bars_disabled = lambda name=None: False  # type: ignore[assignment]
-    reporting.XetUploadProgressReporter = _XetReporter  # type: ignore[assignment,misc]
+    saved_check, saved_reporter = (
+        hf_utils.are_progress_bars_disabled,
+        reporting.XetUploadProgressReporter,
+    )
+    hf_utils.are_progress_bars_disabled = lambda name=None: False
+    reporting.XetUploadProgressReporter = _XetReporter  # type: ignore[assignment,misc]  # our stand-in, not a subclass
     try:
         yield
     finally:
-        hf_utils.are_progress_bars_disabled, reporting.XetUploadProgressReporter = saved
+        hf_utils.are_progress_bars_disabled = saved_check
+        reporting.XetUploadProgressReporter = saved_reporter  # type: ignore[misc]  # the class we swapped, back
 
 
 @contextlib.contextmanager

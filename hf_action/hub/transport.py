@@ -91,12 +91,17 @@ def _who(url: httpx2.URL) -> str:
 
 def tries(exc: BaseException) -> int:
     """How many times the request behind a failure was sent (0: it never reached our transport)."""
-    response = getattr(exc, "response", None)
+    response = getattr(exc, "response", None)  # huggingface_hub's errors and httpx2's status errors
     try:
-        request = response.request if response is not None else exc.request  # type: ignore[attr-defined]
-    except (AttributeError, RuntimeError):  # httpx2 raises RuntimeError for an unset .request
+        if isinstance(response, httpx2.Response):
+            request = response.request
+        elif isinstance(exc, httpx2.RequestError):
+            request = exc.request
+        else:
+            return 0
+    except RuntimeError:  # httpx2 raises RuntimeError for an unset .request
         return 0
-    return int(request.extensions.get(TRIES, 0)) if request is not None else 0
+    return int(request.extensions.get(TRIES, 0))
 
 
 class RetryTransport(httpx2.BaseTransport):
@@ -146,7 +151,7 @@ class RetryTransport(httpx2.BaseTransport):
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, self.policy.max_retry_after)
-        backoff = self.policy.base_delay * 2 ** (attempt - 1)
+        backoff = self.policy.base_delay * 2.0 ** (attempt - 1)
         jitter = 0.75 + random.random() / 2  # noqa: S311 - not security related
         return min(self.policy.max_delay, backoff * jitter)
 

@@ -7,8 +7,10 @@ quoting survive; only when a key cannot be edited in place do we fall back to a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,26 +19,29 @@ from hf_action.inputs import SDKS
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
-CARD_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "sdk": {"enum": list(SDKS)},
-        "app_port": {"type": "integer", "minimum": 1, "maximum": 65535},
-        "app_file": {"type": "string", "minLength": 1},
-        "sdk_version": {"type": ["string", "number"]},
-        "title": {"type": ["string", "number"]},
-        "emoji": {"type": "string"},
-        "pinned": {"type": "boolean"},
-        "tags": {"type": ["array", "string"]},
-        "models": {"type": ["array", "string"]},
-        "datasets": {"type": ["array", "string"]},
-    },
+#: A card's front matter as YAML gives it: keys to any JSON-like value (a user may write anything).
+FrontMatter = dict[str, Any]
+#: One CARD_SCHEMA rule: JSON Schema words ("type", "enum", "minimum"...) to their values.
+Rule = dict[str, Any]
+
+CARD_RULES: dict[str, Rule] = {
+    "sdk": {"enum": list(SDKS)},
+    "app_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "app_file": {"type": "string", "minLength": 1},
+    "sdk_version": {"type": ["string", "number"]},
+    "title": {"type": ["string", "number"]},
+    "emoji": {"type": "string"},
+    "pinned": {"type": "boolean"},
+    "tags": {"type": ["array", "string"]},
+    "models": {"type": ["array", "string"]},
+    "datasets": {"type": ["array", "string"]},
 }
+CARD_SCHEMA = {"type": "object", "properties": CARD_RULES}
 
 
 @dataclass(frozen=True)
 class Card:
-    front_matter: dict
+    front_matter: FrontMatter
     body: str
     raw_yaml: str | None  # None: the README has no front matter block
 
@@ -68,9 +73,9 @@ def parse_card(text: str, source: str = "README.md") -> Card:
     return Card(data, text[match.end() :], raw)
 
 
-def _validate(data: dict, source: str) -> None:
+def _validate(data: FrontMatter, source: str) -> None:
     for key in sorted(data, key=str):
-        problem = _problem(data[key], CARD_SCHEMA["properties"].get(key))
+        problem = _problem(data[key], CARD_RULES.get(key))
         if problem is not None:
             raise CardError(
                 f"The front matter of {source} has an invalid '{key}': {problem}.",
@@ -84,7 +89,7 @@ def _is_number(value: object) -> bool:
 
 
 # The JSON types of CARD_SCHEMA as JSON Schema reads YAML's values: a bool is not a number, 8.0 is an integer.
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
@@ -93,7 +98,7 @@ _JSON_TYPES = {
 }
 
 
-def _problem(value: object, rule: dict | None) -> str | None:
+def _problem(value: Any, rule: Rule | None) -> str | None:
     """What is wrong with one value against its CARD_SCHEMA rule, worded as jsonschema words it.
     The schema is ten flat keys: reading it here spares every run jsonschema's import (≈ 40 ms, four
     packages); tests/test_card.py checks that both agree."""
@@ -118,7 +123,9 @@ def _scalar(value: object) -> str:
     return dumped.removesuffix("\n...").removesuffix("...").strip()
 
 
-def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "README.md") -> str:
+def merge_card(
+    text: str | None, wanted: FrontMatter, *, title: str, source: str = "README.md"
+) -> str:
     """Return the README with `wanted` keys set in its front matter (text unchanged if nothing differs)."""
     if text is None:
         fm = {
@@ -140,26 +147,29 @@ def merge_card(text: str | None, wanted: dict, *, title: str, source: str = "REA
             "---\n" + yaml.safe_dump(wanted, sort_keys=False, allow_unicode=True) + "---\n" + text
         )
     newline = "\r\n" if "\r\n" in text[: len(card.raw_yaml) + 8] else "\n"
-    lines = card.raw_yaml.splitlines()
-    for key, value in missing.items():
-        # The key may be quoted; a trailing ` # comment` on the line is kept.
-        pattern = re.compile(rf"""^(["']?){re.escape(key)}\1\s*:(?!\S)(.*)$""")
-        idx = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
-        if idx is not None and _is_single_line(lines, idx):
-            comment = re.search(r"\s+#[^'\"]*$", pattern.match(lines[idx]).group(2))
-            lines[idx] = f"{key}: {_scalar(value)}{comment.group(0) if comment else ''}"
-        elif idx is None:
-            lines.append(f"{key}: {_scalar(value)}")
-        else:
-            lines = None  # multi-line value: rebuild below
-            break
-    new_yaml = "\n".join(lines) if lines is not None else None
+    new_yaml = _edit_in_place(card.raw_yaml.splitlines(), missing)
     if new_yaml is None or (yaml.safe_load(new_yaml) or {}) != {**card.front_matter, **missing}:
         new_yaml = yaml.safe_dump(
             {**card.front_matter, **missing}, sort_keys=False, allow_unicode=True
         ).rstrip("\n")
     front = "---\n" + new_yaml + "\n---\n"
     return front.replace("\n", newline) + card.body
+
+
+def _edit_in_place(lines: list[str], missing: FrontMatter) -> str | None:
+    """The front matter with each key set on its own line; None when a key spans several lines."""
+    for key, value in missing.items():
+        # The key may be quoted; a trailing ` # comment` on the line is kept.
+        pattern = re.compile(rf"""^(["']?){re.escape(key)}\1\s*:(?!\S)(.*)$""")
+        found = next(((i, m) for i, line in enumerate(lines) if (m := pattern.match(line))), None)
+        if found is None:
+            lines.append(f"{key}: {_scalar(value)}")
+        elif _is_single_line(lines, found[0]):
+            comment = re.search(r"\s+#[^'\"]*$", found[1].group(2))
+            lines[found[0]] = f"{key}: {_scalar(value)}{comment.group(0) if comment else ''}"
+        else:
+            return None  # multi-line value: rebuild it all
+    return "\n".join(lines)
 
 
 def _is_single_line(lines: list[str], idx: int) -> bool:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 import os
+=======
+from collections.abc import Callable
+>>>>>>> 8782e5a (Types, first slice: mypy --strict clean outside hub/watch, hub/proof, hub/space, hub/keyless (86 -> 24): FrontMatter and CARD_RULES for the card, PyGithub's Github/Deployment/IssueComment instead of Any, commit operations as huggingface_hub's Add|Delete, an hf_xet totals Protocol instead of three type: ignores, the card's in-place edit its own function; huggingface_hub's documented utils re-exports allowed (pyproject))
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hf_action.errors import InputError
 from hf_action.inputs import Inputs
 from hf_action.local import streamlit
-from hf_action.local.card import detect_sdk, merge_card, parse_card, read_text_card
+from hf_action.local.card import FrontMatter, detect_sdk, merge_card, parse_card, read_text_card
 from hf_action.local.files import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
 from hf_action.local.gitindex import known_blob_ids
 
@@ -23,7 +28,7 @@ class Snapshot:
     notes: list[str] = field(default_factory=list)  # printed with the plan
     entry: str = "app.py"  # the file the Hub needs to run an app of `sdk` (see `sdk_entry`)
 
-    def protected(self, excludes: tuple[str, ...]):
+    def protected(self, excludes: tuple[str, ...]) -> Callable[[str], bool]:
         """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
         patterns = DEFAULT_EXCLUDES + excludes
         unread = tuple(
@@ -50,7 +55,7 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
             "was not given, the README has no 'sdk' key, and no app was recognised in the folder.",
             "Set sdk: gradio, streamlit, docker or static.",
         )
-    wanted: dict = {"sdk": sdk}
+    wanted: FrontMatter = {"sdk": sdk}
     notes, warnings = [], []
     if sdk == "streamlit":  # the Hub runs Streamlit as a Docker Space now: see local/streamlit.py
         extra, note, missing = streamlit.as_docker(
@@ -101,13 +106,14 @@ def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
 
 def _card_text(inputs: Inputs, files: dict[str, LocalFile]) -> tuple[str | None, str]:
     """The card to start from: the `card` input, else the folder's README.md, else none."""
+    source_path: Path | None = None
     if inputs.card is not None:
         source_path, source = inputs.card, inputs.card.relative_to(inputs.workspace).as_posix()
     elif "README.md" in files:
         source_path, source = files["README.md"].abs_path, "README.md"
-    else:
-        source_path, source = None, "generated"
-    return (read_text_card(source_path, source) if source_path is not None else None), source
+    if source_path is None:
+        return None, "generated"
+    return read_text_card(source_path, source), source
 
 
 def sdk_entry(sdk: str, app_file: str | None) -> str:

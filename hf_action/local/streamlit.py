@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from hf_action.local.card import FrontMatter
 from hf_action.local.files import LocalFile
 
 PORT = 8501
@@ -67,16 +68,16 @@ def _exec(*args: str) -> str:
 
 def as_docker(
     files: dict[str, LocalFile],
-    front: dict,
+    front: FrontMatter,
     *,
     app_file: str | None,
     app_port: int | None,
     version: str | None,
-) -> tuple[dict, str, str | None]:
+) -> tuple[FrontMatter, str, str | None]:
     """Card keys for a Streamlit app run as a Docker Space, a note for the log, and a warning if the
     entry point is missing. Adds a generated Dockerfile to `files` when the app has none."""
     port = app_port or front.get("app_port") or PORT
-    wanted: dict = {"sdk": "docker", "app_port": port}
+    wanted: FrontMatter = {"sdk": "docker", "app_port": port}
     tags = front.get("tags") or []
     tags = [tags] if isinstance(tags, str) else list(tags)
     if "streamlit" not in tags:
@@ -112,5 +113,10 @@ def as_docker(
 def _text(file: LocalFile | None) -> str | None:
     if file is None:
         return None
-    data = file.content if file.content is not None else file.abs_path.read_bytes()  # type: ignore[union-attr]
+    if file.content is not None:
+        data = file.content
+    elif file.abs_path is not None:
+        data = file.abs_path.read_bytes()
+    else:
+        return None
     return data.decode("utf-8", errors="replace")

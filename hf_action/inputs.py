@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -19,6 +19,16 @@ PREVIOUS = "previous"  # `revision`: the deploy before the Space's head (app/rol
 DEPLOYMENT_MODES = ("auto", "true", "false")
 PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
+
+
+class TokenSource(StrEnum):
+    """Where the run's Hub token comes from."""
+
+    INPUT = "input"  # hf-token
+    KEYLESS = (
+        "keyless"  # none given: the job's GitHub OIDC id token, exchanged for one on the Space
+    )
+    NONE = "none"  # neither: an input error, unless the event stops the run first
 
 
 class EnvMode(StrEnum):
@@ -92,11 +102,16 @@ class Inputs:
     # GitHub Deployments: auto (previews only), true (production too), false; named by environment
     github_deployment: str = "auto"
     environment: str | None = None  # a template, see github/deployments.py
-    keyless: bool = False  # the token came from the OIDC exchange: one existing Space, one hour
     revision: str = (
         PREVIOUS  # operation rollback: a Space commit sha (7 to 40 hex digits) or previous
     )
     smoke: SmokeCheck | None = None  # None: no smoke-path, no smoke check
+    token_source: TokenSource = TokenSource.INPUT
+
+    @property
+    def keyless(self) -> bool:
+        """The token comes from the OIDC exchange: one existing Space, one hour."""
+        return self.token_source is TokenSource.KEYLESS
 
 
 def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
@@ -425,14 +440,18 @@ def parse_inputs(
     raw: Mapping[str, str],
     workspace: Path,
     *,
-    token_required: bool = True,
-    hardware_names: tuple[str, ...] = (),
+    token_source: TokenSource = TokenSource.INPUT,
+    closing: bool = False,
+    hardware_names: Callable[[str], tuple[str, ...]] = lambda wanted: (),
 ) -> Inputs:
-    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one. `hardware_names`:
-    the flavors to accept (the library's SpaceHardware values; needed only when `hardware` is set)."""
+    """Turn raw strings into `Inputs`, raising `InputError` for the first bad one. `closing`: a closed
+    pull request, whose deploy becomes the deletion of its preview. `hardware_names(wanted)`: the
+    flavors to accept, asked last (it may read the Hub's listing) and only when `hardware` is set."""
     val = _values(raw)
     workspace = workspace.resolve()
     operation = _operation(val)
+    if closing and operation == "deploy":
+        operation = "delete"  # a closed PR only deletes its preview: the checkout is irrelevant
     deploying = operation == "deploy"
     card_value = val["card"]
     secrets, variables = _env_blocks(val)
@@ -444,11 +463,11 @@ def parse_inputs(
     path = _inside("path", workspace, _set(val, "path"), must_be="dir") if deploying else workspace
     return Inputs(
         space=_space(val["space"]),
-        token=_token("hf-token", val["hf-token"], required=token_required) or "",
+        token=_token("hf-token", val["hf-token"], required=token_source is TokenSource.INPUT) or "",
+        token_source=token_source,
         workspace=workspace,
         path=path,
         sdk=_choice("sdk", val["sdk"], SDKS),
-        hardware=_choice("hardware", val["hardware"], hardware_names),
         visibility=_choice("visibility", val["visibility"], VISIBILITIES),
         secrets=secrets,
         variables=variables,
@@ -480,4 +499,10 @@ def parse_inputs(
         environment=(val["environment"] or "").strip() or None,
         revision=_revision(_set(val, "revision")),
         smoke=_smoke(val, operation),
+        # Last (arguments are evaluated in order): every other input is valid before the names are asked.
+        hardware=_hardware(val["hardware"], hardware_names),
     )
+
+
+def _hardware(value: str | None, names: Callable[[str], tuple[str, ...]]) -> str | None:
+    return None if value is None else _pick("hardware", value, names(value.strip().lower()))

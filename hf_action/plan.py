@@ -10,6 +10,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from hf_action import blobmap
 from hf_action.blobmap import BlobMap
@@ -28,10 +29,15 @@ class RemoteFile:
     lfs_sha256: str | None = None
 
 
+class ChangeKind(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+
+
 @dataclass
 class Change:
     file: LocalFile
-    kind: str  # "new" | "changed"
+    kind: ChangeKind
 
 
 @dataclass
@@ -133,11 +139,11 @@ def make_plan(
         if theirs is None:
             if read_lfs_pointer(file) is not None:
                 raise _pointer_error(path)
-            plan.add.append(Change(file, "new"))
+            plan.add.append(Change(file, ChangeKind.NEW))
         elif _same(file, theirs, plan, blob_map):
             plan.unchanged += 1
         else:
-            plan.add.append(Change(file, "changed"))
+            plan.add.append(Change(file, ChangeKind.CHANGED))
     for path in sorted(set(remote) - set(local)):
         if path in KEEP_REMOTE or protected(path) or not delete_removed:
             plan.kept.append(path)

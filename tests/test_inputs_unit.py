@@ -14,6 +14,7 @@ from hf_action.inputs import (
     DEFAULTS,
     EnvMode,
     SmokeCheck,
+    TokenSource,
     _space,
     parse_bool,
     parse_duration,
@@ -35,7 +36,7 @@ def parse(ws: Path, **raw: str):
     return parse_inputs(
         {**BASE, **{k.replace("_", "-"): v for k, v in raw.items()}},
         ws,
-        hardware_names=library_hardware(),  # what the run passes: huggingface_hub's SpaceHardware
+        hardware_names=lambda wanted: library_hardware(),  # huggingface_hub's SpaceHardware
     )
 
 
@@ -144,8 +145,8 @@ def test_other_operations_need_no_folder_and_ignore_the_card(ws):
 
 
 def test_the_token_may_be_optional():
-    got = parse_inputs({"space": "a/b"}, Path("."), token_required=False)
-    assert got.token == ""
+    got = parse_inputs({"space": "a/b"}, Path("."), token_source=TokenSource.KEYLESS)
+    assert got.token == "" and got.keyless
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from hf_action.errors import ActionError
 from hf_action.local.files import LocalFile
 from hf_action.plan import (
     Change,
+    ChangeKind,
     Plan,
     RemoteFile,
     blob_sha1,
@@ -258,7 +259,7 @@ def test_a_generated_file_is_compared_by_its_content():
     card = b"---\nsdk: gradio\n---\n"
     f = LocalFile("README.md", None, len(card), content=card)
     assert plan([f], [regular("README.md", card)]).unchanged == 1
-    assert Change(f, "new").kind == "new"
+    assert Change(f, ChangeKind.NEW).kind == "new"
 
 
 def test_plan_restore_copies_what_differs_and_deletes_what_the_revision_lacks():

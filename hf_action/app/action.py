@@ -4,20 +4,19 @@ run the operation, report. Expected failures end in one `::error::` line and exi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hf_action.app.report import Reporter, open_comment, open_deployment
-from hf_action.app.route import Destination, destination, ignored, route_event
-from hf_action.envblock import MIN_MASKED, parse_env_block, short_keys, values_to_mask
-from hf_action.errors import EnvFormatError
+from hf_action.app.route import Destination, destination
+from hf_action.envblock import MIN_MASKED
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
 from hf_action.hub import keyless
 from hf_action.hub.urls import endpoint
-from hf_action.inputs import Inputs, parse_inputs
+from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
-from hf_action.preview import PullRequest, preview_enabled
+from hf_action.preview import PullRequest
+from hf_action.request import Request, Stop, read_request, to_mask
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -25,17 +24,10 @@ if TYPE_CHECKING:
 
 def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
     """Before anything else is printed: the tokens and every secret value, even malformed ones."""
-    runner.mask((raw.get("hf-token") or "").strip())
-    runner.mask((raw.get("github-token") or "").strip())
-    for value in values_to_mask(raw.get("secrets")):
+    masking = to_mask(raw)
+    for value in masking.values:
         runner.mask(value)
-    try:
-        parsed = parse_env_block(raw.get("secrets"), kind="secret")
-    except EnvFormatError:
-        return  # values_to_mask covered it; the input error comes next
-    for value in parsed.values():
-        runner.mask(value)
-    if short := short_keys(parsed):
+    if short := masking.short:
         runner.warning(
             f"The secret{'s' if len(short) > 1 else ''} {', '.join(short)} {'are' if len(short) > 1 else 'is'}"
             f" shorter than {MIN_MASKED} characters: set on the Space but not masked in the log"
@@ -50,44 +42,29 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
     report = Reporter(runner)
     try:
-        outcome = _dispatch(raw, env, runner, report)
+        request = read_request(
+            raw,
+            workspace_from_env(env),
+            load_pull_request(env),
+            oidc=keyless.oidc_available(env),
+            actor=env.get("GITHUB_ACTOR") or "",
+            hardware_names=lambda wanted: _hardware_names(wanted, runner),
+        )
+        if isinstance(request, Stop):
+            return report.stopped(request)
+        outcome = _dispatch(request, env, runner, report)
     except Exception as exc:
         return report.failed(exc)
     return 0 if outcome is None else report.done(outcome)
 
 
 def _dispatch(
-    raw: Mapping[str, str], env: Mapping[str, str], runner: Runner, report: Reporter
+    request: Request, env: Mapping[str, str], runner: Runner, report: Reporter
 ) -> Outcome | None:
-    """inputs -> the Space to work on -> the operation; None when the event asks for nothing."""
-    pr = load_pull_request(env)
-    oidc = keyless.wanted(raw, env)  # no hf-token, and the job may mint a GitHub OIDC id token
-    if oidc and _previewing(raw, pr):
-        raise keyless.preview_error()  # before minting anything: a preview creates a new Space
-    routed = route_event(raw, pr, runner, actor=env.get("GITHUB_ACTOR") or "")
-    if routed.stop:
-        return None
-    if not oidc and not (routed.raw.get("hf-token") or "").strip():
-        raise keyless.no_token_error()
-    inputs = parse_inputs(
-        routed.raw,
-        workspace_from_env(env),
-        token_required=not oidc,
-        hardware_names=_hardware_names(routed.raw, runner),
-    )
-    if inputs.operation == "rollback" and pr is not None:
-        runner.notice(
-            "operation: rollback does nothing on pull-request events: it rolls back the Space"
-            " itself; run it from a push, a schedule or workflow_dispatch.",
-            title="Rollback skipped",
-        )
-        return None
-    pr = routed.pr
-    if pr is not None and ignored(pr, runner):
-        return None
-    if oidc:
-        inputs = _keyless(inputs, env, runner)
-    api, base_id = _connect(inputs, runner)
+    """The Space to work on -> the operation; None when there is no single Space to report on."""
+    inputs, pr = request.inputs, request.pr
+    token = _keyless_token(inputs, env, runner) if inputs.keyless else inputs.token
+    api, base_id = _connect(inputs, token, runner)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
@@ -96,24 +73,14 @@ def _dispatch(
     where = destination(inputs, pr, base_id, runner)
     report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
     report.comment = open_comment(inputs, env, runner, pr, base_id, where)
-    outcome = _operate(api, inputs, env, runner, pr, where)
+    outcome = _operate(api, inputs, token, env, runner, pr, where)
     outcome.notes += where.notes
     return outcome
 
 
-def _previewing(raw: Mapping[str, str], pr: PullRequest | None) -> bool:
-    try:
-        return preview_enabled(raw.get("preview") or "auto", pr)
-    except ValueError:
-        return False  # route_event reports the bad input
-
-
-def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
-    """huggingface_hub's SpaceHardware values, loaded only when `hardware` is set (cold start), and
-    the Hub's listing when the library does not know the name."""
-    wanted = (raw.get("hardware") or "").strip().lower()
-    if not wanted:
-        return ()
+def _hardware_names(wanted: str, runner: Runner) -> tuple[str, ...]:
+    """huggingface_hub's SpaceHardware values (loaded only when `hardware` is set: cold start), and
+    the Hub's listing when the library does not know `wanted`. Asked after every other input is valid."""
     from hf_action.hub.client import prepare_client
     from hf_action.hub.space import hub_hardware, library_hardware
 
@@ -123,7 +90,7 @@ def _hardware_names(raw: Mapping[str, str], runner: Runner) -> tuple[str, ...]:
     return names if wanted in names else names + tuple(n for n in hub_hardware() if n not in names)
 
 
-def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:
+def _keyless_token(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> str:
     """No hf-token, but the job may mint an OIDC id token: exchange it for a token on the Space."""
     from hf_action.hub.client import prepare_client  # see _connect
 
@@ -144,16 +111,16 @@ def _keyless(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> Inputs:
             " it exchanges itself; docs/keyless.md): a longer wait would lose access to the Space.",
             title="Keyless token expires before the timeout",
         )
-    return replace(inputs, token=got.token, keyless=True)
+    return got.token
 
 
-def _connect(inputs: Inputs, runner: Runner) -> tuple[HfApi, str]:
+def _connect(inputs: Inputs, token: str, runner: Runner) -> tuple[HfApi, str]:
     """The Hub client, once the token proves it may write to the Space's namespace."""
     # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
     from hf_action.hub.client import check_can_write, hub_step, make_api, no_owner, whoami
 
-    api = make_api(inputs.token, runner.info)
+    api = make_api(token, runner.info)
     if inputs.keyless:
         # The Space is the inputs' owner/name, which the exchange scoped the token to; the Hub checks
         # every write against it. Nothing asks whoami, whose answer for such a token is recorded
@@ -174,6 +141,7 @@ def _connect(inputs: Inputs, runner: Runner) -> tuple[HfApi, str]:
 def _operate(
     api: HfApi,
     inputs: Inputs,
+    token: str,
     env: Mapping[str, str],
     runner: Runner,
     pr: PullRequest | None,
@@ -196,5 +164,5 @@ def _operate(
         from hf_action.app.verify import verify_app  # see _connect
 
         fork = pr is not None and pr.is_fork
-        verify_app(api, inputs.token, inputs.smoke, outcome, runner, fork=fork)
+        verify_app(api, token, inputs.smoke, outcome, runner, fork=fork)
     return outcome

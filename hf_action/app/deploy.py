@@ -33,9 +33,10 @@ from hf_action.hub.urls import space_url
 from hf_action.hub.variables import EnvPlan
 from hf_action.hub.watch import HubProbe, WatchResult, logs_before, watch_space
 from hf_action.inputs import EnvMode, Inputs
+from hf_action.local.files import SkipKind
 from hf_action.local.snapshot import Snapshot, take_snapshot
 from hf_action.outcome import Outcome
-from hf_action.plan import Plan, make_plan
+from hf_action.plan import ChangeKind, Plan, make_plan
 from hf_action.text import counted, human_size
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def print_plan(
                     f" variables to delete: {keys(env_plan.variables_to_delete)} (exact mode)"
                 )
         rows = [
-            (("+" if c.kind == "new" else "~"), c.file.path, human_size(c.file.size))
+            (("+" if c.kind is ChangeKind.NEW else "~"), c.file.path, human_size(c.file.size))
             for c in plan.add
         ]
         rows += [("-", p, "") for p in plan.delete]
@@ -121,7 +122,7 @@ def print_plan(
         for s in snap.skipped:
             runner.info(f"  ! {s.path!r} not uploaded: {s.reason}")
     for s in snap.skipped:
-        if "outside the workspace" in s.reason:
+        if s.kind is SkipKind.OUTSIDE_WORKSPACE:
             runner.warning(
                 f"{s.path!r} {s.reason}; it was not uploaded.", title="Symlink not followed"
             )
@@ -427,8 +428,8 @@ def _await_build(
 
 
 def _fill_files(outcome: Outcome, plan: Plan) -> None:
-    outcome.added = sorted(c.file.path for c in plan.add if c.kind == "new")
-    outcome.changed = sorted(c.file.path for c in plan.add if c.kind == "changed")
+    outcome.added = sorted(c.file.path for c in plan.add if c.kind is ChangeKind.NEW)
+    outcome.changed = sorted(c.file.path for c in plan.add if c.kind is ChangeKind.CHANGED)
     outcome.deleted_files = list(plan.delete)
     outcome.unchanged = plan.unchanged
     outcome.upload_bytes = plan.upload_bytes

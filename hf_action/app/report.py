@@ -25,6 +25,7 @@ from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 from hf_action.preview import PullRequest
+from hf_action.request import Stop
 from hf_action.text import human_size, md_cell, md_link
 
 
@@ -138,6 +139,13 @@ class Reporter:
         self.runner.info(
             f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
         )
+        return 0
+
+    def stopped(self, stop: Stop) -> int:
+        """The event asks for nothing: say why, and whether this was a preview run."""
+        self.runner.notice(stop.notice, title=stop.title)
+        if stop.preview is not None:
+            self.runner.set_output("preview", "true" if stop.preview else "false")
         return 0
 
     def failed(self, exc: Exception) -> int:

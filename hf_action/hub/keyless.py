@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from hf_action.errors import ActionError, InputError
+from hf_action.errors import ActionError
 
 REQUEST_URL = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
@@ -52,26 +52,6 @@ def lifetime(answer: Mapping[str, object]) -> tuple[int, bool]:
 def oidc_available(env: Mapping[str, str]) -> bool:
     """The runner sets both variables only for jobs with `permissions: id-token: write`."""
     return bool((env.get(REQUEST_URL) or "").strip() and (env.get(REQUEST_TOKEN) or "").strip())
-
-
-def no_token_error() -> InputError:
-    return InputError(
-        "hf-token",
-        "is empty, and this job cannot mint a GitHub OIDC id token for a keyless deploy.",
-        "Pass a write token (in a workflow: `hf-token: ${{ secrets.HF_TOKEN }}`; on the command"
-        " line: --hf-token or HF_TOKEN), or add `permissions: id-token: write` to the deploying job"
-        " for a keyless deploy (the Space needs a trusted publisher for this repository; see"
-        " docs/keyless.md).",
-    )
-
-
-def preview_error() -> ActionError:
-    return ActionError(
-        "Pull-request previews need an hf-token: each preview is a new Space, and a keyless token"
-        " only works on the one existing Space it was issued for, so it cannot create previews.",
-        "Pass `hf-token` with a token that can create Spaces in the namespace, or set `preview: false`.",
-        title="Keyless previews are not possible",
-    )
 
 
 def exchange(
@@ -218,8 +198,3 @@ def secrets_key(token: str, space_id: str, keyless: bool) -> str:
     it keys them with the Space id instead. Only those who may write the Space read the
     descriptions, and they can read the secrets themselves through the app."""
     return f"hf-deploy keyless {space_id}" if keyless else token
-
-
-def wanted(raw: Mapping[str, str], env: Mapping[str, str]) -> bool:
-    """A keyless run: no hf-token given, and the runner's OIDC variables are there."""
-    return not (raw.get("hf-token") or "").strip() and oidc_available(env)

@@ -139,7 +139,7 @@ class _XetTotals(Protocol):
 class _XetReporter:
     """Stands in for huggingface_hub's tqdm reporter of Xet uploads; hf_xet calls it every 100 ms."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *_args: object, **_kwargs: object) -> None:  # huggingface_hub's arguments
         self.progress = _current
 
     def update_progress(self, group: _XetTotals, items: object = None) -> None:

@@ -21,7 +21,7 @@ FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n
 
 #: A card's front matter as YAML gives it: keys to any JSON-like value (a user may write anything).
 FrontMatter = dict[str, Any]
-#: One CARD_SCHEMA rule: JSON Schema words ("type", "enum", "minimum"...) to their values.
+#: One key's rule in CARD_RULES (a JSON Schema's properties): "type", "enum", "minimum"... to values.
 Rule = dict[str, Any]
 
 CARD_RULES: dict[str, Rule] = {
@@ -36,7 +36,6 @@ CARD_RULES: dict[str, Rule] = {
     "models": {"type": ["array", "string"]},
     "datasets": {"type": ["array", "string"]},
 }
-CARD_SCHEMA = {"type": "object", "properties": CARD_RULES}
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# The JSON types of CARD_SCHEMA as JSON Schema reads YAML's values: a bool is not a number, 8.0 is an integer.
+# The JSON types of CARD_RULES as JSON Schema reads YAML's values: a bool is not a number, 8.0 is an integer.
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
@@ -99,7 +98,7 @@ _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
 
 
 def _problem(value: Any, rule: Rule | None) -> str | None:
-    """What is wrong with one value against its CARD_SCHEMA rule, worded as jsonschema words it.
+    """What is wrong with one value against its CARD_RULES rule, worded as jsonschema words it.
     The schema is ten flat keys: reading it here spares every run jsonschema's import (≈ 40 ms, four
     packages); tests/test_card.py checks that both agree."""
     if rule is None:

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum, auto
 from pathlib import Path
 
 # `.git` also as a file (a submodule's), `.cache` because the Hub refuses both as path parts, and the
@@ -28,10 +29,23 @@ class LocalFile:
     content: bytes | None = None  # generated content, uploaded instead of abs_path
 
 
+class SkipKind(Enum):
+    """Why a path is not uploaded; decides what happens to it on the Space, not just what the log says."""
+
+    UNREADABLE = auto()  # kept on the Space: we cannot tell whether it changed
+    BAD_NAME = auto()
+    BROKEN_LINK = auto()
+    OUTSIDE_WORKSPACE = auto()  # a symlink out of the workspace: warned about
+    EXCLUDED_TARGET = auto()
+    FOLDER_LINK = auto()  # kept on the Space: the folder is not followed
+    NOT_A_FILE = auto()
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: str
-    reason: str
+    kind: SkipKind
+    reason: str  # for the log
 
 
 _Match = Callable[[str], re.Match[str] | None]
@@ -114,12 +128,14 @@ def scan(
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            skipped.append(Skipped(prefix or ".", f"cannot be read ({exc.strerror})"))
+            skipped.append(
+                Skipped(prefix or ".", SkipKind.UNREADABLE, f"cannot be read ({exc.strerror})")
+            )
             continue
         for entry in entries:
             rel = f"{prefix}{entry.name}"
             if "\\" in entry.name or not entry.name.isprintable():
-                skipped.append(Skipped(rel, "has a name the Hub cannot store"))
+                skipped.append(Skipped(rel, SkipKind.BAD_NAME, "has a name the Hub cannot store"))
                 continue
             try:
                 if entry.is_symlink():
@@ -132,7 +148,9 @@ def scan(
                         rel, folder / entry.name, entry.stat(follow_symlinks=False).st_size
                     )
             except OSError as exc:
-                skipped.append(Skipped(rel, f"cannot be read ({exc.strerror})"))
+                skipped.append(
+                    Skipped(rel, SkipKind.UNREADABLE, f"cannot be read ({exc.strerror})")
+                )
     return dict(sorted(files.items())), sorted(skipped, key=lambda s: s.path)
 
 
@@ -150,21 +168,35 @@ def _add_symlink(
     try:
         target = Path(entry.path).resolve(strict=True)
     except (OSError, RuntimeError):
-        skipped.append(Skipped(rel, "is a broken or looping symlink"))
+        skipped.append(Skipped(rel, SkipKind.BROKEN_LINK, "is a broken or looping symlink"))
         return
     if target != workspace and workspace not in target.parents:
-        skipped.append(Skipped(rel, "is a symlink that points outside the workspace"))
+        skipped.append(
+            Skipped(
+                rel, SkipKind.OUTSIDE_WORKSPACE, "is a symlink that points outside the workspace"
+            )
+        )
     elif ".git" in target.relative_to(workspace).parts or (
         root in target.parents and is_excluded(target.relative_to(root).as_posix(), False, patterns)
     ):
         # e.g. a link to .git/config (which holds the checkout's token) or to an excluded .env
-        skipped.append(Skipped(rel, "is a symlink to a file that is excluded (or inside .git)"))
+        skipped.append(
+            Skipped(
+                rel,
+                SkipKind.EXCLUDED_TARGET,
+                "is a symlink to a file that is excluded (or inside .git)",
+            )
+        )
     elif target.is_dir():
-        skipped.append(Skipped(rel, "is a symlink to a folder (not followed)"))
+        skipped.append(
+            Skipped(rel, SkipKind.FOLDER_LINK, "is a symlink to a folder (not followed)")
+        )
     elif target.is_file():
         files[rel] = LocalFile(rel, target, target.stat().st_size)
     else:
-        skipped.append(Skipped(rel, "is a symlink to something that is not a file"))
+        skipped.append(
+            Skipped(rel, SkipKind.NOT_A_FILE, "is a symlink to something that is not a file")
+        )
 
 
 def read_lfs_pointer(file: LocalFile) -> tuple[str, int] | None:

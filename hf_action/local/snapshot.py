@@ -14,7 +14,14 @@ from hf_action.errors import InputError
 from hf_action.inputs import Inputs
 from hf_action.local import streamlit
 from hf_action.local.card import FrontMatter, detect_sdk, merge_card, parse_card, read_text_card
-from hf_action.local.files import DEFAULT_EXCLUDES, LocalFile, Skipped, is_excluded, scan
+from hf_action.local.files import (
+    DEFAULT_EXCLUDES,
+    LocalFile,
+    SkipKind,
+    Skipped,
+    is_excluded,
+    scan,
+)
 from hf_action.local.gitindex import known_blob_ids
 
 
@@ -32,9 +39,7 @@ class Snapshot:
         """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
         patterns = DEFAULT_EXCLUDES + excludes
         unread = tuple(
-            s.path
-            for s in self.skipped
-            if "cannot be read" in s.reason or "to a folder" in s.reason
+            s.path for s in self.skipped if s.kind in (SkipKind.UNREADABLE, SkipKind.FOLDER_LINK)
         )
         return lambda path: (
             is_excluded(path, False, patterns)

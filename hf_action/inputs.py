@@ -325,8 +325,17 @@ def _set(val: Mapping[str, str | None], name: str) -> str:
     return value
 
 
-def _operation(val: Mapping[str, str | None]) -> str:
+def _commit_message(value: str | None) -> str | None:
+    if value is not None and len(value) > 4096:
+        raise InputError("commit-message", "is longer than 4096 characters.")
+    return value
+
+
+def _operation(val: Mapping[str, str | None], closing: bool) -> str:
+    """`closing`: a closed pull request only deletes its preview (its checkout is irrelevant)."""
     operation = _pick("operation", _set(val, "operation"), OPERATIONS)
+    if closing and operation == "deploy":
+        return "delete"
     if operation == "cleanup-previews" and not (val["github-token"] or "").strip():
         raise InputError(
             "github-token",
@@ -449,16 +458,12 @@ def parse_inputs(
     flavors to accept, asked last (it may read the Hub's listing) and only when `hardware` is set."""
     val = _values(raw)
     workspace = workspace.resolve()
-    operation = _operation(val)
-    if closing and operation == "deploy":
-        operation = "delete"  # a closed PR only deletes its preview: the checkout is irrelevant
+    operation = _operation(val, closing)
     deploying = operation == "deploy"
     card_value = val["card"]
     secrets, variables = _env_blocks(val)
     template = _preview_template(_set(val, "preview-name"))
-    commit_message = val["commit-message"]
-    if commit_message is not None and len(commit_message) > 4096:
-        raise InputError("commit-message", "is longer than 4096 characters.")
+    commit_message = _commit_message(val["commit-message"])
     sdk_version = _sdk_version(val["sdk-version"])
     path = _inside("path", workspace, _set(val, "path"), must_be="dir") if deploying else workspace
     return Inputs(

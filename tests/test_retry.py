@@ -6,13 +6,9 @@ import os
 
 import httpx2
 
-from hf_action.hub.transport import (
-    RetryPolicy,
-    RetryTransport,
-    _inner_transport,
-    _retry_after,
-    bound_xet,
-)
+from hf_action.app.action import configure_process
+from hf_action.hub.policy import RetryPolicy, xet_bounds
+from hf_action.hub.transport import RetryTransport, _inner_transport, _retry_after
 
 
 def test_environment_proxy_is_used_unless_no_proxy_says_otherwise(monkeypatch):
@@ -82,12 +78,24 @@ def test_hf_xet_upload_concurrency_is_capped_unless_the_job_sets_it(monkeypatch)
     """Memory: hf_xet keeps up to 64 xorbs of 64 MiB in flight on a slow link; the cap of 2 bounds a
     deploy near 400 MiB whatever the file sizes (bench/results.md, Bounded memory)."""
     name = "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY"
-    retry = ("MAX_ATTEMPTS", "BASE_DELAY", "MAX_DURATION")
-    for var in (name, *(f"HF_XET_CLIENT_RETRY_{r}" for r in retry), "HF_XET_CLIENT_CONNECT_TIMEOUT",
-                "HF_XET_CLIENT_READ_TIMEOUT"):  # fmt: skip
+    for var in xet_bounds(RetryPolicy()):
         monkeypatch.delenv(var, raising=False)  # restored, or removed again, after the test
-    bound_xet(RetryPolicy())
+    for var in ("HF_ENDPOINT", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_HUB_DISABLE_TELEMETRY",
+                "HF_HUB_DISABLE_IMPLICIT_TOKEN"):  # fmt: skip
+        monkeypatch.setenv(var, os.environ.get(var, "1"))  # what configure_process writes, restored
+    configure_process({})
     assert os.environ[name] == "2"
     monkeypatch.setenv(name, "8")
-    bound_xet(RetryPolicy())
+    configure_process({})
     assert os.environ[name] == "8"
+
+
+def test_the_policy_and_hf_xets_bounds_come_from_the_runs_env():
+    """The speed knob travels in `env` like every other setting; hf_xet gets the same bounds."""
+    policy = RetryPolicy.from_env({"HF_DEPLOY_BACKOFF_SCALE": "0.5"})
+    assert (policy.base_delay, policy.max_delay, policy.budget) == (0.5, 10.0, 60.0)
+    assert RetryPolicy.from_env({}) == RetryPolicy()
+    bounds = xet_bounds(policy)
+    assert bounds["HF_XET_CLIENT_RETRY_MAX_ATTEMPTS"] == "5"
+    assert bounds["HF_XET_CLIENT_RETRY_BASE_DELAY"] == "500ms"
+    assert bounds["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "60000ms"

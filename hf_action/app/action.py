@@ -3,7 +3,9 @@ run the operation, report. Expected failures end in one `::error::` line and exi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hf_action.app.report import Reporter, open_comment, open_deployment
@@ -12,6 +14,7 @@ from hf_action.envblock import MIN_MASKED
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
 from hf_action.hub import keyless
+from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.urls import endpoint
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
@@ -37,10 +40,44 @@ def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
         )
 
 
+#: Process settings huggingface_hub and hf_xet read from os.environ: copied there from the run's `env`.
+_FROM_ENV = ("HF_ENDPOINT", keyless.REQUEST_URL, keyless.REQUEST_TOKEN)
+
+
+def configure_process(env: Mapping[str, str]) -> None:
+    """The one place the process environment is written, called by the entrypoint and the CLI before
+    `run_action`: what huggingface_hub (read at its import) and hf_xet (read when its session
+    starts) take from there. Values the job sets itself win."""
+    # No tqdm bars in the log, whatever the job sets: read by huggingface_hub when it is imported,
+    # which spares the no-op huggingface_hub's tqdm module (tqdm.auto pulls in asyncio).
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    defaults = {
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+        **xet_bounds(RetryPolicy.from_env(env)),
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, env.get(name) or value)
+    for name in _FROM_ENV:
+        if (env.get(name) or "").strip():
+            os.environ[name] = (env.get(name) or "").strip()
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every step of one run shares besides its request."""
+
+    env: Mapping[str, str]  # the run's environment: read, never written
+    runner: Runner
+    policy: RetryPolicy  # handed to the Hub client's transport
+
+
 def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
+    """One run: the raw inputs as the runner (or the CLI) gives them, the run's environment, the runner."""
     mask_raw(runner, raw)
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
     report = Reporter(runner)
+    ctx = RunContext(env, runner, RetryPolicy.from_env(env))
     try:
         request = read_request(
             raw,
@@ -48,23 +85,21 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
             load_pull_request(env),
             oidc=keyless.oidc_available(env),
             actor=env.get("GITHUB_ACTOR") or "",
-            hardware_names=lambda wanted: _hardware_names(wanted, runner),
+            hardware_names=lambda wanted: _hardware_names(wanted, ctx),
         )
         if isinstance(request, Stop):
             return report.stopped(request)
-        outcome = _dispatch(request, env, runner, report)
+        outcome = _dispatch(request, ctx, report)
     except Exception as exc:
         return report.failed(exc)
     return 0 if outcome is None else report.done(outcome)
 
 
-def _dispatch(
-    request: Request, env: Mapping[str, str], runner: Runner, report: Reporter
-) -> Outcome | None:
+def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> Outcome | None:
     """The Space to work on -> the operation; None when there is no single Space to report on."""
-    inputs, pr = request.inputs, request.pr
-    token = _keyless_token(inputs, env, runner) if inputs.keyless else inputs.token
-    api, base_id = _connect(inputs, token, runner)
+    inputs, pr, env, runner = request.inputs, request.pr, ctx.env, ctx.runner
+    token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
+    api, base_id = _connect(inputs, token, ctx)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
@@ -73,33 +108,34 @@ def _dispatch(
     where = destination(inputs, pr, base_id, runner)
     report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
     report.comment = open_comment(inputs, env, runner, pr, base_id, where)
-    outcome = _operate(api, inputs, token, env, runner, pr, where)
+    outcome = _operate(api, inputs, token, ctx, pr, where)
     outcome.notes += where.notes
     return outcome
 
 
-def _hardware_names(wanted: str, runner: Runner) -> tuple[str, ...]:
+def _hardware_names(wanted: str, ctx: RunContext) -> tuple[str, ...]:
     """huggingface_hub's SpaceHardware values (loaded only when `hardware` is set: cold start), and
     the Hub's listing when the library does not know `wanted`. Asked after every other input is valid."""
     from hf_action.hub.client import prepare_client
     from hf_action.hub.space import hub_hardware, library_hardware
 
     # The client's environment first: huggingface_hub reads it at import.
-    prepare_client(runner.info)
+    prepare_client(ctx.runner.info, ctx.policy)
     names = library_hardware()
     return names if wanted in names else names + tuple(n for n in hub_hardware() if n not in names)
 
 
-def _keyless_token(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> str:
+def _keyless_token(inputs: Inputs, ctx: RunContext) -> str:
     """No hf-token, but the job may mint an OIDC id token: exchange it for a token on the Space."""
     from hf_action.hub.client import prepare_client  # see _connect
 
-    prepare_client(runner.info)
+    runner = ctx.runner
+    prepare_client(runner.info, ctx.policy)
     runner.info(
         f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint()}"
         f" for a token on spaces/{inputs.space}."
     )
-    got = keyless.exchange(inputs.space, endpoint(), env, runner.mask)
+    got = keyless.exchange(inputs.space, endpoint(), ctx.env, runner.mask)
     assumed = "" if got.expiry_stated else " (assumed: the answer stated no expires_in)"
     runner.info(
         f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s{assumed}."
@@ -114,13 +150,13 @@ def _keyless_token(inputs: Inputs, env: Mapping[str, str], runner: Runner) -> st
     return got.token
 
 
-def _connect(inputs: Inputs, token: str, runner: Runner) -> tuple[HfApi, str]:
+def _connect(inputs: Inputs, token: str, ctx: RunContext) -> tuple[HfApi, str]:
     """The Hub client, once the token proves it may write to the Space's namespace."""
     # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
     from hf_action.hub.client import check_can_write, hub_step, make_api, no_owner, whoami
 
-    api = make_api(token, runner.info)
+    api = make_api(token, ctx.runner.info, ctx.policy)
     if inputs.keyless:
         # The Space is the inputs' owner/name, which the exchange scoped the token to; the Hub checks
         # every write against it. Nothing asks whoami, whose answer for such a token is recorded
@@ -142,12 +178,11 @@ def _operate(
     api: HfApi,
     inputs: Inputs,
     token: str,
-    env: Mapping[str, str],
-    runner: Runner,
+    ctx: RunContext,
     pr: PullRequest | None,
     where: Destination,
 ) -> Outcome:
-    is_preview = pr is not None
+    env, runner, is_preview = ctx.env, ctx.runner, pr is not None
     if inputs.operation == "deploy":
         from hf_action.app.deploy import deploy_space  # see _connect
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from hf_action import __version__
-from hf_action.app.action import run_action
+from hf_action.app.action import configure_process, run_action
 from hf_action.github.runner import Runner
 from hf_action.inputs import DEFAULTS
 
@@ -161,6 +161,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     raw = raw_inputs(args, env)
 
     runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
+    configure_process(env)
     try:
         return run_action(raw, env, runner)
     except KeyboardInterrupt:

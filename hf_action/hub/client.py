@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ import httpx2
 
 from hf_action.errors import ActionError
 from hf_action.hub import transport
+from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.urls import endpoint
 
 if TYPE_CHECKING:
@@ -23,19 +23,15 @@ WRITE_ACCESS_ADVICE = (
 )
 
 
-def prepare_client(on_retry: Callable[[str], None]) -> None:
-    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final.
-    Every request it makes from then on (the keyless exchange included) goes through our transport."""
-    # No tqdm bars in the log, whatever the job sets: read by huggingface_hub when it is imported,
-    # which spares the no-op huggingface_hub's tqdm module (tqdm.auto pulls in asyncio).
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-    transport.install(on_retry)
+def prepare_client(on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
+    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final
+    (the entrypoint and the CLI set it, `app.action.configure_process`). Every request it makes from
+    then on (the keyless exchange included) goes through our transport, retried by `policy`."""
+    transport.install(on_retry, policy)
 
 
-def make_api(token: str, on_retry: Callable[[str], None]) -> HfApi:
-    prepare_client(on_retry)
+def make_api(token: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> HfApi:
+    prepare_client(on_retry, policy)
     from huggingface_hub import HfApi
 
     return HfApi(endpoint=endpoint(), token=token, library_name="hf-deploy")

@@ -10,7 +10,6 @@ one sentence with the resource that was asked for.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -67,8 +66,6 @@ def exchange(
             title="Keyless deploy needs owner/name",
         )
     resource = f"spaces/{space_id}"
-    for name in (REQUEST_URL, REQUEST_TOKEN):  # the library reads them from the process environment
-        os.environ[name] = env[name].strip()
     id_token = _mint(endpoint)
     mask(id_token)
     answer = _exchange(id_token, resource, endpoint, space_id, env)

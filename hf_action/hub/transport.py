@@ -1,4 +1,5 @@
-"""Retries for every Hub call, installed once as the transport of huggingface_hub's shared client.
+"""Retries for every Hub call, as the transport of huggingface_hub's shared client (the library has no
+client per HfApi: `install` sets its client factory once, with the policy the run hands in).
 
 Retrying at the transport keeps the deploy flow free of retry loops. Only requests whose body can be sent
 again are retried; commits are safe to replay because we always send `parentCommit` (a replay of a commit
@@ -15,11 +16,11 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import httpx2
 
 from hf_action.errors import ActionError
+from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.progress import observe, track
 from hf_action.hub.urls import endpoint
 
@@ -27,25 +28,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 TRIES = "hf_deploy_tries"  # request extension: how many times the transport sent the request
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 5  # tries per request, the first included
-    base_delay: float = 1.0
-    max_delay: float = 20.0
-    max_retry_after: float = 60.0
-    budget: float = 120.0  # total seconds one request may spend waiting
-
-    @classmethod
-    def from_env(cls) -> RetryPolicy:
-        scale = float(os.environ.get("HF_DEPLOY_BACKOFF_SCALE", "1") or 1)
-        return cls(
-            base_delay=1.0 * scale,
-            max_delay=20.0 * scale,
-            max_retry_after=60.0 * scale,
-            budget=120.0 * scale,
-        )
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
@@ -176,11 +158,9 @@ def direct_transport(url: str) -> httpx2.HTTPTransport:
     return httpx2.HTTPTransport(trust_env=True, proxy=proxy)
 
 
-def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) -> RetryPolicy:
+def install(on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
     """Make huggingface_hub's shared client retry through our transport."""
     from huggingface_hub.utils import _http as hf_http
-
-    policy = policy or RetryPolicy.from_env()
 
     def factory() -> httpx2.Client:
         return httpx2.Client(
@@ -191,27 +171,6 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy | None = None) 
         )
 
     hf_http.set_client_factory(factory)
-    bound_xet(policy)
-    return policy
-
-
-def bound_xet(policy: RetryPolicy) -> None:
-    """hf_xet talks to the CAS (and fetches its token) itself, past our transport, and retries on its
-    own: 5 tries from 3 s up to 6 minutes, 60 s to connect, 5 minutes per read. Bring it to our policy
-    through its own settings, read when its session starts; values the job sets itself win.
-    Its adaptive upload concurrency (up to 64 xorbs of 64 MiB in flight on a slow link) is capped at
-    2: a deploy's memory then stays near 2 + 3 xorbs whatever the file sizes (bench/results.md,
-    "Bounded memory": under 400 MiB for one 900 MB file at 100 MB/s, about 1 % slower there)."""
-    bounds = {
-        "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "2",
-        "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": str(policy.attempts),
-        "HF_XET_CLIENT_RETRY_BASE_DELAY": f"{max(1, round(policy.base_delay * 1000))}ms",
-        "HF_XET_CLIENT_RETRY_MAX_DURATION": f"{max(1, round(policy.budget * 1000))}ms",
-        "HF_XET_CLIENT_CONNECT_TIMEOUT": "15s",
-        "HF_XET_CLIENT_READ_TIMEOUT": "60s",
-    }
-    for name, value in bounds.items():
-        os.environ.setdefault(name, value)
 
 
 XET_STEP = "upload the large files to Xet storage"

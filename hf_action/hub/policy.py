@@ -1,0 +1,47 @@
+"""The retry policy: how often, and how long, one request may be retried, for our transport and for
+hf_xet alike. Pure (no httpx2): the entrypoint reads it from `env` and sets hf_xet's bounds without
+loading the HTTP stack, and the connect step hands the same policy to the transport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: The test suite's speed knob: scales every delay and the budget (1 in production).
+BACKOFF_SCALE = "HF_DEPLOY_BACKOFF_SCALE"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per request, the first included
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+    budget: float = 120.0  # total seconds one request may spend waiting
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RetryPolicy:
+        scale = float(env.get(BACKOFF_SCALE, "1") or 1)
+        return cls(
+            base_delay=1.0 * scale,
+            max_delay=20.0 * scale,
+            max_retry_after=60.0 * scale,
+            budget=120.0 * scale,
+        )
+
+
+def xet_bounds(policy: RetryPolicy) -> dict[str, str]:
+    """hf_xet talks to the CAS (and fetches its token) itself, past our transport, and retries on its
+    own: 5 tries from 3 s up to 6 minutes, 60 s to connect, 5 minutes per read. Its own settings,
+    read from the process environment when its session starts, bring it to our policy.
+    Its adaptive upload concurrency (up to 64 xorbs of 64 MiB in flight on a slow link) is capped at
+    2: a deploy's memory then stays near 2 + 3 xorbs whatever the file sizes (bench/results.md,
+    "Bounded memory": under 400 MiB for one 900 MB file at 100 MB/s, about 1 % slower there)."""
+    return {
+        "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "2",
+        "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": str(policy.attempts),
+        "HF_XET_CLIENT_RETRY_BASE_DELAY": f"{max(1, round(policy.base_delay * 1000))}ms",
+        "HF_XET_CLIENT_RETRY_MAX_DURATION": f"{max(1, round(policy.budget * 1000))}ms",
+        "HF_XET_CLIENT_CONNECT_TIMEOUT": "15s",
+        "HF_XET_CLIENT_READ_TIMEOUT": "60s",
+    }

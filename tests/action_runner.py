@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,23 +46,22 @@ class ActionResult:
         return self
 
 
-def parse_output_file(text: str) -> dict[str, str]:
+def parse_outputs(text: str, names: Collection[str] | None = None) -> dict[str, str]:
+    """Step outputs as the runner's GITHUB_OUTPUT file holds them (`name=value`, or `name<<DELIM`, the
+    lines, `DELIM`), and as plain mode prints them among other lines (`names`: the outputs to take)."""
     outputs: dict[str, str] = {}
     lines = text.split("\n")
     i = 0
     while i < len(lines):
-        m = re.match(r"^([^<=]+)<<(.+)$", lines[i])
-        if m:
-            name, delim = m.groups()
-            j = lines.index(delim, i + 1)
-            outputs[name] = "\n".join(lines[i + 1 : j])
-            i = j + 1
-        elif "=" in lines[i]:
-            k, v = lines[i].split("=", 1)
-            outputs[k] = v
-            i += 1
-        else:
-            i += 1
+        heredoc = re.match(r"^([^<=]+)<<(.+)$", lines[i])
+        name, sep, value = lines[i].partition("=")
+        if heredoc and (names is None or heredoc[1] in names):
+            j = lines.index(heredoc[2], i + 1)
+            outputs[heredoc[1]] = "\n".join(lines[i + 1 : j])
+            i = j
+        elif sep and (names is None or name in names):
+            outputs[name] = value
+        i += 1
     return outputs
 
 
@@ -140,7 +140,7 @@ class ActionHarness:
             proc.returncode,
             proc.stdout,
             proc.stderr,
-            parse_output_file(out.read_text()),
+            parse_outputs(out.read_text()),
             summary.read_text(),
         )
 

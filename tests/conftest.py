@@ -12,9 +12,11 @@ import pytest
 
 from hubsim import HubSim, LifecycleTimings
 from tests.action_runner import ROOT, ActionHarness
+from tests.fakes.github_api import FakeGitHub
 
 TOKEN = "hf_e2e_write_token_5d1c2f"
 READ_TOKEN = "hf_e2e_read_token_77aa19"
+GH_TOKEN = "ghs_e2eGitHubToken0123456789abcdefgh"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -46,6 +48,13 @@ def hub(request):
     sim.start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture
+def gh():
+    """The fake GitHub API, at a GHES-style root (/api/v3): GITHUB_API_URL must be honored."""
+    with FakeGitHub(token=GH_TOKEN, base_path="/api/v3") as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from __future__ import annotations
 import pytest
 
 from hf_action.preview import preview_space_id
-from tests.conftest import TOKEN
+from tests.conftest import GH_TOKEN, TOKEN
 from tests.fakes.github_api import FakeGitHub
 
-GH_TOKEN = "ghs_e2eCleanupToken0123456789abcdef"
 REPO = "octo-org/octo-app"
 SCHEDULE = {"schedule": "17 3 * * *"}
 
@@ -32,14 +31,14 @@ CLOSED_PREVIEWS = ["user/app-pr-1", "user/app-pr-3"]
 
 
 @pytest.fixture
-def gh():
-    with FakeGitHub(token=GH_TOKEN) as fake:
-        fake.set_pull(REPO, 1, "closed")
-        fake.set_pull(REPO, 2, "open")
-        fake.set_pull(REPO, 3, "closed", merged=True)
-        fake.set_pull(REPO, 4, None)
-        fake.set_pull(REPO, 5, "closed")
-        yield fake
+def gh(gh):
+    """The shared fake GitHub, with pull requests 1-5 in every state a cleanup meets."""
+    gh.set_pull(REPO, 1, "closed")
+    gh.set_pull(REPO, 2, "open")
+    gh.set_pull(REPO, 3, "closed", merged=True)
+    gh.set_pull(REPO, 4, None)
+    gh.set_pull(REPO, 5, "closed")
+    return gh
 
 
 @pytest.fixture

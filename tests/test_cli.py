@@ -17,8 +17,8 @@ from hf_action import __version__
 from hf_action.app.cli import GROUPS, build_parser, raw_inputs
 from hf_action.inputs import DEFAULTS, read_env_inputs
 from hubsim import HubSim, LifecycleTimings
-from tests.action_runner import ROOT
-from tests.conftest import TOKEN, copy_example
+from tests.action_runner import ROOT, parse_outputs
+from tests.conftest import TOKEN, copy_example, find_leaks
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 OUTPUTS = tuple(ACTION["outputs"])
@@ -52,29 +52,14 @@ def cli(
     )  # fmt: skip
 
 
-def plain_outputs(stdout: str) -> dict[str, str]:
-    """The `name=value` lines printed in plain mode; a multi-line value is `name<<EOF`, lines, `EOF`."""
-    outputs: dict[str, str] = {}
-    current = None
-    for line in stdout.splitlines():
-        if current is not None:
-            if line == "EOF":
-                current = None
-            else:
-                outputs[current] += ("\n" if outputs[current] else "") + line
-            continue
-        name, sep, value = line.partition("=")
-        if sep and name in OUTPUTS:
-            outputs[name] = value
-        elif line.endswith("<<EOF") and line[:-5] in OUTPUTS:
-            current = line[:-5]
-            outputs[current] = ""
-    return outputs
-
-
 def assert_no_secret(proc: subprocess.CompletedProcess[str], *values: str) -> None:
-    for value in values:
-        assert value not in proc.stdout and value not in proc.stderr, f"{value[:3]}… was printed"
+    leaks = find_leaks([("stdout", proc.stdout), ("stderr", proc.stderr)], list(values))
+    assert not leaks, "; ".join(leaks)
+
+
+def plain_outputs(stdout: str) -> dict[str, str]:
+    """The step outputs printed in plain mode, among the log's other lines."""
+    return parse_outputs(stdout, names=OUTPUTS)
 
 
 # --- flags --------------------------------------------------------------------------------

@@ -127,13 +127,11 @@ def test_success_is_reported_only_once_the_new_commit_runs(action, hub):
     old = hub.repo("user/race").head
     hub.lifecycle.stale = 1.0  # a long stale window, reporting the previous RUNNING build
     (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n# v2\n")
-    started = time.monotonic()
     result = action.run({"space": "user/race", "hf-token": TOKEN}).assert_ok()
     new = hub.repo("user/race").head
     assert new != old and result.outputs["commit-sha"] == new
     # Without a runtime sha the build log's header names the previous commit during the stale window.
     assert f"names {old[:7]}" in result.stdout and "Evidence: " in result.stdout
-    assert time.monotonic() - started > 1.0
     # When the action says RUNNING, the Space really runs the new commit (not the stale build).
     view = runtime(hub, "user/race")
     assert (view["stage"], view["sha"]) == ("RUNNING", new)

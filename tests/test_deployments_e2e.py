@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TOKEN, copy_example
+from tests.conftest import GH_TOKEN, TOKEN, copy_example
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 from tests.webhooks import load_example
 
-GH_TOKEN = "ghs_e2eDeployToken0123456789abcdefgh"
 BASE_REPO = "Codertocat/Hello-World"
 PREVIEW = "user/app-pr-2"  # the payloads are pull request #2
 ENVIRONMENT = "hf-preview/app-pr-2"
 APP_URL = "https://user-app-pr-2.hf.space"
 RUN_URL = f"https://github.com/{BASE_REPO}/actions/runs/4242"
 MARKER = "<!-- hf-deploy:preview:user/app -->"
-
-
-@pytest.fixture
-def gh():
-    with FakeGitHub(token=GH_TOKEN, base_path="/api/v3") as fake:  # GHES-style GITHUB_API_URL
-        yield fake
 
 
 def payload(action: str, *, sha: str | None = None, fork: bool = False) -> dict:

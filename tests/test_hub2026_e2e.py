@@ -6,7 +6,6 @@ GitHub's id-token endpoint is `tests/fakes/github_oidc.py`."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import yaml
@@ -257,16 +256,15 @@ def test_rate_limit_429_is_waited_out_once_not_hammered(action, hub):
     hub.create_repo("user/site", sdk="static")
     copy_example("static-site", action.workspace)
     hub.faults.add("GET", r"^/api/whoami-v2$", status=429, ratelimit=2)
-    started = time.monotonic()
     result = action.run(
         {"space": "user/site", "hf-token": TOKEN}, env={"HF_DEPLOY_BACKOFF_SCALE": "1"}
     ).assert_ok()
-    elapsed = time.monotonic() - started
     assert hub.counters.requests["GET /api/whoami-v2"] == 2  # the 429, then one retry
     retries = [line for line in result.stdout.splitlines() if "429" in line]
     assert len(retries) == 1 and "RateLimit" in retries[0], retries
-    assert "in 3.0s" in retries[0]  # the reset (2 s) + 1 s, as huggingface_hub waits
-    assert elapsed >= 3.0
+    # The reset (2 s) + 1 s, as huggingface_hub waits; that the transport sleeps what it says is
+    # tests/test_retry.py's (an injected sleep), not a stopwatch's.
+    assert "in 3.0s" in retries[0]
 
 
 def test_keyless_delete_says_a_trusted_publisher_token_cannot_delete(

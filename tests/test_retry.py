@@ -99,3 +99,11 @@ def test_the_policy_and_hf_xets_bounds_come_from_the_runs_env():
     assert bounds["HF_XET_CLIENT_RETRY_MAX_ATTEMPTS"] == "5"
     assert bounds["HF_XET_CLIENT_RETRY_BASE_DELAY"] == "500ms"
     assert bounds["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "60000ms"
+
+
+def test_the_transport_sleeps_exactly_the_delay_it_announces():
+    said, slept = [], []
+    t = RetryTransport(_Flaky([503, 429]), RetryPolicy(), said.append, sleep=slept.append)
+    t.handle_request(httpx2.Request("GET", "http://hub/api/whoami-v2"))
+    assert len(said) == len(slept) == 2
+    assert all(line.endswith(f" in {s:.1f}s") for line, s in zip(said, slept, strict=True)), said

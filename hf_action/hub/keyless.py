@@ -12,8 +12,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from hf_action.errors import ActionError
+
+if TYPE_CHECKING:
+    from huggingface_hub.errors import HfHubHTTPError
 
 REQUEST_URL = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
@@ -104,7 +108,7 @@ def _mint(audience: str) -> str:
 
 def _exchange(
     id_token: str, resource: str, endpoint: str, space_id: str, env: Mapping[str, str]
-) -> dict:
+) -> dict[str, Any]:
     """RFC 8693 at {endpoint}/oauth/token: a refusal names the publisher to add; a Hub that is
     down or rate-limits is explained like any other Hub failure (after our retries)."""
     from huggingface_hub import _oidc
@@ -124,7 +128,7 @@ def _exchange(
             raise  # hub_step explains it like any other Hub failure
 
 
-def refused(exc, resource: str, env: Mapping[str, str]) -> ActionError:
+def refused(exc: HfHubHTTPError, resource: str, env: Mapping[str, str]) -> ActionError:
     """The Hub said no: which resource, which repository asked, and the Hub's own reason."""
     response = exc.response
     status = response.status_code if response is not None else "?"

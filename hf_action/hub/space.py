@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from hf_action.hub import billing
 from hf_action.hub.billing import Asked
@@ -15,6 +15,8 @@ from hf_action.plan import RemoteFile
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, SpaceInfo
+
+Visibility = Literal["public", "private", "protected"]
 
 
 @dataclass
@@ -31,7 +33,7 @@ class SpaceState:
     stage: str | None = None
     host: str | None = None
     subdomain: str | None = None
-    runtime: dict = field(default_factory=dict)
+    runtime: dict[str, Any] = field(default_factory=dict)  # the Hub's runtime JSON, as it is
     files: dict[str, RemoteFile] | None = (
         None  # from the same response; None: list the tree instead
     )
@@ -80,13 +82,24 @@ def shown_visibility(info: SpaceInfo) -> str | None:
 
 
 def _files(info: SpaceInfo) -> dict[str, RemoteFile] | None:
-    siblings = info.siblings
-    if siblings is None or any(s.blob_id is None or s.size is None for s in siblings):
-        return None
-    return {
-        s.rfilename: RemoteFile(s.rfilename, s.blob_id, s.size, s.lfs.sha256 if s.lfs else None)
-        for s in siblings
-    }
+    files: dict[str, RemoteFile] = {}
+    for s in info.siblings or ():
+        if s.blob_id is None or s.size is None:
+            return None  # an info without blob ids: the tree listing has them
+        files[s.rfilename] = RemoteFile(
+            s.rfilename, s.blob_id, s.size, s.lfs.sha256 if s.lfs else None
+        )
+    return files if info.siblings is not None else None
+
+
+def _visibility(value: str) -> Visibility:
+    """A visibility the inputs accepted (inputs.VISIBILITIES), as huggingface_hub's literal type."""
+    if value == "private":
+        return "private"
+    if value == "protected":
+        return "protected"
+    assert value == "public", value  # the inputs accept these three only
+    return "public"
 
 
 def library_hardware() -> tuple[str, ...]:
@@ -181,8 +194,8 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
                     space_id,
                     repo_type="space",
                     space_sdk=sdk,
-                    visibility=plan.visibility or "public",
-                    space_hardware=plan.hardware,
+                    visibility=_visibility(plan.visibility or "public"),
+                    space_hardware=plan.hardware,  # type: ignore[arg-type]  # a flavor the Hub lists may be newer than SpaceHardware; sent as the string it is
                     space_sleep_time=plan.sleep_time,
                 )
         except HfHubHTTPError as exc:
@@ -194,12 +207,14 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
     # Hardware first: it is the change the Hub may refuse (402), and then nothing else has changed.
     if plan.hardware:
         with paid(space_id, Asked(sdk, plan.hardware)):
-            api.request_space_hardware(space_id, plan.hardware, sleep_time=plan.sleep_time)
+            api.request_space_hardware(space_id, plan.hardware, sleep_time=plan.sleep_time)  # type: ignore[arg-type]  # as in create_repo above
     elif plan.sleep_time is not None:
         api.set_space_sleep_time(space_id, plan.sleep_time)
     if plan.visibility is not None:
         with paid(space_id, Asked(sdk, visibility=plan.visibility)):
-            api.update_repo_settings(space_id, repo_type="space", visibility=plan.visibility)
+            api.update_repo_settings(
+                space_id, repo_type="space", visibility=_visibility(plan.visibility)
+            )
 
 
 @contextlib.contextmanager

@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from hf_action.outcome import Outcome
 
 
 class ActionError(Exception):
     """A failure we foresaw. `message` says what is wrong, `hint` how to fix it; `outcome`, when set, is
-    what the run did before failing (a commit made, a build watched), still reported as outputs."""
+    what the run did before failing (a commit made, a build watched), still reported as outputs.
+    Immutable: every field is set once, when the error is made (`with_outcome` makes a new one)."""
 
     outcome: Outcome | None
 
-    def __init__(self, message: str, hint: str | None = None, *, title: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        title: str | None = None,
+        outcome: Outcome | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.title = title
-        self.outcome = None
+        self.outcome = outcome
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}.{name} is set once, when the error is made"
+            )
+        super().__setattr__(name, value)
+
+    def with_outcome(self, outcome: Outcome) -> Self:
+        """The same error, carrying what the run did before it failed."""
+        made = type(self).__new__(type(self), *self.args)
+        made.__dict__.update({**self.__dict__, "outcome": outcome})
+        return made
 
     def __str__(self) -> str:
         return self.line

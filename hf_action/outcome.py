@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Outcome:
     """What a run did, filled in step by step; written as step outputs, the summary and the PR comment,
-    also when the run fails after a commit (it then travels on the error: `ActionError.outcome`)."""
+    also when the run fails after a commit (it then travels on the error: `ActionError.with_outcome`)."""
 
     operation: str
     space_id: str

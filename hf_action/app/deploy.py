@@ -200,11 +200,10 @@ def deploy_space(
         _deploy(DeployContext(api, inputs, where, runner, env, clock), snap, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = outcome
-        raise
+        raise exc.with_outcome(outcome) from None
     except ActionError as exc:
         if outcome.commit_sha and not inputs.dry_run:
-            exc.outcome = outcome  # outputs still written
+            raise exc.with_outcome(outcome) from None  # outputs still written
         raise
     return outcome
 

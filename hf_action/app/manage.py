@@ -46,8 +46,7 @@ def manage_space(
         _operate(api, inputs, runner, outcome, clock)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = outcome
-        raise
+        raise exc.with_outcome(outcome) from None
     return outcome
 
 

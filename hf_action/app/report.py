@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hf_action.app.route import Destination
@@ -157,8 +158,7 @@ class Reporter:
         elif isinstance(exc, ActionError):
             self.runner.error(exc.line, title=exc.title)
             if exc.outcome is not None:  # a commit was made before the failure
-                exc.outcome.failure = exc.message
-                self._outputs(exc.outcome.timed(self.started))
+                self._outputs(replace(exc.outcome, failure=exc.message).timed(self.started))
             if self.comment is not None:  # it may already say "building": do not leave it so
                 self.comment.update("failed", None, failure=exc.message)
         else:  # a bug, or a failure we did not foresee: one error line, details folded

@@ -177,14 +177,18 @@ XET_STEP = "upload the large files to Xet storage"
 
 
 def from_xet(exc: BaseException) -> bool:
-    """Whether `exc` was raised inside huggingface_hub's Xet upload (hf_xet errors are plain
-    ConnectionError/RuntimeError: only where they come from tells them apart)."""
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_name == "_upload_xet_files":
-            return True
-        tb = tb.tb_next
-    return False
+    """Whether a failure of the upload step is hf_xet's, by its kind: hf_xet's own errors, or the plain
+    RuntimeError/ConnectionError its core raises. Nothing else in that step raises those: our client's
+    failures are httpx2 errors, and huggingface_hub's are HfHubHTTPError."""
+    import hf_xet  # installed with huggingface_hub; imported only on this failure path
+
+    return isinstance(
+        exc,
+        RuntimeError
+        | ConnectionError
+        | hf_xet.XetAuthenticationError
+        | hf_xet.XetObjectNotFoundError,
+    )
 
 
 def explain_xet(exc: BaseException) -> ActionError:

@@ -11,7 +11,7 @@ import httpx2
 
 from hf_action import blobmap
 from hf_action.errors import ActionError
-from hf_action.hub import transport
+from hf_action.hub.explain import explain_xet, from_xet
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, Restore
 
@@ -134,8 +134,8 @@ def _upload_and_commit(
             gitignore_content=NO_IGNORE_RULES,
         )
     except Exception as exc:
-        if transport.from_xet(exc):  # hf_xet's own errors: say which step and what it was told
-            raise transport.explain_xet(exc) from None
+        if from_xet(exc):  # hf_xet's own errors: say which step and what it was told
+            raise explain_xet(exc) from None
         raise
     return api.create_commit(
         space_id,

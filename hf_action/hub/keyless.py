@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 from hf_action.errors import ActionError
 
 if TYPE_CHECKING:
-    from huggingface_hub.errors import HfHubHTTPError
+    pass
 
 REQUEST_URL = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
-DOCS = "https://huggingface.co/docs/hub/trusted-publishers"
 
 
 #: huggingface_hub's own assumption when the exchange answer has no `expires_in`
@@ -115,6 +114,7 @@ def _exchange(
     from huggingface_hub.errors import HfHubHTTPError
 
     from hf_action.hub.client import hub_step
+    from hf_action.hub.explain import keyless_refused
 
     with hub_step(f"exchange the GitHub id token for a token on {resource}", space_id):
         try:
@@ -124,28 +124,8 @@ def _exchange(
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             if status in (400, 401, 403):
-                raise refused(exc, resource, env) from None
+                raise keyless_refused(exc, resource, env) from None
             raise  # hub_step explains it like any other Hub failure
-
-
-def refused(exc: HfHubHTTPError, resource: str, env: Mapping[str, str]) -> ActionError:
-    """The Hub said no: which resource, which repository asked, and the Hub's own reason."""
-    response = exc.response
-    status = response.status_code if response is not None else "?"
-    reason = ""
-    try:
-        body = response.json()
-        reason = ": ".join(str(body[k]) for k in ("error", "error_description") if body.get(k))
-    except Exception:  # noqa: S110 - the status alone still explains it
-        pass
-    repo = env.get("GITHUB_REPOSITORY") or "this repository"
-    said = f" The Hub said: {reason}." if reason else ""
-    return ActionError(
-        f"The Hub refused the keyless token exchange for {resource} ({status}).{said}",
-        f"Add a trusted publisher for the GitHub repository {repo} (and this workflow, and its"
-        f" environment if the job has one) in the settings of {resource}; see {DOCS}.",
-        title="Keyless exchange refused",
-    )
 
 
 def cannot_create(space_id: str) -> ActionError:

@@ -9,9 +9,7 @@ that did land gets 412, which the sync answers by re-planning).
 from __future__ import annotations
 
 import email.utils
-import os
 import random
-import re
 import time
 import urllib.parse
 import urllib.request
@@ -19,7 +17,6 @@ from collections.abc import Callable
 
 import httpx2
 
-from hf_action.errors import ActionError
 from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.progress import observe, track
 from hf_action.hub.urls import endpoint
@@ -171,82 +168,3 @@ def install(on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
         )
 
     hf_http.set_client_factory(factory)
-
-
-XET_STEP = "upload the large files to Xet storage"
-
-
-def from_xet(exc: BaseException) -> bool:
-    """Whether a failure of the upload step is hf_xet's, by its kind: hf_xet's own errors, or the plain
-    RuntimeError/ConnectionError its core raises. Nothing else in that step raises those: our client's
-    failures are httpx2 errors, and huggingface_hub's are HfHubHTTPError."""
-    import hf_xet  # installed with huggingface_hub; imported only on this failure path
-
-    return isinstance(
-        exc,
-        RuntimeError
-        | ConnectionError
-        | hf_xet.XetAuthenticationError
-        | hf_xet.XetObjectNotFoundError,
-    )
-
-
-def explain_xet(exc: BaseException) -> ActionError:
-    """One sentence for a failed Xet upload: the token request or the CAS, what it answered, whether
-    hf_xet retried it, and that nothing was committed (the commit comes after every upload)."""
-    text = " ".join(str(exc).split())
-    url = next(iter(re.findall(r"https?://[^\s),]+", text)), "")
-    status = re.search(r"\((\d{3})[ A-Za-z]*\)", text)
-    said = f"{status.group(1)} {_REASONS.get(status.group(1), '')}".strip() if status else ""
-    final = status is not None and status.group(1) not in _XET_RETRIED  # a refusal: asked once
-    if "/xet-write-token/" in url or "/xet-read-token/" in url:
-        return _token_error(said, final, text)
-    host = urllib.parse.urlsplit(url).netloc or "the CAS"
-    what = (
-        f"answered {said}" if said else "did not answer" if "sending request" in text else "failed"
-    )
-    return ActionError(
-        f"Could not {XET_STEP}: the storage server {host} {what} ({_xet_tries(final)})."
-        f" {XET_UNCHANGED} hf_xet said: {text}",
-        f"Re-run later (chunks already stored are not sent again); behind a firewall or proxy, allow"
-        f" {host}. HF_HUB_DISABLE_XET=1 in the step's env uploads through classic LFS instead.",
-        title="Xet upload failed",
-    )
-
-
-XET_UNCHANGED = "Nothing was committed: the Space's files are unchanged."
-# What hf_xet retries (connection errors too); any other answer is final and asked once.
-_XET_RETRIED = frozenset({"408", "429", "500", "502", "503", "504"})
-
-
-def _xet_tries(final: bool) -> str:
-    """How often hf_xet asked: a refusal once; else its retries, bounded by HF_XET_CLIENT_* (its
-    RETRY_MAX_ATTEMPTS counts retries after the first request; RETRY_MAX_DURATION may stop sooner)."""
-    if final:
-        return "not retried: the same request would be refused again"
-    return (
-        f"gave up after at most {os.environ.get('HF_XET_CLIENT_RETRY_MAX_ATTEMPTS', '5')} retries"
-    )
-
-
-def _token_error(said: str, final: bool, text: str) -> ActionError:
-    """The Hub's Xet token endpoint: a refusal is the token's rights; anything else, the Hub's state."""
-    if final:
-        return ActionError(
-            f"Could not {XET_STEP}: the Hub refused an upload token ({said}; {_xet_tries(final)})."
-            f" {XET_UNCHANGED} hf_xet said: {text}",
-            "A 401/403 means the token may not write to this Space: use a token with write access"
-            " to it (check its role).",
-            title="Xet upload token refused",
-        )
-    return ActionError(
-        f"Could not {XET_STEP}: the Hub gave no upload token ({said or 'no answer'};"
-        f" {_xet_tries(final)}). {XET_UNCHANGED} hf_xet said: {text}",
-        "The Hub may have an incident: re-run later.",
-        title="Xet upload token unavailable",
-    )
-
-
-_REASONS = {"401": "Unauthorized", "403": "Forbidden", "429": "Too Many Requests",
-            "500": "Internal Server Error", "502": "Bad Gateway", "503": "Service Unavailable",
-            "504": "Gateway Timeout"}  # fmt: skip

@@ -89,28 +89,26 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
         )
         if isinstance(request, Stop):
             return report.stopped(request)
-        outcome = _dispatch(request, ctx, report)
+        return _dispatch(request, ctx, report)
     except Exception as exc:
         return report.failed(exc)
-    return 0 if outcome is None else report.done(outcome)
 
 
-def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> Outcome | None:
-    """The Space to work on -> the operation; None when there is no single Space to report on."""
+def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
+    """The Space to work on -> the operation -> the report of how it ended."""
     inputs, pr, env, runner = request.inputs, request.pr, ctx.env, ctx.runner
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api, base_id = _connect(inputs, token, ctx)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
-        cleanup_previews(api, inputs, base_id, runner, env)
-        return None
+        return report.cleaned(cleanup_previews(api, inputs, base_id, runner, env))
     where = destination(inputs, pr, base_id, runner)
     report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
     report.comment = open_comment(inputs, env, runner, pr, base_id, where)
     outcome = _operate(api, inputs, token, ctx, pr, where)
     outcome.notes += where.notes
-    return outcome
+    return report.done(outcome)
 
 
 def _hardware_names(wanted: str, ctx: RunContext) -> tuple[str, ...]:

@@ -108,8 +108,6 @@ def cleanup_previews(
             title="Dry run",
         )
     report.seconds = time.monotonic() - started
-    runner.set_output("deleted-previews", "\n".join(report.deleted))
-    runner.add_summary(summary_markdown(report))
     return report
 
 
@@ -118,20 +116,3 @@ def _delete(api: HfApi, preview: Preview, runner: Runner) -> None:
         api.delete_repo(preview.space_id, repo_type="space", missing_ok=True)
     preview.action = "deleted"
     runner.info(f"Deleted {preview.space_id}: pull request #{preview.number} is {preview.state}")
-
-
-def summary_markdown(report: Cleanup) -> str:
-    """The step summary: every preview found, its pull request and what happened to it."""
-    verb = "would be deleted" if report.dry_run else "deleted"
-    lines = [
-        f"### 🧹 Preview cleanup of `{report.base_id}`",
-        "",
-        f"{len(report.deleted)} of {counted(len(report.previews), 'preview Space')} {verb}"
-        f" ({report.seconds:.1f}s).",
-    ]
-    if report.previews:
-        lines += ["", "| Space | Pull request | State | Action |", "|---|---|---|---|"]
-        lines += [
-            f"| `{p.space_id}` | #{p.number} | {p.state} | {p.action} |" for p in report.previews
-        ]
-    return "\n".join(lines) + "\n"

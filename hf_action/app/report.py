@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hf_action.app.route import Destination
 from hf_action.envblock import maskable_parts
@@ -27,7 +28,10 @@ from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 from hf_action.preview import PullRequest
 from hf_action.request import Stop
-from hf_action.text import human_size, md_cell, md_link
+from hf_action.text import counted, human_size, md_cell, md_link
+
+if TYPE_CHECKING:
+    from hf_action.app.cleanup import Cleanup  # its module loads the Hub client: cold start
 
 
 def write_outputs(runner: Runner, o: Outcome) -> None:
@@ -69,6 +73,23 @@ def summary_markdown(o: Outcome) -> str:
     if o.failure:
         lines += ["", f"**{o.failure}**"]
     return "\n".join(lines + _details(o)) + "\n"
+
+
+def cleanup_summary_markdown(report: Cleanup) -> str:
+    """The step summary: every preview found, its pull request and what happened to it."""
+    verb = "would be deleted" if report.dry_run else "deleted"
+    lines = [
+        f"### 🧹 Preview cleanup of `{report.base_id}`",
+        "",
+        f"{len(report.deleted)} of {counted(len(report.previews), 'preview Space')} {verb}"
+        f" ({report.seconds:.1f}s).",
+    ]
+    if report.previews:
+        lines += ["", "| Space | Pull request | State | Action |", "|---|---|---|---|"]
+        lines += [
+            f"| `{p.space_id}` | #{p.number} | {p.state} | {p.action} |" for p in report.previews
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _rows(o: Outcome) -> list[tuple[str, str]]:
@@ -140,6 +161,12 @@ class Reporter:
         self.runner.info(
             f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
         )
+        return 0
+
+    def cleaned(self, cleanup: Cleanup) -> int:
+        """operation cleanup-previews: the previews it deleted, and the table of all it found."""
+        self.runner.set_output("deleted-previews", "\n".join(cleanup.deleted))
+        self.runner.add_summary(cleanup_summary_markdown(cleanup))
         return 0
 
     def stopped(self, stop: Stop) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.action_runner import SECRET_INPUTS, ActionResult, parse_output_file
+from tests.action_runner import SECRET_INPUTS, ActionResult, parse_outputs
 
 IMAGE = os.environ.get("HF_DEPLOY_IMAGE", "")
 if not IMAGE:
@@ -135,7 +135,7 @@ class ContainerHarness:
                 proc.returncode,
                 proc.stdout,
                 proc.stderr,
-                parse_output_file((commands / files["GITHUB_OUTPUT"]).read_text()),
+                parse_outputs((commands / files["GITHUB_OUTPUT"]).read_text()),
                 (commands / files["GITHUB_STEP_SUMMARY"]).read_text(),
             ),
             wall,

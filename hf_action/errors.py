@@ -65,21 +65,29 @@ class BuildFailed(ActionError):
     """The Space ended in an error stage or never reached RUNNING in time."""
 
     def __init__(
-        self, message: str, stage: str, log_tail: str = "", hint: str | None = None
+        self,
+        message: str,
+        stage: str,
+        log_tail: str = "",
+        hint: str | None = None,
+        *,
+        title: str | None = None,
+        log_title: str | None = None,
     ) -> None:
-        super().__init__(message, hint, title=f"Space {stage}")
+        super().__init__(message, hint, title=title or f"Space {stage}")
         self.stage = stage
         self.log_tail = log_tail
-        self.log_title = f"{stage}: last lines of the log"
+        self.log_title = log_title or f"{stage}: last lines of the log"
 
 
 class SmokeFailed(BuildFailed):
     """The Space runs, but its app did not answer the smoke check as expected in time."""
 
     def __init__(self, message: str, log_tail: str, hint: str) -> None:
-        super().__init__(message, "RUNNING", log_tail, hint)
-        self.title = "Smoke check failed"
-        self.log_title = "Smoke check: last lines of the run log"
+        super().__init__(
+            message, "RUNNING", log_tail, hint,
+            title="Smoke check failed", log_title="Smoke check: last lines of the run log",
+        )  # fmt: skip
 
 
 class CardError(ActionError):

@@ -38,11 +38,10 @@ def rollback_space(
         _rollback(api, inputs, runner, env, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        exc.outcome = outcome
-        raise
+        raise exc.with_outcome(outcome) from None
     except ActionError as exc:
         if outcome.committed:
-            exc.outcome = outcome
+            raise exc.with_outcome(outcome) from None
         raise
     return outcome
 

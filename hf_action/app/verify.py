@@ -89,7 +89,5 @@ def _failed(
         f" status is expected, list it in smoke-status{f' (now: {listed})' if listed else ''}."
     )
     outcome.smoke = f"`{smoke.path}`: {result.describe()}"
-    exc = SmokeFailed(message, tail, hint)
     outcome.stage, outcome.failure, outcome.log_tail = "RUNNING", message, tail
-    exc.outcome = outcome
-    raise exc
+    raise SmokeFailed(message, tail, hint).with_outcome(outcome)

@@ -325,6 +325,10 @@ def _set(val: Mapping[str, str | None], name: str) -> str:
     return value
 
 
+def _card(value: str | None, workspace: Path) -> Path | None:
+    return _inside("card", workspace, value, must_be="file") if value else None
+
+
 def _commit_message(value: str | None) -> str | None:
     if value is not None and len(value) > 4096:
         raise InputError("commit-message", "is longer than 4096 characters.")
@@ -460,7 +464,6 @@ def parse_inputs(
     workspace = workspace.resolve()
     operation = _operation(val, closing)
     deploying = operation == "deploy"
-    card_value = val["card"]
     secrets, variables = _env_blocks(val)
     template = _preview_template(_set(val, "preview-name"))
     commit_message = _commit_message(val["commit-message"])
@@ -488,9 +491,7 @@ def parse_inputs(
         timeout=parse_duration("timeout", _set(val, "timeout")),
         dry_run=parse_bool("dry-run", _set(val, "dry-run")),
         commit_message=commit_message,
-        card=_inside("card", workspace, card_value, must_be="file")
-        if (card_value and deploying)
-        else None,
+        card=_card(val["card"], workspace) if deploying else None,
         operation=operation,
         factory_reboot=parse_bool("factory-reboot", _set(val, "factory-reboot")),
         preview=_pick("preview", _set(val, "preview"), PREVIEW_MODES),

@@ -228,3 +228,15 @@ def test_no_function_is_named_only_run():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "run"
     ]
     assert not bare, "name what it runs: " + "; ".join(bare)
+
+
+def test_every_type_ignore_says_why_on_its_line():
+    """`mypy --strict` runs in scripts/test; a silenced error names its code and the reason."""
+    bare = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "# type: ignore" in line:
+                after = line.split("# type: ignore", 1)[1]
+                if not after.startswith("[") or "#" not in after.split("]", 1)[1]:
+                    bare.append(f"{path.relative_to(PACKAGE.parent)}:{n}")
+    assert not bare, "give the error code and a reason: " + "; ".join(bare)

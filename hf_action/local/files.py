@@ -50,7 +50,6 @@ class Skipped:
 
 _Match = Callable[[str], re.Match[str] | None]
 
-<<<<<<< HEAD
 
 def _never(_: str) -> None:
     return None
@@ -67,11 +66,6 @@ class _Rules:
     path_any: _Match
     name_dir: _Match
     path_dir: _Match
-=======
-    match: Callable[[str], re.Match[str] | None]
-    dir_only: bool  # 'name/': folders only
-    anchored: bool  # 'a/b*': the path from the root; else the last part of it, at any depth
->>>>>>> 8782e5a (Types, first slice: mypy --strict clean outside hub/watch, hub/proof, hub/space, hub/keyless (86 -> 24): FrontMatter and CARD_RULES for the card, PyGithub's Github/Deployment/IssueComment instead of Any, commit operations as huggingface_hub's Add|Delete, an hf_xet totals Protocol instead of three type: ignores, the card's in-place edit its own function; huggingface_hub's documented utils re-exports allowed (pyproject))
 
 
 @functools.lru_cache(maxsize=8)

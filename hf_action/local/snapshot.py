@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 import os
-=======
 from collections.abc import Callable
->>>>>>> 8782e5a (Types, first slice: mypy --strict clean outside hub/watch, hub/proof, hub/space, hub/keyless (86 -> 24): FrontMatter and CARD_RULES for the card, PyGithub's Github/Deployment/IssueComment instead of Any, commit operations as huggingface_hub's Add|Delete, an hf_xet totals Protocol instead of three type: ignores, the card's in-place edit its own function; huggingface_hub's documented utils re-exports allowed (pyproject))
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from hubsim import ProtectedInfo
 from tests.conftest import TOKEN, copy_example
 
 
@@ -62,6 +65,19 @@ def test_a_private_space_is_called_with_the_token(action, hub):
     copy_example("gradio-hello", action.workspace)
     deploy(action, hub, visibility="private").assert_ok()
     assert hub.app_visits[-1] == ("user/app", "/health", True)
+
+
+@pytest.mark.parametrize("shape", list(ProtectedInfo), ids=lambda s: s.value)
+def test_a_protected_space_is_called_without_the_token_unless_its_info_cannot_tell(
+    action, hub, shape
+):
+    """Its app is public. An info that shows it as `private: true` without a visibility field
+    cannot be told from a private Space: then the token goes, as a private app needs it."""
+    hub.protected_info = shape
+    copy_example("gradio-hello", action.workspace)
+    deploy(action, hub, visibility="protected").assert_ok()
+    assert hub.repo("user/app").protected
+    assert hub.app_visits[-1] == ("user/app", "/health", shape is ProtectedInfo.AS_PRIVATE)
 
 
 def test_without_a_smoke_path_the_app_is_not_called(action, hub):

@@ -9,13 +9,14 @@ from hf_action.errors import SmokeFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.smoke import SmokeResult, smoke_check
+from hf_action.hub.space import shown_visibility
 from hf_action.hub.transport import direct_transport
 from hf_action.hub.watch import LOG_TAIL, HubProbe
 from hf_action.inputs import SmokeCheck
 from hf_action.outcome import Outcome
 
 if TYPE_CHECKING:
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, SpaceInfo
 
 NOT_RUN = "Smoke check not run"
 
@@ -35,7 +36,7 @@ def verify_app(
         _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
         return
     with hub_step("read the Space's visibility", space_id):
-        private = bool(api.space_info(space_id, expand=["private"]).private)
+        private = _needs_token(api.space_info(space_id))
     if private and fork:
         _skip(
             runner,
@@ -59,6 +60,14 @@ def verify_app(
         outcome.smoke = f"`{path}` answered {result.status}"
         return
     _failed(api, runner, outcome, result, smoke)
+
+
+def _needs_token(info: SpaceInfo) -> bool:
+    """A private Space's app does; a public or protected one's does not. When the info does not
+    state the visibility, `private: true` may be a protected Space (hub/space.py): the token is
+    sent then, as the app may need it."""
+    stated = shown_visibility(info)
+    return stated == "private" if stated is not None else bool(info.private)
 
 
 def _skip(runner: Runner, outcome: Outcome, why: str) -> None:

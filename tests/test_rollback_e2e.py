@@ -37,15 +37,15 @@ def uploads(hub) -> dict[str, int]:
     }
 
 
-def good_then_bad(action, hub) -> tuple[str, str]:
-    """v1 runs; v2 changes the 3 MB model, adds a file, drops one and crashes at start."""
+def good_then_bad(action, hub, model: int = 64 << 10) -> tuple[str, str]:
+    """v1 runs; v2 changes the model (binary: LFS/Xet), adds a file, drops one and crashes at start."""
     copy_example("gradio-hello", action.workspace)
     rng = random.Random(23)  # noqa: S311 - reproducible test data
-    (action.workspace / "model.bin").write_bytes(rng.randbytes(3 * MB))
+    (action.workspace / "model.bin").write_bytes(rng.randbytes(model))
     (action.workspace / "notes.txt").write_text("v1 notes\n")
     deploy(action).assert_ok()
     good = hub.repo("user/rb").head
-    (action.workspace / "model.bin").write_bytes(rng.randbytes(3 * MB))
+    (action.workspace / "model.bin").write_bytes(rng.randbytes(model))
     (action.workspace / "notes.txt").unlink()
     (action.workspace / "new.txt").write_text("only in v2\n")
     app = action.workspace / "app.py"
@@ -59,7 +59,7 @@ def good_then_bad(action, hub) -> tuple[str, str]:
 def test_rollback_to_previous_restores_the_earlier_tree_byte_for_byte_uploading_nothing(
     action, hub
 ):
-    good, bad = good_then_bad(action, hub)
+    good, bad = good_then_bad(action, hub, model=3 * MB)
     repo = hub.repo("user/rb")
     commits = len(repo.commits)
     hub.counters.reset()

@@ -35,10 +35,10 @@ def xet_bounds(policy: RetryPolicy) -> dict[str, str]:
     own: 5 tries from 3 s up to 6 minutes, 60 s to connect, 5 minutes per read. Its own settings,
     read from the process environment when its session starts, bring it to our policy.
     Memory, whatever the file sizes (bench/results.md, "Bounded memory"): its adaptive upload
-    concurrency (up to 64 xorbs of 64 MiB in flight on a slow link) is capped at 2, and it ingests
+    concurrency (up to 64 xorbs of 64 MiB in flight on a slow link) is capped at 1, and it ingests
     one file at a time (8 by default, each with its own read blocks and xorb being built)."""
     return {
-        "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "2",
+        "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "1",
         "HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION": "1",
         "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": str(policy.attempts),
         "HF_XET_CLIENT_RETRY_BASE_DELAY": f"{max(1, round(policy.base_delay * 1000))}ms",

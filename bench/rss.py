@@ -124,7 +124,7 @@ def write_markdown(results: dict) -> None:
         SECTION,
         "",
         "A first deploy's peak RSS (VmHWM, MiB) and wall time; each run against a fresh hubsim."
-        " action = as it runs (`bound_xet`: hf_xet's upload concurrency capped at 1, one file"
+        " action = as it runs (`xet_bounds`, hub/policy.py: hf_xet's upload concurrency capped at 1, one file"
         " ingested at a time); action-uncapped = the same with"
         " `HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY=64` (hf_xet's default maximum);"
         " folder = `upload_folder` with hf_xet's defaults.",

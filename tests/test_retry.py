@@ -84,7 +84,9 @@ def test_hf_xet_upload_and_ingestion_concurrency_are_capped_unless_the_job_sets_
                 "HF_HUB_DISABLE_IMPLICIT_TOKEN"):  # fmt: skip
         monkeypatch.setenv(var, os.environ.get(var, "1"))  # what configure_process writes, restored
     configure_process({})
-    assert os.environ[name] == "1" and os.environ["HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION"] == "1"
+    assert (
+        os.environ[name] == "1" and os.environ["HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION"] == "1"
+    )
     monkeypatch.setenv(name, "8")
     configure_process({})
     assert os.environ[name] == "8"

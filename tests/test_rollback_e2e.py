@@ -171,3 +171,25 @@ def test_on_a_pull_request_event_rollback_does_nothing(action, hub, preview):
     assert result.returncode == 0 and hub.repo("user/rb") is None
     assert any("title=Rollback skipped" in n for n in result.notices)
     assert sum(hub.counters.requests.values()) == 0
+
+
+def test_a_commit_landing_before_the_rollback_commit_is_planned_again(action, hub):
+    """Someone else commits after the rollback's plan: 412, a re-plan against the new head, and the
+    Space still ends with exactly the revision's files (theirs undone too), in one more commit."""
+    from tests.test_promises import other_writer
+
+    good, _ = good_then_bad(action, hub)
+    edit = {"app.py": b"print('web edit')\n", "theirs.txt": b"from the web UI\n"}
+    rule = hub.faults.add(
+        method="POST", path=r"/commit/", before=other_writer(hub, "user/rb", edit)
+    )
+    result = rollback(action, wait="false").assert_ok()
+    repo = hub.repo("user/rb")
+    assert rule.hits == 1 and repo.commits[-2].title == "Edit from the web UI"
+    assert "rolling back (412); comparing again with its new head" in result.stdout
+    assert tree(repo, repo.head) == tree(repo, good)
+    assert result.outputs["commit-sha"] == repo.head
+    # what the rollback commit changed: against theirs, not against the head it first planned on
+    assert result.outputs["changed-files"].splitlines() == [
+        "app.py", "model.bin", "new.txt", "notes.txt", "theirs.txt",
+    ]  # fmt: skip

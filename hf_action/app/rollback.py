@@ -123,12 +123,13 @@ def _commit(
             f"Rollback commit: {counted(len(restore.copy), 'copy', 'copies')},"
             f" {counted(len(restore.delete), 'deletion')}"
         ):
-            sha, url = commit_restore(
+            sha, url, landed = commit_restore(
                 api, space_id, rev.sha, restore, replan, title, description, runner.info
             )
             runner.info(
                 f"Committed {sha[:7]}: the files of {rev.sha[:7]} on top of {str(state.sha)[:7]}"
             )
+    _fill(outcome, landed, state, rev)  # after a 412, the re-plan is what the commit changed
     outcome.committed = sha != state.sha
     outcome.commit_sha = sha
     outcome.commit_url = url or f"{space_url(space_id)}/commit/{sha}"

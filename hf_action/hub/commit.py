@@ -156,19 +156,21 @@ def commit_restore(
     message: str,
     description: str,
     say: Callable[[str], None],
-) -> tuple[str, str | None]:
+) -> tuple[str, str | None, Restore]:
     """Make the head's files equal `revision`'s in one commit with `parentCommit`: each differing file
     is a CommitOperationCopy from the revision (an LFS or Xet file is copied on the Hub by its
     sha256, nothing uploaded; a regular file goes again inside the commit, as huggingface_hub does),
     the others deleted. A 412 re-plans against the new head: an empty plan then means our commit
-    landed and its answer was lost. Returns the new head and the commit's URL (None: not ours)."""
+    landed and its answer was lost. Returns the new head, the commit's URL (None: its answer was
+    lost) and the plan that commit carried."""
     from huggingface_hub import CommitOperationCopy, CommitOperationDelete
     from huggingface_hub.errors import HfHubHTTPError
 
-    restore = first
+    restore = sent = first
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if restore.empty:
-            return restore.head or "", None
+            return restore.head or "", None, sent
+        sent = restore
         ops: list[CommitOperationCopy | CommitOperationDelete] = [
             CommitOperationCopy(f.path, f.path, src_revision=revision) for f in restore.copy
         ]
@@ -182,7 +184,7 @@ def commit_restore(
                 commit_description=description,
                 parent_commit=restore.head,
             )
-            return info.oid, info.commit_url
+            return info.oid, info.commit_url, restore
         except HfHubHTTPError as exc:
             if exc.response is None or exc.response.status_code != 412:
                 raise

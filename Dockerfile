@@ -13,6 +13,7 @@ COPY requirements/runtime.txt /app/requirements/runtime.txt
 RUN pip install --no-cache-dir --require-hashes --no-deps -r /app/requirements/runtime.txt
 
 COPY entrypoint.py /app/entrypoint.py
+COPY action.yml /app/action.yml
 COPY hf_action/ /app/hf_action/
 # The image runs with PYTHONDONTWRITEBYTECODE: compile the action's modules once here, or every run
 # compiles them from source (about 50 ms of a 0.3 s no-op deploy; see bench/results.md, Xet lane).

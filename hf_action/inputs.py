@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from hf_action.envblock import parse_env_block
-from hf_action.errors import EnvFormatError, InputError
+from hf_action.errors import ActionError, EnvFormatError, InputError
 from hf_action.preview import is_valid_repo_name, preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
@@ -45,18 +47,42 @@ TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
 MAX_TIMEOUT = 6 * 3600
 
-#: Every input the action accepts, with its default (None: no default).
-DEFAULTS: dict[str, str | None] = {
-    "space": None, "hf-token": None, "path": ".", "sdk": None, "hardware": None, "visibility": None,
-    "secrets": None, "variables": None, "exclude": None, "delete-removed": "true", "app-port": None,
-    "app-file": None, "sdk-version": None, "sleep-time": None, "wait": "true", "timeout": "20m",
-    "dry-run": "false", "commit-message": None, "card": None, "operation": "deploy",
-    "factory-reboot": "false", "preview": "auto", "preview-name": "{name}-pr-{number}",
-    "allow-fork-secrets": "false", "github-token": None, "comment": "true",
-    "github-deployment": "auto", "environment": None, "secrets-mode": "merge",
-    "variables-mode": "merge", "revision": "previous", "smoke-path": None, "smoke-timeout": "2m",
-    "smoke-status": None,
-}  # fmt: skip
+#: The action's metadata, whose `inputs:` declare every input and its default: next to the package, at
+#: the repository's root in a checkout and at /app/action.yml in the image (Dockerfile).
+ACTION_YML = Path(__file__).resolve().parent.parent / "action.yml"
+
+
+@functools.cache
+def input_defaults(path: Path = ACTION_YML) -> Mapping[str, str | None]:
+    """Every input the action accepts, with its default (None: none), as action.yml declares them.
+
+    Read once, when first asked (libyaml parses the file in about 1 ms). A default the runner computes
+    (`${{ github.token }}`) is None here: outside the runner nothing evaluates it."""
+    try:
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # PyYAML built without libyaml: the pure-Python loader, ~25x slower
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]  # same interface
+    from yaml import YAMLError, load
+
+    hint = "The image holds it at /app/action.yml (Dockerfile); the CLI runs from a checkout."
+    try:
+        declared = load(path.read_text(encoding="utf-8"), Loader=Loader)["inputs"]
+        defaults = {str(name): (spec or {}).get("default") for name, spec in declared.items()}
+    except OSError as exc:
+        raise ActionError(
+            f"Cannot read {path}: {exc.strerror or exc}. It declares the action's inputs and their defaults.",
+            hint,
+            title="action.yml missing",
+        ) from None
+    except (YAMLError, LookupError, TypeError, AttributeError) as exc:
+        raise ActionError(
+            f"{path} does not declare the action's inputs ({type(exc).__name__}).",
+            hint,
+            title="action.yml unreadable",
+        ) from None
+    return MappingProxyType(
+        {k: None if v is None or "${{" in str(v) else str(v) for k, v in defaults.items()}
+    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +143,7 @@ class Inputs:
 def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
     """The runner passes `INPUT_<NAME>` upper-cased with hyphens kept; accept underscores too (CLI, docker -e)."""
     raw: dict[str, str] = {}
-    for name in DEFAULTS:
+    for name in input_defaults():
         for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
             if key in env:
                 raw[name] = env[key]
@@ -310,12 +336,13 @@ def _env_block(name: str, text: str | None) -> dict[str, str]:
 
 def _values(raw: Mapping[str, str]) -> dict[str, str | None]:
     """Every known input, blank ones replaced by their default; an unknown name is refused."""
-    unknown = sorted(set(raw) - set(DEFAULTS))
+    defaults = input_defaults()
+    unknown = sorted(set(raw) - set(defaults))
     if unknown:
         raise InputError(
-            unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}."
+            unknown[0], "is not an input of this action.", f"Known inputs: {', '.join(defaults)}."
         )
-    return {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in DEFAULTS.items()}
+    return {k: (raw.get(k) if raw.get(k, "").strip() != "" else d) for k, d in defaults.items()}
 
 
 def _set(val: Mapping[str, str | None], name: str) -> str:

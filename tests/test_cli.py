@@ -15,13 +15,14 @@ import yaml
 
 from hf_action import __version__
 from hf_action.app.cli import GROUPS, build_parser, raw_inputs
-from hf_action.inputs import DEFAULTS, read_env_inputs
+from hf_action.inputs import read_env_inputs
 from hubsim import HubSim, LifecycleTimings
 from tests.action_runner import ROOT, parse_outputs
 from tests.conftest import TOKEN, copy_example, find_leaks
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 OUTPUTS = tuple(ACTION["outputs"])
+DECLARED = {name: (spec or {}).get("default") for name, spec in ACTION["inputs"].items()}
 
 
 def cli(
@@ -84,15 +85,19 @@ def test_help_reads_well_and_lists_every_flag(tmp_path):
 
 def test_every_input_is_a_flag_and_nothing_else():
     flags = {name for _, group in GROUPS for name, _, _ in group}
-    assert flags == set(DEFAULTS) == set(ACTION["inputs"])
+    assert flags == set(ACTION["inputs"])
     assert all(text for _, group in GROUPS for _, _, text in group)
 
 
-def test_help_states_the_codes_defaults_and_what_fork_secrets_give():
+def test_help_states_action_ymls_defaults_and_what_fork_secrets_give():
+    helps = {a.dest: a.help for a in build_parser()._actions}
+    for name, default in DECLARED.items():
+        if default is not None and "${{" not in default:
+            assert (helps[name] or "").endswith(f"(default: {default})"), (name, helps[name])
+    assert "(default: ${{" not in str(
+        helps["github-token"]
+    )  # the runner's expression, not the CLI's
     texts = {name: text for _, group in GROUPS for name, _, text in group}
-    for name, text in texts.items():
-        if DEFAULTS[name] is not None:
-            assert text.endswith(f"(default: {DEFAULTS[name]})"), (name, text)
     fork = texts["allow-fork-secrets"]
     assert "Space secrets" in fork and "never the token" in fork  # the token is never handed over
 
@@ -104,7 +109,7 @@ def test_version(tmp_path):
 
 def test_flags_build_the_dict_the_entrypoint_builds():
     """`--name value` gives exactly what the runner's `INPUT_NAME=value` gives the entrypoint."""
-    for name in DEFAULTS:
+    for name in ACTION["inputs"]:
         value = (
             "KEY=v\nOTHER<<EOF\nx\nEOF" if name in ("secrets", "variables") else f"value-of-{name}"
         )

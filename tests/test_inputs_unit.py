@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hf_action.errors import InputError
+from hf_action.errors import ActionError, InputError
 from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
-    DEFAULTS,
     EnvMode,
     SmokeCheck,
     TokenSource,
     _space,
+    input_defaults,
     parse_bool,
     parse_duration,
     parse_inputs,
@@ -152,7 +152,7 @@ def test_the_token_may_be_optional():
 @pytest.mark.parametrize(
     "raw,name,message,hint",
     [
-        ({"colour": "x"}, "colour", "is not an input of this action.", f"Known inputs: {', '.join(DEFAULTS)}."),
+        ({"colour": "x"}, "colour", "is not an input of this action.", f"Known inputs: {', '.join(input_defaults())}."),
         ({"space": " "}, "space", "is required.", "Set it to owner/name or name, e.g. space: my-org/my-app."),
         ({"space": "https://hf.co/spaces/a/b"}, "space", "'https://hf.co/spaces/a/b' is not a Space id.", "Use owner/name (not a URL), e.g. my-org/my-app."),
         ({"space": "http://x"}, "space", "'http://x' is not a Space id.", None),
@@ -362,3 +362,24 @@ def test_cleanup_previews_needs_the_github_token(ws):
         == "cleanup-previews"
     )
     assert parse(ws, operation="delete", github_token="").github_token is None
+
+
+def test_input_defaults_follow_the_file_they_are_read_from(tmp_path):
+    other = tmp_path / "action.yml"
+    other.write_text(
+        "inputs:\n  space: {}\n  wait: {default: 'false'}\n  t: {default: '${{ x }}'}\n"
+    )
+    assert input_defaults(other) == {"space": None, "wait": "false", "t": None}
+
+
+@pytest.mark.parametrize(
+    "content", [None, "name: x\n", "inputs: [\n", "inputs: [a, b]\n", "inputs:\n  x: text\n"]
+)
+def test_a_missing_or_broken_action_yml_is_one_clear_error(tmp_path, content):
+    path = tmp_path / "action.yml"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ActionError) as caught:
+        input_defaults(path)
+    assert str(path) in caught.value.message and "/app/action.yml" in str(caught.value.hint)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,15 +85,42 @@ def test_every_input_and_output_has_a_description(kind):
 RUNNER_DEFAULTS = {"github-token": "${{ github.token }}"}
 
 
-def test_action_yml_defaults_are_the_codes_defaults():
-    """action.yml and the code (which the CLI and a run without the runner use) must not drift."""
-    from hf_action.inputs import DEFAULTS
+def test_the_code_takes_its_defaults_from_action_yml():
+    """The one table of inputs is action.yml: the code reads it, the runner's expressions left out."""
+    from hf_action.inputs import input_defaults
 
-    got = {name: spec.get("default") for name, spec in ACTION["inputs"].items()}
-    assert got == {**DEFAULTS, **RUNNER_DEFAULTS}
-    assert all(DEFAULTS[name] is None for name in RUNNER_DEFAULTS)
+    declared = {name: spec.get("default") for name, spec in ACTION["inputs"].items()}
+    assert dict(input_defaults()) == {**declared, **dict.fromkeys(RUNNER_DEFAULTS)}
+    assert {n: declared[n] for n in RUNNER_DEFAULTS} == RUNNER_DEFAULTS
     # Defaults are strings: the runner passes every input as an env var.
-    assert all(isinstance(v, str) for v in got.values() if v is not None)
+    assert all(isinstance(v, str) for v in declared.values() if v is not None)
+
+
+def test_entrypoint_and_cli_without_action_yml_say_so_without_a_traceback(tmp_path):
+    """An image or a copy without action.yml: one error line from both front doors, exit 1."""
+    shutil.copytree(
+        ROOT / "hf_action", tmp_path / "hf_action", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "entrypoint.py", tmp_path)
+    out = tmp_path / "out"
+    base = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(tmp_path),
+        "GITHUB_WORKSPACE": str(tmp_path),
+    }
+    action = subprocess.run(
+        [sys.executable, str(tmp_path / "entrypoint.py")], cwd=tmp_path, capture_output=True, text=True,
+        env={**base, "GITHUB_OUTPUT": str(out), "INPUT_SPACE": "o/s", "INPUT_HF-TOKEN": "hf_x"},
+    )  # fmt: skip
+    cli = subprocess.run(
+        [sys.executable, "-m", "hf_action", "--space", "o/s"], cwd=tmp_path, capture_output=True,
+        text=True, env=base,
+    )  # fmt: skip
+    missing = f"Cannot read {tmp_path / 'action.yml'}"
+    errors = [ln for ln in action.stdout.splitlines() if ln.startswith("::error")]
+    assert action.returncode == 1 and len(errors) == 1 and missing in errors[0], action
+    assert cli.returncode == 1 and cli.stderr.startswith("error: " + missing), cli
+    assert "Traceback" not in action.stdout + action.stderr + cli.stdout + cli.stderr
 
 
 # --- Dockerfile ---------------------------------------------------------------
@@ -165,7 +194,14 @@ def test_dockerfile_shape():
     # and the unused git-lfs stay out of the image).
     assert not [a for k, a in DOCKERFILE if k == "RUN" and re.search(r"\bapt(-get)?\b", a)]
     sources = {a.split()[0] for k, a in DOCKERFILE if k in ("COPY", "ADD")}
-    assert sources == {"requirements/runtime.txt", "entrypoint.py", "hf_action/"}
+    assert sources == {"requirements/runtime.txt", "entrypoint.py", "action.yml", "hf_action/"}
+
+
+def test_the_image_holds_action_yml_where_the_package_looks_for_it():
+    """hf_action.inputs reads ../action.yml from the package: /app/action.yml next to /app/hf_action/."""
+    copies = dict(tuple(a.split()) for k, a in DOCKERFILE if k == "COPY")
+    assert copies["hf_action/"].rstrip("/") == "/app/hf_action"
+    assert copies["action.yml"] == "/app/action.yml"
 
 
 def test_dockerfile_compiles_the_action_after_copying_it():
@@ -191,7 +227,7 @@ def test_dockerignore_admits_only_what_is_copied():
     ]
     assert lines[0] == "*"
     admitted = {ln[1:] for ln in lines if ln.startswith("!")}
-    assert admitted == {"requirements/runtime.txt", "entrypoint.py", "hf_action/"}
+    assert admitted == {"requirements/runtime.txt", "entrypoint.py", "action.yml", "hf_action/"}
 
 
 # --- lock files -------------------------------------------------------------------

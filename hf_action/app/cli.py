@@ -17,8 +17,9 @@ from typing import NoReturn
 
 from hf_action import __version__
 from hf_action.app.action import configure_process, run_action
+from hf_action.errors import ActionError
 from hf_action.github.runner import Runner
-from hf_action.inputs import DEFAULTS
+from hf_action.inputs import input_defaults
 
 PROG = "python -m hf_action"
 
@@ -62,9 +63,9 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
         ("hf-token", "TOKEN", "Hugging Face token with write access (default: $HF_TOKEN)"),
     ]),
     ("Files", [
-        ("path", "DIR", "folder to upload, relative to the workspace (default: .)"),
+        ("path", "DIR", "folder to upload, relative to the workspace"),
         ("exclude", "GLOBS", "glob patterns not to upload, one per line (.git/ and .github/ always are)"),
-        ("delete-removed", "BOOL", "delete Space files that are not in --path (default: true)"),
+        ("delete-removed", "BOOL", "delete Space files that are not in --path"),
         ("card", "FILE", "file that becomes the Space's README.md, e.g. README_HF.md"),
         ("commit-message", "TEXT", "commit message on the Space (default: derived from the GitHub run)"),
     ]),
@@ -80,34 +81,32 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Secrets and variables", [
         ("secrets", "KEY=VALUE...", "Space secrets, one KEY=VALUE per line or KEY<<EOF...EOF; masked in the output"),
         ("variables", "KEY=VALUE...", "Space variables, same format as --secrets"),
-        ("secrets-mode", "MODE", "merge (leave other secrets alone) or exact (delete the Space's secrets not listed) (default: merge)"),
-        ("variables-mode", "MODE", "merge or exact, as --secrets-mode, for variables (default: merge)"),
+        ("secrets-mode", "MODE", "merge (leave other secrets alone) or exact (delete the Space's secrets not listed)"),
+        ("variables-mode", "MODE", "merge or exact, as --secrets-mode, for variables"),
     ]),
     ("Build", [
-        ("wait", "BOOL", "wait until the Space runs the new commit, or failed (default: true)"),
-        ("timeout", "DURATION", "how long to wait: seconds or 90s, 20m, 1h (default: 20m)"),
+        ("wait", "BOOL", "wait until the Space runs the new commit, or failed"),
+        ("timeout", "DURATION", "how long to wait: seconds or 90s, 20m, 1h"),
         ("smoke-path", "PATH", "once RUNNING, GET the app at this path (e.g. /health) until it answers 2xx"),
-        ("smoke-timeout", "DURATION", "how long the smoke check may take (default: 2m)"),
+        ("smoke-timeout", "DURATION", "how long the smoke check may take"),
         ("smoke-status", "CODES", "statuses that also pass the smoke check, e.g. 401 or 307"),
     ]),
     ("Pull-request previews", [
-        ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space (default: auto)"),
-        ("preview-name", "TEMPLATE", "preview Space name with {name} and {number} (default: {name}-pr-{number})"),
-        ("allow-fork-secrets", "BOOL", "fork previews get the Space secrets, never the token; their code can read them (default: false)"),
+        ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space"),
+        ("preview-name", "TEMPLATE", "preview Space name with {name} and {number}"),
+        ("allow-fork-secrets", "BOOL", "fork previews get the Space secrets, never the token; their code can read them"),
         ("github-token", "TOKEN", "GitHub token used to comment on the pull request"),
-        ("comment", "BOOL", "post and update a comment with the preview URL (default: true)"),
-        ("github-deployment", "MODE", "GitHub Deployments: auto (previews), true (production too) or false (default: auto)"),
+        ("comment", "BOOL", "post and update a comment with the preview URL"),
+        ("github-deployment", "MODE", "GitHub Deployments: auto (previews), true (production too) or false"),
         ("environment", "TEMPLATE", "deployment environment with {name}, {owner}, {number} (default: hf-preview/{name}-pr-{number})"),
     ]),
     ("Operations", [
-        ("operation", "OP", "deploy, restart, pause, delete, rollback or cleanup-previews (default: deploy)"),
-        ("revision", "SHA", "with rollback, the Space commit to return to, or previous (default: previous)"),
-        ("factory-reboot", "BOOL", "with restart, rebuild from scratch without the build cache (default: false)"),
-        ("dry-run", "BOOL", "report what would change; create, upload and configure nothing (default: false)"),
+        ("operation", "OP", "deploy, restart, pause, delete, rollback or cleanup-previews"),
+        ("revision", "SHA", "with rollback, the Space commit to return to, or previous"),
+        ("factory-reboot", "BOOL", "with restart, rebuild from scratch without the build cache"),
+        ("dry-run", "BOOL", "report what would change; create, upload and configure nothing"),
     ]),
 ]  # fmt: skip
-
-BOOLEANS = frozenset(name for name, default in DEFAULTS.items() if default in ("true", "false"))
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -133,10 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=lambda prog: _Formatter(prog, max_help_position=34, width=100),
     )
     parser.add_argument("--version", action="version", version=f"hf-deploy {__version__}")
+    defaults = input_defaults()  # action.yml's, stated in the help as the action applies them
     for title, flags in GROUPS:
         group = parser.add_argument_group(title, GROUP_NOTES.get(title))
         for name, metavar, text in flags:
-            if name in BOOLEANS:
+            default = defaults[name]
+            if default is not None:
+                text = f"{text} (default: {default})"
+            if default in ("true", "false"):
                 group.add_argument(
                     f"--{name}", dest=name, metavar="BOOL", help=text, nargs="?", const="true"
                 )
@@ -147,9 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def raw_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
     """The dict the entrypoint builds from `INPUT_*`: only what was given; `run_action` applies the defaults."""
-    raw = {
-        name: value for name, value in vars(args).items() if name in DEFAULTS and value is not None
-    }
+    names = input_defaults()
+    raw = {name: value for name, value in vars(args).items() if name in names and value is not None}
     if "hf-token" not in raw and env.get("HF_TOKEN"):
         raw["hf-token"] = env["HF_TOKEN"]
     return raw
@@ -157,10 +159,13 @@ def raw_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, st
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = dict(os.environ if env is None else env)
-    args = build_parser().parse_args(argv)
-    raw = raw_inputs(args, env)
-
     runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
+    try:
+        parser = build_parser()
+    except ActionError as exc:  # action.yml missing: the flags and their defaults come from it
+        runner.error(exc.line, title=exc.title)
+        return 1
+    raw = raw_inputs(parser.parse_args(argv), env)
     configure_process(env)
     try:
         return run_action(raw, env, runner)

@@ -203,7 +203,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
 def _operate(api: Any, inputs: Any, runner: Runner, fake: Clock, watched: Watched) -> None:
     try:
         if inputs.operation == "deploy":
-            where = Destination(inputs.space, inputs.secrets, [])
+            where = Destination(inputs.space, inputs.secrets, [], inputs.space)
             watched.stage = deploy_space(api, inputs, where, runner, {}, fake).stage
         else:
             watched.stage = manage_space(

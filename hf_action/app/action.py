@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hf_action.app.context import RunContext
 from hf_action.app.report import Reporter, open_comment, open_deployment
 from hf_action.app.route import Destination, destination
 from hf_action.envblock import MIN_MASKED
@@ -18,7 +18,6 @@ from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.urls import endpoint
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
-from hf_action.preview import PullRequest
 from hf_action.request import Request, Stop, read_request, to_mask
 
 if TYPE_CHECKING:
@@ -63,15 +62,6 @@ def configure_process(env: Mapping[str, str]) -> None:
             os.environ[name] = (env.get(name) or "").strip()
 
 
-@dataclass(frozen=True)
-class RunContext:
-    """What every step of one run shares besides its request."""
-
-    env: Mapping[str, str]  # the run's environment: read, never written
-    runner: Runner
-    policy: RetryPolicy  # handed to the Hub client's transport
-
-
 def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
     """One run: the raw inputs as the runner (or the CLI) gives them, the run's environment, the runner."""
     mask_raw(runner, raw)
@@ -96,17 +86,17 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
 
 def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     """The Space to work on -> the operation -> the report of how it ended."""
-    inputs, pr, env, runner = request.inputs, request.pr, ctx.env, ctx.runner
+    inputs, env, runner = request.inputs, ctx.env, ctx.runner
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api, base_id = _connect(inputs, token, ctx)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
         return report.cleaned(cleanup_previews(api, inputs, base_id, runner, env))
-    where = destination(inputs, pr, base_id, runner)
-    report.deployment = open_deployment(inputs, env, runner, pr, base_id, where.space_id)
-    report.comment = open_comment(inputs, env, runner, pr, base_id, where)
-    outcome = _operate(api, inputs, token, ctx, pr, where)
+    where = destination(inputs, request.pr, base_id, runner)
+    report.deployment = open_deployment(inputs, where, ctx)
+    report.comment = open_comment(inputs, where, ctx)
+    outcome = _operate(api, inputs, token, ctx, where)
     outcome.notes += where.notes
     return report.done(outcome)
 
@@ -177,10 +167,9 @@ def _operate(
     inputs: Inputs,
     token: str,
     ctx: RunContext,
-    pr: PullRequest | None,
     where: Destination,
 ) -> Outcome:
-    env, runner, is_preview = ctx.env, ctx.runner, pr is not None
+    env, runner, pr = ctx.env, ctx.runner, where.pr
     if inputs.operation == "deploy":
         from hf_action.app.deploy import deploy_space  # see _connect
 
@@ -192,7 +181,7 @@ def _operate(
     else:
         from hf_action.app.manage import manage_space  # see _connect
 
-        outcome = manage_space(api, inputs, where.space_id, runner, preview=is_preview)
+        outcome = manage_space(api, inputs, where.space_id, runner, preview=where.preview)
     if inputs.smoke is not None:
         from hf_action.app.verify import verify_app  # see _connect
 

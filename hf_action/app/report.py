@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
 from hf_action.envblock import maskable_parts
 from hf_action.errors import ActionError, BuildFailed
@@ -242,22 +242,16 @@ class RunDeployment:
         outcome.environment = self.environment if self.client.last_id else None
 
 
-def open_deployment(
-    inputs: Inputs,
-    env: Mapping[str, str],
-    runner: Runner,
-    pr: PullRequest | None,
-    base_id: str,
-    space_id: str,
-) -> RunDeployment | None:
+def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunDeployment | None:
     """Start this run's deployment when one is wanted; a bad ``environment`` fails here, before
     anything is written to the Hub."""
+    env, runner, pr = ctx.env, ctx.runner, where.pr
     deleting = inputs.operation == "delete"
     if inputs.dry_run or inputs.operation not in ("deploy", "delete"):
         return None
     if not wanted(inputs.github_deployment, preview=pr is not None):
         return None
-    environment = environment_name(inputs.environment, base_id, pr.number if pr else None)
+    environment = environment_name(inputs.environment, where.base_id, pr.number if pr else None)
     repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
     if not inputs.github_token or not repository:
         return None
@@ -269,7 +263,7 @@ def open_deployment(
         ref = pr.head_sha if pr else (env.get("GITHUB_SHA") or env.get("GITHUB_REF_NAME") or "")
         if not ref:
             return None
-        client.start(NewDeployment(environment, ref, space_id, preview=pr is not None))
+        client.start(NewDeployment(environment, ref, where.space_id, preview=where.preview))
     return RunDeployment(client, environment, deleting=deleting)
 
 
@@ -277,16 +271,16 @@ class PreviewComment:
     """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
 
     def __init__(
-        self,
-        inputs: Inputs,
-        env: Mapping[str, str],
-        runner: Runner,
-        pr: PullRequest,
-        base_id: str,
-        where: Destination,
+        self, inputs: Inputs, pr: PullRequest, where: Destination, ctx: RunContext
     ) -> None:
-        self.pr, self.base_id, self.space_id, self.notes = pr, base_id, where.space_id, where.notes
-        self.runner, self.broken = runner, False
+        env = ctx.env
+        self.pr, self.base_id, self.space_id, self.notes = (
+            pr,
+            where.base_id,
+            where.space_id,
+            where.notes,
+        )
+        self.runner, self.broken = ctx.runner, False
         self.space_url = space_url(where.space_id)
         values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
         # What the log masks (each line of a multi-line secret too), redacted from the comment.
@@ -297,7 +291,7 @@ class PreviewComment:
             env.get("GITHUB_REPOSITORY") or pr.base_repo,
             pr.number,
             github_api_url(env),
-            marker(base_id),
+            marker(where.base_id),
             self._warn,
             seconds_between_requests=0.0,
             seconds_between_writes=0.0,
@@ -342,18 +336,11 @@ class PreviewComment:
             self.update("running" if outcome.stage == "RUNNING" else "building", outcome)
 
 
-def open_comment(
-    inputs: Inputs,
-    env: Mapping[str, str],
-    runner: Runner,
-    pr: PullRequest | None,
-    base_id: str,
-    where: Destination,
-) -> PreviewComment | None:
+def open_comment(inputs: Inputs, where: Destination, ctx: RunContext) -> PreviewComment | None:
     """The comment of a preview run, when asked for and possible; it says "building" before a deploy."""
-    if pr is None or not inputs.comment or not inputs.github_token:
+    if where.pr is None or not inputs.comment or not inputs.github_token:
         return None
-    comment = PreviewComment(inputs, env, runner, pr, base_id, where)
+    comment = PreviewComment(inputs, where.pr, where, ctx)
     if inputs.operation == "deploy" and not inputs.dry_run:
         comment.update("building", None)
     return comment

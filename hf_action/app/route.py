@@ -18,13 +18,23 @@ from hf_action.preview import (
 
 @dataclass(frozen=True)
 class Destination:
-    """The Space this run works on and what it may carry there."""
+    """The Space this run works on, what it may carry there, the base Space it is named from and the
+    pull request it previews (None: the base Space itself)."""
 
     space_id: str
     secrets: dict[str, str]
     notes: list[str]  # shown in the summary and the PR comment
-    source_sha: str | None = None  # the pull request's head commit, for a preview
-    preview: bool = False
+    base_id: str
+    pr: PullRequest | None = None
+
+    @property
+    def preview(self) -> bool:
+        return self.pr is not None
+
+    @property
+    def source_sha(self) -> str | None:
+        """The pull request's head commit, for a preview."""
+        return self.pr.head_sha if self.pr else None
 
 
 def destination(
@@ -32,11 +42,11 @@ def destination(
 ) -> Destination:
     """The base Space, or this PR's preview of it, with the secrets a fork's code may read."""
     if pr is None:
-        return Destination(base_id, inputs.secrets, [])
+        return Destination(base_id, inputs.secrets, [], base_id)
     space_id = _preview_id(base_id, pr.number, inputs.preview_name)
     runner.info(f"Preview for pull request #{pr.number}: {space_id}")
     if not pr.is_fork:
-        return Destination(space_id, inputs.secrets, [], pr.head_sha, preview=True)
+        return Destination(space_id, inputs.secrets, [], base_id, pr)
     secrets = inputs.secrets
     if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
         secrets = {}
@@ -53,7 +63,7 @@ def destination(
             title="Secrets given to fork preview",
         )
     note = fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or ""
-    return Destination(space_id, secrets, [note], pr.head_sha, preview=True)
+    return Destination(space_id, secrets, [note], base_id, pr)
 
 
 def _preview_id(base_id: str, number: int, template: str) -> str:

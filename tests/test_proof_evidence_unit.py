@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hf_action.hub.proof import Goal, Header, Seen, judge
+from hf_action.hub.proof import UNREAD, Goal, Header, Seen, judge, log_names_ours, needs_header
 
 NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
 T = 1_700_000_000.0
@@ -65,3 +65,54 @@ def test_each_verdict_states_its_evidence(goal, seen, verdict):
 def test_a_proof_by_weaker_evidence_warns_what_it_could_not_prove(goal, seen, warning):
     v = judge(goal, seen)
     assert (v.warning if v.action == "done" else None) == warning
+
+
+OURS = Header(NEW[:7], T + 1)
+
+
+@pytest.mark.parametrize(
+    "goal,seen,verdict",
+    [
+        (COMMIT, Seen("BUILD_ERROR", sha=OLD, header=OURS), ("fail", True, "the build log header names our commit a1b2c3d")),
+        (COMMIT, Seen("BUILD_ERROR", sha=OLD, header=Header(OLD[:7], T - 9)), ("wait", False, "the build log header names 0dd0dd0, not our commit")),
+        (COMMIT, Seen("BUILD_ERROR", sha=OLD), ("wait", False, "the runtime names 0dd0dd0, not our commit a1b2c3d")),
+        (COMMIT, Seen("RUNNING", sha=OLD, header=OURS, startup=T + 2), ("wait", False, "the runtime names 0dd0dd0, not our commit a1b2c3d")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 10), startup=T + 11), ("wait", False, "the build log is of a restart queued before our commit or within 10s of it (the logs' clock may differ that much)")),
+        (Goal("restart", NEW, settle=20), Seen("RUNNING", header=Header(None, T + 5), elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+    ],
+)  # fmt: skip
+def test_a_sha_of_another_commit_leaves_an_error_to_the_build_log_and_other_edges(
+    goal, seen, verdict
+):
+    """A Hub may name the build still serving while ours failed: an error stage is then judged by
+    the build log; a RUNNING never is. A restart exactly CLOCK_SKEW after our commit is not
+    proof; with no log read before a restart, the settle fallback applies whatever log shows."""
+    v = judge(goal, seen)
+    assert (v.action, v.ours, v.evidence) == verdict
+
+
+def test_which_polls_read_the_build_log_when_the_runtime_names_a_commit():
+    assert needs_header(COMMIT, "BUILD_ERROR", OLD)  # an error of another: maybe ours after all
+    assert not needs_header(COMMIT, "BUILD_ERROR", NEW)  # ours, by the runtime
+    assert not needs_header(COMMIT, "RUNNING", OLD)  # a RUNNING of another is never ours
+    assert needs_header(COMMIT, "RUNNING", None)
+
+
+def test_a_restart_reads_the_run_log_only_when_it_knows_the_start_shown_before():
+    same = Seen("RUNNING", header=Header(None, T - 10))
+    assert log_names_ours(CONTAINER, same)
+    assert not log_names_ours(RESTART, same)  # nothing to compare a start with
+    assert not log_names_ours(CONTAINER, Seen("RUNNING", header=UNREAD))
+
+
+@pytest.mark.parametrize(
+    "goal,seen,warning",
+    [
+        (Goal("none", NEW), Seen("RUNNING"), ""),
+        (COMMIT, Seen("SLEEPING", sha=NEW), ""),
+        (COMMIT, Seen("SLEEPING", busy_seen=True), "The Space's build log could not be read, so only a build seen since the change ties this stage to it (not which commit it built)."),
+    ],
+)  # fmt: skip
+def test_what_each_done_verdict_warns(goal, seen, warning):
+    v = judge(goal, seen)
+    assert v.action == "done" and v.warning == warning

@@ -63,6 +63,7 @@ def push(api, files: dict[str, bytes]) -> str:
 
 
 def test_a_commit_is_watched_until_it_runs(api, sim):
+    sim.lifecycle = LifecycleTimings(stale=0.3, building=1.0, starting=0.3)  # polls take time
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": b"gradio\n"})
     said: list[str] = []

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import Any
+
+import yaml
 
 from hf_action.envblock import parse_env_block
 from hf_action.errors import ActionError, EnvFormatError, InputError
@@ -52,21 +55,23 @@ MAX_TIMEOUT = 6 * 3600
 ACTION_YML = Path(__file__).resolve().parent.parent / "action.yml"
 
 
+def _safe_load(text: str) -> Any:
+    """libyaml's safe loader parses action.yml in about 1 ms; without libyaml, PyYAML's pure-Python
+    one takes ~25x longer. yaml itself is loaded by every run anyway (huggingface_hub.hf_api)."""
+    if yaml.__with_libyaml__:
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    return yaml.safe_load(text)
+
+
 @functools.cache
 def input_defaults(path: Path = ACTION_YML) -> Mapping[str, str | None]:
     """Every input the action accepts, with its default (None: none), as action.yml declares them.
 
-    Read once, when first asked (libyaml parses the file in about 1 ms). A default the runner computes
-    (`${{ github.token }}`) is None here: outside the runner nothing evaluates it."""
-    try:
-        from yaml import CSafeLoader as Loader
-    except ImportError:  # PyYAML built without libyaml: the pure-Python loader, ~25x slower
-        from yaml import SafeLoader as Loader  # type: ignore[assignment]  # same interface
-    from yaml import YAMLError, load
-
+    Read once, when first asked. A default the runner computes (`${{ github.token }}`) is None here:
+    outside the runner nothing evaluates it."""
     hint = "The image holds it at /app/action.yml (Dockerfile); the CLI runs from a checkout."
     try:
-        declared = load(path.read_text(encoding="utf-8"), Loader=Loader)["inputs"]
+        declared = _safe_load(path.read_text(encoding="utf-8"))["inputs"]
         defaults = {str(name): (spec or {}).get("default") for name, spec in declared.items()}
     except OSError as exc:
         raise ActionError(
@@ -74,7 +79,7 @@ def input_defaults(path: Path = ACTION_YML) -> Mapping[str, str | None]:
             hint,
             title="action.yml missing",
         ) from None
-    except (YAMLError, LookupError, TypeError, AttributeError) as exc:
+    except (yaml.YAMLError, LookupError, TypeError, AttributeError) as exc:
         raise ActionError(
             f"{path} does not declare the action's inputs ({type(exc).__name__}).",
             hint,

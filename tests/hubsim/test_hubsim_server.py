@@ -129,7 +129,9 @@ def test_start_stop_is_fast_and_leaks_no_threads():
         api.space_info("user/x")  # leaves a keep-alive connection open in the client pool
         t0 = time.monotonic()
         sim.stop()
-        assert started < 0.05 and time.monotonic() - t0 < 0.05
+        # Well under serve_forever's default 0.5 s poll and a keep-alive connection's wait, which
+        # are what a slow start or stop would be; loose enough for a loaded 2-core machine.
+        assert started < 0.25 and time.monotonic() - t0 < 0.25
         assert sim.repo("user/x") is not None  # state survives stop
     time.sleep(0.05)
     assert threading.active_count() == before

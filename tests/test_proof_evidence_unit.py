@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hf_action.hub.proof import UNREAD, Goal, Header, Seen, judge, log_names_ours, needs_header
+from hf_action.hub.proof import Goal, Header, LogState, Seen, judge, log_names_ours, needs_header
 
 NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
 T = 1_700_000_000.0
@@ -102,7 +102,7 @@ def test_a_restart_reads_the_run_log_only_when_it_knows_the_start_shown_before()
     same = Seen("RUNNING", header=Header(None, T - 10))
     assert log_names_ours(CONTAINER, same)
     assert not log_names_ours(RESTART, same)  # nothing to compare a start with
-    assert not log_names_ours(CONTAINER, Seen("RUNNING", header=UNREAD))
+    assert not log_names_ours(CONTAINER, Seen("RUNNING", header=LogState.UNREAD))
 
 
 @pytest.mark.parametrize(

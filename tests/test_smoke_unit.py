@@ -121,9 +121,8 @@ def test_the_body_is_read_in_chunks_up_to_a_limit_and_decoded_leniently():
     assert result.body.startswith("ab\ufffdccc") and len(result.body) == BODY_BYTES
 
 
-def test_intervals_grow_to_five_seconds_scaled(monkeypatch):
-    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.5")
-    gaps = list(itertools.islice(intervals(), 7))
+def test_intervals_grow_to_five_seconds_scaled():
+    gaps = list(itertools.islice(intervals(0.5), 7))
     assert gaps == pytest.approx([0.5, 0.75, 1.125, 1.6875, 2.5, 2.5, 2.5])
 
 

@@ -6,9 +6,9 @@ import pytest
 
 from hf_action.errors import BuildFailed
 from hf_action.hub.proof import (
-    UNREAD,
     Goal,
     Header,
+    LogState,
     Seen,
     judge,
     log_names_ours,
@@ -70,7 +70,7 @@ def test_a_restart_queued_at_the_instant_of_our_commit_is_not_proof():
 
 
 def test_header_of_our_commit_when_the_run_log_cannot_be_read_is_enough():
-    assert decide(stage="RUNNING", header=OURS, startup=UNREAD) == ("done", True)
+    assert decide(stage="RUNNING", header=OURS, startup=LogState.UNREAD) == ("done", True)
 
 
 def test_header_of_a_previous_commit_is_not_ours():
@@ -130,8 +130,8 @@ def test_running_without_a_build_log_is_not_proof():
 
 
 def test_unreadable_logs_fall_back_to_a_build_seen():
-    assert decide(stage="RUNNING", header=UNREAD) == ("wait", False)
-    assert decide(stage="RUNNING", header=UNREAD, busy_seen=True) == ("done", True)
+    assert decide(stage="RUNNING", header=LogState.UNREAD) == ("wait", False)
+    assert decide(stage="RUNNING", header=LogState.UNREAD, busy_seen=True) == ("done", True)
 
 
 # ---------------------------------------------------------------- static, restarts, nothing
@@ -150,7 +150,7 @@ def test_restart_needs_a_build_log_other_than_the_one_before():
 
 
 def test_restart_without_a_log_read_before_needs_a_build_seen():
-    goal = Goal("restart", NEW, before=UNREAD)
+    goal = Goal("restart", NEW, before=LogState.UNREAD)
     assert decide(goal, stage="RUNNING", header=RESTART_AFTER) == ("wait", False)
     assert decide(goal, stage="RUNNING", header=RESTART_AFTER, busy_seen=True) == ("done", True)
 
@@ -206,7 +206,7 @@ def test_logs_are_read_only_when_the_runtime_cannot_tell():
     assert log_names_ours(COMMIT, Seen("BUILD_ERROR", header=OURS))
     assert not log_names_ours(COMMIT, Seen("RUNNING", header=PREVIOUS))
     assert not log_names_ours(COMMIT, Seen("RUNNING", header=None))
-    assert not log_names_ours(COMMIT, Seen("RUNNING", header=UNREAD))
+    assert not log_names_ours(COMMIT, Seen("RUNNING", header=LogState.UNREAD))
 
 
 def test_log_lines_are_parsed():
@@ -214,12 +214,12 @@ def test_log_lines_are_parsed():
     assert parse_header((line, None)) == Header(NEW[:7], 1775303793.0)
     assert parse_header((line, 5.0)) == Header(NEW[:7], 5.0)
     assert parse_header(("===== Build Queued at 2026-04-04 11:56:33 =====", None)).commit is None
-    assert parse_header(None) is None and parse_header(("something else", 1.0)) == UNREAD
+    assert parse_header(None) is None and parse_header(("something else", 1.0)) == LogState.UNREAD
     assert (
         parse_startup(("===== Application Startup at 2026-04-04 11:56:40 =====", None))
         == 1775303800.0
     )
-    assert parse_startup(None) is None and parse_startup(("Traceback", 1.0)) == UNREAD
+    assert parse_startup(None) is None and parse_startup(("Traceback", 1.0)) == LogState.UNREAD
 
 
 # ---------------------------------------------------------------- the loop, on a scripted Hub

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.proof import UNREAD, Goal, Header, Seen
+from hf_action.hub.proof import Goal, Header, LogState, Seen
 from hf_action.hub.watch import (
     HubProbe,
     SpaceFacts,
@@ -36,11 +36,11 @@ APP = b"import gradio as gr\ngr.Interface(lambda x: x, 'text', 'text').launch()\
 CARD = b"---\nsdk: gradio\napp_file: app.py\n---\n"
 NEW = "a1b2c3d" + "0" * 33
 RUNTIME, INFO = "GET /api/spaces/{repo}/runtime", "GET /api/{type}s/{repo}"
+SCALE = 0.02  # the pace of the polls against the quick simulated lifecycle (watch.poll_scale)
 
 
 @pytest.fixture
-def sim(monkeypatch):
-    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.02")
+def sim():
     hub = HubSim(user="user", tokens={TOKEN: "write"}, xet=False)
     hub.lifecycle = LifecycleTimings(stale=0.05, building=0.1, starting=0.05)
     hub.start()
@@ -67,7 +67,7 @@ def test_a_commit_is_watched_until_it_runs(api, sim):
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": b"gradio\n"})
     said: list[str] = []
-    result = watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append)
+    result = watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append, scale=SCALE)
     assert result.stage == "RUNNING" and result.polls >= 2 and result.evidence
     assert said[-1] == f"Evidence: {result.evidence}."
     assert re.fullmatch(r"\[ *\d+\.\ds\] [A-Z_]+.*", said[0]) and said[-2].endswith("] RUNNING")
@@ -82,7 +82,7 @@ def test_the_probe_reads_facts_runtime_and_logs(api, sim):
     facts = probe.info()
     assert facts.head == sha and facts.sdk == "gradio" and facts.modified is not None
     assert facts.runtime["stage"]
-    watch_space(probe, Goal("commit", sha), 20, lambda m: None)
+    watch_space(probe, Goal("commit", sha), 20, lambda m: None, scale=SCALE)
     first = probe.first_line(True)
     assert first is not None and isinstance(first[1], float)
     header = parse_header(first)
@@ -108,7 +108,7 @@ def test_a_failing_build_fails_with_its_log(api, sim):
     )
     said: list[str] = []
     with pytest.raises(BuildFailed) as err:
-        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append)
+        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append, scale=SCALE)
     assert err.value.stage == "BUILD_ERROR" and "import missing_module" in err.value.log_tail
     assert err.value.hint == "Read the build log below; the failing step is near the end."
     assert any(line.startswith("Evidence: ") for line in said)
@@ -119,7 +119,7 @@ def test_a_build_that_takes_too_long_times_out_with_the_log(api, sim):
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD})
     with pytest.raises(BuildFailed) as err:
-        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 0.5, lambda m: None)
+        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 0.5, lambda m: None, scale=SCALE)
     assert err.value.stage == "TIMEOUT" and err.value.message.startswith(
         "The Space did not reach RUNNING within 0s (last stage "
     )
@@ -202,7 +202,7 @@ def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_s
     sim.runtime_sha = True  # so the stage read again can be told from the one given
     sha = deployed(api, sim)
     probe = HubProbe(api, SPACE)
-    goal = with_facts(Goal("commit", sha), probe.info())
+    goal = with_facts(Goal("commit", sha), probe.info(), SCALE)
     sim.counters.reset()
     # The runtime of this poll, read before the log, still showed the previous build's verdict.
     seen, _ = observe(probe, goal, SpaceFacts({"stage": "BUILD_ERROR"}), 2.0, _Track())
@@ -220,7 +220,7 @@ def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
     )
     assert seen == Seen("RUNNING", None, header=seen.header, elapsed=4.0)
     assert isinstance(seen.header, Header) and seen.header.commit == old[:7]
-    assert seen.startup == UNREAD
+    assert seen.startup == LogState.UNREAD
     assert log_requests(sim) == 1 and sim.counters.requests[INFO] == 0
 
 
@@ -240,7 +240,7 @@ def test_observe_with_an_unreadable_build_log_reads_nothing_more(api, sim):
     seen, _ = observe(
         HubProbe(api, SPACE), Goal("commit", NEW), SpaceFacts({"stage": "RUNNING"}), 0.0, _Track()
     )
-    assert seen == Seen("RUNNING", None, header=UNREAD, startup=UNREAD)
+    assert seen == Seen("RUNNING", None, header=LogState.UNREAD, startup=LogState.UNREAD)
     assert sim.counters.requests[INFO] == 0
 
 
@@ -250,7 +250,11 @@ def test_observe_of_our_build_with_an_unreadable_run_log(api, sim):
     seen, _ = observe(
         HubProbe(api, SPACE), Goal("commit", sha), SpaceFacts({"stage": "RUNNING"}), 0.0, _Track()
     )
-    assert isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING"
+    assert (
+        isinstance(seen.header, Header)
+        and seen.startup == LogState.UNREAD
+        and seen.stage == "RUNNING"
+    )
 
 
 # ---------------------------------------------------------------- what the probe reads
@@ -294,7 +298,7 @@ def test_probe_build_log_header_is_unread_when_the_log_fails(api, sim):
     deployed(api, sim)
     sim.faults.add(method="GET", path=r"/logs/build$", status=500)
     assert logs_before(api, SPACE) == (
-        UNREAD,
+        LogState.UNREAD,
         parse_startup(HubProbe(api, SPACE).first_line(False)),
     )
 
@@ -341,12 +345,9 @@ class Clock:
         time.sleep(seconds * self.real)
 
 
-def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_log(
-    api, sim, monkeypatch
-):
+def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_log(api, sim):
     """The Space keeps running the previous commit: one line for its stage, the polls follow
     the schedule, the last sleep stops at the timeout, and the error carries the build log."""
-    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "1")
     reqs = "".join(f"package-{i}\n" for i in range(30)).encode()
     old = deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
     sim.lifecycle = LifecycleTimings(stale=60.0, building=0.1, starting=0.05)
@@ -384,7 +385,13 @@ def test_loop_proven_on_the_first_poll_returns_what_it_read(api, sim):
     said: list[str] = []
     t = Clock()
     result = watch_space(
-        HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
+        HubProbe(api, SPACE),
+        Goal("commit", sha),
+        60,
+        said.append,
+        clock=t.clock,
+        sleep=t.sleep,
+        scale=SCALE,
     )
     assert t.sleeps == [] and sim.counters.requests[RUNTIME] == 0
     assert sim.counters.requests[INFO] == 2 and log_requests(sim) == 2  # + the stage after the log
@@ -400,10 +407,16 @@ def test_loop_follows_a_build_to_running_and_says_each_stage_once(api, sim):
     said: list[str] = []
     t = Clock(real=1.0)
     result = watch_space(
-        HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=t.clock, sleep=t.sleep
+        HubProbe(api, SPACE),
+        Goal("commit", sha),
+        60,
+        said.append,
+        clock=t.clock,
+        sleep=t.sleep,
+        scale=SCALE,
     )
     assert result.stage == "RUNNING" and result.polls == len(t.sleeps) + 1 >= 3
-    schedule = [d for d, _ in zip(poll_intervals(), t.sleeps, strict=False)]
+    schedule = [d for d, _ in zip(poll_intervals(SCALE), t.sleeps, strict=False)]
     assert result.seconds == sum(t.sleeps) and t.sleeps == schedule
     stages = [line.split("] ")[1].split(" ")[0] for line in said[:-1]]
     assert stages[-1] == "RUNNING" and len(stages) == len(set(stages)) >= 2, said
@@ -420,7 +433,14 @@ def test_loop_fails_on_our_build_error_with_the_hubs_message(api, sim):
     )
     said: list[str] = []
     with pytest.raises(BuildFailed) as err:
-        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=lambda: 0.0)
+        watch_space(
+            HubProbe(api, SPACE),
+            Goal("commit", sha),
+            60,
+            said.append,
+            clock=lambda: 0.0,
+            scale=SCALE,
+        )
     why = f"the build log header names our commit {sha[:7]}"
     assert said == ["[  0.0s] BUILD_ERROR", f"Evidence: {why}."]
     build = [line.rstrip("\n") for line in api.fetch_space_logs(SPACE, build=True)]
@@ -428,10 +448,9 @@ def test_loop_fails_on_our_build_error_with_the_hubs_message(api, sim):
     assert (err.value.stage, err.value.log_tail) == ("BUILD_ERROR", "\n".join(build[-40:]))
 
 
-def test_loop_a_verdict_without_a_build_is_ours_after_the_settle_time(api, sim, monkeypatch):
+def test_loop_a_verdict_without_a_build_is_ours_after_the_settle_time(api, sim):
     """No app file, no build log: the Hub may still show the previous verdict, so the watch waits
     the settle time on its own clock, reading the (empty) build log each poll, then fails."""
-    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "1")
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"README.md": CARD})
     deadline = time.monotonic() + 10
@@ -468,7 +487,14 @@ def test_loop_a_paused_space_fails_at_once_without_reading_a_log(api, sim):
     sim.counters.reset()
     said: list[str] = []
     with pytest.raises(BuildFailed) as err:
-        watch_space(HubProbe(api, SPACE), Goal("commit", sha), 60, said.append, clock=lambda: 0.0)
+        watch_space(
+            HubProbe(api, SPACE),
+            Goal("commit", sha),
+            60,
+            said.append,
+            clock=lambda: 0.0,
+            scale=SCALE,
+        )
     assert said == [
         "[  0.0s] PAUSED (not ours yet: the Space is PAUSED: it will not start by waiting)",
         "Evidence: the Space is PAUSED: it will not start by waiting.",

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from hf_action.hub.proof import UNREAD, Goal, Header, Seen, Verdict
+from hf_action.app.deploy import Clock
+from hf_action.hub.proof import Goal, Header, LogState, Seen, Verdict
 from hf_action.hub.watch import (
     SETTLE,
     SpaceFacts,
@@ -26,13 +27,10 @@ GOAL = Goal("commit", NEW)
 
 
 @pytest.mark.parametrize("env,scale", [(None, 1.0), ("", 1.0), ("0.5", 0.5), ("2", 2.0)])
-def test_poll_schedule_and_its_scale(monkeypatch, env, scale):
-    if env is None:
-        monkeypatch.delenv("HF_DEPLOY_POLL_SCALE", raising=False)
-    else:
-        monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", env)
-    assert poll_scale() == scale
-    first = list(itertools.islice(poll_intervals(), 11))
+def test_poll_schedule_and_its_scale(env, scale):
+    """The knob comes from the run's env mapping, never from the process environment."""
+    assert poll_scale({} if env is None else {"HF_DEPLOY_POLL_SCALE": env}) == scale
+    first = list(itertools.islice(poll_intervals(scale), 11))
     assert first == [d * scale for d in (1, 1, 1, 1, 1, 2, 2, 2, 3, 3.5, 3.5)]
 
 
@@ -95,7 +93,7 @@ def test_track_a_build_log_of_another_build_has_moved():
     track = _Track()
     track.update(Seen("RUNNING", header=previous), Verdict("wait", True, "x"), GOAL)
     assert not track.moved  # a header, but ours
-    track.update(Seen("RUNNING", header=UNREAD), Verdict("wait", False, "x"), GOAL)
+    track.update(Seen("RUNNING", header=LogState.UNREAD), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # not ours, but no header read
     track.update(Seen("RUNNING", header=None), Verdict("wait", False, "x"), GOAL)
     assert not track.moved  # an empty build log names no build
@@ -144,11 +142,17 @@ def test_with_facts_a_static_space_is_known_from_its_sdk_when_the_head_is_ours(g
     assert with_facts(goal, facts).static is static
 
 
-def test_with_facts_takes_the_commit_time_from_the_hub_unless_known(monkeypatch):
-    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.5")
+def test_with_facts_takes_the_commit_time_from_the_hub_unless_known():
     facts = SpaceFacts({"stage": "RUNNING"}, NEW, 1234.5, "gradio")
-    filled = with_facts(Goal("commit", NEW, want="RUNNING", before=None), facts)
+    filled = with_facts(Goal("commit", NEW, want="RUNNING", before=None), facts, 0.5)
     assert filled == Goal("commit", NEW, committed_at=1234.5, before=None, settle=SETTLE * 0.5)
     assert with_facts(Goal("commit", NEW, committed_at=99.0), facts).committed_at == 99.0
     assert with_facts(Goal("commit", NEW, committed_at=0.0), facts).committed_at == 0.0
     assert with_facts(Goal("commit", NEW), SpaceFacts({}, NEW)).committed_at is None
+
+
+def test_the_poll_scale_comes_from_the_runs_env_not_the_process(monkeypatch):
+    """The knob travels in the run's `env` like everything else: the process environment is not read."""
+    monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.1")  # what a process-global read would take
+    assert poll_scale({}) == 1.0 and Clock.from_env({}).scale == 1.0
+    assert Clock.from_env({"HF_DEPLOY_POLL_SCALE": "0.5"}).scale == 0.5

@@ -169,11 +169,13 @@ def _operate(
     ctx: RunContext,
     where: Destination,
 ) -> Outcome:
-    env, runner, pr = ctx.env, ctx.runner, where.pr
+    from hf_action.app.deploy import Clock  # see _connect
+
+    env, runner, pr, clock = ctx.env, ctx.runner, where.pr, Clock.from_env(ctx.env)
     if inputs.operation == "deploy":
         from hf_action.app.deploy import deploy_space  # see _connect
 
-        outcome = deploy_space(api, inputs, where, runner, env)
+        outcome = deploy_space(api, inputs, where, runner, env, clock)
     elif inputs.operation == "rollback":
         from hf_action.app.rollback import rollback_space  # see _connect
 
@@ -181,10 +183,12 @@ def _operate(
     else:
         from hf_action.app.manage import manage_space  # see _connect
 
-        outcome = manage_space(api, inputs, where.space_id, runner, preview=where.preview)
+        outcome = manage_space(
+            api, inputs, where.space_id, runner, preview=where.preview, clock=clock
+        )
     if inputs.smoke is not None:
         from hf_action.app.verify import verify_app  # see _connect
 
         fork = pr is not None and pr.is_fork
-        verify_app(api, token, inputs.smoke, outcome, runner, fork=fork)
+        verify_app(api, token, inputs.smoke, outcome, runner, fork=fork, scale=clock.scale)
     return outcome

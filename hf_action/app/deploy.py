@@ -20,7 +20,7 @@ from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
 from hf_action.hub.history import DEPLOY_ID
 from hf_action.hub.progress import UploadProgress, tracking
-from hf_action.hub.proof import SLEEPING, UNREAD, Goal, Header
+from hf_action.hub.proof import SLEEPING, Goal, Header, LogState
 from hf_action.hub.space import (
     SettingsPlan,
     SpaceState,
@@ -31,7 +31,7 @@ from hf_action.hub.space import (
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
 from hf_action.hub.variables import EnvPlan
-from hf_action.hub.watch import HubProbe, WatchResult, logs_before, watch_space
+from hf_action.hub.watch import HubProbe, WatchResult, logs_before, poll_scale, watch_space
 from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.files import SkipKind
 from hf_action.local.snapshot import Snapshot, take_snapshot
@@ -51,6 +51,12 @@ class Clock:
 
     now: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    scale: float = 1.0  # on every pause and the settle time: the run's HF_DEPLOY_POLL_SCALE (tests)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Clock:
+        """The machine's time, at the pace the run's environment sets (`watch.poll_scale`)."""
+        return cls(scale=poll_scale(env))
 
 
 REAL_TIME = Clock()
@@ -308,12 +314,12 @@ def _secrets_key(ctx: DeployContext) -> str:
 
 def _build_log_before(
     ctx: DeployContext, state: SpaceState, wanted: Wanted, plan: Plan
-) -> tuple[Header | str | None, float | str | None]:
+) -> tuple[Header | LogState | None, float | LogState | None]:
     """A restart without a commit is told apart by its logs: read the ones shown before it (the
     build log's header, the run log's start)."""
     quiet = not (plan.add or plan.delete)
     if not (ctx.inputs.wait and wanted.rebuilds and quiet and state.exists):
-        return UNREAD, UNREAD
+        return LogState.UNREAD, LogState.UNREAD
     with hub_step("read the Space's logs", ctx.space_id):
         return logs_before(ctx.api, ctx.space_id)
 
@@ -387,7 +393,7 @@ def _await_build(
     state: SpaceState,
     wanted: Wanted,
     result: CommitResult,
-    before: tuple[Header | str | None, float | str | None],
+    before: tuple[Header | LogState | None, float | LogState | None],
     outcome: Outcome,
 ) -> None:
     """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
@@ -438,7 +444,7 @@ def _goal(
     committed: bool,
     restarting: bool,
     sha: str | None,
-    before: tuple[Header | str | None, float | str | None],
+    before: tuple[Header | LogState | None, float | LogState | None],
 ) -> Goal:
     """What the watch must prove: our commit runs; or, with no commit, that a restart after our
     restarting change (secrets, variables, hardware) runs; or, when nothing that rebuilds was
@@ -464,7 +470,9 @@ def watch(
     """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes; a
     proof by weaker evidence ends with a warning naming what it could not prove."""
     probe = HubProbe(api, space_id, clock=clock.now)
-    result = watch_space(probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep)
+    result = watch_space(
+        probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep, scale=clock.scale
+    )
     if result.warning:
         runner.warning(result.warning, title="Build watch: not fully proven")
     return result

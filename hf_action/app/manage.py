@@ -11,7 +11,7 @@ from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.keyless import refused_delete
-from hf_action.hub.proof import UNREAD, Goal
+from hf_action.hub.proof import Goal, LogState
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
 from hf_action.hub.watch import logs_before
@@ -74,7 +74,9 @@ def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome, clock
             goal = Goal("none", state.sha or "", want=want)
         else:
             # The restart is told apart from what it replaces by its logs: read those first.
-            header, started = logs_before(api, space_id) if inputs.wait else (UNREAD, UNREAD)
+            header, started = (
+                logs_before(api, space_id) if inputs.wait else (LogState.UNREAD, LogState.UNREAD)
+            )
             goal = Goal("restart", state.sha or "", before=header, started_before=started)
             reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""
             runner.info(f"Restarting {space_id}{reboot}")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
-from hf_action.app.deploy import app_url, watch
+from hf_action.app.deploy import Clock, app_url, watch
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -90,9 +90,8 @@ def _rollback(
             f" (timeout {inputs.timeout:.0f}s)"
         ),
     ):
-        watched = watch(
-            api, space_id, Goal("commit", outcome.commit_sha or ""), inputs.timeout, runner
-        )
+        goal = Goal("commit", outcome.commit_sha or "")
+        watched = watch(api, space_id, goal, inputs.timeout, runner, Clock.from_env(env))
     outcome.stage = watched.stage
 
 

@@ -22,7 +22,14 @@ NOT_RUN = "Smoke check not run"
 
 
 def verify_app(
-    api: HfApi, token: str, smoke: SmokeCheck, outcome: Outcome, runner: Runner, *, fork: bool
+    api: HfApi,
+    token: str,
+    smoke: SmokeCheck,
+    outcome: Outcome,
+    runner: Runner,
+    *,
+    fork: bool,
+    scale: float = 1.0,
 ) -> None:
     """A private Space's app is called with the token (as gradio_client calls one); a public or
     protected one (its app is public) without it, and a fork's private preview not at all: its code
@@ -54,6 +61,7 @@ def verify_app(
             accept=smoke.statuses,
             timeout=smoke.timeout,
             say=runner.info,
+            scale=scale,  # the run's HF_DEPLOY_POLL_SCALE (watch.poll_scale)
         )
         runner.info(result.describe())
     if result.passed:

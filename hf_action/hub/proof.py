@@ -31,6 +31,7 @@ change (a Hub that applies a change without restarting) ends with the Space as i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Literal
 
 from huggingface_hub import SpaceStage
@@ -54,8 +55,13 @@ FAILED = frozenset(
 )
 NO_BUILD = frozenset({SpaceStage.CONFIG_ERROR, SpaceStage.NO_APP_FILE})  # no image built
 HALTED = frozenset({SpaceStage.PAUSED, SpaceStage.DELETING})  # waiting never brings RUNNING
-UNREAD = "unread"  # a log we could not read (or did not need to)
 CLOCK_SKEW = 10.0  # seconds the logs' clock may differ from the API's (hubsim/README: Variants)
+
+
+class LogState(Enum):
+    """What stands for a log line's value when there is none to judge: a state, never a value."""
+
+    UNREAD = "unread"  # a log we could not read (or did not need to)
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,12 @@ class Goal:
     commit: str = ""  # our commit, or the head a restart rebuilds
     want: str = SpaceStage.RUNNING.value
     committed_at: float | None = None  # Hub time of our commit (Space info lastModified)
-    before: Header | str | None = UNREAD  # restart: the build log shown before our change
-    started_before: float | str | None = UNREAD  # restart: the run log's start shown before
+    before: Header | LogState | None = (
+        LogState.UNREAD
+    )  # restart: the build log shown before our change
+    started_before: float | LogState | None = (
+        LogState.UNREAD
+    )  # restart: the run log's start shown before
     static: bool = False
     settle: float = 20.0  # seconds the Hub may keep showing the previous verdict after a push
     app_expected: bool | None = None  # our files hold an app for the SDK (None: not known)
@@ -86,12 +96,14 @@ class Goal:
 
 @dataclass(frozen=True)
 class Seen:
-    """One poll: the runtime, and the logs the decision needed (``UNREAD`` when not fetched)."""
+    """One poll: the runtime, and the logs the decision needed (``LogState.UNREAD`` when not fetched)."""
 
     stage: str
     sha: str | None = None  # runtime sha, when the Hub sends one
-    header: Header | str | None = UNREAD  # None: the build log is empty
-    startup: float | str | None = UNREAD  # run log's Application Startup time; None: none yet
+    header: Header | LogState | None = LogState.UNREAD  # None: the build log is empty
+    startup: float | LogState | None = (
+        LogState.UNREAD
+    )  # run log's Application Startup time; None: none yet
     elapsed: float = 0.0
     moved: bool = False  # an earlier poll of this watch showed a build that is not ours
     busy_seen: bool = False  # an earlier poll of this watch showed a busy stage
@@ -127,7 +139,11 @@ def log_names_ours(goal: Goal, seen: Seen) -> bool:
 
 
 def _same_build(goal: Goal, seen: Seen) -> bool:
-    return goal.expect == "restart" and seen.header == goal.before and goal.started_before != UNREAD
+    return (
+        goal.expect == "restart"
+        and seen.header == goal.before
+        and goal.started_before is not LogState.UNREAD
+    )
 
 
 def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
@@ -147,7 +163,7 @@ def whose(goal: Goal, seen: Seen) -> tuple[bool, str]:
         return False, f"the runtime names {seen.sha[:7]}, not the head {short}"
     if goal.static:
         return True, f"a static Space serves the files of {short} at once (no build)"
-    if seen.header == UNREAD:
+    if seen.header is LogState.UNREAD:
         return _unread(seen)
     if seen.header is None:
         return _without_log(goal, seen)
@@ -182,7 +198,7 @@ def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:
     head = seen.header
     assert isinstance(head, Header)
     if goal.expect == "restart":
-        if goal.before == UNREAD:  # no log read before the change: only a build seen tells
+        if goal.before is LogState.UNREAD:  # no log read before the change: only a build seen tells
             return seen.busy_seen, "a build was seen since our change"
         if head == goal.before:
             return False, "the build log is still the one shown before our change"
@@ -253,7 +269,7 @@ def _unproven(goal: Goal, seen: Seen, why: str) -> Verdict:
     """Not ours (yet). A restart that shows nothing new within ``settle`` of our change, while
     the Space runs, ends as it runs: the Hub applied the change without restarting (as some
     apply variables), or restarts later; the warning says the change is not proven live."""
-    same = goal.before == UNREAD or seen.header in (goal.before, UNREAD)
+    same = goal.before is LogState.UNREAD or seen.header in (goal.before, LogState.UNREAD)
     quiet = goal.expect == "restart" and seen.stage in (SpaceStage.RUNNING, SLEEPING) and same
     if quiet and seen.elapsed >= goal.settle and not seen.busy_seen:
         return Verdict(
@@ -272,13 +288,17 @@ def _weaker(goal: Goal, seen: Seen) -> str:
     """The warning of a verdict proven by a fallback, empty for the full proof."""
     if goal.expect == "none" or goal.static or (seen.sha and goal.expect == "commit"):
         return ""
-    unread_before = goal.expect == "restart" and goal.before == UNREAD
-    if (seen.header == UNREAD and seen.stage not in BUSY) or unread_before:
+    unread_before = goal.expect == "restart" and goal.before is LogState.UNREAD
+    if (seen.header is LogState.UNREAD and seen.stage not in BUSY) or unread_before:
         return (
             "The Space's build log could not be read, so only a build seen since the change"
             " ties this stage to it (not which commit it built)."
         )
-    if isinstance(seen.header, Header) and seen.startup == UNREAD and seen.stage == "RUNNING":
+    if (
+        isinstance(seen.header, Header)
+        and seen.startup is LogState.UNREAD
+        and seen.stage == "RUNNING"
+    ):
         return (
             "The Space's run log could not be read, so it is not proven that the app shown"
             " started from this build."

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import httpx2
 
-from hf_action.hub.watch import poll_scale
 from hf_action.text import one_line
 
 BODY_BYTES = 4096  # read of each answer's body, for the excerpt a failure shows
@@ -41,11 +40,11 @@ class SmokeResult:
         return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
-def intervals() -> Iterator[float]:
-    """1 s, then longer, at most 5 s between tries (HF_DEPLOY_POLL_SCALE shortens them in tests)."""
+def intervals(scale: float = 1.0) -> Iterator[float]:
+    """1 s, then longer, at most 5 s between tries, times `scale` (watch.poll_scale: tests shorten them)."""
     delay = 1.0
     while True:
-        yield delay * poll_scale()
+        yield delay * scale
         delay = min(delay * 1.5, 5.0)
 
 
@@ -59,11 +58,12 @@ def smoke_check(
     say: Callable[[str], None],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    scale: float = 1.0,
 ) -> SmokeResult:
     """Bounded by `timeout`, each request included. Redirects are not followed: a 3xx passes only when
     listed in `accept` (so the token never follows one to another host)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    start, tries, pauses = clock(), 0, intervals()
+    start, tries, pauses = clock(), 0, intervals(scale)
     last: tuple[int | None, str, str | None] = (None, "", "not tried")
     said = ""
     with httpx2.Client(transport=transport, follow_redirects=False, headers=headers) as client:

@@ -11,11 +11,10 @@ moves past the commit we watch (another writer), the watch stops: that commit wi
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -26,9 +25,9 @@ from huggingface_hub import SpaceStage
 from hf_action.errors import BuildFailed
 from hf_action.hub.proof import (
     BUSY,
-    UNREAD,
     Goal,
     Header,
+    LogState,
     Seen,
     Verdict,
     judge,
@@ -72,15 +71,16 @@ class Probe(Protocol):
     def newest_commit(self) -> tuple[str, str | None] | None: ...
 
 
-def poll_scale() -> float:
-    return float(os.environ.get("HF_DEPLOY_POLL_SCALE") or 1)
+def poll_scale(env: Mapping[str, str]) -> float:
+    """The run's `HF_DEPLOY_POLL_SCALE`: a factor on every pause of the watch and the smoke check,
+    and on the settle time (tests shorten them; 1 when unset)."""
+    return float(env.get("HF_DEPLOY_POLL_SCALE") or 1)
 
 
-def poll_intervals() -> Iterator[float]:
+def poll_intervals(scale: float = 1.0) -> Iterator[float]:
     """Quick at first (small apps and static Spaces are ready in seconds), then every 3.5 s:
     a 5-minute build costs about 90 runtime requests of the Hub's ~1000 per 5 minutes, and we
     notice the end within ~1.75 s on average."""
-    scale = poll_scale()
     for delay in (1, 1, 1, 1, 1, 2, 2, 2, 3):
         yield delay * scale
     while True:
@@ -93,22 +93,22 @@ def hub_time(text: str) -> float:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
-def parse_header(first: tuple[str, float | None] | None) -> Header | str | None:
-    """The build log's first line as a `Header`; None for an empty log; UNREAD if unknown."""
+def parse_header(first: tuple[str, float | None] | None) -> Header | LogState | None:
+    """The build log's first line as a `Header`; None for an empty log; LogState.UNREAD if unknown."""
     if first is None:
         return None
     m = _QUEUED.search(first[0])
     if not m:
-        return UNREAD
+        return LogState.UNREAD
     return Header(m.group(2)[:7] if m.group(2) else None, first[1] or hub_time(m.group(1)))
 
 
-def parse_startup(first: tuple[str, float | None] | None) -> float | str | None:
-    """When the app shown started (run log's first line); None if it has not; UNREAD if unknown."""
+def parse_startup(first: tuple[str, float | None] | None) -> float | LogState | None:
+    """When the app shown started (run log's first line); None if it has not; LogState.UNREAD if unknown."""
     if first is None:
         return None
     m = _STARTUP.search(first[0])
-    return (first[1] or hub_time(m.group(1))) if m else UNREAD
+    return (first[1] or hub_time(m.group(1))) if m else LogState.UNREAD
 
 
 @dataclass
@@ -142,10 +142,12 @@ class _Track:
         self.last_stage, self.evidence = seen.stage, verdict.evidence
 
 
-def logs_before(api: Any, space_id: str) -> tuple[Header | str | None, float | str | None]:
+def logs_before(
+    api: Any, space_id: str
+) -> tuple[Header | LogState | None, float | LogState | None]:
     """The build log's header and the run log's start shown now: read before a change that
     restarts the Space without a commit, so the watch can tell the restart from them (a new
-    build, or a container started again without one); ``UNREAD`` where a log cannot be read."""
+    build, or a container started again without one); ``LogState.UNREAD`` where a log cannot be read."""
     probe = HubProbe(api, space_id)
     return _read(probe, True, parse_header), _read(probe, False, parse_startup)
 
@@ -156,7 +158,7 @@ def _read(
     try:
         return parse(probe.first_line(build))
     except Exception:  # a log we cannot read is no evidence either way
-        return UNREAD
+        return LogState.UNREAD
 
 
 def observe(
@@ -196,14 +198,16 @@ def watch_space(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    scale: float = 1.0,
 ) -> WatchResult:
     """Poll politely until `goal` is proven (done), disproven by an error of ours, superseded by
-    another commit, or timed out; the timeout counts all time, log reads included."""
-    start, track, intervals = clock(), _Track(), poll_intervals()
+    another commit, or timed out; the timeout counts all time, log reads included. `scale`: see
+    `poll_scale`."""
+    start, track, intervals = clock(), _Track(), poll_intervals(scale)
     facts = probe.info()
     while True:
         elapsed = clock() - start
-        goal = with_facts(goal, facts)
+        goal = with_facts(goal, facts, scale)
         seen, facts = observe(probe, goal, facts, elapsed, track)
         _check_head(probe, goal, facts, track, say)
         verdict = judge(goal, seen)
@@ -273,7 +277,7 @@ def _label(goal: Goal, seen: Seen, verdict: Verdict) -> str:
     return "" if verdict.ours else f" (not ours yet: {verdict.evidence})"
 
 
-def with_facts(goal: Goal, facts: SpaceFacts) -> Goal:
+def with_facts(goal: Goal, facts: SpaceFacts, scale: float = 1.0) -> Goal:
     """Fill in what only the Hub knows: the commit's time on its clock, whether it is static;
     only from a Space info that shows our commit as the head (right after a commit it may still
     show the previous one, whose time would be too early)."""
@@ -283,7 +287,7 @@ def with_facts(goal: Goal, facts: SpaceFacts) -> Goal:
         goal,
         committed_at=goal.committed_at if known or not ours else facts.modified,
         static=goal.static or (facts.sdk == "static" and ours),
-        settle=SETTLE * poll_scale(),
+        settle=SETTLE * scale,
     )
 
 

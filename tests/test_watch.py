@@ -437,3 +437,30 @@ def test_a_restart_watch_is_superseded_too_and_nothing_changed_is_not():
     assert exc.stage == "SUPERSEDED" and "replaced the commit we restarted a1b2c3d" in exc.message
     quiet = Raced([("RUNNING", None, None, None, NEWER)], (NEWER, "bob"))
     assert run_loop(quiet, Goal("none", NEW))[0].stage == "RUNNING" and quiet.listed == 0
+
+
+def test_a_restart_after_a_build_of_our_commit_seen_in_this_watch_runs_it():
+    """The first poll shows our build (its app not started yet); a restart logged later, on the
+    same log clock, restarts our commit: proven without comparing clocks."""
+    probe = Scripted([
+        ("RUNNING", None, header_line(NEW, T + 1), startup_line(T - 90)),
+        ("RUNNING", None, ("===== Build Queued at 2026-04-04 11:56:35 =====", T + 2), startup_line(T + 3)),
+    ])  # fmt: skip
+    result, _ = run_loop(probe, timeout=30)
+    assert result.stage == "RUNNING"
+    assert result.evidence.startswith(
+        "the build log is of a restart queued after our commit's build"
+    )
+
+
+def test_a_restart_that_shows_nothing_ends_with_its_warning_and_superseding_says_the_fix():
+    quiet = Scripted([("RUNNING", None, header_line(OLD, T - 100), startup_line(T - 90))])
+    goal = Goal("restart", NEW, before=Header(OLD[:7], T - 100), started_before=T - 90)
+    result, _ = run_loop(quiet, goal)
+    assert result.warning.startswith("The Space did not restart within 20s of the change")
+    probe = Raced([(*RUNNING_OLD, NEWER)], (NEWER, "bob"))
+    exc, _ = run_loop(probe)
+    assert exc.hint == (
+        "Let one deploy to a Space run at a time (a workflow `concurrency` group per Space);"
+        " if the newer commit is meant to win, nothing needs doing."
+    )

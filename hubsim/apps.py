@@ -38,7 +38,7 @@ def app(req: Request) -> Response:
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
     now = req.sim.now()
     stage = repo.space.view(now).stage
-    if stage == "SLEEPING":
+    if stage in ("SLEEPING", "STOPPED"):
         req.sim.wake(repo.repo_id)  # a visit wakes it, as on the Hub
     if stage != "RUNNING":
         return _page(503, f"Space {repo.repo_id} is not running ({stage}).")

@@ -35,6 +35,7 @@ SettingsRestart = Literal["rebuild-named", "rebuild", "container", "variables-qu
 LogStream = Literal["close", "keepalive", "keepalive-comment", "silent"]
 RuntimeSha = Literal["absent", "shown", "served"]
 QueuedStage = Literal["NO_APP_FILE", "BUILDING"]
+SleepStage = Literal["SLEEPING", "STOPPED"]
 SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
     "rebuild-named",
     "rebuild",
@@ -44,6 +45,7 @@ SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
 LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive", "keepalive-comment", "silent")
 RUNTIME_SHAS: tuple[RuntimeSha, ...] = ("absent", "shown", "served")
 QUEUED_STAGES: tuple[QueuedStage, ...] = ("NO_APP_FILE", "BUILDING")
+SLEEP_STAGES: tuple[SleepStage, ...] = ("SLEEPING", "STOPPED")
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Variants:
     - ``first_queue``: seconds a new Space's first build waits in the queue, while the runtime
       shows ``queued_stage``: the template's verdict (``NO_APP_FILE``) or ``BUILDING``.
     - ``info_lag``: seconds the Space info keeps naming the previous head after a commit.
+    - ``sleep_stage``: the stage of a Space asleep for lack of visitors: ``SLEEPING``
+      (huggingface.js) or ``STOPPED`` (hub-docs, huggingface_hub's ``SpaceStage``).
     """
 
     sha: RuntimeSha = "absent"
@@ -81,6 +85,7 @@ class Variants:
     first_queue: float = 0.0
     queued_stage: QueuedStage = "NO_APP_FILE"
     info_lag: float = 0.0
+    sleep_stage: SleepStage = "SLEEPING"
 
 
 @dataclass
@@ -225,7 +230,7 @@ class SpaceRuntimeState:
             if self.paused:
                 return View("PAUSED", base.sha, None)
             if self.asleep:
-                return View("SLEEPING", base.sha, None)
+                return View(self.variants.sleep_stage, base.sha, None)
             return base
 
     def start_build(

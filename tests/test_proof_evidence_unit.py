@@ -41,6 +41,7 @@ CONTAINER = Goal("restart", NEW, before=Header(None, T - 10), started_before=T -
         (COMMIT, Seen("BUILDING", header=None), ("wait", False, "no build log yet")),
         (COMMIT, Seen("PAUSED"), ("fail", False, "the Space is PAUSED: it will not start by waiting")),
         (COMMIT, Seen("SLEEPING", sha=NEW), ("done", True, "the runtime names our commit a1b2c3d; it sleeps and wakes on its next visit")),
+        (COMMIT, Seen("STOPPED", sha=NEW), ("done", True, "the runtime names our commit a1b2c3d; it sleeps and wakes on its next visit")),
         (COMMIT, Seen("BUILD_ERROR", sha=NEW), ("fail", True, "the runtime names our commit a1b2c3d")),
         (COMMIT, Seen("APP_STARTING", sha=NEW), ("wait", True, "the runtime names our commit a1b2c3d")),
     ],

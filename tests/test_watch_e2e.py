@@ -12,6 +12,7 @@ import time
 import pytest
 
 from hubsim import LifecycleTimings
+from hubsim.lifecycle import SLEEP_STAGES
 from tests.conftest import TOKEN, copy_example
 
 SLOW = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)  # a wait for a build would show
@@ -166,7 +167,14 @@ def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, h
     assert took < 15  # seconds after the Hub said so, not the 60 s timeout
 
 
-def test_an_asleep_space_runs_the_new_commit(action, hub, shape):
+@pytest.fixture(params=SLEEP_STAGES)
+def asleep(request, hub):
+    """How the Hub shows a Space without visitors: SLEEPING or STOPPED (hubsim/README: Variants)."""
+    hub.variants.sleep_stage = request.param
+    return request.param
+
+
+def test_an_asleep_space_runs_the_new_commit(action, hub, shape, asleep):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/zz")[0].assert_ok()
     hub.put_to_sleep("user/zz")
@@ -176,13 +184,13 @@ def test_an_asleep_space_runs_the_new_commit(action, hub, shape):
     assert_runs_head(hub, result, "user/zz")
 
 
-def test_a_settings_change_on_an_asleep_space_reports_it_asleep(action, hub, shape):
+def test_a_settings_change_on_an_asleep_space_reports_it_asleep(action, hub, shape, asleep):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/nap")[0].assert_ok()
     hub.put_to_sleep("user/nap")
     result, took = deploy(action, "user/nap", visibility="private")
     result.assert_ok()
-    assert result.outputs["stage"] == "SLEEPING" and took < 15
+    assert result.outputs["stage"] == asleep and took < 15
 
 
 def test_a_paused_space_fails_at_once(action, hub, shape):

@@ -20,7 +20,7 @@ from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
 from hf_action.hub.history import DEPLOY_ID
 from hf_action.hub.progress import UploadProgress, tracking
-from hf_action.hub.proof import SLEEPING, Goal, Header, LogState
+from hf_action.hub.proof import ASLEEP, Goal, Header, LogState
 from hf_action.hub.space import (
     SettingsPlan,
     SpaceState,
@@ -407,7 +407,7 @@ def _await_build(
     known = state.runtime.get("stage")
     if (
         untouched
-        and known in (SpaceStage.RUNNING, SLEEPING)
+        and (known == SpaceStage.RUNNING or known in ASLEEP)
         and state.runtime.get("sha") in (None, outcome.commit_sha)
     ):
         # Nothing changed and the Space info we already hold says it runs this head: no more calls.

@@ -37,6 +37,9 @@ from typing import Literal
 from huggingface_hub import SpaceStage
 
 SLEEPING = "SLEEPING"  # the Hub shows it for a Space without visitors; SpaceStage has no member
+# A Space asleep for lack of visitors: SLEEPING (huggingface.js) or STOPPED (hub-docs, SpaceStage);
+# it wakes on its next visit, so either is the end of a watch that proved the stage ours.
+ASLEEP = frozenset({SLEEPING, SpaceStage.STOPPED})
 BUSY = frozenset(
     {
         SpaceStage.BUILDING,
@@ -258,7 +261,7 @@ def judge(goal: Goal, seen: Seen) -> Verdict:
     warning = _weaker(goal, seen)
     if seen.stage == goal.want:
         return Verdict("done", True, why, warning)
-    if seen.stage == SLEEPING and running:
+    if seen.stage in ASLEEP and running:
         return Verdict("done", True, why + "; it sleeps and wakes on its next visit", warning)
     if seen.stage in FAILED and running:
         return Verdict("fail", True, why)
@@ -270,7 +273,11 @@ def _unproven(goal: Goal, seen: Seen, why: str) -> Verdict:
     the Space runs, ends as it runs: the Hub applied the change without restarting (as some
     apply variables), or restarts later; the warning says the change is not proven live."""
     same = goal.before is LogState.UNREAD or seen.header in (goal.before, LogState.UNREAD)
-    quiet = goal.expect == "restart" and seen.stage in (SpaceStage.RUNNING, SLEEPING) and same
+    quiet = (
+        goal.expect == "restart"
+        and (seen.stage == SpaceStage.RUNNING or seen.stage in ASLEEP)
+        and same
+    )
     if quiet and seen.elapsed >= goal.settle and not seen.busy_seen:
         return Verdict(
             "done",

@@ -148,3 +148,24 @@ def test_a_get_without_redirects_and_no_body_without_an_answer():
     assert result.status == 302 and not result.passed
     assert run([httpx2.ConnectError("x")], timeout=1.0)[0].body == ""
     assert run([httpx2.ReadTimeout("x")], timeout=1.0)[0].body == ""
+
+
+def test_a_body_dripped_past_the_bound_is_not_read_to_its_end():
+    clock = Clock()
+    sent: list[int] = []
+
+    def drip():  # a byte a second, for far longer than the check's bound
+        for i in range(60):
+            clock.now += 1.0
+            sent.append(i)
+            yield b"x"
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(500, content=drip())
+
+    result = smoke_check(
+        httpx2.MockTransport(handler), "http://app.test/", token=None, accept=frozenset(),
+        timeout=10.0, say=lambda _: None, clock=clock, sleep=clock.sleep,
+    )  # fmt: skip
+    assert not result.passed and result.status == 500 and result.tries == 1
+    assert len(sent) == 10 and result.seconds == pytest.approx(10.0)

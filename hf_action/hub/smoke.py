@@ -69,7 +69,7 @@ def smoke_check(
     with httpx2.Client(transport=transport, follow_redirects=False, headers=headers) as client:
         while (left := timeout - (clock() - start)) >= MIN_TRY:
             tries += 1
-            last = _get(client, url, left)
+            last = _get(client, url, left, lambda: clock() - start >= timeout)
             status = last[0]
             if status is not None and (200 <= status < 300 or status in accept):
                 return SmokeResult(url, True, status, last[1], None, tries, clock() - start)
@@ -80,14 +80,18 @@ def smoke_check(
     return SmokeResult(url, False, last[0], last[1], last[2], tries, clock() - start)
 
 
-def _get(client: httpx2.Client, url: str, left: float) -> tuple[int | None, str, str | None]:
-    """(status, start of the body, None), or (None, "", why) when no answer came in `left` seconds."""
+def _get(
+    client: httpx2.Client, url: str, left: float, over: Callable[[], bool]
+) -> tuple[int | None, str, str | None]:
+    """(status, start of the body, None), or (None, "", why) when no answer came in `left` seconds.
+    The body is read until BODY_BYTES or until `over()`: an app that drips its body cannot hold the
+    check past its bound by more than one read's timeout."""
     try:
         with client.stream("GET", url, timeout=httpx2.Timeout(left)) as response:
             body = b""
             for chunk in response.iter_bytes():
                 body += chunk
-                if len(body) >= BODY_BYTES:
+                if len(body) >= BODY_BYTES or over():
                     break
             return response.status_code, body[:BODY_BYTES].decode("utf-8", "replace"), None
     except httpx2.TimeoutException:

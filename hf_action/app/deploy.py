@@ -420,16 +420,8 @@ def _await_build(
         # rather than something stale.
         outcome.stage = known if untouched and known else ""
         return
-    with (
-        hub_step("wait for the build", space_id),
-        runner.group(
-            f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]}"
-            f" (timeout {inputs.timeout:.0f}s)"
-        ),
-    ):
-        goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
-        watched = watch(ctx.api, space_id, goal, inputs.timeout, runner, ctx.clock)
-    outcome.stage = watched.stage
+    goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
+    outcome.stage = await_build(ctx.api, space_id, goal, inputs.timeout, runner, ctx.clock).stage
 
 
 def _fill_files(outcome: Outcome, plan: Plan) -> None:
@@ -457,6 +449,19 @@ def _goal(
             "restart", sha or "", before=before[0], started_before=before[1], app_expected=True
         )
     return Goal("none", sha or "")
+
+
+def await_build(
+    api: HfApi, space_id: str, goal: Goal, timeout: float, runner: Runner, clock: Clock
+) -> WatchResult:
+    """The build watch of a commit (a deploy's or a rollback's), in its own log group and step."""
+    with (
+        hub_step("wait for the build", space_id),
+        runner.group(
+            f"Build: waiting for {space_id} to run {goal.commit[:7]} (timeout {timeout:.0f}s)"
+        ),
+    ):
+        return watch(api, space_id, goal, timeout, runner, clock)
 
 
 def watch(

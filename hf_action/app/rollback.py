@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
-from hf_action.app.deploy import Clock, app_url, watch
+from hf_action.app.deploy import Clock, app_url, await_build
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -83,16 +83,9 @@ def _rollback(
     if not inputs.wait:
         outcome.stage = ""  # the runtime still describes the build before the rollback
         return
-    with (
-        hub_step("wait for the build", space_id),
-        runner.group(
-            f"Build: waiting for {space_id} to run {str(outcome.commit_sha)[:7]}"
-            f" (timeout {inputs.timeout:.0f}s)"
-        ),
-    ):
-        goal = Goal("commit", outcome.commit_sha or "")
-        watched = watch(api, space_id, goal, inputs.timeout, runner, Clock.from_env(env))
-    outcome.stage = watched.stage
+    goal = Goal("commit", outcome.commit_sha or "")
+    clock = Clock.from_env(env)
+    outcome.stage = await_build(api, space_id, goal, inputs.timeout, runner, clock).stage
 
 
 def _commit(

@@ -37,6 +37,8 @@ CONTAINER = Goal("restart", NEW, before=Header(None, T - 10), started_before=T -
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T + 3), ("done", True, "the run log shows an Application Startup after our change (no new build)")),
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (CONTAINER, Seen("STOPPED", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (CONTAINER, Seen("BUILD_ERROR", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
         (CONTAINER, Seen("RUNTIME_ERROR", header=Header(None, T - 10), startup=T + 3), ("fail", True, "the run log shows an Application Startup after our change (no new build)")),
         (COMMIT, Seen("BUILDING", header=None), ("wait", False, "no build log yet")),
         (COMMIT, Seen("PAUSED"), ("fail", False, "the Space is PAUSED: it will not start by waiting")),

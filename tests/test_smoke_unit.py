@@ -124,6 +124,7 @@ def test_the_body_is_read_in_chunks_up_to_a_limit_and_decoded_leniently():
 def test_intervals_grow_to_five_seconds_scaled():
     gaps = list(itertools.islice(intervals(0.5), 7))
     assert gaps == pytest.approx([0.5, 0.75, 1.125, 1.6875, 2.5, 2.5, 2.5])
+    assert list(itertools.islice(intervals(), 2)) == [1.0, 1.5]  # unscaled by default
 
 
 def test_the_wait_between_tries_never_outlasts_the_timeout():

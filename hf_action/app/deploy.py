@@ -77,13 +77,18 @@ def commit_text(
     title = inputs.commit_message or (
         f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy"
     )
+    lines = [f"Source: {server}/{repo}/commit/{sha}"] if repo and sha else []
+    return title, "\n".join([*lines, *run_lines(env, deploy_id)])
+
+
+def run_lines(env: Mapping[str, str], deploy_id: str) -> list[str]:
+    """The lines every commit of ours ends with: the workflow run, and the Deploy-Id a rollback's
+    `previous` looks for."""
+    repo, server = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SERVER_URL", "https://github.com")
     lines = []
-    if repo and sha:
-        lines.append(f"Source: {server}/{repo}/commit/{sha}")
     if repo and env.get("GITHUB_RUN_ID"):
         lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
-    lines.append(f"{DEPLOY_ID}{deploy_id}")  # what a rollback's `previous` looks for
-    return title, "\n".join(lines)
+    return [*lines, f"{DEPLOY_ID}{deploy_id}"]
 
 
 def print_plan(

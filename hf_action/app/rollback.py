@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
-from hf_action.app.deploy import Clock, app_url, await_build
+from hf_action.app.deploy import Clock, app_url, await_build, run_lines
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import commit_restore
-from hf_action.hub.history import DEPLOY_ID, Revision, find_revision
+from hf_action.hub.history import Revision, find_revision
 from hf_action.hub.proof import Goal
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.tree import fetch_blob_map, remote_tree
@@ -129,11 +129,7 @@ def _commit(
 
 def _text(inputs: Inputs, env: Mapping[str, str], rev: Revision, trailer: str) -> tuple[str, str]:
     title = inputs.commit_message or f"Roll back to {rev.sha[:7]}"
-    lines = [f"Rollback to: {rev.sha} ({rev.title})"]
-    repo, server = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SERVER_URL", "https://github.com")
-    if repo and env.get("GITHUB_RUN_ID"):
-        lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
-    lines.append(f"{DEPLOY_ID}{uuid.uuid4().hex}")
+    lines = [f"Rollback to: {rev.sha} ({rev.title})", *run_lines(env, uuid.uuid4().hex)]
     description = "\n".join(lines)
     return title, f"{description}\n\n{trailer}" if trailer else description
 

@@ -19,6 +19,7 @@ from hf_action.github.comment import (
     marker,
     render,
 )
+from hubsim.oidc import TOKEN_PREFIXES
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -129,6 +130,60 @@ def test_secrets_never_reach_the_body() -> None:
     assert secret not in body and hf_token not in body and TOKEN not in body
     assert body.count("***") >= 4
     assert "error: boom" in body
+
+
+#: A keyless exchange's token as hub-docs documents it: `hf_jwt_` + a JWT (RS256 header, claims,
+#: signature; base64url, so `-` and `_` occur in it, and dots join the parts).
+JWT_TOKEN = (
+    "hf_jwt_eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJzdWIiOiJzcGFjZXMvdXNlci9hcHAiLCJleHAiOjE3OTYwMDAwMDB9"
+    ".8_FaI-Q_E4js5FwvALpBv9KSCyJ51ANwdlX2FTwRQgU"
+)
+OAUTH_TOKEN = "hf_oauth_Zq3-xK_7vLmN2pQ8rT4wYb9c"  # opaque base64url, for user resources
+CLASSIC_TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
+
+
+def test_token_shapes_are_redacted_whole_from_the_log_tail() -> None:
+    """Tokens no one registered as secrets (a keyless exchange's, a user token an app printed) are
+    cut out whole: no dot-joined JWT part, `-` or `_` piece of one is left, and a full stop stays."""
+    log = "\n".join(
+        [
+            f"Authorization: Bearer {JWT_TOKEN}",
+            f"got {JWT_TOKEN}.",
+            f'{{"access_token": "{OAUTH_TOKEN}", "token_type": "bearer"}}',
+            f"HF_TOKEN={CLASSIC_TOKEN} python app.py",
+            "error: boom",
+        ]
+    )
+    assert _fenced(render(state("failed", log_tail=log))) == [
+        "Authorization: Bearer ***",
+        "got ***.",
+        '{"access_token": "***", "token_type": "bearer"}',
+        "HF_TOKEN=*** python app.py",
+        "error: boom",
+    ]
+
+
+@pytest.mark.parametrize("prefix", TOKEN_PREFIXES)
+def test_every_exchanged_token_prefix_hubsim_issues_is_redacted(prefix: str) -> None:
+    """Each prefix the simulator can issue (hubsim/README: two documented, one undocumented)."""
+    body = prefix + OAUTH_TOKEN.removeprefix("hf_oauth_")
+    note = f"token {body} refused"
+    assert render(state("failed", notes=[note])).count("- token *** refused") == 1
+
+
+def test_our_own_hf_names_and_urls_survive_redaction() -> None:
+    """Our names share the `hf_` prefix; none is a token's length and alphabet, so none is cut."""
+    log = "\n".join(
+        [
+            "  File /app/hf_action/github/comment.py, in render",
+            "hf_hub_download(repo_id='user/app') via hf_xet for hf_deploy",
+            "hf_oauth: true / hf_oauth_expiration_minutes: 480 / hf_oauth_scopes",
+            "hf_jwt_token_was_not_issued_by_the_hub",  # snake_case as long as a token
+            "https://huggingface.co/spaces/user/app-pr-7 hf_jwt_… hf_oauth_YOUR_TOKEN_HERE",
+        ]
+    )
+    assert _fenced(render(state("failed", log_tail=log))) == log.split("\n")
 
 
 def _fenced(body: str) -> list[str]:

@@ -38,7 +38,15 @@ _HEADLINES: dict[str, str] = {
     "failed": "❌ Preview failed",
     "removed": "🗑️ Preview removed",
 }
+#: Token shapes redacted even when their value was never registered (a second line of defence after
+#: the runner's masking). A Hugging Face user token is `hf_` + letters and digits. A keyless exchange
+#: returns `hf_jwt_` + a JWT (base64url parts joined by dots, so `-`, `_` and `.` occur) or, for user
+#: resources, `hf_oauth_` + an opaque token (hub-docs trusted-publishers.md, huggingface_hub
+#: `_oidc.py`); `hf_oidc_` is hubsim's undocumented variant (hubsim/README). Their body is 20 or more
+#: token characters with at least one capital or digit, ending on no dot: our own names
+#: (`hf_action`, `hf_hub_download`, `hf_oauth_expiration_minutes`), paths and a full stop survive.
 _SECRET_PATTERNS = [
+    re.compile(r"\bhf_(?:jwt|oauth|oidc)_(?=[a-z._-]*[A-Z0-9])[A-Za-z0-9_.-]{19,}[A-Za-z0-9_-]"),
     re.compile(r"\bhf_[A-Za-z0-9]{20,}"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),

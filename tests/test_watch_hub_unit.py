@@ -29,6 +29,7 @@ from hf_action.hub.watch import (
     with_facts,
 )
 from hubsim import HubSim, LifecycleTimings
+from hubsim.clock import FakeClock, client_factory
 from tests.conftest import TOKEN
 
 SPACE = "user/watched"
@@ -55,6 +56,26 @@ def api(sim):
     return HfApi(endpoint=sim.url, token=TOKEN)
 
 
+@pytest.fixture
+def faked():
+    """A simulator on a fake clock that the watch shares: its lifecycle moves only by the watch's
+    sleeps (and by a log stream while the client reads it: hubsim/clock.py), so a build of
+    realistic length takes no time and every poll sees the same stage however loaded the machine."""
+    from huggingface_hub import HfApi, set_client_factory
+    from huggingface_hub.utils import _http as hf_http
+
+    clock = FakeClock()
+    hub = HubSim(user="user", tokens={TOKEN: "write"}, xet=False, clock=clock)
+    hub.lifecycle = LifecycleTimings(stale=3.0, building=20.0, starting=5.0)
+    set_client_factory(client_factory(clock))
+    hub.start()
+    try:
+        yield hub, clock, HfApi(endpoint=hub.url, token=TOKEN)
+    finally:
+        hub.stop()
+        set_client_factory(hf_http.default_client_factory)
+
+
 def push(api, files: dict[str, bytes]) -> str:
     from huggingface_hub import CommitOperationAdd
 
@@ -62,16 +83,30 @@ def push(api, files: dict[str, bytes]) -> str:
     return api.create_commit(SPACE, repo_type="space", operations=ops, commit_message="c").oid
 
 
-def test_a_commit_is_watched_until_it_runs(api, sim):
-    sim.lifecycle = LifecycleTimings(stale=0.3, building=1.0, starting=0.3)  # polls take time
+def test_a_commit_is_watched_until_it_runs(faked):
+    """The watch returns at its first poll after the Space runs our commit: not before (the stale
+    window and the build show other stages), and not a poll later."""
+    sim, clock, api = faked
+    sim.lifecycle = LifecycleTimings(stale=2.5, building=40.0, starting=6.0)  # runs at 48.5 s
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": b"gradio\n"})
+    t = Clock(clock)
     said: list[str] = []
-    result = watch_space(HubProbe(api, SPACE), Goal("commit", sha), 20, said.append, scale=SCALE)
-    assert result.stage == "RUNNING" and result.polls >= 2 and result.evidence
+    result = watch_space(
+        HubProbe(api, SPACE, clock=t.clock),
+        Goal("commit", sha),
+        120,
+        said.append,
+        clock=t.clock,
+        sleep=t.sleep,
+    )
+    (build,) = sim.repo(SPACE).space.builds
+    ran = build.start_end - t.start  # when the Space began running our commit
+    assert result.stage == "RUNNING" and result.evidence
+    assert result.seconds - t.sleeps[-1] < ran <= result.seconds
     assert said[-1] == f"Evidence: {result.evidence}."
     assert re.fullmatch(r"\[ *\d+\.\ds\] [A-Z_]+.*", said[0]) and said[-2].endswith("] RUNNING")
-    view = sim.repo(SPACE).space.runtime_view(time.monotonic())
+    view = sim.repo(SPACE).space.runtime_view()
     assert (view["stage"], view["sha"]) == ("RUNNING", sha)
 
 
@@ -329,20 +364,20 @@ def test_probe_tail_keeps_the_last_200_lines_of_the_log(api, sim):
 
 # ---------------------------------------------------------------- the loop, on the Hub's clock
 class Clock:
-    """The watch's clock and sleep: time passes only by the watch's sleeps (the simulator's
-    build, when one is under way, runs on real time: `real` of each sleep is really slept)."""
+    """The watch's clock and sleep: time passes only by the watch's sleeps. Given the simulator's
+    FakeClock (`faked`), each sleep moves the simulator's time too."""
 
-    def __init__(self, real: float = 0.0) -> None:
-        self.now, self.sleeps, self.real = 0.0, [], real
+    def __init__(self, fake: FakeClock | None = None) -> None:
+        self.fake = fake if fake is not None else FakeClock()
+        self.start, self.sleeps = self.fake.monotonic(), []
 
     def clock(self) -> float:
-        return self.now
+        return self.fake.monotonic()
 
     def sleep(self, seconds: float) -> None:
         assert len(self.sleeps) < 200, "the watch keeps polling"
         self.sleeps.append(seconds)
-        self.now += seconds
-        time.sleep(seconds * self.real)
+        self.fake.sleep(seconds)
 
 
 def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_log(api, sim):
@@ -400,30 +435,35 @@ def test_loop_proven_on_the_first_poll_returns_what_it_read(api, sim):
     assert said == ["[  0.0s] RUNNING", f"Evidence: {why}."]
 
 
-def test_loop_follows_a_build_to_running_and_says_each_stage_once(api, sim):
-    sim.lifecycle = LifecycleTimings(stale=0.3, building=1.0, starting=0.3)  # polls take time
+def test_loop_follows_a_build_to_running_and_says_each_stage_once(faked):
+    """Polls on the schedule through the stale window, the build and the start (each seen by
+    several polls), saying each stage once, the moment a poll first sees it."""
+    sim, clock, api = faked
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD})
     said: list[str] = []
-    t = Clock(real=1.0)
+    t = Clock(clock)
     result = watch_space(
-        HubProbe(api, SPACE),
+        HubProbe(api, SPACE, clock=t.clock),
         Goal("commit", sha),
-        60,
+        120,
         said.append,
         clock=t.clock,
         sleep=t.sleep,
-        scale=SCALE,
     )
-    assert result.stage == "RUNNING" and result.polls == len(t.sleeps) + 1 >= 3
-    schedule = [d for d, _ in zip(poll_intervals(SCALE), t.sleeps, strict=False)]
+    assert result.stage == "RUNNING" and result.polls == len(t.sleeps) + 1
+    schedule = [d for d, _ in zip(poll_intervals(), t.sleeps, strict=False)]
     assert result.seconds == sum(t.sleeps) and t.sleeps == schedule
-    stages = [line.split("] ")[1].split(" ")[0] for line in said[:-1]]
-    assert stages[-1] == "RUNNING" and len(stages) == len(set(stages)) >= 2, said
-    assert (
-        said[-1] == f"Evidence: {result.evidence}."
-        and said[-2] == f"[{result.seconds:5.1f}s] RUNNING"
-    )
+    (build,) = sim.repo(SPACE).space.builds
+    polls = [sum(t.sleeps[:i]) for i in range(result.polls)]  # when each poll read the Space
+    shown = [build.view(t.start + at).stage for at in polls]
+    firsts = [(polls[i], stage) for i, stage in enumerate(shown) if stage not in shown[:i]]
+    stages = [stage for _, stage in firsts]
+    assert stages == ["NO_APP_FILE", "BUILDING", "APP_STARTING", "RUNNING"]
+    assert len(shown) > len(firsts)  # stages seen by several polls, said once
+    said_stages = [line.split(" (")[0] for line in said[:-1]]  # without "(not ours yet: …)"
+    assert said_stages == [f"[{at:5.1f}s] {stage}" for at, stage in firsts]
+    assert said[-1] == f"Evidence: {result.evidence}."
 
 
 def test_loop_fails_on_our_build_error_with_the_hubs_message(api, sim):

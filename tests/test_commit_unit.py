@@ -177,8 +177,8 @@ def test_files_on_disk_are_uploaded_from_their_path(api, sim, tmp_path):
     (tmp_path / "big.bin").write_bytes(b"\0disk content")
     (tmp_path / "note.txt").write_text("on disk\n")
     local = {
-        "big.bin": LocalFile("big.bin", tmp_path / "big.bin", 13),
-        "note.txt": LocalFile("note.txt", tmp_path / "note.txt", 8),
+        "big.bin": LocalFile("big.bin", str(tmp_path / "big.bin"), 13),
+        "note.txt": LocalFile("note.txt", str(tmp_path / "note.txt"), 8),
     }
     commit(api, sim, local, said)
     repo = sim.repo(SPACE)

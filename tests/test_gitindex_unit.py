@@ -7,7 +7,15 @@ import os
 import subprocess
 from pathlib import Path
 
-from hf_action.local.gitindex import _find_index, known_blob_ids
+from hf_action.local import gitindex
+from hf_action.local.files import scan
+from hf_action.local.gitindex import _find_index
+
+
+def known_blob_ids(root: Path) -> dict[str, str]:
+    """As the snapshot asks: with the stat its walk took of each file."""
+    files, _ = scan(root, root, ())
+    return gitindex.known_blob_ids(root, {r: f.stat for r, f in files.items() if f.stat})
 
 
 def git(cwd: Path, *args: str) -> str:

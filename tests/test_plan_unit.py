@@ -23,7 +23,7 @@ from hf_action.plan import (
 )
 
 MIN_SIZE = 10 << 20  # blobmap.MIN_SIZE: files this large get their two ids recorded
-UNREADABLE = Path("/nonexistent/hf-deploy-test/never-read")
+UNREADABLE = "/nonexistent/hf-deploy-test/never-read"
 
 
 def git_oid(data: bytes) -> str:
@@ -37,7 +37,7 @@ def sha256(data: bytes) -> str:
 def on_disk(tmp_path: Path, name: str, data: bytes, *, git: bool = False) -> LocalFile:
     path = tmp_path / name
     path.write_bytes(data)
-    return LocalFile(name, path, len(data), git_oid(data) if git else None)
+    return LocalFile(name, str(path), len(data), git_oid(data) if git else None)
 
 
 def unreadable(name: str, size: int, oid: str | None) -> LocalFile:

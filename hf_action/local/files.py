@@ -23,10 +23,11 @@ LFS_POINTER_RE = re.compile(
 @dataclass
 class LocalFile:
     path: str  # posix path in the Space
-    abs_path: Path | None  # None for generated content (the card)
+    abs_path: str | None  # None for generated content (the card); a str: a run makes thousands
     size: int
     git_oid: str | None = None  # blob id the git index vouches for (file unmodified since checkout)
     content: bytes | None = None  # generated content, uploaded instead of abs_path
+    stat: os.stat_result | None = None  # the walk's lstat, which git's stat check compares
 
 
 class SkipKind(Enum):
@@ -116,7 +117,7 @@ def scan(
     )  # the walk checks each entry alone: its parent folders passed on the way down
     files: dict[str, LocalFile] = {}
     skipped: list[Skipped] = []
-    stack = [(root, "")]
+    stack = [(str(root), "")]  # str paths: a Path per entry costs more than the walk's lstat
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -136,11 +137,10 @@ def scan(
                     _add_symlink(entry, rel, root, workspace, patterns, files, skipped)
                 elif entry.is_dir(follow_symlinks=False):
                     if not _hit(rules, rel, True):
-                        stack.append((folder / entry.name, rel + "/"))
+                        stack.append((entry.path, rel + "/"))
                 elif entry.is_file(follow_symlinks=False) and not _hit(rules, rel, False):
-                    files[rel] = LocalFile(
-                        rel, folder / entry.name, entry.stat(follow_symlinks=False).st_size
-                    )
+                    st = entry.stat(follow_symlinks=False)
+                    files[rel] = LocalFile(rel, entry.path, st.st_size, stat=st)
             except OSError as exc:
                 skipped.append(
                     Skipped(rel, SkipKind.UNREADABLE, f"cannot be read ({exc.strerror})")
@@ -186,7 +186,7 @@ def _add_symlink(
             Skipped(rel, SkipKind.FOLDER_LINK, "is a symlink to a folder (not followed)")
         )
     elif target.is_file():
-        files[rel] = LocalFile(rel, target, target.stat().st_size)
+        files[rel] = LocalFile(rel, str(target), target.stat().st_size)
     else:
         skipped.append(
             Skipped(rel, SkipKind.NOT_A_FILE, "is a symlink to something that is not a file")

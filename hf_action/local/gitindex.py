@@ -1,17 +1,19 @@
 """Blob ids that git already computed, so unchanged files are never read or hashed again.
 
 Read from git's index file with dulwich (no git binary in the image): an entry is vouched for only
-when the file's stat still matches what git recorded (as `git ls-files -m` judges it: mtime and ctime
-to the nanosecond, size, inode, owner) and git would not re-read it as "racily clean" (modified in
-the same instant the index was written). Anything the index cannot vouch for is hashed by the caller.
+when the file's stat (the caller's walk took it: one lstat per file) still matches what git recorded
+(as `git ls-files -m` judges it: mtime and ctime to the nanosecond, size, inode, owner) and git would
+not re-read it as "racily clean" (modified in the same instant the index was written). Anything the
+index cannot vouch for is hashed by the caller.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dulwich.index import SerializedIndexEntry, UnsupportedIndexFormat, read_index
@@ -19,14 +21,15 @@ from dulwich.index import SerializedIndexEntry, UnsupportedIndexFormat, read_ind
 _U32 = 1 << 32
 
 
-def known_blob_ids(root: Path) -> dict[str, str]:
-    """Path (relative to `root`, posix) -> blob id, for tracked regular files unmodified since checkout."""
+def known_blob_ids(root: Path, stats: Mapping[str, os.stat_result]) -> dict[str, str]:
+    """Path (relative to `root`, posix) -> blob id, for tracked regular files unmodified since checkout.
+    `stats`: the lstat of each file under `root` that may be vouched for, by the same relative path."""
     found = _find_index(root)
     if found is None:
         return {}
     index_path, prefix = found
     try:
-        return dict(_vouched(index_path, root, prefix))
+        return dict(_vouched(index_path, stats, prefix))
     except (OSError, ValueError, AssertionError, LookupError, struct.error, UnsupportedIndexFormat):
         # An index dulwich cannot read (another version, a damaged file): hash everything.
         return {}
@@ -73,21 +76,19 @@ def _common_dir(git_dir: Path) -> Path:
     return git_dir / common
 
 
-def _vouched(index_path: Path, root: Path, prefix: str) -> Iterator[tuple[str, str]]:
-    top = f"{root}{os.sep}"
+def _vouched(
+    index_path: Path, stats: Mapping[str, os.stat_result], prefix: str
+) -> Iterator[tuple[str, str]]:
     with index_path.open("rb") as f:
         written = _stamp(os.fstat(f.fileno()).st_mtime_ns)
-        for entry in read_index(f):
-            name = entry.name.decode("utf-8", "surrogateescape")
-            if not name.startswith(prefix):
-                continue  # outside `root`
-            rel = name[len(prefix) :]
-            try:
-                st = os.lstat(top + rel)  # str, not Path: thousands of entries on every run
-            except OSError:
-                continue
-            if _unchanged(st, entry, written):
-                yield rel, entry.sha.decode("ascii")
+        data = io.BytesIO(f.read())  # one read: dulwich asks the file for its position per entry
+    for entry in read_index(data):
+        name = entry.name.decode("utf-8", "surrogateescape")
+        if not name.startswith(prefix):
+            continue  # outside `root`
+        st = stats.get(name[len(prefix) :])
+        if st is not None and _unchanged(st, entry, written):
+            yield name[len(prefix) :], entry.sha.decode("ascii")
 
 
 def _unchanged(
@@ -101,10 +102,10 @@ def _unchanged(
     mtime = _stamp(st.st_mtime_ns)
     return (
         stat.S_ISREG(st.st_mode)
-        and mtime == _pair(entry.mtime)
-        and _stamp(st.st_ctime_ns) == _pair(entry.ctime)
         and (st.st_size % _U32, st.st_ino % _U32, st.st_uid, st.st_gid)
         == (entry.size, entry.ino, entry.uid, entry.gid)  # 32-bit fields in the index
+        and mtime == _pair(entry.mtime)
+        and _stamp(st.st_ctime_ns) == _pair(entry.ctime)
         and mtime < index_written
     )
 

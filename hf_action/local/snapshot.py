@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,12 +96,10 @@ def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
             f"'{_rel(inputs)}' has no files to deploy.",
             "Point 'path' at the folder with your app, and check 'exclude'.",
         )
-    oids = known_blob_ids(root)
-    top = f"{root}{os.sep}"
-    for rel, oid in oids.items():
-        file = files.get(rel)
-        if file is not None and str(file.abs_path) == top + rel:  # not a followed symlink
-            file.git_oid = oid
+    # Only what the walk found as a regular file may be vouched for (a followed symlink has no stat).
+    stats = {rel: file.stat for rel, file in files.items() if file.stat is not None}
+    for rel, oid in known_blob_ids(root, stats).items():
+        files[rel].git_oid = oid
     return files, skipped
 
 
@@ -112,7 +109,8 @@ def _card_text(inputs: Inputs, files: dict[str, LocalFile]) -> tuple[str | None,
     if inputs.card is not None:
         source_path, source = inputs.card, inputs.card.relative_to(inputs.workspace).as_posix()
     elif "README.md" in files:
-        source_path, source = files["README.md"].abs_path, "README.md"
+        readme = files["README.md"].abs_path
+        source_path, source = (Path(readme) if readme else None), "README.md"
     if source_path is None:
         return None, "generated"
     return read_text_card(source_path, source), source

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from hf_action.local.card import FrontMatter
 from hf_action.local.files import LocalFile
@@ -116,7 +117,7 @@ def _text(file: LocalFile | None) -> str | None:
     if file.content is not None:
         data = file.content
     elif file.abs_path is not None:
-        data = file.abs_path.read_bytes()
+        data = Path(file.abs_path).read_bytes()
     else:
         return None
     return data.decode("utf-8", errors="replace")

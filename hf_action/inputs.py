@@ -156,6 +156,11 @@ def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
     return raw
 
 
+def deployment_wanted(mode: str, *, preview: bool) -> bool:
+    """``github-deployment``: ``auto`` makes them for previews only, ``true`` for production too."""
+    return mode == "true" or (mode == "auto" and preview)
+
+
 def parse_bool(name: str, value: str) -> bool:
     v = value.strip().lower()
     if v in TRUE:

@@ -13,9 +13,9 @@ from hf_action.github.deployments import (
     NewDeployment,
     environment_name,
     run_url,
-    wanted,
 )
 from hf_action.github.pulls import pull_states
+from hf_action.inputs import deployment_wanted as wanted
 from hf_action.preview import preview_number, preview_space_id
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 

@@ -157,6 +157,8 @@ def test_every_module_has_its_line_in_docs_architecture():
 LAZY_LIBRARIES = {"huggingface_hub", "github", "httpx2", "hf_xet"}
 NO_OP_PATH = {
     "hf_action.app.action",
+    "hf_action.app.deploy",  # the build watch, secrets and variables, the history: not for a no-op
+    "hf_action.app.report",  # the PR comment and the Deployment: not for a push
     "hf_action.hub.keyless",
 }  # imported by every run, even a no-op
 

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from hf_action.app.deploy import Clock
+from hf_action.hub.policy import poll_scale
 from hf_action.hub.proof import Goal, Header, LogState, Seen, Verdict
 from hf_action.hub.watch import (
     SETTLE,
@@ -18,7 +19,6 @@ from hf_action.hub.watch import (
     hub_time,
     parse_header,
     poll_intervals,
-    poll_scale,
     with_facts,
 )
 

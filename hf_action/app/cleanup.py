@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hf_action.github.deployments import Deployments, environment_name, wanted
+from hf_action.github.deployments import Deployments, environment_name
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.keyless import cannot_delete
-from hf_action.inputs import Inputs
+from hf_action.inputs import Inputs, deployment_wanted
 from hf_action.preview import preview_number
 from hf_action.text import counted
 
@@ -97,7 +97,7 @@ def cleanup_previews(
             preview.action = "would delete"
         else:
             _delete(api, preview, runner)
-            if wanted(inputs.github_deployment, preview=True):
+            if deployment_wanted(inputs.github_deployment, preview=True):
                 deployments.deactivate(
                     environment_name(inputs.environment, base_id, preview.number)
                 )

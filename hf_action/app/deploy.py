@@ -15,12 +15,10 @@ from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
-from hf_action.hub import variables as env_vars
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
-from hf_action.hub.history import DEPLOY_ID
+from hf_action.hub.policy import poll_scale
 from hf_action.hub.progress import UploadProgress, tracking
-from hf_action.hub.proof import ASLEEP, Goal, Header, LogState
 from hf_action.hub.space import (
     SettingsPlan,
     SpaceState,
@@ -28,10 +26,9 @@ from hf_action.hub.space import (
     plan_settings,
     read_space,
 )
+from hf_action.hub.stages import ASLEEP
 from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
-from hf_action.hub.variables import EnvPlan
-from hf_action.hub.watch import HubProbe, WatchResult, logs_before, poll_scale, watch_space
 from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.files import SkipKind
 from hf_action.local.snapshot import Snapshot, take_snapshot
@@ -42,6 +39,16 @@ from hf_action.text import counted, human_size
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
+    from hf_action.hub.proof import Goal, Header, LogState
+    from hf_action.hub.variables import EnvPlan
+    from hf_action.hub.watch import WatchResult
+
+    # The logs shown before a restart we ask for: the build log's header, the run log's start.
+    Before = tuple[Header | LogState | None, float | LogState | None]
+
+# The build watch (hub.watch, hub.proof), secrets and variables (hub.variables) and the commit
+# history (hub.history) are imported where they are used: a no-op deploy never needs them, and
+# their dataclasses are a fifth of the package's start-up cost (bench/results.md, the no-op).
 PLAN_LINES = 200
 
 
@@ -55,7 +62,7 @@ class Clock:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Clock:
-        """The machine's time, at the pace the run's environment sets (`watch.poll_scale`)."""
+        """The machine's time, at the pace the run's environment sets (`policy.poll_scale`)."""
         return cls(scale=poll_scale(env))
 
 
@@ -88,6 +95,8 @@ def run_lines(env: Mapping[str, str], deploy_id: str) -> list[str]:
     lines = []
     if repo and env.get("GITHUB_RUN_ID"):
         lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
+    from hf_action.hub.history import DEPLOY_ID  # see the imports
+
     return [*lines, f"{DEPLOY_ID}{deploy_id}"]
 
 
@@ -105,7 +114,8 @@ def print_plan(
         for line in settings.describe():
             runner.info(f"  setting: {line}")
         if env_plan is not None:
-            keys = env_vars.describe_keys
+            from hf_action.hub.variables import describe_keys as keys  # see the imports
+
             runner.info(
                 f"  secrets to set: {keys(env_plan.secrets_to_set)}"
                 f" (unchanged: {keys(env_plan.secrets_unchanged)})"
@@ -307,7 +317,9 @@ def _env_plan(ctx: DeployContext, state: SpaceState) -> EnvPlan | None:
             if state.exists
             else {}
         )
-    return env_vars.plan_env(
+    from hf_action.hub.variables import plan_env  # see the imports
+
+    return plan_env(
         _secrets_key(ctx), ctx.where.secrets, inputs.variables, have_s, have_v,
         exact_secrets=exact_s, exact_variables=exact_v,
     )  # fmt: skip
@@ -319,12 +331,14 @@ def _secrets_key(ctx: DeployContext) -> str:
 
 def _build_log_before(
     ctx: DeployContext, state: SpaceState, wanted: Wanted, plan: Plan
-) -> tuple[Header | LogState | None, float | LogState | None]:
+) -> Before | None:
     """A restart without a commit is told apart by its logs: read the ones shown before it (the
-    build log's header, the run log's start)."""
+    build log's header, the run log's start). None: no watch will need them, none were read."""
     quiet = not (plan.add or plan.delete)
     if not (ctx.inputs.wait and wanted.rebuilds and quiet and state.exists):
-        return LogState.UNREAD, LogState.UNREAD
+        return None
+    from hf_action.hub.watch import logs_before  # see the imports
+
     with hub_step("read the Space's logs", ctx.space_id):
         return logs_before(ctx.api, ctx.space_id)
 
@@ -348,8 +362,10 @@ def _configure(
                 plan = planner.against(state)
                 _fill_files(outcome, plan)
     if env_plan is not None and env_plan.changes:
+        from hf_action.hub import variables  # see the imports
+
+        keys = variables.describe_keys
         with hub_step("set the Space's secrets and variables", space_id):
-            keys = env_vars.describe_keys
             ctx.runner.info(
                 f"Setting secrets ({keys(env_plan.secrets_to_set)})"
                 f" and variables ({keys(env_plan.variables_to_set)})"
@@ -359,7 +375,7 @@ def _configure(
                     f"Deleting secrets ({keys(env_plan.secrets_to_delete)})"
                     f" and variables ({keys(env_plan.variables_to_delete)}) not listed (exact mode)"
                 )
-            env_vars.apply_env(
+            variables.apply_env(
                 env_plan, _secrets_key(ctx), ctx.where.secrets, ctx.inputs.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
@@ -372,7 +388,6 @@ def _configure(
 def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
     """The one deploy commit, with upload progress; `commit_plan` re-plans if the head moves."""
     runner = ctx.runner
-    title, description = commit_text(ctx.inputs, ctx.env, ctx.where, uuid.uuid4().hex)
     with (
         hub_step("upload and commit the files", ctx.space_id),
         runner.group(
@@ -380,6 +395,10 @@ def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
             f" {counted(len(plan.delete), 'deletion')}"
         ),
     ):
+        if plan.empty:  # the no-op: no commit to word (its Deploy-Id is loaded with the history)
+            runner.info("Nothing changed: no commit.")
+            return CommitResult(plan.head or "", None, plan, committed=False)
+        title, description = commit_text(ctx.inputs, ctx.env, ctx.where, uuid.uuid4().hex)
         t0 = time.monotonic()
         every = float(ctx.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
         with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
@@ -398,7 +417,7 @@ def _await_build(
     state: SpaceState,
     wanted: Wanted,
     result: CommitResult,
-    before: tuple[Header | LogState | None, float | LogState | None],
+    before: Before | None,
     outcome: Outcome,
 ) -> None:
     """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
@@ -441,18 +460,19 @@ def _goal(
     committed: bool,
     restarting: bool,
     sha: str | None,
-    before: tuple[Header | LogState | None, float | LogState | None],
+    before: Before | None,
 ) -> Goal:
     """What the watch must prove: our commit runs; or, with no commit, that a restart after our
     restarting change (secrets, variables, hardware) runs; or, when nothing that rebuilds was
     changed (visibility, sleep time), only what the Space shows now. Our files hold an app
     (`_check_entry` passed), so a NO_APP_FILE shown before our build is not ours."""
+    from hf_action.hub.proof import Goal, LogState  # see the imports
+
     if committed:
         return Goal("commit", sha or "", app_expected=True)
     if restarting:
-        return Goal(
-            "restart", sha or "", before=before[0], started_before=before[1], app_expected=True
-        )
+        header, started = before or (LogState.UNREAD, LogState.UNREAD)
+        return Goal("restart", sha or "", before=header, started_before=started, app_expected=True)
     return Goal("none", sha or "")
 
 
@@ -479,6 +499,8 @@ def watch(
 ) -> WatchResult:
     """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes; a
     proof by weaker evidence ends with a warning naming what it could not prove."""
+    from hf_action.hub.watch import HubProbe, watch_space  # see the imports
+
     probe = HubProbe(api, space_id, clock=clock.now)
     result = watch_space(
         probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep, scale=clock.scale

@@ -13,18 +13,9 @@ from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
 from hf_action.envblock import maskable_parts
 from hf_action.errors import ActionError, BuildFailed
-from hf_action.github.comment import (
-    CommentState,
-    Status,
-    StickyComment,
-    github_api_url,
-    marker,
-    render,
-)
-from hf_action.github.deployments import Deployments, NewDeployment, environment_name, wanted
 from hf_action.github.runner import Runner
 from hf_action.hub.urls import space_url
-from hf_action.inputs import Inputs
+from hf_action.inputs import Inputs, deployment_wanted
 from hf_action.outcome import Outcome
 from hf_action.preview import PullRequest
 from hf_action.request import Stop
@@ -32,6 +23,11 @@ from hf_action.text import counted, human_size, md_cell, md_link
 
 if TYPE_CHECKING:
     from hf_action.app.cleanup import Cleanup  # its module loads the Hub client: cold start
+    from hf_action.github.comment import Status
+    from hf_action.github.deployments import Deployments
+
+# The PR comment (github.comment) and the GitHub Deployment (github.deployments) are imported where
+# a run asks for them: most runs (a push, wait or not) never do.
 
 
 def write_outputs(runner: Runner, o: Outcome) -> None:
@@ -249,8 +245,10 @@ def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunD
     deleting = inputs.operation == "delete"
     if inputs.dry_run or inputs.operation not in ("deploy", "delete"):
         return None
-    if not wanted(inputs.github_deployment, preview=pr is not None):
+    if not deployment_wanted(inputs.github_deployment, preview=pr is not None):
         return None
+    from hf_action.github.deployments import Deployments, NewDeployment, environment_name
+
     environment = environment_name(inputs.environment, where.base_id, pr.number if pr else None)
     repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
     if not inputs.github_token or not repository:
@@ -273,6 +271,8 @@ class PreviewComment:
     def __init__(
         self, inputs: Inputs, pr: PullRequest, where: Destination, ctx: RunContext
     ) -> None:
+        from hf_action.github.comment import StickyComment, github_api_url, marker
+
         env = ctx.env
         self.pr, self.base_id, self.space_id, self.notes = (
             pr,
@@ -311,6 +311,8 @@ class PreviewComment:
     ) -> None:
         if self.broken:
             return
+        from hf_action.github.comment import CommentState, render
+
         failures = [f for f in (outcome.failure if outcome else None, failure) if f]
         state = CommentState(
             status=status,

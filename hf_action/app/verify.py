@@ -61,7 +61,7 @@ def verify_app(
             accept=smoke.statuses,
             timeout=smoke.timeout,
             say=runner.info,
-            scale=scale,  # the run's HF_DEPLOY_POLL_SCALE (watch.poll_scale)
+            scale=scale,  # the run's HF_DEPLOY_POLL_SCALE (policy.poll_scale)
         )
         runner.info(result.describe())
     if result.passed:

@@ -36,11 +36,6 @@ _NOT_AFFECTED = "The deploy itself is not affected."
 MAX_DEACTIVATE = 300
 
 
-def wanted(mode: str, *, preview: bool) -> bool:
-    """``github-deployment``: ``auto`` makes them for previews only, ``true`` for production too."""
-    return mode == "true" or (mode == "auto" and preview)
-
-
 def environment_name(template: str | None, base_id: str, number: int | None) -> str:
     """The environment of ``base_id``'s deployment; a preview's must contain ``{number}``.
 

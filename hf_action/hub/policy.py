@@ -1,6 +1,7 @@
 """The retry policy: how often, and how long, one request may be retried, for our transport and for
-hf_xet alike. Pure (no httpx2): the entrypoint reads it from `env` and sets hf_xet's bounds without
-loading the HTTP stack, and the connect step hands the same policy to the transport."""
+hf_xet alike; and the pace of the polls (`poll_scale`). Pure (no httpx2): the entrypoint reads it
+from `env` and sets hf_xet's bounds without loading the HTTP stack, and the connect step hands the
+same policy to the transport."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ class RetryPolicy:
             max_retry_after=60.0 * scale,
             budget=120.0 * scale,
         )
+
+
+def poll_scale(env: Mapping[str, str]) -> float:
+    """The run's `HF_DEPLOY_POLL_SCALE`: a factor on every pause of the build watch and the smoke
+    check, and on the watch's settle time (tests shorten them; 1 when unset)."""
+    return float(env.get("HF_DEPLOY_POLL_SCALE") or 1)
 
 
 def xet_bounds(policy: RetryPolicy) -> dict[str, str]:

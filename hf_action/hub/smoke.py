@@ -41,7 +41,7 @@ class SmokeResult:
 
 
 def intervals(scale: float = 1.0) -> Iterator[float]:
-    """1 s, then longer, at most 5 s between tries, times `scale` (watch.poll_scale: tests shorten them)."""
+    """1 s, then longer, at most 5 s between tries, times `scale` (policy.poll_scale: tests shorten them)."""
     delay = 1.0
     while True:
         yield delay * scale

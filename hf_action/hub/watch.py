@@ -14,7 +14,7 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,7 +24,6 @@ from huggingface_hub import SpaceStage
 
 from hf_action.errors import BuildFailed
 from hf_action.hub.proof import (
-    BUSY,
     Goal,
     Header,
     LogState,
@@ -34,6 +33,7 @@ from hf_action.hub.proof import (
     log_names_ours,
     needs_header,
 )
+from hf_action.hub.stages import BUSY
 
 LOG_TAIL = 40
 SUPERSEDED = "SUPERSEDED"  # our stage (not the Hub's) for a commit another one replaced as head
@@ -69,12 +69,6 @@ class Probe(Protocol):
     def first_line(self, build: bool) -> tuple[str, float | None] | None: ...
     def tail(self, build: bool) -> str: ...
     def newest_commit(self) -> tuple[str, str | None] | None: ...
-
-
-def poll_scale(env: Mapping[str, str]) -> float:
-    """The run's `HF_DEPLOY_POLL_SCALE`: a factor on every pause of the watch and the smoke check,
-    and on the settle time (tests shorten them; 1 when unset)."""
-    return float(env.get("HF_DEPLOY_POLL_SCALE") or 1)
 
 
 def poll_intervals(scale: float = 1.0) -> Iterator[float]:
@@ -202,7 +196,7 @@ def watch_space(
 ) -> WatchResult:
     """Poll politely until `goal` is proven (done), disproven by an error of ours, superseded by
     another commit, or timed out; the timeout counts all time, log reads included. `scale`: see
-    `poll_scale`."""
+    `policy.poll_scale`."""
     start, track, intervals = clock(), _Track(), poll_intervals(scale)
     facts = probe.info()
     while True:

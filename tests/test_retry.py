@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import httpx2
 
+from hf_action.app import action
 from hf_action.app.action import configure_process
 from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.transport import RetryTransport, _inner_transport, _retry_after
@@ -90,6 +92,22 @@ def test_hf_xet_upload_and_ingestion_concurrency_are_capped_unless_the_job_sets_
     monkeypatch.setenv(name, "8")
     configure_process({})
     assert os.environ[name] == "8"
+
+
+def test_collection_is_back_on_once_start_up_is_over():
+    """The entrypoint holds garbage collection while the modules load (bench/results.md, the
+    no-op); what the run allocates after (an upload, a 20-minute build watch) is collected as usual.
+    Run in-process (tests, the CLI), where collection was never off, it changes nothing."""
+    gc.disable()
+    try:
+        action._loaded()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        gc.unfreeze()
+        action._loaded()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def test_the_policy_and_hf_xets_bounds_come_from_the_runs_env():

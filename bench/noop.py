@@ -9,6 +9,8 @@ as after a checkout), deployed once; then, alternating run by run (medians of `-
 - **floor**: what any deployer pays for the same no-op: a process that imports huggingface_hub, makes
   the two requests any deployer needs (whoami, the Space's info with its files) and stats every file
   (bench/floor.py);
+- **floor, GC held**: the same with garbage collection held as the action's entrypoint holds it
+  (`--gc-held`): what both save on the interpreter's collections set apart from the action's own work;
 - **container** (with `--image`): `docker run` of the image as the runner runs it (bench/container.py's
   argv: /github mounts, `-e NAME`, host network), the wall time of the `docker run` command.
 
@@ -132,11 +134,16 @@ def main() -> int:
     floor_env = {**action, "HF_TOKEN": TOKEN}
     entry = [PY, str(ROOT / "entrypoint.py")]
     floor = [PY, str(BENCH / "floor.py"), SPACE, str(repo.path)]
+    floor_gc = [*floor, "--gc-held"]
     try:
         timed(entry, action, repo.path)  # the first deploy
-        runs: dict[str, list[float]] = {"action": [], "floor": [], "container": []}
-        cpu: dict[str, list[float]] = {"action": [], "floor": []}
-        commands = [("action", entry, action), ("floor", floor, floor_env)]
+        runs: dict[str, list[float]] = {"action": [], "floor": [], "floor_gc": [], "container": []}
+        cpu: dict[str, list[float]] = {"action": [], "floor": [], "floor_gc": []}
+        commands = [
+            ("action", entry, action),
+            ("floor", floor, floor_env),
+            ("floor_gc", floor_gc, floor_env),
+        ]
         if args.image:
             argv, cenv = container_argv(args.image, sim, repo.path, work)
             commands.append(("container", argv, cenv))
@@ -148,7 +155,7 @@ def main() -> int:
                 wall, used, out = timed(argv, e, repo.path)
                 if name in cpu:
                     cpu[name].append(round(used, 3))
-                if name != "floor":
+                if not name.startswith("floor"):
                     assert "Nothing changed" in out, out[-2000:]
                     assert sum(sim.sim.counters.requests.values()) <= 3, sim.sim.counters.requests
                 runs[name].append(round(wall, 3))
@@ -168,6 +175,12 @@ def main() -> int:
         result["ratio_cpu"] = round(
             statistics.median(cpu["action"]) / statistics.median(cpu["floor"]), 2
         )
+        med = result["median_s"]
+        result["ratio_action_floor_gc"] = round(med["action"] / med["floor_gc"], 2)
+        result["own_work_ms"] = {  # the action's work above each floor, medians
+            "floor": round(1000 * (med["action"] - med["floor"])),
+            "floor_gc": round(1000 * (med["action"] - med["floor_gc"])),
+        }
         if args.image:
             result["image"] = {"ref": args.image, **image_size(args.image)}
     finally:
@@ -185,6 +198,7 @@ def write_markdown(res: dict) -> None:
     rows = [
         ("action (process: `entrypoint.py`)", "action"),
         ("floor (import huggingface_hub, whoami + Space info, stat every file)", "floor"),
+        ("floor, GC held as the action holds it (`floor.py --gc-held`)", "floor_gc"),
         ("container (`docker run` as the runner runs it)", "container"),
     ]
     lines = [
@@ -207,6 +221,10 @@ def write_markdown(res: dict) -> None:
         f" median of the pairs' ratios {res['ratio_pairs_median']:.2f}×; CPU (user + system)"
         f" {res['ratio_cpu']:.2f}× (medians {statistics.median(res['cpu_s']['action']):.3f} s"
         f" vs {statistics.median(res['cpu_s']['floor']):.3f} s).",
+        "",
+        f"Against the floor with garbage collection held as the action holds it:"
+        f" **{res['ratio_action_floor_gc']:.2f}×**; the action's own work above the floors:"
+        f" {res['own_work_ms']['floor']} ms and {res['own_work_ms']['floor_gc']} ms.",
     ]
     if "image" in res:
         img = res["image"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from hf_action.app.context import RunContext
@@ -23,6 +24,8 @@ from hf_action.request import Request, Stop, read_request, to_mask
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
+
+    from hf_action.local.snapshot import FoundFiles
 
 
 def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
@@ -88,6 +91,7 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
 def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     """The Space to work on -> the operation -> the report of how it ended."""
     inputs, env, runner = request.inputs, ctx.env, ctx.runner
+    found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api, base_id = _connect(inputs, token, ctx)
     if inputs.operation == "cleanup-previews":
@@ -98,7 +102,7 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     where = destination(inputs, request.pr, base_id, runner)
     report.deployment = open_deployment(inputs, where, ctx)
     report.comment = open_comment(inputs, where, ctx)
-    outcome = _operate(api, inputs, token, ctx, where)
+    outcome = _operate(api, inputs, token, ctx, where, found)
     outcome.notes += where.notes
     return report.done(outcome)
 
@@ -174,12 +178,31 @@ def _loaded() -> None:
         gc.enable()
 
 
+def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
+    """The deploy's files (and git's index, with dulwich) are read in a thread while this one
+    connects to the Hub: the files need the inputs alone, and the connection spends its time
+    waiting for the Hub or loading certificates, without the GIL. The deploy takes the result, or
+    the input error, from the future (`deploy_space`); a run that fails first leaves it unread."""
+
+    def read() -> FoundFiles:
+        from hf_action.local.snapshot import read_files  # see _connect
+
+        return read_files(inputs)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-files")
+    try:
+        return pool.submit(read)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+
 def _operate(
     api: HfApi,
     inputs: Inputs,
     token: str,
     ctx: RunContext,
     where: Destination,
+    found: Future[FoundFiles] | None = None,
 ) -> Outcome:
     from hf_action.app.deploy import Clock  # see _connect
 
@@ -188,7 +211,9 @@ def _operate(
     if inputs.operation == "deploy":
         from hf_action.app.deploy import deploy_space  # see _connect
 
-        outcome = deploy_space(api, inputs, where, runner, env, clock)
+        outcome = deploy_space(
+            api, inputs, where, runner, env, clock, found.result if found else None
+        )
     elif inputs.operation == "rollback":
         from hf_action.app.rollback import rollback_space  # see _connect
 

@@ -31,7 +31,7 @@ from hf_action.hub.tree import fetch_blob_map, remote_tree
 from hf_action.hub.urls import space_url
 from hf_action.inputs import EnvMode, Inputs
 from hf_action.local.files import SkipKind
-from hf_action.local.snapshot import Snapshot, take_snapshot
+from hf_action.local.snapshot import FoundFiles, Snapshot, read_files, take_snapshot
 from hf_action.outcome import Outcome
 from hf_action.plan import ChangeKind, Plan, make_plan
 from hf_action.text import counted, human_size
@@ -210,13 +210,16 @@ def deploy_space(
     runner: Runner,
     env: Mapping[str, str],
     clock: Clock = REAL_TIME,
+    found: Callable[[], FoundFiles] | None = None,
 ) -> Outcome:
-    """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome."""
+    """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome.
+    `found`: the folder's files, read since the run connected (`read_files` here when None)."""
     space_id = where.space_id
     outcome = Outcome(
         "deploy", space_id, space_url(space_id), preview=where.preview, dry_run=inputs.dry_run
     )
-    snap = take_snapshot(inputs, space_id.split("/")[1])
+    files = found() if found is not None else read_files(inputs)
+    snap = take_snapshot(inputs, space_id.split("/")[1], files)
     try:
         _deploy(DeployContext(api, inputs, where, runner, env, clock), snap, outcome)
     except BuildFailed as exc:

@@ -43,9 +43,13 @@ class Snapshot:
         )
 
 
-def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
+#: What is on disk to publish: the files by Space path, and what was left out (`read_files`).
+FoundFiles = tuple[dict[str, LocalFile], list[Skipped]]
+
+
+def take_snapshot(inputs: Inputs, space_name: str, found: FoundFiles) -> Snapshot:
     """The files to publish, README.md's card merged with the inputs, and what may go wrong with them."""
-    files, skipped = _local_files(inputs)
+    files, skipped = found
     text, source = _card_text(inputs, files)
     front = parse_card(text, source).front_matter if text is not None else {}
     app_file = inputs.app_file or front.get("app_file")
@@ -80,9 +84,10 @@ def take_snapshot(inputs: Inputs, space_name: str) -> Snapshot:
     return Snapshot(dict(sorted(files.items())), skipped, sdk, source, warnings, notes, entry)
 
 
-def _local_files(inputs: Inputs) -> tuple[dict[str, LocalFile], list[Skipped]]:
+def read_files(inputs: Inputs) -> FoundFiles:
     """The folder's files (the `card` input left out: it becomes README.md), with the blob ids git
-    vouches for; an empty folder is an input error."""
+    vouches for; an empty folder is an input error. Needs the inputs alone: a deploy reads them while
+    it connects to the Hub (`app.action`)."""
     root = inputs.path
     card_rel = None
     if inputs.card is not None and (inputs.card == root or root in inputs.card.parents):

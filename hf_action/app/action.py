@@ -91,9 +91,10 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
 def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     """The Space to work on -> the operation -> the report of how it ended."""
     inputs, env, runner = request.inputs, ctx.env, ctx.runner
-    found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
-    api, base_id = _connect(inputs, token, ctx)
+    api = _connect(token, ctx)
+    found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
+    base_id = _check_token(api, inputs)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
@@ -144,18 +145,24 @@ def _keyless_token(inputs: Inputs, ctx: RunContext) -> str:
     return got.token
 
 
-def _connect(inputs: Inputs, token: str, ctx: RunContext) -> tuple[HfApi, str]:
-    """The Hub client, once the token proves it may write to the Space's namespace."""
+def _connect(token: str, ctx: RunContext) -> HfApi:
+    """The Hub client (huggingface_hub loaded, our transport in place); no request made yet."""
     # Imported here, not at the top: a run that stops before the Hub (bad input, an ignored PR event)
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
-    from hf_action.hub.client import check_can_write, hub_step, make_api, no_owner, whoami
+    from hf_action.hub.client import make_api
 
-    api = make_api(token, ctx.runner.info, ctx.policy)
+    return make_api(token, ctx.runner.info, ctx.policy)
+
+
+def _check_token(api: HfApi, inputs: Inputs) -> str:
+    """The Space's owner/name, once the token proves it may write to the Space's namespace."""
+    from hf_action.hub.client import check_can_write, hub_step, no_owner, whoami  # see _connect
+
     if inputs.keyless:
         # The Space is the inputs' owner/name, which the exchange scoped the token to; the Hub checks
         # every write against it. Nothing asks whoami, whose answer for such a token is recorded
         # nowhere (docs/keyless.md).
-        return api, inputs.space
+        return inputs.space
     with hub_step("check the token (whoami)", inputs.space):
         identity = whoami(api)
     if "/" in inputs.space:
@@ -165,7 +172,7 @@ def _connect(inputs: Inputs, token: str, ctx: RunContext) -> tuple[HfApi, str]:
     else:
         raise no_owner(inputs.space)
     check_can_write(identity, base_id.split("/")[0])
-    return api, base_id
+    return base_id
 
 
 def _loaded() -> None:
@@ -179,10 +186,12 @@ def _loaded() -> None:
 
 
 def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
-    """The deploy's files (and git's index, with dulwich) are read in a thread while this one
-    connects to the Hub: the files need the inputs alone, and the connection spends its time
-    waiting for the Hub or loading certificates, without the GIL. The deploy takes the result, or
-    the input error, from the future (`deploy_space`); a run that fails first leaves it unread."""
+    """The deploy's files (and git's index, with dulwich) are read in a thread while this one talks
+    to the Hub (whoami, the Space's info): the files need the inputs alone, and the requests spend
+    their time loading certificates and waiting for answers, without the GIL. Started once the
+    client is made, not before: two threads loading modules at once only slowed both (bench/results.md,
+    the no-op). The deploy takes the result, or the input error, from the future (`deploy_space`);
+    a run that fails first leaves it unread."""
 
     def read() -> FoundFiles:
         from hf_action.local.snapshot import read_files  # see _connect

@@ -132,3 +132,29 @@ def test_keyless_operations_hold_when_whoami_is_refused(action, hub, github, lea
     result.assert_ok()
     assert hub.counters.requests[f"POST /api/spaces/{{repo}}/{operation}"] == 1
     assert hub.counters.requests["GET /api/whoami-v2"] == 0
+
+
+def test_keyless_exact_mode_deletes_unlisted_secrets_and_keeps_the_listed_unchanged(
+    action, hub, github, leak_guard
+):
+    """`secrets-mode: exact` with an exchanged token: the stale secret goes, the listed one stays,
+    and a second run with a new token leaves it alone (the fingerprints are keyed by the Space, not
+    by a token that changes every run: no restart)."""
+    hub.create_repo("user/site", sdk="static")
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")
+    hub.repo("user/site").secrets["OLD_NAME"] = "stale-value-9f8e7d6c"  # set by hand, long ago
+    hub.repo("user/site").secret_meta["OLD_NAME"] = {"updatedAt": "2026-01-01T00:00:00.000Z"}
+    copy_example("static-site", action.workspace)
+    leak_guard.extend(["stale-value-9f8e7d6c", "key-one-123456", github.request_token])
+    inputs = {"space": "user/site", "hf-token": "", "secrets": "API_KEY=key-one-123456\n"}
+    inputs["secrets-mode"] = "exact"
+    first = action.run(inputs, env=github.env()).assert_ok()
+    assert hub.repo("user/site").secrets == {"API_KEY": "key-one-123456"}
+    assert "Deleting secrets (OLD_NAME)" in first.stdout
+    restarts = hub.counters.restarts
+    again = action.run(inputs, env=github.env()).assert_ok()
+    leak_guard.extend(t.token for t in hub.oidc.issued)
+    assert len(hub.oidc.issued) == 2 and hub.oidc.issued[0].token != hub.oidc.issued[1].token
+    assert "secrets to set: none (unchanged: API_KEY)" in again.stdout
+    assert hub.counters.restarts == restarts
+    assert hub.counters.requests["GET /api/whoami-v2"] == 0

@@ -23,11 +23,13 @@ from typing import Any
 
 import pytest
 
-from hf_action.app.deploy import Clock, deploy_space
+from hf_action.app.context import Clock, RunContext
+from hf_action.app.deploy import deploy_space
 from hf_action.app.manage import manage_space
 from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
+from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.watch import SETTLE, HubProbe
 from hf_action.inputs import parse_inputs
 from hubsim import HubSim, LifecycleTimings
@@ -186,7 +188,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
         clock.sleep(seconds)
         watched.sleeps.append((before, clock.monotonic()))
 
-    fake = Clock(clock.monotonic, sleep)
+    ctx = RunContext({}, runner, RetryPolicy(), Clock(clock.monotonic, sleep))
     real_info = HubProbe.info
 
     def info(probe: HubProbe) -> Any:
@@ -195,20 +197,18 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(HubProbe, "info", info)
-        _operate(api, inputs, runner, fake, watched)
+        _operate(api, inputs, ctx, watched)
     watched.end, watched.out = clock.monotonic(), stream.getvalue()
     return watched
 
 
-def _operate(api: Any, inputs: Any, runner: Runner, fake: Clock, watched: Watched) -> None:
+def _operate(api: Any, inputs: Any, ctx: RunContext, watched: Watched) -> None:
+    where = Destination(inputs.space, inputs.secrets, [], inputs.space)
     try:
         if inputs.operation == "deploy":
-            where = Destination(inputs.space, inputs.secrets, [], inputs.space)
-            watched.stage = deploy_space(api, inputs, where, runner, {}, fake).stage
+            watched.stage = deploy_space(api, inputs, where, ctx).stage
         else:
-            watched.stage = manage_space(
-                api, inputs, inputs.space, runner, preview=False, clock=fake
-            ).stage
+            watched.stage = manage_space(api, inputs, where, ctx).stage
     except ActionError as exc:
         watched.error = exc
 

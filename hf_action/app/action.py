@@ -71,7 +71,7 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
     mask_raw(runner, raw)
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
     report = Reporter(runner)
-    ctx = RunContext(env, runner, RetryPolicy.from_env(env))
+    ctx = RunContext.from_env(env, runner)
     try:
         request = read_request(
             raw,
@@ -90,7 +90,7 @@ def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -
 
 def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     """The Space to work on -> the operation -> the report of how it ended."""
-    inputs, env, runner = request.inputs, ctx.env, ctx.runner
+    inputs = request.inputs
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api = _connect(token, ctx)
     found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
@@ -99,11 +99,11 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
         from hf_action.app.cleanup import cleanup_previews  # see _connect
 
         _loaded()
-        return report.cleaned(cleanup_previews(api, inputs, base_id, runner, env))
-    where = destination(inputs, request.pr, base_id, runner)
+        return report.cleaned(cleanup_previews(api, inputs, base_id, ctx))
+    where = destination(inputs, request.pr, base_id, ctx.runner)
     report.deployment = open_deployment(inputs, where, ctx)
     report.comment = open_comment(inputs, where, ctx)
-    outcome = _operate(api, inputs, token, ctx, where, found)
+    outcome = _operate(api, inputs, token, where, ctx, found)
     outcome.notes += where.notes
     return report.done(outcome)
 
@@ -209,33 +209,27 @@ def _operate(
     api: HfApi,
     inputs: Inputs,
     token: str,
-    ctx: RunContext,
     where: Destination,
+    ctx: RunContext,
     found: Future[FoundFiles] | None = None,
 ) -> Outcome:
-    from hf_action.app.deploy import Clock  # see _connect
+    # Imported before `_loaded`, whatever the operation (the others' modules import it too): the
+    # deploy modules load while collection is held.
+    from hf_action.app.deploy import deploy_space  # see _connect
 
     _loaded()
-    env, runner, pr, clock = ctx.env, ctx.runner, where.pr, Clock.from_env(ctx.env)
     if inputs.operation == "deploy":
-        from hf_action.app.deploy import deploy_space  # see _connect
-
-        outcome = deploy_space(
-            api, inputs, where, runner, env, clock, found.result if found else None
-        )
+        outcome = deploy_space(api, inputs, where, ctx, found.result if found else None)
     elif inputs.operation == "rollback":
         from hf_action.app.rollback import rollback_space  # see _connect
 
-        outcome = rollback_space(api, inputs, where.space_id, runner, env)
+        outcome = rollback_space(api, inputs, where.space_id, ctx)
     else:
         from hf_action.app.manage import manage_space  # see _connect
 
-        outcome = manage_space(
-            api, inputs, where.space_id, runner, preview=where.preview, clock=clock
-        )
+        outcome = manage_space(api, inputs, where, ctx)
     if inputs.smoke is not None:
         from hf_action.app.verify import verify_app  # see _connect
 
-        fork = pr is not None and pr.is_fork
-        verify_app(api, token, inputs.smoke, outcome, runner, fork=fork, scale=clock.scale)
+        verify_app(api, token, inputs.smoke, outcome, where, ctx)
     return outcome

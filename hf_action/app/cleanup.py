@@ -9,10 +9,10 @@ deleted only when GitHub says that pull request is closed: anything uncertain is
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hf_action.app.context import RunContext
 from hf_action.github.deployments import Deployments, environment_name
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
@@ -65,10 +65,9 @@ def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
     return sorted((Preview(s, n) for s, n in found if n is not None), key=lambda p: p.number)
 
 
-def cleanup_previews(
-    api: HfApi, inputs: Inputs, base_id: str, runner: Runner, env: Mapping[str, str]
-) -> Cleanup:
+def cleanup_previews(api: HfApi, inputs: Inputs, base_id: str, ctx: RunContext) -> Cleanup:
     """Find the previews, ask GitHub about their pull requests, delete the closed ones' previews."""
+    env, runner = ctx.env, ctx.runner
     if inputs.keyless:
         raise cannot_delete(inputs.operation, base_id)  # the Hub would answer a bare 403
     started = time.monotonic()

@@ -3,17 +3,39 @@ operations take it without importing the run (`app/action.py`) that makes it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hf_action.github.runner import Runner
-from hf_action.hub.policy import RetryPolicy
+from hf_action.hub.policy import RetryPolicy, poll_scale
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The watch's time: the machine's, or a test's fake clock shared with its simulated Hub."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    scale: float = 1.0  # on every pause and the settle time: the run's HF_DEPLOY_POLL_SCALE (tests)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Clock:
+        """The machine's time, at the pace the run's environment sets (`policy.poll_scale`)."""
+        return cls(scale=poll_scale(env))
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """The run's environment, its runner and the retry policy, made once by `run_action`."""
+    """The run's environment, its runner, the retry policy and the watch's clock, made once by
+    `run_action` (`from_env`); a test makes one with its fake clock."""
 
     env: Mapping[str, str]  # the run's environment: read, never written
     runner: Runner
     policy: RetryPolicy  # handed to the Hub client's transport
+    clock: Clock  # the build watch's and the smoke check's pauses
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], runner: Runner) -> RunContext:
+        """The run's settings as its environment gives them, the machine's time."""
+        return cls(env, runner, RetryPolicy.from_env(env), Clock.from_env(env))

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from huggingface_hub import SpaceStage
 
+from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
-from hf_action.hub.policy import poll_scale
 from hf_action.hub.progress import UploadProgress, tracking
 from hf_action.hub.space import (
     SettingsPlan,
@@ -50,23 +50,6 @@ if TYPE_CHECKING:
 # history (hub.history) are imported where they are used: a no-op deploy never needs them, and
 # their dataclasses are a fifth of the package's start-up cost (bench/results.md, the no-op).
 PLAN_LINES = 200
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The watch's time: the machine's, or a test's fake clock shared with its simulated Hub."""
-
-    now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    scale: float = 1.0  # on every pause and the settle time: the run's HF_DEPLOY_POLL_SCALE (tests)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Clock:
-        """The machine's time, at the pace the run's environment sets (`policy.poll_scale`)."""
-        return cls(scale=poll_scale(env))
-
-
-REAL_TIME = Clock()
 
 
 def app_url(state: SpaceState) -> str | None:
@@ -153,14 +136,13 @@ def print_plan(
 
 @dataclass(frozen=True)
 class DeployContext:
-    """What every deploy step needs: the client, the inputs, where to, and where to say what happens."""
+    """What every step of one deploy needs: the client, the inputs, where to, and the run's context
+    (where to say what happens, its environment, its clock)."""
 
     api: HfApi
     inputs: Inputs
     where: Destination
-    runner: Runner
-    env: Mapping[str, str]
-    clock: Clock = REAL_TIME
+    run: RunContext
 
     @property
     def space_id(self) -> str:
@@ -207,9 +189,7 @@ def deploy_space(
     api: HfApi,
     inputs: Inputs,
     where: Destination,
-    runner: Runner,
-    env: Mapping[str, str],
-    clock: Clock = REAL_TIME,
+    ctx: RunContext,
     found: Callable[[], FoundFiles] | None = None,
 ) -> Outcome:
     """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome.
@@ -221,7 +201,7 @@ def deploy_space(
     files = found() if found is not None else read_files(inputs)
     snap = take_snapshot(inputs, space_id.split("/")[1], files)
     try:
-        _deploy(DeployContext(api, inputs, where, runner, env, clock), snap, outcome)
+        _deploy(DeployContext(api, inputs, where, ctx), snap, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         raise exc.with_outcome(outcome) from None
@@ -238,7 +218,7 @@ def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
     planner = Planner(ctx, snap)
     with hub_step("list the Space's files", ctx.space_id):
         plan = planner.against(state)
-    print_plan(ctx.runner, snap, plan, wanted.settings, wanted.env)
+    print_plan(ctx.run.runner, snap, plan, wanted.settings, wanted.env)
     _check_entry(snap, plan)
     outcome.settings = wanted.settings.describe()
     outcome.env_keys = (
@@ -249,7 +229,7 @@ def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
     )
     _fill_files(outcome, plan)
     if ctx.inputs.dry_run:
-        ctx.runner.notice(
+        ctx.run.runner.notice(
             f"Dry run: {counted(len(plan.add), 'file')} would be uploaded,"
             f" {len(plan.delete)} deleted; nothing was changed.",
             title="Dry run",
@@ -358,7 +338,7 @@ def _configure(
     api, space_id, settings, env_plan = ctx.api, ctx.space_id, wanted.settings, wanted.env
     if settings.changes:
         with hub_step("create or configure the Space", space_id):
-            ctx.runner.info(f"Settings: {'; '.join(settings.describe())}")
+            ctx.run.runner.info(f"Settings: {'; '.join(settings.describe())}")
             apply_settings(api, space_id, settings, planner.snap.sdk)
             if settings.create:
                 state = read_space(api, space_id)
@@ -369,12 +349,12 @@ def _configure(
 
         keys = variables.describe_keys
         with hub_step("set the Space's secrets and variables", space_id):
-            ctx.runner.info(
+            ctx.run.runner.info(
                 f"Setting secrets ({keys(env_plan.secrets_to_set)})"
                 f" and variables ({keys(env_plan.variables_to_set)})"
             )
             if env_plan.secrets_to_delete or env_plan.variables_to_delete:
-                ctx.runner.info(
+                ctx.run.runner.info(
                     f"Deleting secrets ({keys(env_plan.secrets_to_delete)})"
                     f" and variables ({keys(env_plan.variables_to_delete)}) not listed (exact mode)"
                 )
@@ -390,7 +370,7 @@ def _configure(
 
 def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
     """The one deploy commit, with upload progress; `commit_plan` re-plans if the head moves."""
-    runner = ctx.runner
+    runner = ctx.run.runner
     with (
         hub_step("upload and commit the files", ctx.space_id),
         runner.group(
@@ -401,9 +381,9 @@ def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
         if plan.empty:  # the no-op: no commit to word (its Deploy-Id is loaded with the history)
             runner.info("Nothing changed: no commit.")
             return CommitResult(plan.head or "", None, plan, committed=False)
-        title, description = commit_text(ctx.inputs, ctx.env, ctx.where, uuid.uuid4().hex)
+        title, description = commit_text(ctx.inputs, ctx.run.env, ctx.where, uuid.uuid4().hex)
         t0 = time.monotonic()
-        every = float(ctx.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
+        every = float(ctx.run.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
         with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
             result = commit_plan(
                 ctx.api, ctx.space_id, plan, planner.replan, title, description, runner.info
@@ -424,7 +404,7 @@ def _await_build(
     outcome: Outcome,
 ) -> None:
     """The stage to report: proven by the build watch, or known without one (nothing rebuilds)."""
-    space_id, runner, inputs = ctx.space_id, ctx.runner, ctx.inputs
+    space_id, runner, inputs = ctx.space_id, ctx.run.runner, ctx.inputs
     with hub_step("read the Space's runtime", space_id):
         state = (
             read_space(ctx.api, space_id) if (wanted.settings.create or not state.host) else state
@@ -448,7 +428,7 @@ def _await_build(
         outcome.stage = known if untouched and known else ""
         return
     goal = _goal(result.committed, wanted.rebuilds, outcome.commit_sha, before)
-    outcome.stage = await_build(ctx.api, space_id, goal, inputs.timeout, runner, ctx.clock).stage
+    outcome.stage = await_build(ctx.api, space_id, goal, inputs.timeout, ctx.run).stage
 
 
 def _fill_files(outcome: Outcome, plan: Plan) -> None:
@@ -480,30 +460,24 @@ def _goal(
 
 
 def await_build(
-    api: HfApi, space_id: str, goal: Goal, timeout: float, runner: Runner, clock: Clock
+    api: HfApi, space_id: str, goal: Goal, timeout: float, ctx: RunContext
 ) -> WatchResult:
     """The build watch of a commit (a deploy's or a rollback's), in its own log group and step."""
     with (
         hub_step("wait for the build", space_id),
-        runner.group(
+        ctx.runner.group(
             f"Build: waiting for {space_id} to run {goal.commit[:7]} (timeout {timeout:.0f}s)"
         ),
     ):
-        return watch(api, space_id, goal, timeout, runner, clock)
+        return watch(api, space_id, goal, timeout, ctx)
 
 
-def watch(
-    api: HfApi,
-    space_id: str,
-    goal: Goal,
-    timeout: float,
-    runner: Runner,
-    clock: Clock = REAL_TIME,
-) -> WatchResult:
+def watch(api: HfApi, space_id: str, goal: Goal, timeout: float, ctx: RunContext) -> WatchResult:
     """Follow the Space until `goal` is proven, one of our errors shows, or `timeout` passes; a
     proof by weaker evidence ends with a warning naming what it could not prove."""
     from hf_action.hub.watch import HubProbe, watch_space  # see the imports
 
+    runner, clock = ctx.runner, ctx.clock
     probe = HubProbe(api, space_id, clock=clock.now)
     result = watch_space(
         probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep, scale=clock.scale

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from huggingface_hub import SpaceStage
 
-from hf_action.app.deploy import REAL_TIME, Clock, app_url, watch
+from hf_action.app.context import RunContext
+from hf_action.app.deploy import app_url, watch
+from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -30,28 +32,20 @@ def _missing(space_id: str, operation: str) -> ActionError:
     )
 
 
-def manage_space(
-    api: HfApi,
-    inputs: Inputs,
-    space_id: str,
-    runner: Runner,
-    *,
-    preview: bool,
-    clock: Clock = REAL_TIME,
-) -> Outcome:
+def manage_space(api: HfApi, inputs: Inputs, where: Destination, ctx: RunContext) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
-    op = inputs.operation
-    outcome = Outcome(op, space_id, space_url(space_id), preview=preview)
+    op, space_id = inputs.operation, where.space_id
+    outcome = Outcome(op, space_id, space_url(space_id), preview=where.preview)
     try:
-        _operate(api, inputs, runner, outcome, clock)
+        _operate(api, inputs, ctx, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         raise exc.with_outcome(outcome) from None
     return outcome
 
 
-def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome, clock: Clock) -> None:
-    op, space_id = inputs.operation, outcome.space_id
+def _operate(api: HfApi, inputs: Inputs, ctx: RunContext, outcome: Outcome) -> None:
+    op, space_id, runner = inputs.operation, outcome.space_id, ctx.runner
     with hub_step(f"{op} the Space", space_id):
         state = read_space(api, space_id)
         if op == "delete":
@@ -87,7 +81,7 @@ def _operate(api: HfApi, inputs: Inputs, runner: Runner, outcome: Outcome, clock
             hub_step(f"wait for {want}", space_id),
             runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"),
         ):
-            watched = watch(api, space_id, goal, inputs.timeout, runner, clock)
+            watched = watch(api, space_id, goal, inputs.timeout, ctx)
         outcome.stage = watched.stage
 
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
-from hf_action.app.deploy import Clock, app_url, await_build, run_lines
+from hf_action.app.context import RunContext
+from hf_action.app.deploy import app_url, await_build, run_lines
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -29,13 +30,11 @@ if TYPE_CHECKING:
 PLAN_LINES = 200
 
 
-def rollback_space(
-    api: HfApi, inputs: Inputs, space_id: str, runner: Runner, env: Mapping[str, str]
-) -> Outcome:
+def rollback_space(api: HfApi, inputs: Inputs, space_id: str, ctx: RunContext) -> Outcome:
     """Reported like a deploy; after the commit, a failure still carries the outcome."""
     outcome = Outcome("rollback", space_id, space_url(space_id), dry_run=inputs.dry_run)
     try:
-        _rollback(api, inputs, runner, env, outcome)
+        _rollback(api, inputs, ctx, outcome)
     except BuildFailed as exc:
         outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
         raise exc.with_outcome(outcome) from None
@@ -46,10 +45,8 @@ def rollback_space(
     return outcome
 
 
-def _rollback(
-    api: HfApi, inputs: Inputs, runner: Runner, env: Mapping[str, str], outcome: Outcome
-) -> None:
-    space_id = outcome.space_id
+def _rollback(api: HfApi, inputs: Inputs, ctx: RunContext, outcome: Outcome) -> None:
+    space_id, runner = outcome.space_id, ctx.runner
     with hub_step("read the Space", space_id):
         state = read_space(api, space_id)
     if not state.exists:
@@ -79,20 +76,18 @@ def _rollback(
             title="Nothing to roll back",
         )
         return
-    _commit(api, inputs, runner, env, outcome, state, rev, restore, target)
+    _commit(api, inputs, ctx, outcome, state, rev, restore, target)
     if not inputs.wait:
         outcome.stage = ""  # the runtime still describes the build before the rollback
         return
     goal = Goal("commit", outcome.commit_sha or "")
-    clock = Clock.from_env(env)
-    outcome.stage = await_build(api, space_id, goal, inputs.timeout, runner, clock).stage
+    outcome.stage = await_build(api, space_id, goal, inputs.timeout, ctx).stage
 
 
 def _commit(
     api: HfApi,
     inputs: Inputs,
-    runner: Runner,
-    env: Mapping[str, str],
+    ctx: RunContext,
     outcome: Outcome,
     state: SpaceState,
     rev: Revision,
@@ -100,7 +95,7 @@ def _commit(
     target: dict[str, RemoteFile],
 ) -> None:
     """The commit; `target` (the revision's files) is what a re-plan after a 412 compares with."""
-    space_id = outcome.space_id
+    space_id, runner = outcome.space_id, ctx.runner
 
     def replan() -> Restore:
         now = read_space(api, space_id)
@@ -110,7 +105,7 @@ def _commit(
     with hub_step("commit the rollback", space_id):
         # The revision's blob map travels on, so the next deploy matches its large files unread.
         kept = {p: ids for p, ids in fetch_blob_map(api, space_id, rev.sha).items() if p in target}
-        title, description = _text(inputs, env, rev, blobmap.render(kept))
+        title, description = _text(inputs, ctx.env, rev, blobmap.render(kept))
         with runner.group(
             f"Rollback commit: {counted(len(restore.copy), 'copy', 'copies')},"
             f" {counted(len(restore.delete), 'deletion')}"

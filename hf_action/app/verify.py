@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hf_action.app.context import RunContext
+from hf_action.app.route import Destination
 from hf_action.errors import SmokeFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -26,15 +28,13 @@ def verify_app(
     token: str,
     smoke: SmokeCheck,
     outcome: Outcome,
-    runner: Runner,
-    *,
-    fork: bool,
-    scale: float = 1.0,
+    where: Destination,
+    ctx: RunContext,
 ) -> None:
     """A private Space's app is called with the token (as gradio_client calls one); a public or
     protected one (its app is public) without it, and a fork's private preview not at all: its code
     would receive the token."""
-    path, space_id = smoke.path, outcome.space_id
+    path, space_id, runner = smoke.path, outcome.space_id, ctx.runner
     if outcome.dry_run:
         runner.info(f"Dry run: the smoke check of {path} is not run.")
         return
@@ -44,7 +44,7 @@ def verify_app(
         return
     with hub_step("read the Space's visibility", space_id):
         private = _needs_token(api.space_info(space_id))
-    if private and fork:
+    if private and where.pr is not None and where.pr.is_fork:
         _skip(
             runner,
             outcome,
@@ -61,7 +61,7 @@ def verify_app(
             accept=smoke.statuses,
             timeout=smoke.timeout,
             say=runner.info,
-            scale=scale,  # the run's HF_DEPLOY_POLL_SCALE (policy.poll_scale)
+            scale=ctx.clock.scale,  # the run's HF_DEPLOY_POLL_SCALE (policy.poll_scale)
         )
         runner.info(result.describe())
     if result.passed:

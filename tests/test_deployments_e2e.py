@@ -33,6 +33,8 @@ def payload(action: str, *, sha: str | None = None, fork: bool = False) -> dict:
 def run(action, gh, event: dict | None, inputs: dict | None = None, **kw):
     args = {"space": "user/app", "hf-token": TOKEN, "github-token": GH_TOKEN, **(inputs or {})}
     env = {"GITHUB_API_URL": gh.api_url, "GITHUB_REPOSITORY": BASE_REPO, **kw.pop("env", {})}
+    if event and "pull_request" in event:
+        gh.deliver(event)  # GitHub fires the event once the pull request is at its head
     result = action.run(args, event_name=kw.pop("event_name", "pull_request"), event=event, env=env)
     action.captured += [("comment", c["body"]) for c in gh.comments(BASE_REPO, 2)]
     return result

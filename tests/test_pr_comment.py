@@ -19,6 +19,7 @@ from hf_action.github.comment import (
     marker,
     render,
 )
+from hf_action.github.heads import described_head, head_marker
 from hubsim.oidc import TOKEN_PREFIXES
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 
@@ -63,7 +64,8 @@ def test_render_each_status(status: str, emoji: str, word: str) -> None:
     assert "| **Commit** |" in body and "`0123456`" in body
     assert "| **Updated** | 2024-05-06 07:08:09 UTC |" in body
     assert "| **Stage** | `RUNNING` |" in body
-    assert SHA not in body  # short sha only
+    assert SHA not in body.removesuffix(f"{head_marker(SHA)}\n")  # short sha shown, full hidden
+    assert described_head(body) == SHA
     assert ("<details>" in body) is (status == "failed")
     assert ("was deleted" in body) is (status == "removed")
 
@@ -194,7 +196,7 @@ def _fenced(body: str) -> list[str]:
     for end in range(start + 1, len(lines)):
         closing = re.match(r"^ {0,3}(`{3,})\s*$", lines[end])
         if closing and len(closing.group(1)) >= len(fence):
-            assert lines[end + 1 :] == ["", "</details>"], lines[end + 1 :]
+            assert lines[end + 1 :] == ["", "</details>", head_marker(SHA)], lines[end + 1 :]
             return lines[start + 1 : end]
     raise AssertionError("fence never closed")
 

@@ -35,6 +35,8 @@ def run_pr(
 ):
     args = {"space": "user/app", "hf-token": TOKEN, "github-token": GH_TOKEN, **(inputs or {})}
     env = {"GITHUB_API_URL": gh.api_url, "GITHUB_REPOSITORY": BASE_REPO, "GITHUB_SHA": MERGE_SHA}
+    if event and "pull_request" in event:
+        gh.deliver(event)  # GitHub fires the event once the pull request is at its head
     result = action.run(args, event_name=event_name, event=event, env=env)
     action.captured += [
         ("comment", c["body"]) for c in gh.comments(BASE_REPO, 2)

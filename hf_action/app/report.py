@@ -154,6 +154,7 @@ class Reporter:
         self._outputs(outcome)
         if self.comment is not None:
             self.comment.finished(outcome)
+        self._newer_run_notices()
         self.runner.info(
             f"Done in {outcome.seconds:.1f}s: {outcome.space_url} ({outcome.stage or 'no stage'})"
         )
@@ -192,7 +193,31 @@ class Reporter:
                 " please report it with the traceback folded above.",
                 title="hf-deploy internal error",
             )
+        self._newer_run_notices()
         return 1
+
+    def _newer_run_notices(self) -> None:
+        """One line when a newer run of the pull request reported first (what this run left alone),
+        one when the pull request's head could not be read (what was written unchecked)."""
+        records = [r for r in (self.comment, self.deployment) if r is not None]
+        newer = next((r.superseded_by for r in records if r.superseded_by), None)
+        if newer is not None:
+            done = " and ".join(r.left_alone for r in records if r.superseded_by)
+            self.runner.notice(
+                f"The pull request moved on to {newer[:7]} and a newer run reported on it:"
+                f" this run {done}.",
+                title="Superseded by a newer run",
+            )
+        unread = [r.head for r in records if r.head is not None and r.head.unread]
+        if unread:
+            what = [r.record for r in records if r.head in unread]
+            self.runner.notice(
+                f"Could not read pull request #{unread[0].number}'s head in"
+                f" {unread[0].repository} ({unread[0].unread}): {' and '.join(what)}"
+                f" {'were' if len(what) > 1 else 'was'} written without checking for a newer run"
+                " (the pull-requests: read permission lets it check).",
+                title="Newer run not checked",
+            )
 
     def _build_failed(self, exc: BuildFailed) -> None:
         if exc.log_tail:
@@ -213,8 +238,16 @@ class Reporter:
 class RunDeployment:
     """Follows the run: ``started`` by ``open_deployment``, ``finished`` or ``failed`` at the end."""
 
+    record, left_alone = "the deployment's status", "marked its own deployment inactive"
+
     def __init__(self, client: Deployments, environment: str, *, deleting: bool) -> None:
         self.client, self.environment, self.deleting = client, environment, deleting
+        self.head = client.head
+
+    @property
+    def superseded_by(self) -> str | None:
+        """The pull request's head when a newer run deployed it first (ours ended ``inactive``)."""
+        return self.client.superseded_by
 
     def finished(self, outcome: Outcome) -> None:
         """A run that worked: success (the app is there), or the deleted preview's deployments
@@ -248,14 +281,17 @@ def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunD
     if not deployment_wanted(inputs.github_deployment, preview=pr is not None):
         return None
     from hf_action.github.deployments import Deployments, NewDeployment, environment_name
+    from hf_action.github.heads import PullHead
 
     environment = environment_name(inputs.environment, where.base_id, pr.number if pr else None)
     repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
     if not inputs.github_token or not repository:
         return None
+    head = PullHead(repository, pr.number, pr.head_sha) if pr and not deleting else None
     client = Deployments(
         inputs.github_token, repository, env,
         lambda message: runner.warning(message, title="GitHub deployment not recorded"),
+        head=head,
     )  # fmt: skip
     if not deleting:
         ref = pr.head_sha if pr else (env.get("GITHUB_SHA") or env.get("GITHUB_REF_NAME") or "")
@@ -268,10 +304,13 @@ def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunD
 class PreviewComment:
     """The sticky PR comment; a failure to comment only warns, once: the run then stops commenting."""
 
+    record, left_alone = "the preview comment", "left the preview comment as the newer run wrote it"
+
     def __init__(
         self, inputs: Inputs, pr: PullRequest, where: Destination, ctx: RunContext
     ) -> None:
         from hf_action.github.comment import StickyComment, github_api_url, marker
+        from hf_action.github.heads import PullHead
 
         env = ctx.env
         self.pr, self.base_id, self.space_id, self.notes = (
@@ -286,16 +325,24 @@ class PreviewComment:
         # What the log masks (each line of a multi-line secret too), redacted from the comment.
         parts = {part for v in values for part in maskable_parts(v)}
         self.secret_values = sorted(parts, key=len, reverse=True)
+        repository = env.get("GITHUB_REPOSITORY") or pr.base_repo
         self.sticky = StickyComment(
             inputs.github_token or "",
-            env.get("GITHUB_REPOSITORY") or pr.base_repo,
+            repository,
             pr.number,
             github_api_url(env),
             marker(where.base_id),
             self._warn,
             seconds_between_requests=0.0,
             seconds_between_writes=0.0,
+            head=PullHead(repository, pr.number, pr.head_sha),
         )
+        self.head = self.sticky.head
+
+    @property
+    def superseded_by(self) -> str | None:
+        """The pull request's head when its comment was a newer run's: this run leaves it be."""
+        return self.sticky.superseded_by
 
     def _warn(self, message: str) -> None:
         self.broken = True
@@ -309,7 +356,7 @@ class PreviewComment:
         failure: str | None = None,
         create: bool = True,
     ) -> None:
-        if self.broken:
+        if self.broken or self.superseded_by is not None:  # once a newer run's, left to it
             return
         from hf_action.github.comment import CommentState, render
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from hf_action.github.heads import PullHead, described_head, head_marker
 from hf_action.text import md_cell, md_link, one_line
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     if state.status == "failed" and state.log_tail:
         budget = MAX_BODY_BYTES - len(head.encode("utf-8")) - 200
         head += "\n\n" + _log_block(_redact(state.log_tail, secret_values), budget)
-    return head + "\n"
+    # The full head, hidden and last: a log line cannot pose as it (described_head takes the last).
+    recorded = head_marker(state.head_sha)
+    return head + "\n" + (_redact(recorded, secret_values) + "\n" if recorded else "")
 
 
 def _table(state: CommentState) -> list[str]:
@@ -194,6 +197,7 @@ class StickyComment:
         retry: int = 2,
         seconds_between_requests: float = 0.25,
         seconds_between_writes: float = 1.0,
+        head: PullHead | None = None,
     ) -> None:
         self.token = token
         self.repository = repository
@@ -204,6 +208,10 @@ class StickyComment:
         self._login: str | None = None
         self.timeout, self.retry = timeout, retry
         self.pacing = (seconds_between_requests, seconds_between_writes)
+        #: With ``head``, a comment that describes another head is a newer run's once the pull
+        #: request has moved on from ours: it is left alone, and this names the head it moved to.
+        self.head = head
+        self.superseded_by: str | None = None
 
     def upsert(self, body: str, *, create: bool = True) -> str | None:
         """Write ``body`` to the PR's comment; return its URL, or None (after a warning).
@@ -254,7 +262,9 @@ class StickyComment:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
             for comment in issue.get_comments():
                 if self.marker in (comment.body or "") and self._is_own(gh, comment):
-                    comment.edit(body)
+                    self.superseded_by = self._newer_head(gh, comment.body or "")
+                    if self.superseded_by is None:
+                        comment.edit(body)
                     return comment.html_url
             if not create:
                 return ""
@@ -263,6 +273,13 @@ class StickyComment:
             return created.html_url
         finally:
             gh.close()
+
+    def _newer_head(self, gh: Github, existing: str) -> str | None:
+        """The pull request's head when ``existing`` describes another head than ours and the
+        pull request has moved on from ours: the comment is then a newer run's."""
+        if self.head is None or described_head(existing) == self.head.ours:
+            return None
+        return self.head.moved_on(gh)
 
     def _is_own(self, gh: Github, comment: IssueComment) -> bool:
         """Written by this token's identity (found once, only when a marker comment exists)."""

@@ -4,8 +4,9 @@ button of a pull request, with statuses that follow the Space.
 One environment per pull request (``hf-preview/<name>-pr-<number>`` unless the ``environment``
 input names it), ``transient_environment`` for previews, ``in_progress`` then ``success`` (with
 the app URL and the workflow run) or ``failure``, and ``inactive`` on every deployment of the
-environment once its preview is deleted. A deployment is a courtesy, like the comment: any failure
-(most often a token without ``deployments: write``) is one warning and the deploy goes on.
+environment once its preview is deleted, or on a late run's own once a newer run of the pull
+request deployed another head (github.heads). A deployment is a courtesy, like the comment: any
+failure (most often a token without ``deployments: write``) is one warning and the deploy goes on.
 PyGithub is imported lazily: the action's cold start matters.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from hf_action.errors import InputError
 from hf_action.github.comment import github_api_url
+from hf_action.github.heads import PullHead
 
 if TYPE_CHECKING:
     from github import Github
@@ -97,9 +99,19 @@ class Deployments:
     """The deployments of one run; after the first failure (already warned) it does nothing."""
 
     def __init__(
-        self, token: str, repository: str, env: Mapping[str, str], warn: Callable[[str], None]
+        self,
+        token: str,
+        repository: str,
+        env: Mapping[str, str],
+        warn: Callable[[str], None],
+        *,
+        head: PullHead | None = None,
     ) -> None:
         self.token, self.repository, self.warn = token, repository, warn
+        #: A preview's: its deployment ends ``inactive`` when a newer run of the pull request has
+        #: deployed another head (``superseded_by`` names the pull request's head then).
+        self.head = head
+        self.superseded_by: str | None = None
         self.api_url = github_api_url(env)
         self.log_url = run_url(env)
         self.broken = False
@@ -129,14 +141,22 @@ class Deployments:
         return self._call(f"create a deployment in {target.environment!r}", create)
 
     def finish(self, success: bool, environment_url: str | None = None) -> None:
-        """``success`` with the app URL, or ``failure``, on the deployment ``start`` made."""
+        """``success`` with the app URL, or ``failure``, on the deployment ``start`` made; or
+        ``inactive`` once a newer run of the pull request deployed another head: GitHub's state
+        for a deployment no longer live, which a newer one's ``auto_inactive`` does not set on a
+        transient environment's."""
         if self.deployment is None:
             return
-        url = self.deployment.url
+        deployment = self.deployment
         state = "success" if success else "failure"
 
         def post(gh: Github) -> None:
-            self._status(gh, url, state, environment_url if success else None)
+            self.superseded_by = self._newer_head(gh, deployment)
+            if self.superseded_by is not None:
+                described = f"Superseded by {self.superseded_by[:7]}"
+                self._status(gh, deployment.url, "inactive", description=described)
+            else:
+                self._status(gh, deployment.url, state, environment_url if success else None)
 
         self._call(f"mark the deployment {state}", post)
 
@@ -159,11 +179,38 @@ class Deployments:
         return self._call(f"mark the deployments of {environment!r} inactive", mark_inactive)
 
     # -- internals ------------------------------------------------------------------------
-    def _status(self, gh: Github, url: str, state: str, environment_url: str | None = None) -> None:
+    def _newer_head(self, gh: Github, ours: Deployment) -> str | None:
+        """The pull request's head when it moved on from ours and a newer run deployed another
+        head here: a deployment made after ours, or one of the pull request's head."""
+        if self.head is None:
+            return None
+        current = self.head.moved_on(gh)
+        if current is None:
+            return None
+        after_ours = True
+        deployments = gh.get_repo(self.repository).get_deployments(environment=ours.environment)
+        for n, other in enumerate(deployments):  # newest first
+            if n >= MAX_DEACTIVATE:
+                break
+            if other.id == ours.id:
+                after_ours = False
+            elif other.sha == current or (after_ours and other.sha != ours.sha):
+                return current
+        return None
+
+    def _status(
+        self,
+        gh: Github,
+        url: str,
+        state: str,
+        environment_url: str | None = None,
+        *,
+        description: str | None = None,
+    ) -> None:
         """POST a status with ``log_url`` (PyGithub's create_status only knows ``target_url``)."""
         body: dict[str, str | bool] = {
             "state": state,
-            "description": f"Space {state.replace('_', ' ')}",
+            "description": description or f"Space {state.replace('_', ' ')}",
         }
         if self.log_url:
             body["log_url"] = self.log_url

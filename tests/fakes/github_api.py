@@ -11,12 +11,17 @@ with the shapes of the octokit webhook examples: create (``auto_merge`` and
 pending checks fail the request unless ``[]``), list by environment (newest
 first), statuses with ``log_url``/``environment_url`` and ``auto_inactive``,
 environments created on first use, and the ``deployments`` permission of the
-token (``none`` -> 403 "Resource not accessible by integration").
+token (``none`` -> 403 "Resource not accessible by integration"); the same for the
+``pulls`` permission (reading pull requests).
 
 The token's identity: an installation token (the workflow's GITHUB_TOKEN, login
 ``github-actions[bot]``) gets 403 on ``GET /user`` exactly as on GitHub; a
 personal access token (``token_kind="user"``) gets its user. Pull requests have
-a state (``set_pull``) for cleanup: listed by ``state`` and fetched one by one.
+a state and a head (``set_pull``, or ``deliver`` from a webhook payload, as GitHub fires the event
+once the pull request is at that head): listed by ``state`` and fetched one by one.
+
+``on_request`` is called with each request before it is answered (outside the state lock): a test
+can hold one run's request there while another run goes ahead, as two overlapping runs do.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +50,11 @@ BOT_LOGIN = "github-actions[bot]"
 USER_FORBIDDEN = {
     "message": "Resource not accessible by integration",
     "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+    "status": "403",
+}
+PULLS_FORBIDDEN = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#get-a-pull-request",
     "status": "403",
 }
 DEPLOYMENTS_FORBIDDEN = {
@@ -96,6 +106,7 @@ class FakeGitHub:
         web_url: str = "https://github.com",
         token_kind: str = "installation",  # noqa: S107 - a kind, not a secret
         deployments: str = "write",
+        pulls: str = "read",
         pending_contexts: tuple[str, ...] = ("ci/test",),
     ) -> None:
         self.token = token
@@ -109,10 +120,12 @@ class FakeGitHub:
         # "user": a personal access token, GET /user answers ``login``.
         self.token_kind = token_kind
         self.deployments_permission = deployments  # "write", "read" or "none"
+        self.pulls_permission = pulls  # "read" or "none" (GET of pull requests: 403)
         # Commit statuses still pending on every ref (the PR's other checks are running):
         # a deployment that does not pass required_contexts=[] is refused with 409, as on GitHub.
         self.pending_contexts = pending_contexts
         self._state = _State()
+        self.on_request: Callable[[Recorded], None] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -176,16 +189,36 @@ class FakeGitHub:
             return dict(self._new_comment(repo, number, body, login))
 
     def set_pull(
-        self, repo: str, number: int, state: str | None = "open", *, merged: bool = False
+        self,
+        repo: str,
+        number: int,
+        state: str | None = "open",
+        *,
+        merged: bool = False,
+        head: str | None = None,
     ) -> None:
-        """Make pull request ``number`` open or closed; ``state=None``: no such pull request.
+        """Make pull request ``number`` open or closed at ``head``; ``state=None``: no such pull
+        request.
 
-        Numbers never set answer as open pull requests (``GET``) but are not listed.
+        Numbers never set answer as open pull requests (``GET``) but are not listed; a head never
+        set is ``number`` as a 40-digit sha.
         """
         with self._state.lock:
             self._state.pulls[(repo, number)] = (
-                None if state is None else {"state": state, "merged": merged}
+                None if state is None else {"state": state, "merged": merged, "head": head}
             )
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """The pull request as GitHub holds it when it fires ``event`` (a ``pull_request`` payload):
+        its state and its head."""
+        pull = event["pull_request"]
+        self.set_pull(
+            pull["base"]["repo"]["full_name"],
+            event.get("number", pull["number"]),
+            pull["state"],
+            merged=bool(pull.get("merged")),
+            head=pull["head"]["sha"],
+        )
 
     def seed_deployment(
         self, repo: str, environment: str, ref: str, *, states: tuple[str, ...] = ("success",)
@@ -360,7 +393,7 @@ class FakeGitHub:
             "head": {
                 "label": f"{repo.split('/')[0]}:branch-{number}",
                 "ref": f"branch-{number}",
-                "sha": f"{number:040x}"[-40:],
+                "sha": info.get("head") or f"{number:040x}"[-40:],
                 "repo": self._repo(repo),
             },
             "base": {
@@ -481,10 +514,11 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             in_base = path.startswith(fake.base_path + "/") if fake.base_path else True
             if in_base:
                 path = path[len(fake.base_path) :]
+            recorded = Recorded(method, path, query, body, dict(self.headers.items()))
             with fake._state.lock:
-                fake._state.requests.append(
-                    Recorded(method, path, query, body, dict(self.headers.items()))
-                )
+                fake._state.requests.append(recorded)
+            if fake.on_request is not None:
+                fake.on_request(recorded)
             if not in_base:
                 return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
             if fake.fail_status is not None:
@@ -524,12 +558,16 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self._send(200, _user(fake.login, fake.web_url, fake.api_url))
 
         def get_pull(self, repo: str, number: str, **_: Any) -> None:
+            if fake.pulls_permission == "none":
+                return self._send(403, PULLS_FORBIDDEN)
             pull = fake._pull(repo, int(number))
             if pull is None:
                 return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
             self._send(200, pull)
 
         def list_pulls(self, repo: str, query: dict[str, list[str]], **_: Any) -> None:
+            if fake.pulls_permission == "none":
+                return self._send(403, PULLS_FORBIDDEN)
             wanted = query.get("state", ["open"])[-1]
             if wanted not in {"open", "closed", "all"}:
                 return self._send(422, {"message": "Validation Failed", "status": "422"})

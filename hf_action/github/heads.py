@@ -1,0 +1,70 @@
+"""Which run of a pull request is the newer one: runs of one pull request can overlap, and an older
+run that reports late must not replace what a newer run wrote (the sticky comment, the deployment).
+
+A run is stale once its pull request has moved on from the head it deployed (GitHub's current head
+is another commit) and the record it would write over describes another head. GitHub has no
+conditional write for comments or statuses: the check is read-then-write, one request apart.
+PyGithub is imported inside functions because the action's cold start matters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from github import Github
+
+_HEAD = re.compile(r"<!-- hf-deploy:head:([0-9a-f]{7,64}) -->")
+_SHA = re.compile(r"[0-9a-f]{7,64}")
+
+
+def head_marker(sha: str) -> str:
+    """The hidden line that records the full head a comment describes ("" for no commit id)."""
+    sha = sha.lower()
+    return f"<!-- hf-deploy:head:{sha} -->" if _SHA.fullmatch(sha) else ""
+
+
+def described_head(body: str) -> str | None:
+    """The head a comment describes: a head marker on its last line (``render`` puts it there),
+    or None. A marker anywhere else (a build log's line in the comment) cannot pose as it."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    found = _HEAD.fullmatch(lines[-1]) if lines else None
+    return found.group(1) if found else None
+
+
+class PullHead:
+    """This run's head of one pull request, and GitHub's current head when asked.
+
+    A head that cannot be read (a token without ``pull-requests: read``, GitHub down) counts as
+    ours: the run writes as it did before the check existed; ``unread`` keeps why, for the one
+    notice the run's report prints.
+    """
+
+    def __init__(self, repository: str, number: int, ours: str) -> None:
+        self.repository, self.number, self.ours = repository, number, ours.lower()
+        self.unread: str | None = None
+
+    def moved_on(self, gh: Github) -> str | None:
+        """The pull request's current head when it is no longer ours, else None."""
+        from github import GithubException  # lazy: cold start
+
+        try:
+            current = str(gh.get_repo(self.repository).get_pull(self.number).head.sha).lower()
+        except GithubException as exc:
+            self._cannot(f"HTTP {exc.status}: {_message(exc.data)}".rstrip(": "))
+            return None
+        except Exception as exc:  # network: a report is a courtesy, never a failure
+            self._cannot(f"{type(exc).__name__}: {exc}")
+            return None
+        return None if current == self.ours else current
+
+    def _cannot(self, detail: str) -> None:
+        self.unread = self.unread or detail
+
+
+def _message(data: object) -> str:
+    if isinstance(data, Mapping):
+        return str(data.get("message") or "")
+    return str(data or "")[:200]

@@ -18,6 +18,8 @@ class Commit:
 
 
 class Api:
+    endpoint = "http://hub.example"
+
     def __init__(self, *commits: Commit) -> None:
         self.commits = list(commits)
 
@@ -53,6 +55,7 @@ def test_refusals():
         find_revision(api, "o/s", "f" * 7)
     assert err.value.title == "Revision not in the Space's history"
     assert "(its main branch has 4 commits); nothing was changed." in err.value.message
+    assert "from http://hub.example/spaces/o/s/commits/main (a GitHub" in err.value.hint
     with pytest.raises(ActionError) as err:
         find_revision(Api(HEAD, MANUAL, INITIAL), "o/s", "previous")  # only the head deployed
     assert err.value.title == "No previous deploy"

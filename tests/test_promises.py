@@ -283,9 +283,11 @@ def test_an_unreachable_hub_states_the_attempts_made(action):
         {"space": "user/x", "hf-token": TOKEN}, env={"HF_ENDPOINT": f"http://127.0.0.1:{port}"}
     )
     assert result.returncode == 1 and len(result.errors) == 1, result.stdout
-    assert "Could not reach the Hub" in result.errors[0]
+    assert f"Could not reach the Hub at http://127.0.0.1:{port} while trying" in result.errors[0]
     assert "(gave up after 5 attempts)" in result.errors[0]
     assert result.stdout.count("retry ") == 4
+    # The run's HF_ENDPOINT is the host the retry lines call the Hub (transport.install).
+    assert "Hub ConnectError on GET /api/whoami-v2; retry 1/4" in result.stdout, result.stdout
 
 
 def test_progress_counts_only_the_bytes_that_are_uploaded_as_files(action, hub):

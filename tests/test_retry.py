@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
+import subprocess
+import sys
 
 import httpx2
+import pytest
 
 from hf_action.app import action
 from hf_action.app.action import configure_process
+from hf_action.app.context import RunContext
+from hf_action.errors import ActionError
+from hf_action.github.runner import Runner
+from hf_action.hub.client import hub_step
 from hf_action.hub.policy import RetryPolicy, xet_bounds
-from hf_action.hub.transport import RetryTransport, _inner_transport, _retry_after
+from hf_action.hub.transport import RetryTransport, _retry_after, direct_transport
 
 
 def test_environment_proxy_is_used_unless_no_proxy_says_otherwise(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("HF_ENDPOINT", "https://huggingface.co")
-    assert type(_inner_transport()._pool).__name__ == "HTTPProxy"
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:8080")
-    assert type(_inner_transport()._pool).__name__ == "ConnectionPool"
+    assert type(direct_transport("https://huggingface.co")._pool).__name__ == "HTTPProxy"
+    assert type(direct_transport("http://127.0.0.1:8080")._pool).__name__ == "ConnectionPool"
 
 
 def test_retry_after_forms():
@@ -43,7 +49,9 @@ class _Flaky(httpx2.BaseTransport):
 def test_retries_then_succeeds_and_reports_each_retry():
     said, slept = [], []
     inner = _Flaky([503, 429, 500])
-    t = RetryTransport(inner, RetryPolicy(base_delay=0.1), said.append, sleep=slept.append)
+    t = RetryTransport(
+        inner, RetryPolicy(base_delay=0.1), said.append, hub_host="hub", sleep=slept.append
+    )
     response = t.handle_request(httpx2.Request("GET", "http://hub/api/whoami-v2"))
     assert response.status_code == 200 and inner.calls == 4 and len(said) == 3
     assert slept[1] == 1.0  # Retry-After honoured
@@ -52,7 +60,11 @@ def test_retries_then_succeeds_and_reports_each_retry():
 def test_out_of_budget_returns_the_hubs_own_answer():
     inner = _Flaky([503] * 10)
     t = RetryTransport(
-        inner, RetryPolicy(base_delay=1, budget=2.5), lambda m: None, sleep=lambda s: None
+        inner,
+        RetryPolicy(base_delay=1, budget=2.5),
+        lambda m: None,
+        hub_host="hub",
+        sleep=lambda s: None,
     )
     response = t.handle_request(httpx2.Request("GET", "http://hub/x"))
     assert response.status_code == 503 and inner.calls <= 3
@@ -60,17 +72,18 @@ def test_out_of_budget_returns_the_hubs_own_answer():
 
 def test_streamed_bodies_are_not_replayed():
     inner = _Flaky([503, 503])
-    t = RetryTransport(inner, RetryPolicy(), lambda m: None, sleep=lambda s: None)
+    t = RetryTransport(inner, RetryPolicy(), lambda m: None, hub_host="hub", sleep=lambda s: None)
     request = httpx2.Request("PUT", "http://hub/lfs", content=iter([b"chunk"]))
     assert t.handle_request(request).status_code == 503 and inner.calls == 1
 
 
-def test_retry_line_names_the_host_when_it_is_not_the_hub(monkeypatch):
+def test_retry_line_names_the_host_when_it_is_not_the_hub():
     """A keyless run's id-token request goes to GitHub through the same transport."""
-    monkeypatch.setenv("HF_ENDPOINT", "http://hub")
     said = []
     for url in ("http://hub/api/whoami-v2", "http://pipelines.actions.example/idtoken?audience=x"):
-        t = RetryTransport(_Flaky([503]), RetryPolicy(), said.append, sleep=lambda s: None)
+        t = RetryTransport(
+            _Flaky([503]), RetryPolicy(), said.append, hub_host="hub", sleep=lambda s: None
+        )
         t.handle_request(httpx2.Request("GET", url))
     assert said[0].startswith("Hub HTTP 503 on GET /api/whoami-v2;")
     assert said[1].startswith("pipelines.actions.example HTTP 503 on GET /idtoken;")
@@ -123,7 +136,58 @@ def test_the_policy_and_hf_xets_bounds_come_from_the_runs_env():
 
 def test_the_transport_sleeps_exactly_the_delay_it_announces():
     said, slept = [], []
-    t = RetryTransport(_Flaky([503, 429]), RetryPolicy(), said.append, sleep=slept.append)
+    t = RetryTransport(
+        _Flaky([503, 429]), RetryPolicy(), said.append, hub_host="hub", sleep=slept.append
+    )
     t.handle_request(httpx2.Request("GET", "http://hub/api/whoami-v2"))
     assert len(said) == len(slept) == 2
     assert all(line.endswith(f" in {s:.1f}s") for line, s in zip(said, slept, strict=True)), said
+
+
+@pytest.fixture
+def process_env():
+    """configure_process writes os.environ: put it back as it was."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_the_library_and_the_run_take_one_hub_endpoint(process_env):
+    """HF_ENDPOINT is read once (`urls.hub_endpoint`): configure_process writes that value for
+    huggingface_hub, and the run's context, which makes the client, holds the same, set or not."""
+    runner = Runner({}, github=False, stream=io.StringIO())
+    os.environ["HF_ENDPOINT"] = "http://left.over"  # a process value the run's env does not set
+    for env, hub in (
+        ({"HF_ENDPOINT": " http://hub.example:8080/ "}, "http://hub.example:8080"),
+        ({}, "https://huggingface.co"),
+    ):
+        configure_process(env)
+        assert os.environ["HF_ENDPOINT"] == RunContext.from_env(env, runner).endpoint == hub
+
+
+def test_huggingface_hub_imported_after_configure_process_defaults_to_the_runs_hub():
+    code = (
+        "from hf_action.app.action import configure_process\n"
+        "configure_process({'HF_ENDPOINT': ' http://hub.example:8080/ '})\n"
+        "from huggingface_hub import constants\n"
+        "print(constants.ENDPOINT)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HF_ENDPOINT"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout == "http://hub.example:8080\n", out.stderr
+
+
+def test_an_unreachable_host_is_named_from_the_request_that_failed():
+    """The host the request went to (the Hub, or a storage server an upload went to), never its
+    path or query (a signed URL's signature)."""
+    request = httpx2.Request("PUT", "https://cas.example:8443/xorbs/x?sig=s3cret")
+    for error, at in (
+        (httpx2.ConnectError("refused", request=request), " at https://cas.example:8443"),
+        (httpx2.ConnectError("refused"), ""),  # no request known: no host named
+    ):
+        with pytest.raises(ActionError) as raised, hub_step("upload the files", "o/s"):
+            raise error
+        assert raised.value.message.startswith(
+            f"Could not reach the Hub{at} while trying to upload the files: refused."
+        ), raised.value.message

@@ -188,7 +188,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
         clock.sleep(seconds)
         watched.sleeps.append((before, clock.monotonic()))
 
-    ctx = RunContext({}, runner, RetryPolicy(), Clock(clock.monotonic, sleep))
+    ctx = RunContext({}, runner, RetryPolicy(), Clock(clock.monotonic, sleep), sim.url)
     real_info = HubProbe.info
 
     def info(probe: HubProbe) -> Any:

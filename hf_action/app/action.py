@@ -17,7 +17,7 @@ from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner, workspace_from_env
 from hf_action.hub import keyless
 from hf_action.hub.policy import RetryPolicy, xet_bounds
-from hf_action.hub.urls import endpoint
+from hf_action.hub.urls import hub_endpoint
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 from hf_action.request import Request, Stop, read_request, to_mask
@@ -44,7 +44,7 @@ def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
 
 
 #: Process settings huggingface_hub and hf_xet read from os.environ: copied there from the run's `env`.
-_FROM_ENV = ("HF_ENDPOINT", keyless.REQUEST_URL, keyless.REQUEST_TOKEN)
+_FROM_ENV = (keyless.REQUEST_URL, keyless.REQUEST_TOKEN)
 
 
 def configure_process(env: Mapping[str, str]) -> None:
@@ -64,6 +64,9 @@ def configure_process(env: Mapping[str, str]) -> None:
     for name in _FROM_ENV:
         if (env.get(name) or "").strip():
             os.environ[name] = (env.get(name) or "").strip()
+    # The run's Hub, decided once (`hub_endpoint`): the library's default endpoint is the one the
+    # run's client, keyless exchange and links use (`RunContext.endpoint`), set or not.
+    os.environ["HF_ENDPOINT"] = hub_endpoint(env)
 
 
 def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
@@ -115,22 +118,24 @@ def _hardware_names(wanted: str, ctx: RunContext) -> tuple[str, ...]:
     from hf_action.hub.space import hub_hardware, library_hardware
 
     # The client's environment first: huggingface_hub reads it at import.
-    prepare_client(ctx.runner.info, ctx.policy)
+    prepare_client(ctx.endpoint, ctx.runner.info, ctx.policy)
     names = library_hardware()
-    return names if wanted in names else names + tuple(n for n in hub_hardware() if n not in names)
+    if wanted in names:
+        return names
+    return names + tuple(n for n in hub_hardware(ctx.endpoint) if n not in names)
 
 
 def _keyless_token(inputs: Inputs, ctx: RunContext) -> str:
     """No hf-token, but the job may mint an OIDC id token: exchange it for a token on the Space."""
     from hf_action.hub.client import prepare_client  # see _connect
 
-    runner = ctx.runner
-    prepare_client(runner.info, ctx.policy)
+    runner, endpoint = ctx.runner, ctx.endpoint
+    prepare_client(endpoint, runner.info, ctx.policy)
     runner.info(
-        f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint()}"
+        f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint}"
         f" for a token on spaces/{inputs.space}."
     )
-    got = keyless.exchange(inputs.space, endpoint(), ctx.env, runner.mask)
+    got = keyless.exchange(inputs.space, endpoint, ctx.env, runner.mask)
     assumed = "" if got.expiry_stated else " (assumed: the answer stated no expires_in)"
     runner.info(
         f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s{assumed}."
@@ -151,7 +156,7 @@ def _connect(token: str, ctx: RunContext) -> HfApi:
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
     from hf_action.hub.client import make_api
 
-    return make_api(token, ctx.runner.info, ctx.policy)
+    return make_api(token, ctx.endpoint, ctx.runner.info, ctx.policy)
 
 
 def _check_token(api: HfApi, inputs: Inputs) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hf_action.github.runner import Runner
 from hf_action.hub.policy import RetryPolicy, poll_scale
+from hf_action.hub.urls import hub_endpoint
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,19 @@ class Clock:
 
 @dataclass(frozen=True)
 class RunContext:
-    """The run's environment, its runner, the retry policy and the watch's clock, made once by
-    `run_action` (`from_env`); a test makes one with its fake clock."""
+    """The run's environment, its runner, the retry policy, the watch's clock and the Hub it talks
+    to, made once by `run_action` (`from_env`); a test makes one with its fake clock and its Hub."""
 
     env: Mapping[str, str]  # the run's environment: read, never written
     runner: Runner
     policy: RetryPolicy  # handed to the Hub client's transport
     clock: Clock  # the build watch's and the smoke check's pauses
+    # The Hub's URL (`urls.hub_endpoint`, the value configure_process gives huggingface_hub): the
+    # client is made with it, the keyless exchange and the PR comment's link use it.
+    endpoint: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], runner: Runner) -> RunContext:
         """The run's settings as its environment gives them, the machine's time."""
-        return cls(env, runner, RetryPolicy.from_env(env), Clock.from_env(env))
+        policy, clock = RetryPolicy.from_env(env), Clock.from_env(env)
+        return cls(env, runner, policy, clock, hub_endpoint(env))

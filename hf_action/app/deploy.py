@@ -195,9 +195,8 @@ def deploy_space(
     """inputs -> snapshot -> plan -> Hub -> outcome. After a commit, a failure carries the outcome.
     `found`: the folder's files, read since the run connected (`read_files` here when None)."""
     space_id = where.space_id
-    outcome = Outcome(
-        "deploy", space_id, space_url(space_id), preview=where.preview, dry_run=inputs.dry_run
-    )
+    url = space_url(api.endpoint, space_id)
+    outcome = Outcome("deploy", space_id, url, preview=where.preview, dry_run=inputs.dry_run)
     files = found() if found is not None else read_files(inputs)
     snap = take_snapshot(inputs, space_id.split("/")[1], files)
     try:
@@ -243,7 +242,7 @@ def _deploy(ctx: DeployContext, snap: Snapshot, outcome: Outcome) -> None:
     outcome.committed = result.committed
     outcome.commit_sha = result.sha or state.sha
     outcome.commit_url = (
-        f"{space_url(ctx.space_id)}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
+        f"{outcome.space_url}/commit/{outcome.commit_sha}" if outcome.commit_sha else None
     )
     _await_build(ctx, state, wanted, result, before, outcome)
 

@@ -35,7 +35,7 @@ def _missing(space_id: str, operation: str) -> ActionError:
 def manage_space(api: HfApi, inputs: Inputs, where: Destination, ctx: RunContext) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
     op, space_id = inputs.operation, where.space_id
-    outcome = Outcome(op, space_id, space_url(space_id), preview=where.preview)
+    outcome = Outcome(op, space_id, space_url(api.endpoint, space_id), preview=where.preview)
     try:
         _operate(api, inputs, ctx, outcome)
     except BuildFailed as exc:

@@ -320,7 +320,7 @@ class PreviewComment:
             where.notes,
         )
         self.runner, self.broken = ctx.runner, False
-        self.space_url = space_url(where.space_id)
+        self.space_url = space_url(ctx.endpoint, where.space_id)
         values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
         # What the log masks (each line of a multi-line secret too), redacted from the comment.
         parts = {part for v in values for part in maskable_parts(v)}

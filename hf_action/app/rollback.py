@@ -32,7 +32,9 @@ PLAN_LINES = 200
 
 def rollback_space(api: HfApi, inputs: Inputs, space_id: str, ctx: RunContext) -> Outcome:
     """Reported like a deploy; after the commit, a failure still carries the outcome."""
-    outcome = Outcome("rollback", space_id, space_url(space_id), dry_run=inputs.dry_run)
+    outcome = Outcome(
+        "rollback", space_id, space_url(api.endpoint, space_id), dry_run=inputs.dry_run
+    )
     try:
         _rollback(api, inputs, ctx, outcome)
     except BuildFailed as exc:
@@ -119,7 +121,7 @@ def _commit(
     _fill(outcome, landed, state, rev)  # after a 412, the re-plan is what the commit changed
     outcome.committed = sha != state.sha
     outcome.commit_sha = sha
-    outcome.commit_url = url or f"{space_url(space_id)}/commit/{sha}"
+    outcome.commit_url = url or f"{outcome.space_url}/commit/{sha}"
 
 
 def _text(inputs: Inputs, env: Mapping[str, str], rev: Revision, trailer: str) -> tuple[str, str]:

@@ -12,24 +12,26 @@ from hf_action.errors import ActionError
 from hf_action.hub import transport
 from hf_action.hub.explain import explain
 from hf_action.hub.policy import RetryPolicy
-from hf_action.hub.urls import endpoint
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
 
-def prepare_client(on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
+def prepare_client(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
     """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final
     (the entrypoint and the CLI set it, `app.action.configure_process`). Every request it makes from
-    then on (the keyless exchange included) goes through our transport, retried by `policy`."""
-    transport.install(on_retry, policy)
+    then on (the keyless exchange included) goes through our transport, retried by `policy`;
+    `endpoint` is the run's Hub (`urls.hub_endpoint`), the one configure_process gave the library."""
+    transport.install(endpoint, on_retry, policy)
 
 
-def make_api(token: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> HfApi:
-    prepare_client(on_retry, policy)
+def make_api(
+    token: str, endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy
+) -> HfApi:
+    prepare_client(endpoint, on_retry, policy)
     from huggingface_hub import HfApi
 
-    return HfApi(endpoint=endpoint(), token=token, library_name="hf-deploy")
+    return HfApi(endpoint=endpoint, token=token, library_name="hf-deploy")
 
 
 @dataclass(frozen=True)

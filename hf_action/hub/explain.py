@@ -16,7 +16,6 @@ import httpx2
 
 from hf_action.errors import ActionError
 from hf_action.hub import transport
-from hf_action.hub.urls import endpoint
 
 if TYPE_CHECKING:
     from huggingface_hub.errors import HfHubHTTPError
@@ -38,7 +37,7 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
     bound = f" (gave up after {sent} attempts)" if sent > 1 else ""
     if isinstance(exc, httpx2.TransportError):
         return ActionError(
-            f"Could not reach the Hub at {endpoint()} while trying to {action}{bound}: {exc}.",
+            f"Could not reach the Hub{_at(exc)} while trying to {action}{bound}: {exc}.",
             "The Hub may be down: re-run the job later (a re-run uploads only what is still missing).",
             title="Hub unreachable",
         )
@@ -55,6 +54,16 @@ def explain(exc: BaseException, *, action: str, space_id: str) -> ActionError:
         None,
         title="Unexpected error",
     )
+
+
+def _at(exc: httpx2.TransportError) -> str:
+    """Where the request that failed went, from the request itself: the run's Hub (HF_ENDPOINT),
+    or the server it sent an upload to."""
+    try:
+        url = exc.request.url
+    except RuntimeError:  # httpx2 raises RuntimeError for an unset .request
+        return ""
+    return f" at {url.scheme}://{url.netloc.decode('ascii')}"
 
 
 def _refused(response: httpx2.Response, *, action: str, space_id: str, bound: str) -> ActionError:
@@ -176,6 +185,8 @@ def _xet_tries(final: bool) -> str:
     RETRY_MAX_ATTEMPTS counts retries after the first request; RETRY_MAX_DURATION may stop sooner)."""
     if final:
         return "not retried: the same request would be refused again"
+    # os.environ, not the run's env: hf_xet reads its own setting there when its session starts
+    # (configure_process writes it, the job's value winning), and the message says what hf_xet used.
     return (
         f"gave up after at most {os.environ.get('HF_XET_CLIENT_RETRY_MAX_ATTEMPTS', '5')} retries"
     )

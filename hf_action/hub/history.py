@@ -37,7 +37,7 @@ def find_revision(api: HfApi, space_id: str, wanted: str) -> Revision:
             f"There is no earlier deploy in the history of '{space_id}' ({len(history)} commits):"
             " 'previous' is the newest commit before the head written by hf-deploy (its"
             f" description has a '{DEPLOY_ID.strip()}' line).",
-            f"Set revision to the sha of the commit to return to (see {_history_url(space_id)}).",
+            f"Set revision to the sha of the commit to return to (see {_history_url(api, space_id)}).",
             title="No previous deploy",
         )
     found = [(n, sha, title) for n, (sha, title, _) in enumerate(history) if sha.startswith(wanted)]
@@ -51,7 +51,7 @@ def find_revision(api: HfApi, space_id: str, wanted: str) -> Revision:
         raise ActionError(
             f"The revision '{wanted}' is not in the history of '{space_id}' (its main branch has"
             f" {len(history)} commits); nothing was changed.",
-            f"Give a commit of the Space from {_history_url(space_id)} (a GitHub commit sha is"
+            f"Give a commit of the Space from {_history_url(api, space_id)} (a GitHub commit sha is"
             " not a Space commit), or revision: previous.",
             title="Revision not in the Space's history",
         )
@@ -59,5 +59,5 @@ def find_revision(api: HfApi, space_id: str, wanted: str) -> Revision:
     return Revision(sha, title, newer)
 
 
-def _history_url(space_id: str) -> str:
-    return f"{space_url(space_id)}/commits/main"
+def _history_url(api: HfApi, space_id: str) -> str:
+    return f"{space_url(api.endpoint, space_id)}/commits/main"

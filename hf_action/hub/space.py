@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hf_action.hub import billing
 from hf_action.hub.billing import Asked
-from hf_action.hub.urls import endpoint
 from hf_action.inputs import VISIBILITIES
 from hf_action.plan import RemoteFile
 
@@ -110,13 +109,13 @@ def library_hardware() -> tuple[str, ...]:
     return tuple(h.value for h in SpaceHardware)
 
 
-def hub_hardware() -> tuple[str, ...]:
+def hub_hardware(endpoint: str) -> tuple[str, ...]:
     """The Hub's own listing (GET /api/spaces/hardware, no token needed): flavors the Hub added
     after the installed library was released. Only asked for a name the library does not know."""
     from huggingface_hub import HfApi
 
     try:
-        listing = HfApi(endpoint=endpoint(), library_name="hf-deploy").list_spaces_hardware(
+        listing = HfApi(endpoint=endpoint, library_name="hf-deploy").list_spaces_hardware(
             token=False
         )
     except Exception:  # a fallback: without the listing the library's names still decide

@@ -19,7 +19,6 @@ import httpx2
 
 from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.progress import observe, track
-from hf_action.hub.urls import endpoint
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -62,10 +61,10 @@ def _why(response: httpx2.Response) -> str:
     return reason
 
 
-def _who(url: httpx2.URL) -> str:
+def _who(url: httpx2.URL, hub_host: str) -> str:
     """The retry line's subject: the Hub, or the other host it is (GitHub's id-token endpoint for
     a keyless run, an LFS storage server), so a retry of GitHub is not blamed on the Hub."""
-    return "Hub" if url.host == urllib.parse.urlsplit(endpoint()).hostname else url.host
+    return "Hub" if url.host == hub_host else url.host
 
 
 def tries(exc: BaseException) -> int:
@@ -89,11 +88,14 @@ class RetryTransport(httpx2.BaseTransport):
         inner: httpx2.BaseTransport,
         policy: RetryPolicy,
         on_retry: Callable[[str], None] | None = None,
+        *,
+        hub_host: str,  # the run's Hub, named "Hub" in the retry lines
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.on_retry = on_retry or (lambda message: None)
+        self.hub_host = hub_host
         self.sleep = sleep
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -121,7 +123,8 @@ class RetryTransport(httpx2.BaseTransport):
                 reason = _why(response)
                 response.read()
                 response.close()
-            where = f"{_who(request.url)} {reason} on {request.method} {request.url.path}"
+            who = _who(request.url, self.hub_host)
+            where = f"{who} {reason} on {request.method} {request.url.path}"
             self.on_retry(f"{where}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s")
             self.sleep(delay)
             waited += delay
@@ -138,10 +141,6 @@ class RetryTransport(httpx2.BaseTransport):
         self.inner.close()
 
 
-def _inner_transport() -> httpx2.HTTPTransport:
-    return direct_transport(endpoint())
-
-
 def direct_transport(url: str) -> httpx2.HTTPTransport:
     """No retries: for the Hub under RetryTransport, and for a caller that polls by itself (the
     smoke check of the Space's app). Passing our own transport turns off httpx2's environment
@@ -155,13 +154,18 @@ def direct_transport(url: str) -> httpx2.HTTPTransport:
     return httpx2.HTTPTransport(trust_env=True, proxy=proxy)
 
 
-def install(on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
-    """Make huggingface_hub's shared client retry through our transport."""
+def install(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
+    """Make huggingface_hub's shared client retry through our transport; `endpoint`, the run's
+    Hub, chooses the proxy (`direct_transport`) and is the host the retry lines call "Hub"."""
     from huggingface_hub.utils import _http as hf_http
+
+    hub_host = urllib.parse.urlsplit(endpoint).hostname or ""
 
     def factory() -> httpx2.Client:
         return httpx2.Client(
-            transport=RetryTransport(_inner_transport(), policy, on_retry),
+            transport=RetryTransport(
+                direct_transport(endpoint), policy, on_retry, hub_host=hub_host
+            ),
             event_hooks={"request": [hf_http.hf_request_event_hook], "response": [observe]},
             follow_redirects=True,
             timeout=httpx2.Timeout(60.0, connect=15.0),

@@ -1,13 +1,19 @@
-"""Where the Hub is (HF_ENDPOINT, read at call time) and the URLs of a Space on it: no client needed."""
+"""Where the Hub is (the run's HF_ENDPOINT) and the URLs of a Space on it: no client needed."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
-def endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+def hub_endpoint(env: Mapping[str, str]) -> str:
+    """The run's Hub: its HF_ENDPOINT, trimmed as huggingface_hub trims it, or huggingface.co. The one
+    reading of it: `configure_process` writes this value for huggingface_hub (which reads it at
+    import), `RunContext.endpoint` holds it, the client is made with it (code holding the client
+    reads `api.endpoint`)."""
+    return ((env.get("HF_ENDPOINT") or "").strip() or DEFAULT_ENDPOINT).rstrip("/")
 
 
-def space_url(space_id: str) -> str:
-    return f"{endpoint()}/spaces/{space_id}"
+def space_url(endpoint: str, space_id: str) -> str:
+    return f"{endpoint.rstrip('/')}/spaces/{space_id}"

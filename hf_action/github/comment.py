@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from hf_action.github.heads import PullHead, described_head, head_marker
+from hf_action.github.refusal import refusal_message
 from hf_action.text import md_cell, md_link, one_line
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ class StickyComment:
         try:
             return self._upsert(body, create)
         except GithubException as exc:
-            self.warn(self._explain(exc.status, _message(exc.data)))
+            self.warn(self._explain(exc.status, refusal_message(exc.data)))
         except Exception as exc:  # a comment must never fail a deploy
             self.warn(
                 f"Could not update the preview comment on pull request #{self.pr_number} "
@@ -321,9 +322,3 @@ def own_login(gh: Github) -> str:
         if exc.status == 403:
             return WORKFLOW_BOT
         raise
-
-
-def _message(data: object) -> str:
-    if isinstance(data, Mapping):
-        return str(data.get("message") or "")
-    return str(data or "")[:200]

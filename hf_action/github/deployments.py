@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from hf_action.errors import InputError
 from hf_action.github.comment import github_api_url
 from hf_action.github.heads import PullHead
+from hf_action.github.refusal import refusal_message
 
 if TYPE_CHECKING:
     from github import Github
@@ -229,7 +230,7 @@ class Deployments:
         try:
             return fn(gh)
         except GithubException as exc:
-            self._fail(what, exc.status, _message(exc.data))
+            self._fail(what, exc.status, refusal_message(exc.data))
         except Exception as exc:  # a deployment must never fail a deploy
             self._fail(what, None, f"{type(exc).__name__}: {exc}")
         finally:
@@ -257,9 +258,3 @@ def open_client(token: str, api_url: str) -> Github:
         auth=Auth.Token(token), base_url=api_url, per_page=100, retry=2, timeout=15, lazy=True,
         seconds_between_requests=0.0, seconds_between_writes=0.0,
     )  # fmt: skip
-
-
-def _message(data: object) -> str:
-    if isinstance(data, Mapping):
-        return str(data.get("message") or "")
-    return str(data or "")[:200]

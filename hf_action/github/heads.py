@@ -10,8 +10,9 @@ PyGithub is imported inside functions because the action's cold start matters.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from hf_action.github.refusal import refusal_message
 
 if TYPE_CHECKING:
     from github import Github
@@ -53,7 +54,7 @@ class PullHead:
         try:
             current = str(gh.get_repo(self.repository).get_pull(self.number).head.sha).lower()
         except GithubException as exc:
-            self._cannot(f"HTTP {exc.status}: {_message(exc.data)}".rstrip(": "))
+            self._cannot(f"HTTP {exc.status}: {refusal_message(exc.data)}".rstrip(": "))
             return None
         except Exception as exc:  # network: a report is a courtesy, never a failure
             self._cannot(f"{type(exc).__name__}: {exc}")
@@ -62,9 +63,3 @@ class PullHead:
 
     def _cannot(self, detail: str) -> None:
         self.unread = self.unread or detail
-
-
-def _message(data: object) -> str:
-    if isinstance(data, Mapping):
-        return str(data.get("message") or "")
-    return str(data or "")[:200]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from hf_action.github.comment import github_api_url
 from hf_action.github.deployments import open_client
+from hf_action.github.refusal import refusal_message
 
 #: A pull request's fate: ``open``, ``closed``, ``merged`` (closed too) or ``missing`` (no such pull
 #: request in this repository: a Space named like a preview that is none).
@@ -32,15 +33,11 @@ def pull_states(
                 if exc.status == 404:
                     states[number] = "missing"
                 else:
-                    failures.append(f"#{number}: HTTP {exc.status} {_message(exc.data)}".rstrip())
+                    failures.append(
+                        f"#{number}: HTTP {exc.status} {refusal_message(exc.data)}".rstrip()
+                    )
             except Exception as exc:  # network: the preview is kept, the others still checked
                 failures.append(f"#{number}: {type(exc).__name__}: {exc}")
     finally:
         gh.close()
     return states, failures
-
-
-def _message(data: object) -> str:
-    if isinstance(data, Mapping):
-        return str(data.get("message") or "")
-    return str(data or "")[:200]

@@ -3,6 +3,7 @@ request as PullHead reads it from the fake GitHub API: moved on, still ours, or 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -87,3 +88,30 @@ def test_a_head_that_cannot_be_read_counts_as_ours_and_keeps_why(github) -> None
     fake.fail_status = 502
     head.moved_on(client)
     assert head.unread == "HTTP 403: Resource not accessible by integration"  # the first reason
+
+
+class _Refusing:
+    """A client whose every call is refused with ``data`` as the body (GitHub's front end answers
+    some 5xx without a JSON message)."""
+
+    def __init__(self, status: int, data: object) -> None:
+        self.status, self.data = status, data
+
+    def get_repo(self, name: str) -> object:
+        from github import GithubException
+
+        raise GithubException(self.status, self.data)
+
+
+def test_why_a_head_was_not_read_names_the_refusal_or_the_network_error() -> None:
+    bare = PullHead(REPO, 7, OURS)
+    assert bare.moved_on(_Refusing(502, None)) is None  # type: ignore[arg-type]  # a stub client
+    assert bare.unread == "HTTP 502"  # no dangling ": " when GitHub gave no message
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = Github(auth=Auth.Token("t"), base_url=f"http://127.0.0.1:{port}", retry=0, timeout=5)
+    offline = PullHead(REPO, 7, OURS)
+    assert offline.moved_on(client) is None
+    assert offline.unread is not None and offline.unread.startswith("ConnectionError: ")
+    client.close()

@@ -22,16 +22,17 @@ DEPENDABOT = "dependabot[bot]"
 
 
 class StopKind(StrEnum):
-    """Why a run ends before the Hub, green."""
+    """Why a run ends green before it writes to the Hub."""
 
     NO_SECRETS = "no-secrets"  # a fork's or Dependabot's pull request: GitHub gives it no hf-token
     IGNORED_EVENT = "ignored-event"  # a pull-request event that asks nothing of the preview
     ROLLBACK_ON_PR = "rollback-on-pr"  # a rollback works on the Space itself, never from a PR
+    SUPERSEDED = "superseded"  # a preview run a run of the PR's newer head overtook (app.report)
 
 
 @dataclass(frozen=True)
 class Stop:
-    """The event asks for nothing: one notice, and the `preview` output."""
+    """Nothing for the run to do: one notice, and the `preview` output."""
 
     kind: StopKind
     notice: str

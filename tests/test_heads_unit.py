@@ -115,3 +115,25 @@ def test_why_a_head_was_not_read_names_the_refusal_or_the_network_error() -> Non
     assert offline.moved_on(client) is None
     assert offline.unread is not None and offline.unread.startswith("ConnectionError: ")
     client.close()
+
+
+def test_a_newer_run_is_a_record_of_the_current_head_once_the_pull_request_moved_on(github) -> None:
+    fake, client = github
+    asked: list[str] = []
+
+    def recorded(*heads: str):
+        def read() -> list[str]:
+            asked.append("read")
+            return list(heads)
+
+        return read
+
+    fake.set_pull(REPO, 7, head=OURS)
+    head = PullHead(REPO, 7, OURS)
+    assert head.newer_run(client, recorded(OTHER)) is None and asked == []  # still ours: no read
+    fake.set_pull(REPO, 7, head=OTHER)
+    assert head.newer_run(client, recorded(OURS, "1" * 40)) is None  # no run of OTHER reported
+    assert head.newer is None and asked == ["read"]
+    assert head.newer_run(client, recorded(OURS, OTHER.upper())) == OTHER == head.newer
+    fake.set_pull(REPO, 7, head=OURS)  # remembered for the run: the records are left to it
+    assert head.newer_run(client, recorded()) == OTHER

@@ -19,8 +19,9 @@ from tests.webhooks import load_example
 
 BASE_REPO = "Codertocat/Hello-World"
 ENVIRONMENT = "hf-preview/app-pr-2"  # the payloads are pull request #2
+PREVIEW = "user/app-pr-2"
 COMMENTS = f"/repos/{BASE_REPO}/issues/2/comments"
-OLDER, NEWER = "a1" * 20, "b2" * 20
+FIRST, OLDER, NEWER = "c3" * 20, "a1" * 20, "b2" * 20
 SUPERSEDED = "::notice title=Superseded by a newer run::"
 UNCHECKED = "::notice title=Newer run not checked::"
 HOLD_SECONDS = 120  # a bound: a run that never comes back fails the test, it does not hang it
@@ -32,10 +33,13 @@ def gh():
         yield fake
 
 
-def run_pr(action, gh, action_name: str, sha: str) -> ActionResult:
+def run_pr(action, gh, action_name: str, sha: str, *, deliver: bool = True) -> ActionResult:
+    """A run of the event at head ``sha``; ``deliver=False``: the pull request is elsewhere by now
+    (a re-run of an old run, or a run queued behind newer pushes)."""
     event = load_example(action_name)
     event["pull_request"]["head"]["sha"] = sha
-    gh.deliver(event)  # GitHub fires the event once the pull request is at its head
+    if deliver:
+        gh.deliver(event)  # GitHub fires the event once the pull request is at its head
     args = {"space": "user/app", "hf-token": TOKEN, "github-token": GH_TOKEN}
     env = {"GITHUB_API_URL": gh.api_url, "GITHUB_REPOSITORY": BASE_REPO}
     return action.run(args, event_name="pull_request", event=event, env=env)
@@ -147,3 +151,42 @@ def test_a_head_that_cannot_be_read_writes_as_before_after_one_notice(action, hu
     assert "the preview comment and the deployment's status were written" in notice
     assert not any(n.startswith(SUPERSEDED) for n in newer.notices)
     assert newer.warnings == []
+
+
+def test_an_older_run_that_starts_after_a_newer_one_reported_deploys_nothing(action, hub, gh):
+    """A re-run of an old run (or one queued behind newer pushes): it would put older code on the
+    preview under the newer run's comment. It stops before writing to the Hub, green."""
+    copy_example("gradio-hello", action.workspace)
+    change_app(action, 2)
+    run_pr(action, gh, "synchronize", NEWER).assert_ok()
+    newer_app, commits = (action.workspace / "app.py").read_bytes(), len(hub.repo(PREVIEW).commits)
+    change_app(action, 1)  # the older checkout differs
+    late = run_pr(action, gh, "opened", OLDER, deliver=False).assert_ok()
+
+    assert len(hub.repo(PREVIEW).commits) == commits
+    assert hub.repo(PREVIEW).files["app.py"].content == newer_app
+    [notice] = [n for n in late.notices if n.startswith(SUPERSEDED)]
+    assert (
+        f"is at {NEWER[:7]} now" in notice and f"this run of {OLDER[:7]} deploys nothing" in notice
+    )
+    assert late.outputs.get("preview") == "true" and "stage" not in late.outputs
+    body = comment_body(action, gh)
+    assert described_head(body) == NEWER and "✅ Preview is running" in body
+    assert deployment_states(gh) == [(NEWER, ["in_progress", "success"])]  # none made for it
+    assert late.warnings == [] and late.errors == []
+
+
+def test_a_newer_head_that_no_run_reported_does_not_stop_an_older_run(action, hub, gh):
+    """The pull request moved on, but no run of its head has reported (a push the workflow's
+    `paths` filter does not run, or one whose run has not started): this run's code is the newest
+    the preview will get, so it deploys and reports as usual."""
+    copy_example("gradio-hello", action.workspace)
+    run_pr(action, gh, "opened", FIRST).assert_ok()
+    change_app(action, 1)
+    gh.set_pull(BASE_REPO, 2, head=NEWER)  # pushed, no run of it
+    result = run_pr(action, gh, "synchronize", OLDER, deliver=False).assert_ok()
+    assert hub.repo(PREVIEW).files["app.py"].content == (action.workspace / "app.py").read_bytes()
+    body = comment_body(action, gh)
+    assert described_head(body) == OLDER and "✅ Preview is running" in body
+    assert deployment_states(gh)[-1] == (OLDER, ["in_progress", "success"])
+    assert not any(n.startswith((SUPERSEDED, UNCHECKED)) for n in result.notices)

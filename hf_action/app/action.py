@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from hf_action.app.context import RunContext
-from hf_action.app.report import Reporter, open_comment, open_deployment
+from hf_action.app.report import Reporter, open_comment, open_deployment, watch_pull_head
 from hf_action.app.route import Destination, destination
 from hf_action.envblock import MIN_MASKED
 from hf_action.github.event import load_pull_request
@@ -104,8 +104,11 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
         _loaded()
         return report.cleaned(cleanup_previews(api, inputs, base_id, ctx))
     where = destination(inputs, request.pr, base_id, ctx.runner)
-    report.deployment = open_deployment(inputs, where, ctx)
-    report.comment = open_comment(inputs, where, ctx)
+    report.head = head = watch_pull_head(inputs, where, ctx)
+    report.deployment = open_deployment(inputs, where, ctx, head)
+    report.comment = open_comment(inputs, where, ctx, head)
+    if head is not None and (newer := head.newer) is not None:  # before anything went to the Hub
+        return report.superseded(head, newer)
     outcome = _operate(api, inputs, token, where, ctx, found)
     outcome.notes += where.notes
     return report.done(outcome)

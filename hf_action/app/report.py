@@ -18,13 +18,14 @@ from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs, deployment_wanted
 from hf_action.outcome import Outcome
 from hf_action.preview import PullRequest
-from hf_action.request import Stop
+from hf_action.request import Stop, StopKind
 from hf_action.text import counted, human_size, md_cell, md_link
 
 if TYPE_CHECKING:
     from hf_action.app.cleanup import Cleanup  # its module loads the Hub client: cold start
     from hf_action.github.comment import Status
     from hf_action.github.deployments import Deployments
+    from hf_action.github.heads import PullHead
 
 # The PR comment (github.comment) and the GitHub Deployment (github.deployments) are imported where
 # a run asks for them: most runs (a push, wait or not) never do.
@@ -145,6 +146,7 @@ class Reporter:
         self.started = time.monotonic()
         self.comment: PreviewComment | None = None
         self.deployment: RunDeployment | None = None
+        self.head: PullHead | None = None  # a preview deploy's: is a newer run ahead of it?
 
     def done(self, outcome: Outcome) -> int:
         """One measurement of the run (from its start): the summary and the log say the same."""
@@ -167,7 +169,8 @@ class Reporter:
         return 0
 
     def stopped(self, stop: Stop) -> int:
-        """The event asks for nothing: say why, and whether this was a preview run."""
+        """Nothing to do (the event asks for nothing, or a newer run is ahead): say why, and
+        whether this was a preview run."""
         self.runner.notice(stop.notice, title=stop.title)
         if stop.preview is not None:
             self.runner.set_output("preview", "true" if stop.preview else "false")
@@ -196,26 +199,42 @@ class Reporter:
         self._newer_run_notices()
         return 1
 
+    def superseded(self, head: PullHead, newer: str) -> int:
+        """A preview deploy that a run of the pull request's current head (``newer``) has overtaken
+        before it wrote to the Hub: it deploys nothing (the preview keeps the newer code), green."""
+        if self.deployment is not None:
+            self.deployment.failed(None)  # one it made before the comment found out: inactive
+        return self.stopped(
+            Stop(
+                StopKind.SUPERSEDED,
+                f"Pull request #{head.number} is at {newer[:7]} now and a run of that head"
+                f" has reported on its preview: this run of {head.ours[:7]} deploys nothing (the"
+                " preview keeps the newer code) and leaves the comment and the deployment to it.",
+                "Superseded by a newer run",
+                preview=True,
+            )
+        )
+
     def _newer_run_notices(self) -> None:
         """One line when a newer run of the pull request reported first (what this run left alone),
         one when the pull request's head could not be read (what was written unchecked)."""
+        head = self.head
         records = [r for r in (self.comment, self.deployment) if r is not None]
-        newer = next((r.superseded_by for r in records if r.superseded_by), None)
-        if newer is not None:
-            done = " and ".join(r.left_alone for r in records if r.superseded_by)
+        if head is None or not records:
+            return
+        if head.newer is not None:
             self.runner.notice(
-                f"The pull request moved on to {newer[:7]} and a newer run reported on it:"
-                f" this run {done}.",
+                f"The pull request moved on to {head.newer[:7]} and a run of it reported first:"
+                f" this run {' and '.join(r.left_alone for r in records)}.",
                 title="Superseded by a newer run",
             )
-        unread = [r.head for r in records if r.head is not None and r.head.unread]
-        if unread:
-            what = [r.record for r in records if r.head in unread]
+        if head.unread:
+            what = [r.record for r in records]
             self.runner.notice(
-                f"Could not read pull request #{unread[0].number}'s head in"
-                f" {unread[0].repository} ({unread[0].unread}): {' and '.join(what)}"
-                f" {'were' if len(what) > 1 else 'was'} written without checking for a newer run"
-                " (the pull-requests: read permission lets it check).",
+                f"Could not read pull request #{head.number}'s head in {head.repository}"
+                f" ({head.unread}): {' and '.join(what)} {'were' if len(what) > 1 else 'was'}"
+                " written without checking for a newer run (the pull-requests: read permission"
+                " lets it check).",
                 title="Newer run not checked",
             )
 
@@ -242,12 +261,6 @@ class RunDeployment:
 
     def __init__(self, client: Deployments, environment: str, *, deleting: bool) -> None:
         self.client, self.environment, self.deleting = client, environment, deleting
-        self.head = client.head
-
-    @property
-    def superseded_by(self) -> str | None:
-        """The pull request's head when a newer run deployed it first (ours ended ``inactive``)."""
-        return self.client.superseded_by
 
     def finished(self, outcome: Outcome) -> None:
         """A run that worked: success (the app is there), or the deleted preview's deployments
@@ -271,9 +284,22 @@ class RunDeployment:
         outcome.environment = self.environment if self.client.last_id else None
 
 
-def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunDeployment | None:
+def watch_pull_head(inputs: Inputs, where: Destination, ctx: RunContext) -> PullHead | None:
+    """A preview deploy's check for a newer run of its pull request (github.heads), shared by the
+    comment and the deployment; None for every other run (nothing to check, nothing loaded)."""
+    pr = where.pr
+    if pr is None or inputs.operation != "deploy" or inputs.dry_run or not inputs.github_token:
+        return None
+    from hf_action.github.heads import PullHead
+
+    return PullHead(ctx.env.get("GITHUB_REPOSITORY") or pr.base_repo, pr.number, pr.head_sha)
+
+
+def open_deployment(
+    inputs: Inputs, where: Destination, ctx: RunContext, head: PullHead | None = None
+) -> RunDeployment | None:
     """Start this run's deployment when one is wanted; a bad ``environment`` fails here, before
-    anything is written to the Hub."""
+    anything is written to the Hub. With ``head``, none is made once a newer run deployed."""
     env, runner, pr = ctx.env, ctx.runner, where.pr
     deleting = inputs.operation == "delete"
     if inputs.dry_run or inputs.operation not in ("deploy", "delete"):
@@ -281,13 +307,11 @@ def open_deployment(inputs: Inputs, where: Destination, ctx: RunContext) -> RunD
     if not deployment_wanted(inputs.github_deployment, preview=pr is not None):
         return None
     from hf_action.github.deployments import Deployments, NewDeployment, environment_name
-    from hf_action.github.heads import PullHead
 
     environment = environment_name(inputs.environment, where.base_id, pr.number if pr else None)
     repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
     if not inputs.github_token or not repository:
         return None
-    head = PullHead(repository, pr.number, pr.head_sha) if pr and not deleting else None
     client = Deployments(
         inputs.github_token, repository, env,
         lambda message: runner.warning(message, title="GitHub deployment not recorded"),
@@ -307,10 +331,14 @@ class PreviewComment:
     record, left_alone = "the preview comment", "left the preview comment as the newer run wrote it"
 
     def __init__(
-        self, inputs: Inputs, pr: PullRequest, where: Destination, ctx: RunContext
+        self,
+        inputs: Inputs,
+        pr: PullRequest,
+        where: Destination,
+        ctx: RunContext,
+        head: PullHead | None = None,
     ) -> None:
         from hf_action.github.comment import StickyComment, github_api_url, marker
-        from hf_action.github.heads import PullHead
 
         env = ctx.env
         self.pr, self.base_id, self.space_id, self.notes = (
@@ -325,24 +353,17 @@ class PreviewComment:
         # What the log masks (each line of a multi-line secret too), redacted from the comment.
         parts = {part for v in values for part in maskable_parts(v)}
         self.secret_values = sorted(parts, key=len, reverse=True)
-        repository = env.get("GITHUB_REPOSITORY") or pr.base_repo
         self.sticky = StickyComment(
             inputs.github_token or "",
-            repository,
+            env.get("GITHUB_REPOSITORY") or pr.base_repo,
             pr.number,
             github_api_url(env),
             marker(where.base_id),
             self._warn,
             seconds_between_requests=0.0,
             seconds_between_writes=0.0,
-            head=PullHead(repository, pr.number, pr.head_sha),
+            head=head,
         )
-        self.head = self.sticky.head
-
-    @property
-    def superseded_by(self) -> str | None:
-        """The pull request's head when its comment was a newer run's: this run leaves it be."""
-        return self.sticky.superseded_by
 
     def _warn(self, message: str) -> None:
         self.broken = True
@@ -356,7 +377,7 @@ class PreviewComment:
         failure: str | None = None,
         create: bool = True,
     ) -> None:
-        if self.broken or self.superseded_by is not None:  # once a newer run's, left to it
+        if self.broken or self.sticky.superseded_by is not None:  # once a newer run's, left to it
             return
         from hf_action.github.comment import CommentState, render
 
@@ -385,11 +406,14 @@ class PreviewComment:
             self.update("running" if outcome.stage == "RUNNING" else "building", outcome)
 
 
-def open_comment(inputs: Inputs, where: Destination, ctx: RunContext) -> PreviewComment | None:
-    """The comment of a preview run, when asked for and possible; it says "building" before a deploy."""
+def open_comment(
+    inputs: Inputs, where: Destination, ctx: RunContext, head: PullHead | None = None
+) -> PreviewComment | None:
+    """The comment of a preview run, when asked for and possible; it says "building" before a
+    deploy (not when a newer run's comment is there: ``head``)."""
     if where.pr is None or not inputs.comment or not inputs.github_token:
         return None
-    comment = PreviewComment(inputs, where.pr, where, ctx)
+    comment = PreviewComment(inputs, where.pr, where, ctx, head)
     if inputs.operation == "deploy" and not inputs.dry_run:
         comment.update("building", None)
     return comment

@@ -209,10 +209,9 @@ class StickyComment:
         self._login: str | None = None
         self.timeout, self.retry = timeout, retry
         self.pacing = (seconds_between_requests, seconds_between_writes)
-        #: With ``head``, a comment that describes another head is a newer run's once the pull
-        #: request has moved on from ours: it is left alone, and this names the head it moved to.
+        #: With ``head`` (a preview deploy's), a comment that describes the pull request's current
+        #: head, no longer ours, is a newer run's: it is left alone (github.heads).
         self.head = head
-        self.superseded_by: str | None = None
 
     def upsert(self, body: str, *, create: bool = True) -> str | None:
         """Write ``body`` to the PR's comment; return its URL, or None (after a warning).
@@ -263,8 +262,7 @@ class StickyComment:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
             for comment in issue.get_comments():
                 if self.marker in (comment.body or "") and self._is_own(gh, comment):
-                    self.superseded_by = self._newer_head(gh, comment.body or "")
-                    if self.superseded_by is None:
+                    if self._newer_run(gh, comment.body or "") is None:
                         comment.edit(body)
                     return comment.html_url
             if not create:
@@ -275,12 +273,20 @@ class StickyComment:
         finally:
             gh.close()
 
-    def _newer_head(self, gh: Github, existing: str) -> str | None:
-        """The pull request's head when ``existing`` describes another head than ours and the
-        pull request has moved on from ours: the comment is then a newer run's."""
-        if self.head is None or described_head(existing) == self.head.ours:
+    @property
+    def superseded_by(self) -> str | None:
+        """The pull request's head once a run of it reported (found here or by the deployment)."""
+        return self.head.newer if self.head is not None else None
+
+    def _newer_run(self, gh: Github, existing: str) -> str | None:
+        """The pull request's current head when ``existing`` describes it and it is not ours: the
+        comment is then a newer run's. A comment of ours, or of no known head, costs no request."""
+        if self.head is None:
             return None
-        return self.head.moved_on(gh)
+        described = described_head(existing)
+        if described is None or described == self.head.ours:
+            return self.head.newer
+        return self.head.newer_run(gh, lambda: [described])
 
     def _is_own(self, gh: Github, comment: IssueComment) -> bool:
         """Written by this token's identity (found once, only when a marker comment exists)."""

@@ -4,8 +4,8 @@ button of a pull request, with statuses that follow the Space.
 One environment per pull request (``hf-preview/<name>-pr-<number>`` unless the ``environment``
 input names it), ``transient_environment`` for previews, ``in_progress`` then ``success`` (with
 the app URL and the workflow run) or ``failure``, and ``inactive`` on every deployment of the
-environment once its preview is deleted, or on a late run's own once a newer run of the pull
-request deployed another head (github.heads). A deployment is a courtesy, like the comment: any
+environment once its preview is deleted; a preview run that a run of the pull request's current
+head has overtaken (github.heads) makes none, or ends its own ``inactive``. A deployment is a courtesy, like the comment: any
 failure (most often a token without ``deployments: write``) is one warning and the deploy goes on.
 PyGithub is imported lazily: the action's cold start matters.
 """
@@ -109,10 +109,9 @@ class Deployments:
         head: PullHead | None = None,
     ) -> None:
         self.token, self.repository, self.warn = token, repository, warn
-        #: A preview's: its deployment ends ``inactive`` when a newer run of the pull request has
-        #: deployed another head (``superseded_by`` names the pull request's head then).
+        #: A preview deploy's: a deployment of the pull request's current head, no longer ours,
+        #: is a newer run's; this run then makes none, or ends its own ``inactive``.
         self.head = head
-        self.superseded_by: str | None = None
         self.api_url = github_api_url(env)
         self.log_url = run_url(env)
         self.broken = False
@@ -120,10 +119,13 @@ class Deployments:
         self.last_id: int | None = None
 
     def start(self, target: NewDeployment) -> int | None:
-        """Create the deployment and mark it ``in_progress``; its id, or None after a warning."""
+        """Create the deployment and mark it ``in_progress``; its id, or None after a warning or
+        when a newer run of the pull request has deployed (``superseded_by``)."""
         payload = {"space": target.space_id, "tool": "hf-deploy"}
 
-        def create(gh: Github) -> int:
+        def create(gh: Github) -> int | None:
+            if self._newer_run(gh, target.environment) is not None:
+                return None
             repo = gh.get_repo(self.repository)
             self.deployment = repo.create_deployment(
                 target.ref,
@@ -141,10 +143,15 @@ class Deployments:
 
         return self._call(f"create a deployment in {target.environment!r}", create)
 
+    @property
+    def superseded_by(self) -> str | None:
+        """The pull request's head once a run of it reported (found here or by the comment)."""
+        return self.head.newer if self.head is not None else None
+
     def finish(self, success: bool, environment_url: str | None = None) -> None:
         """``success`` with the app URL, or ``failure``, on the deployment ``start`` made; or
-        ``inactive`` once a newer run of the pull request deployed another head: GitHub's state
-        for a deployment no longer live, which a newer one's ``auto_inactive`` does not set on a
+        ``inactive`` once a newer run of the pull request deployed: GitHub's state for a
+        deployment no longer live, which a newer one's ``auto_inactive`` does not set on a
         transient environment's."""
         if self.deployment is None:
             return
@@ -152,9 +159,9 @@ class Deployments:
         state = "success" if success else "failure"
 
         def post(gh: Github) -> None:
-            self.superseded_by = self._newer_head(gh, deployment)
-            if self.superseded_by is not None:
-                described = f"Superseded by {self.superseded_by[:7]}"
+            newer = self._newer_run(gh, deployment.environment)
+            if newer is not None:
+                described = f"Superseded by {newer[:7]}"
                 self._status(gh, deployment.url, "inactive", description=described)
             else:
                 self._status(gh, deployment.url, state, environment_url if success else None)
@@ -180,24 +187,17 @@ class Deployments:
         return self._call(f"mark the deployments of {environment!r} inactive", mark_inactive)
 
     # -- internals ------------------------------------------------------------------------
-    def _newer_head(self, gh: Github, ours: Deployment) -> str | None:
-        """The pull request's head when it moved on from ours and a newer run deployed another
-        head here: a deployment made after ours, or one of the pull request's head."""
+    def _newer_run(self, gh: Github, environment: str) -> str | None:
+        """The pull request's current head when it is not ours and ``environment`` has a
+        deployment of it (the newest ``MAX_DEACTIVATE`` are read, and only then)."""
         if self.head is None:
             return None
-        current = self.head.moved_on(gh)
-        if current is None:
-            return None
-        after_ours = True
-        deployments = gh.get_repo(self.repository).get_deployments(environment=ours.environment)
-        for n, other in enumerate(deployments):  # newest first
-            if n >= MAX_DEACTIVATE:
-                break
-            if other.id == ours.id:
-                after_ours = False
-            elif other.sha == current or (after_ours and other.sha != ours.sha):
-                return current
-        return None
+
+        def deployed() -> list[str]:
+            found = gh.get_repo(self.repository).get_deployments(environment=environment)
+            return [d.sha for _, d in zip(range(MAX_DEACTIVATE), found, strict=False)]
+
+        return self.head.newer_run(gh, deployed)
 
     def _status(
         self,

@@ -2,7 +2,9 @@
 run that reports late must not replace what a newer run wrote (the sticky comment, the deployment).
 
 A run is stale once its pull request has moved on from the head it deployed (GitHub's current head
-is another commit) and the record it would write over describes another head. GitHub has no
+is another commit) and a record names that current head: a run of it has reported (its comment, its
+deployment). A newer head alone is not enough: its run may not have started, or the workflow's
+`paths` may not run it at all, and then this run's code is the preview's newest. GitHub has no
 conditional write for comments or statuses: the check is read-then-write, one request apart.
 PyGithub is imported inside functions because the action's cold start matters.
 """
@@ -10,6 +12,7 @@ PyGithub is imported inside functions because the action's cold start matters.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from hf_action.github.refusal import refusal_message
@@ -40,12 +43,23 @@ class PullHead:
 
     A head that cannot be read (a token without ``pull-requests: read``, GitHub down) counts as
     ours: the run writes as it did before the check existed; ``unread`` keeps why, for the one
-    notice the run's report prints.
+    notice the run's report prints. One per run, shared by its comment and its deployment: once
+    either finds a newer run, both leave their records to it (``newer``).
     """
 
     def __init__(self, repository: str, number: int, ours: str) -> None:
         self.repository, self.number, self.ours = repository, number, ours.lower()
         self.unread: str | None = None
+        self.newer: str | None = None  # the current head, once a record of it was found
+
+    def newer_run(self, gh: Github, recorded: Callable[[], Iterable[str]]) -> str | None:
+        """The pull request's current head when it moved on from ours and one of the ``recorded``
+        heads (asked only then) is it: a run of that head has reported. Remembered for the run."""
+        if self.newer is None:
+            current = self.moved_on(gh)
+            if current is not None and current in {sha.lower() for sha in recorded()}:
+                self.newer = current
+        return self.newer
 
     def moved_on(self, gh: Github) -> str | None:
         """The pull request's current head when it is no longer ours, else None."""

@@ -16,4 +16,5 @@ def hub_endpoint(env: Mapping[str, str]) -> str:
 
 
 def space_url(endpoint: str, space_id: str) -> str:
-    return f"{endpoint.rstrip('/')}/spaces/{space_id}"
+    """`endpoint` as `hub_endpoint` gives it (the client is made with that value): no slash to trim."""
+    return f"{endpoint}/spaces/{space_id}"

@@ -145,17 +145,6 @@ class Inputs:
         return self.token_source is TokenSource.KEYLESS
 
 
-def read_env_inputs(env: Mapping[str, str]) -> dict[str, str]:
-    """The runner passes `INPUT_<NAME>` upper-cased with hyphens kept; accept underscores too (CLI, docker -e)."""
-    raw: dict[str, str] = {}
-    for name in input_defaults():
-        for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
-            if key in env:
-                raw[name] = env[key]
-                break
-    return raw
-
-
 def deployment_wanted(mode: str, *, preview: bool) -> bool:
     """``github-deployment``: ``auto`` makes them for previews only, ``true`` for production too."""
     return mode == "true" or (mode == "auto" and preview)

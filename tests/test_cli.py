@@ -15,7 +15,7 @@ import yaml
 
 from hf_action import __version__
 from hf_action.app.cli import GROUPS, build_parser, raw_inputs
-from hf_action.inputs import read_env_inputs
+from hf_action.github.context import step_inputs
 from hubsim import HubSim, LifecycleTimings
 from tests.action_runner import ROOT, parse_outputs
 from tests.conftest import TOKEN, copy_example, find_leaks
@@ -115,11 +115,9 @@ def test_flags_build_the_dict_the_entrypoint_builds():
         )
         args = build_parser().parse_args([f"--{name}", value])
         assert (
-            raw_inputs(args, {})
-            == read_env_inputs({f"INPUT_{name.upper()}": value})
-            == {name: value}
+            raw_inputs(args, {}) == step_inputs({f"INPUT_{name.upper()}": value}) == {name: value}
         )
-    assert raw_inputs(build_parser().parse_args([]), {}) == read_env_inputs({}) == {}
+    assert raw_inputs(build_parser().parse_args([]), {}) == step_inputs({}) == {}
 
 
 def test_boolean_flags_without_a_value_mean_true():

@@ -8,11 +8,11 @@ import pytest
 
 from hf_action.errors import InputError
 from hf_action.github.comment import StickyComment, own_login
+from hf_action.github.context import GitHubContext
 from hf_action.github.deployments import (
     Deployments,
     NewDeployment,
     environment_name,
-    run_url,
 )
 from hf_action.github.pulls import pull_states
 from hf_action.inputs import deployment_wanted as wanted
@@ -63,8 +63,8 @@ def test_environment_name_errors_name_the_input(template, number, needle):
 def test_wanted_and_run_url():
     assert wanted("auto", preview=True) and not wanted("auto", preview=False)
     assert wanted("true", preview=False) and not wanted("false", preview=True)
-    assert run_url(ENV) == f"https://ghe.example/{REPO}/actions/runs/99"
-    assert run_url({"GITHUB_REPOSITORY": REPO}) is None
+    assert GitHubContext.from_env(ENV).run_url == f"https://ghe.example/{REPO}/actions/runs/99"
+    assert GitHubContext.from_env({"GITHUB_REPOSITORY": REPO}).run_url is None
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,8 @@ def test_preview_number_round_trips_hashed_and_templated_names():
 
 
 def deployments(gh: FakeGitHub, warnings: list[str]) -> Deployments:
-    return Deployments(TOKEN, REPO, {**ENV, "GITHUB_API_URL": gh.api_url}, warnings.append)
+    github = GitHubContext.from_env({**ENV, "GITHUB_API_URL": gh.api_url})
+    return Deployments(TOKEN, REPO, github, warnings.append)
 
 
 def test_start_finish_deactivate():
@@ -146,10 +147,10 @@ def test_pull_states():
         gh.set_pull(REPO, 1, "closed")
         gh.set_pull(REPO, 2, "closed", merged=True)
         gh.set_pull(REPO, 3, None)
-        states, failures = pull_states(TOKEN, REPO, {"GITHUB_API_URL": gh.api_url}, [1, 2, 3, 4])
+        states, failures = pull_states(TOKEN, REPO, gh.api_url, [1, 2, 3, 4])
         assert states == {1: "closed", 2: "merged", 3: "missing", 4: "open"} and failures == []
     with FakeGitHub(token=TOKEN, fail_status=500) as gh:
-        states, failures = pull_states(TOKEN, REPO, {"GITHUB_API_URL": gh.api_url}, [1])
+        states, failures = pull_states(TOKEN, REPO, gh.api_url, [1])
         assert states == {} and len(failures) == 1 and "HTTP 500" in failures[0]
 
 

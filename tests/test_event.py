@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from hf_action.errors import EventError
-from hf_action.github.event import (
-    load_pull_request,
-    parse_pull_request,
-)
+from hf_action.github.context import GitHubContext
+from hf_action.github.event import load_pull_request, parse_pull_request
 from hf_action.preview import PullRequest
 from tests import webhooks
 from tests.webhooks import event_env, examples, load_example
@@ -19,11 +17,16 @@ from tests.webhooks import event_env, examples, load_example
 DEPLOY_ACTIONS = ["opened", "reopened", "synchronize"]
 
 
+def load_pull_request_env(env: dict[str, str]) -> PullRequest | None:
+    """The event the runner's variables name, as the front door reads it."""
+    return load_pull_request(GitHubContext.from_env(env))
+
+
 @pytest.mark.parametrize("event_name", ["pull_request", "pull_request_target"])
 @pytest.mark.parametrize("action", [*DEPLOY_ACTIONS, "closed"])
 def test_real_payloads_load(tmp_path: Path, event_name: str, action: str) -> None:
     payload = load_example(action)
-    pr = load_pull_request(event_env(tmp_path, payload, event_name))
+    pr = load_pull_request_env(event_env(tmp_path, payload, event_name))
     raw = payload["pull_request"]
     assert isinstance(pr, PullRequest)
     assert pr.number == payload["number"] == raw["number"]
@@ -40,7 +43,7 @@ def test_real_payloads_load(tmp_path: Path, event_name: str, action: str) -> Non
 def test_head_sha_not_github_sha(tmp_path: Path) -> None:
     payload = load_example("synchronize")
     env = event_env(tmp_path, payload)
-    pr = load_pull_request(env)
+    pr = load_pull_request_env(env)
     assert pr is not None
     assert pr.head_sha != env["GITHUB_SHA"]
     assert pr.head_sha == payload["after"]  # synchronize's "after" is the new head
@@ -48,7 +51,7 @@ def test_head_sha_not_github_sha(tmp_path: Path) -> None:
 
 def test_fork_variant(tmp_path: Path) -> None:
     payload = load_example("opened", fork=True)
-    pr = load_pull_request(event_env(tmp_path, payload, "pull_request_target"))
+    pr = load_pull_request_env(event_env(tmp_path, payload, "pull_request_target"))
     assert pr is not None
     assert pr.is_fork is True
     assert pr.head_repo == f"{webhooks.FORK_OWNER}/Hello-World"
@@ -58,7 +61,7 @@ def test_fork_variant(tmp_path: Path) -> None:
 def test_deleted_fork_counts_as_fork(tmp_path: Path) -> None:
     payload = load_example("closed", fork=True)
     payload["pull_request"]["head"]["repo"] = None
-    pr = load_pull_request(event_env(tmp_path, payload))
+    pr = load_pull_request_env(event_env(tmp_path, payload))
     assert pr is not None
     assert pr.head_repo is None
     assert pr.is_fork is True
@@ -68,7 +71,7 @@ def test_same_repo_in_other_case_is_not_a_fork(tmp_path: Path) -> None:
     payload = load_example("opened")
     head_repo = payload["pull_request"]["head"]["repo"]
     head_repo["full_name"] = head_repo["full_name"].upper()
-    pr = load_pull_request(event_env(tmp_path, payload))
+    pr = load_pull_request_env(event_env(tmp_path, payload))
     assert pr is not None and pr.is_fork is False
 
 
@@ -76,7 +79,7 @@ def test_same_repo_in_other_case_is_not_a_fork(tmp_path: Path) -> None:
 def test_merged_variant(tmp_path: Path, fork: bool) -> None:
     payload = load_example("closed", merged=True, fork=fork)
     assert payload["pull_request"]["merged_at"]
-    pr = load_pull_request(event_env(tmp_path, payload))
+    pr = load_pull_request_env(event_env(tmp_path, payload))
     assert pr is not None
     assert pr.action == "closed"
     assert pr.merged is True
@@ -84,7 +87,7 @@ def test_merged_variant(tmp_path: Path, fork: bool) -> None:
 
 
 def test_closed_unmerged_is_not_merged(tmp_path: Path) -> None:
-    pr = load_pull_request(event_env(tmp_path, load_example("closed")))
+    pr = load_pull_request_env(event_env(tmp_path, load_example("closed")))
     assert pr is not None and pr.merged is False
 
 
@@ -98,7 +101,7 @@ def test_every_real_pull_request_example_parses() -> None:
 
 
 def test_pull_request_is_frozen(tmp_path: Path) -> None:
-    pr = load_pull_request(event_env(tmp_path, load_example("opened")))
+    pr = load_pull_request_env(event_env(tmp_path, load_example("opened")))
     with pytest.raises(AttributeError):
         pr.number = 3  # type: ignore[misc, union-attr]
 
@@ -106,35 +109,35 @@ def test_pull_request_is_frozen(tmp_path: Path) -> None:
 @pytest.mark.parametrize("event_name", ["push", "workflow_dispatch", "release", ""])
 def test_non_pr_events_give_none(tmp_path: Path, event_name: str) -> None:
     env = {"GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(tmp_path / "missing.json")}
-    assert load_pull_request(env) is None
+    assert load_pull_request_env(env) is None
 
 
 def test_real_push_payload_gives_none(tmp_path: Path) -> None:
-    assert load_pull_request(event_env(tmp_path, examples("push")[0], "push")) is None
+    assert load_pull_request_env(event_env(tmp_path, examples("push")[0], "push")) is None
 
 
 def test_missing_event_path(tmp_path: Path) -> None:
     with pytest.raises(EventError, match="GITHUB_EVENT_PATH is not set"):
-        load_pull_request({"GITHUB_EVENT_NAME": "pull_request"})
+        load_pull_request_env({"GITHUB_EVENT_NAME": "pull_request"})
 
 
 def test_event_file_does_not_exist(tmp_path: Path) -> None:
     env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(tmp_path / "nope.json")}
     with pytest.raises(EventError, match="does not exist"):
-        load_pull_request(env)
+        load_pull_request_env(env)
 
 
 def test_event_file_is_a_directory(tmp_path: Path) -> None:
     env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(tmp_path)}
     with pytest.raises(EventError, match="cannot read"):
-        load_pull_request(env)
+        load_pull_request_env(env)
 
 
 def test_event_file_not_json(tmp_path: Path) -> None:
     path = tmp_path / "event.json"
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(EventError, match="not valid JSON"):
-        load_pull_request({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(path)})
+        load_pull_request_env({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(path)})
 
 
 @pytest.mark.parametrize(
@@ -151,12 +154,12 @@ def test_malformed_payloads(tmp_path: Path, mutate, message: str) -> None:  # ty
     payload = load_example("opened")
     mutate(payload)
     with pytest.raises(EventError, match=message):
-        load_pull_request(event_env(tmp_path, payload))
+        load_pull_request_env(event_env(tmp_path, payload))
 
 
 def test_payload_not_an_object(tmp_path: Path) -> None:
     with pytest.raises(EventError, match="not a JSON object"):
-        load_pull_request(event_env(tmp_path, [1, 2]))
+        load_pull_request_env(event_env(tmp_path, [1, 2]))
 
 
 def test_load_example_without_package_is_an_error(

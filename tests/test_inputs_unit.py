@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hf_action.errors import ActionError, InputError
+from hf_action.github.context import step_inputs
 from hf_action.hub.space import library_hardware
 from hf_action.inputs import (
     EnvMode,
@@ -19,7 +20,6 @@ from hf_action.inputs import (
     parse_bool,
     parse_duration,
     parse_inputs,
-    read_env_inputs,
 )
 
 BASE = {"space": "owner/app", "hf-token": "hf_tok"}
@@ -266,8 +266,8 @@ def test_env_inputs_with_hyphens_or_underscores():
         "INPUT_OTHER": "x",
         "HOME": "/",
     }
-    assert read_env_inputs(env) == {"hf-token": "a", "dry-run": "true", "space": "s"}
-    assert read_env_inputs({"INPUT_HF-TOKEN": "hyphen", "INPUT_HF_TOKEN": "underscore"}) == {
+    assert step_inputs(env) == {"hf-token": "a", "dry-run": "true", "space": "s"}
+    assert step_inputs({"INPUT_HF-TOKEN": "hyphen", "INPUT_HF_TOKEN": "underscore"}) == {
         "hf-token": "hyphen"
     }
 

@@ -15,10 +15,10 @@ from hf_action.github.comment import (
     MAX_LOG_LINES,
     CommentState,
     StickyComment,
-    github_api_url,
     marker,
     render,
 )
+from hf_action.github.context import GitHubContext
 from hf_action.github.heads import described_head, head_marker
 from hubsim.oidc import TOKEN_PREFIXES
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
@@ -247,9 +247,9 @@ def test_huge_log_fits_github_limit(shape: str) -> None:
 
 
 def test_github_api_url() -> None:
-    assert github_api_url({}) == "https://api.github.com"
+    assert GitHubContext.from_env({}).api_url == "https://api.github.com"
     assert (
-        github_api_url({"GITHUB_API_URL": "https://ghe.example/api/v3/"})
+        GitHubContext.from_env({"GITHUB_API_URL": "https://ghe.example/api/v3/"}).api_url
         == "https://ghe.example/api/v3"
     )
 

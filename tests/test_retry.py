@@ -15,6 +15,7 @@ from hf_action.app import action
 from hf_action.app.action import configure_process
 from hf_action.app.context import RunContext
 from hf_action.errors import ActionError
+from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.policy import RetryPolicy, xet_bounds
@@ -156,14 +157,18 @@ def process_env():
 def test_the_library_and_the_run_take_one_hub_endpoint(process_env):
     """HF_ENDPOINT is read once (`urls.hub_endpoint`): configure_process writes that value for
     huggingface_hub, and the run's context, which makes the client, holds the same, set or not."""
-    runner = Runner({}, github=False, stream=io.StringIO())
+    runner = Runner(github=False, stream=io.StringIO())
     os.environ["HF_ENDPOINT"] = "http://left.over"  # a process value the run's env does not set
     for env, hub in (
         ({"HF_ENDPOINT": " http://hub.example:8080/ "}, "http://hub.example:8080"),
         ({}, "https://huggingface.co"),
     ):
         configure_process(env)
-        assert os.environ["HF_ENDPOINT"] == RunContext.from_env(env, runner).endpoint == hub
+        assert (
+            os.environ["HF_ENDPOINT"]
+            == RunContext.from_env(env, runner, GitHubContext()).endpoint
+            == hub
+        )
 
 
 def test_huggingface_hub_imported_after_configure_process_defaults_to_the_runs_hub():

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from hf_action.github.runner import Runner, neutralize, runner_from_env, workspace_from_env
+from hf_action.github.context import GitHubContext
+from hf_action.github.runner import Runner, neutralize
 
 
 def make(*, github: bool = True, env: dict | None = None) -> tuple[Runner, io.StringIO]:
-    out = io.StringIO()
-    return Runner(env or {}, github=github, stream=out), out
+    """A runner writing to a string; `env`: the runner's variables naming its files."""
+    out, job = io.StringIO(), GitHubContext.from_env(env or {})
+    runner = Runner(
+        github=github, stream=out, output_file=job.output_file, summary_file=job.summary_file
+    )
+    return runner, out
 
 
 def test_annotations_escape_data_and_properties():
@@ -164,29 +169,9 @@ def test_lines_of_a_multiline_secret_are_scrubbed_from_four_characters():
     assert r.scrub("abcd xyz long-line") == "*** xyz ***"
 
 
-def test_runner_from_env():
-    assert runner_from_env({"GITHUB_ACTIONS": "true"}).github
-    assert runner_from_env({"GITHUB_OUTPUT": "/tmp/x"}).github
-    assert not runner_from_env({"GITHUB_ACTIONS": "false"}).github
-
-
-def test_workspace_from_env(tmp_path: Path, monkeypatch):
-    assert workspace_from_env({"GITHUB_WORKSPACE": str(tmp_path)}) == tmp_path.resolve()
-    monkeypatch.chdir(tmp_path)
-    assert workspace_from_env({}) == tmp_path.resolve()
-
-
 def test_a_value_whose_first_part_is_known_still_registers_its_other_lines():
     r, out = make()
     r.mask("line-one")
     r.mask("line-one\nline-two")
     assert out.getvalue() == "::add-mask::line-one\n::add-mask::line-two\n"
     assert r.scrub("x line-two") == "x ***"
-
-
-def test_runner_from_the_process_environment(monkeypatch):
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    assert runner_from_env().github
-    monkeypatch.setenv("GITHUB_ACTIONS", "false")
-    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
-    assert not runner_from_env().github

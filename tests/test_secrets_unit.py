@@ -217,7 +217,7 @@ def test_describe_keys():
 
 def runner(*, github: bool = True) -> tuple[Runner, io.StringIO]:
     out = io.StringIO()
-    return Runner({}, github=github, stream=out), out
+    return Runner(github=github, stream=out), out
 
 
 def test_mask_registers_each_line_once_with_the_runner():
@@ -255,11 +255,7 @@ def test_scrub_prefers_the_longest_value_and_each_line_of_multiline_ones():
 def test_every_way_out_is_scrubbed(tmp_path):
     outputs, summary = tmp_path / "out", tmp_path / "summary"
     out = io.StringIO()
-    r = Runner(
-        {"GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)},
-        github=True,
-        stream=out,
-    )
+    r = Runner(github=True, stream=out, output_file=str(outputs), summary_file=str(summary))
     r.mask("sk-live-secret")
     r.info("info sk-live-secret")
     r.warning("warn sk-live-secret", title="t sk-live-secret")

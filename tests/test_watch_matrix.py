@@ -180,7 +180,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
     raw = {"hf-token": TOKEN, "path": ".", "timeout": "600s", **raw}
     inputs = parse_inputs(raw, ws)
     stream = io.StringIO()
-    runner = Runner({}, github=True, stream=stream)
+    runner = Runner(github=True, stream=stream)
     watched = Watched(clock.monotonic())
 
     def sleep(seconds: float) -> None:

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from hf_action.app.context import RunContext
+from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
 from hf_action.hub.policy import poll_scale
 from hf_action.hub.proof import Goal, Header, LogState, Seen, Verdict
@@ -155,6 +156,6 @@ def test_with_facts_takes_the_commit_time_from_the_hub_unless_known():
 def test_the_poll_scale_comes_from_the_runs_env_not_the_process(monkeypatch):
     """The knob travels in the run's `env` like everything else: the process environment is not read."""
     monkeypatch.setenv("HF_DEPLOY_POLL_SCALE", "0.1")  # what a process-global read would take
-    runner = Runner({}, github=False)
-    assert poll_scale({}) == 1.0 and RunContext.from_env({}, runner).clock.scale == 1.0
-    assert RunContext.from_env({"HF_DEPLOY_POLL_SCALE": "0.5"}, runner).clock.scale == 0.5
+    runner, github = Runner(github=False), GitHubContext()
+    assert poll_scale({}) == 1.0 and RunContext.from_env({}, runner, github).clock.scale == 1.0
+    assert RunContext.from_env({"HF_DEPLOY_POLL_SCALE": "0.5"}, runner, github).clock.scale == 0.5

@@ -13,8 +13,9 @@ from hf_action.app.context import RunContext
 from hf_action.app.report import Reporter, open_comment, open_deployment, watch_pull_head
 from hf_action.app.route import Destination, destination
 from hf_action.envblock import MIN_MASKED
+from hf_action.github.context import GitHubContext
 from hf_action.github.event import load_pull_request
-from hf_action.github.runner import Runner, workspace_from_env
+from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.urls import hub_endpoint
@@ -69,19 +70,25 @@ def configure_process(env: Mapping[str, str]) -> None:
     os.environ["HF_ENDPOINT"] = hub_endpoint(env)
 
 
-def run_action(raw: Mapping[str, str], env: Mapping[str, str], runner: Runner) -> int:
-    """One run: the raw inputs as the runner (or the CLI) gives them, the run's environment, the runner."""
+def run_action(
+    raw: Mapping[str, str],
+    env: Mapping[str, str],
+    runner: Runner,
+    github: GitHubContext,
+) -> int:
+    """One run: the raw inputs as the runner (or the CLI) gives them, the run's environment, the
+    runner, and the workflow run as the front door read it (`GitHubContext.from_env`)."""
     mask_raw(runner, raw)
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
     report = Reporter(runner)
-    ctx = RunContext.from_env(env, runner)
+    ctx = RunContext.from_env(env, runner, github)
     try:
         request = read_request(
             raw,
-            workspace_from_env(env),
-            load_pull_request(env),
+            ctx.github.workspace,
+            load_pull_request(ctx.github),
             oidc=keyless.oidc_available(env),
-            actor=env.get("GITHUB_ACTOR") or "",
+            actor=ctx.github.actor,
             hardware_names=lambda wanted: _hardware_names(wanted, ctx),
         )
         if isinstance(request, Stop):
@@ -138,7 +145,7 @@ def _keyless_token(inputs: Inputs, ctx: RunContext) -> str:
         f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint}"
         f" for a token on spaces/{inputs.space}."
     )
-    got = keyless.exchange(inputs.space, endpoint, ctx.env, runner.mask)
+    got = keyless.exchange(inputs.space, endpoint, ctx.env, runner.mask, ctx.github.repository)
     assumed = "" if got.expiry_stated else " (assumed: the answer stated no expires_in)"
     runner.info(
         f"Keyless: the Hub issued a token for {got.resource}, valid {got.expires_in}s{assumed}."

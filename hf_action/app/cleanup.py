@@ -67,15 +67,15 @@ def find_previews(api: HfApi, base_id: str, template: str) -> list[Preview]:
 
 def cleanup_previews(api: HfApi, inputs: Inputs, base_id: str, ctx: RunContext) -> Cleanup:
     """Find the previews, ask GitHub about their pull requests, delete the closed ones' previews."""
-    env, runner = ctx.env, ctx.runner
+    github, runner = ctx.github, ctx.runner
     if inputs.keyless:
         raise cannot_delete(inputs.operation, base_id)  # the Hub would answer a bare 403
     started = time.monotonic()
     report = Cleanup(base_id, inputs.dry_run, find_previews(api, base_id, inputs.preview_name))
-    repository = env.get("GITHUB_REPOSITORY") or ""
+    repository = github.repository
     runner.info(f"{counted(len(report.previews), 'preview Space')} of {base_id} on the Hub")
     states, failures = pull_states(
-        inputs.github_token or "", repository, env, [p.number for p in report.previews]
+        inputs.github_token or "", repository, github.api_url, [p.number for p in report.previews]
     )
     if failures:
         runner.warning(
@@ -85,7 +85,7 @@ def cleanup_previews(api: HfApi, inputs: Inputs, base_id: str, ctx: RunContext) 
             title="Previews kept",
         )
     deployments = Deployments(
-        inputs.github_token or "", repository, env,
+        inputs.github_token or "", repository, github,
         lambda message: runner.warning(message, title="Deployment not updated"),
     )  # fmt: skip
     for preview in report.previews:

@@ -18,6 +18,7 @@ from typing import NoReturn
 from hf_action import __version__
 from hf_action.app.action import configure_process, run_action
 from hf_action.errors import ActionError
+from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
 from hf_action.inputs import input_defaults
 
@@ -159,7 +160,10 @@ def raw_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, st
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = dict(os.environ if env is None else env)
-    runner = Runner(env, github=env.get("GITHUB_ACTIONS") == "true")
+    github = GitHubContext.from_env(env)
+    runner = Runner(
+        github=github.actions, output_file=github.output_file, summary_file=github.summary_file
+    )
     try:
         parser = build_parser()
     except ActionError as exc:  # action.yml missing: the flags and their defaults come from it
@@ -168,7 +172,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     raw = raw_inputs(parser.parse_args(argv), env)
     configure_process(env)
     try:
-        return run_action(raw, env, runner)
+        return run_action(raw, env, runner, github)
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
 from hf_action.hub.policy import RetryPolicy, poll_scale
 from hf_action.hub.urls import hub_endpoint
@@ -38,9 +39,11 @@ class RunContext:
     # The Hub's URL (`urls.hub_endpoint`, the value configure_process gives huggingface_hub): the
     # client is made with it, the keyless exchange and the PR comment's link use it.
     endpoint: str
+    github: GitHubContext = field(default_factory=GitHubContext)  # the workflow run
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], runner: Runner) -> RunContext:
-        """The run's settings as its environment gives them, the machine's time."""
+    def from_env(cls, env: Mapping[str, str], runner: Runner, github: GitHubContext) -> RunContext:
+        """The run's settings as its environment gives them, the machine's time; `github`: the
+        workflow run as the front door read it."""
         policy, clock = RetryPolicy.from_env(env), Clock.from_env(env)
-        return cls(env, runner, policy, clock, hub_endpoint(env))
+        return cls(env, runner, policy, clock, hub_endpoint(env), github)

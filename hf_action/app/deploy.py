@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from huggingface_hub import SpaceStage
 
 from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
+from hf_action.commitmsg import deploy_message
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
@@ -56,31 +57,6 @@ def app_url(state: SpaceState) -> str | None:
     if state.host:
         return state.host
     return f"https://{state.subdomain}.hf.space" if state.subdomain else None
-
-
-def commit_text(
-    inputs: Inputs, env: Mapping[str, str], where: Destination, deploy_id: str
-) -> tuple[str, str]:
-    repo = env.get("GITHUB_REPOSITORY")
-    sha = where.source_sha or env.get("GITHUB_SHA")
-    server = env.get("GITHUB_SERVER_URL", "https://github.com")
-    title = inputs.commit_message or (
-        f"Deploy {repo}@{sha[:7]}" if repo and sha else "Deploy with hf-deploy"
-    )
-    lines = [f"Source: {server}/{repo}/commit/{sha}"] if repo and sha else []
-    return title, "\n".join([*lines, *run_lines(env, deploy_id)])
-
-
-def run_lines(env: Mapping[str, str], deploy_id: str) -> list[str]:
-    """The lines every commit of ours ends with: the workflow run, and the Deploy-Id a rollback's
-    `previous` looks for."""
-    repo, server = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SERVER_URL", "https://github.com")
-    lines = []
-    if repo and env.get("GITHUB_RUN_ID"):
-        lines.append(f"Workflow run: {server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}")
-    from hf_action.hub.history import DEPLOY_ID  # see the imports
-
-    return [*lines, f"{DEPLOY_ID}{deploy_id}"]
 
 
 def print_plan(
@@ -380,7 +356,15 @@ def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
         if plan.empty:  # the no-op: no commit to word (its Deploy-Id is loaded with the history)
             runner.info("Nothing changed: no commit.")
             return CommitResult(plan.head or "", None, plan, committed=False)
-        title, description = commit_text(ctx.inputs, ctx.run.env, ctx.where, uuid.uuid4().hex)
+        github = ctx.run.github
+        title, description = deploy_message(
+            ctx.inputs.commit_message,
+            repository=github.repository,
+            sha=ctx.where.source_sha or github.sha,
+            server_url=github.server_url,
+            run_url=github.run_url,
+            deploy_id=uuid.uuid4().hex,
+        )
         t0 = time.monotonic()
         every = float(ctx.run.env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
         with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):

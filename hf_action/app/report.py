@@ -292,7 +292,7 @@ def watch_pull_head(inputs: Inputs, where: Destination, ctx: RunContext) -> Pull
         return None
     from hf_action.github.heads import PullHead
 
-    return PullHead(ctx.env.get("GITHUB_REPOSITORY") or pr.base_repo, pr.number, pr.head_sha)
+    return PullHead(ctx.github.repository or pr.base_repo, pr.number, pr.head_sha)
 
 
 def open_deployment(
@@ -300,7 +300,7 @@ def open_deployment(
 ) -> RunDeployment | None:
     """Start this run's deployment when one is wanted; a bad ``environment`` fails here, before
     anything is written to the Hub. With ``head``, none is made once a newer run deployed."""
-    env, runner, pr = ctx.env, ctx.runner, where.pr
+    github, runner, pr = ctx.github, ctx.runner, where.pr
     deleting = inputs.operation == "delete"
     if inputs.dry_run or inputs.operation not in ("deploy", "delete"):
         return None
@@ -309,16 +309,16 @@ def open_deployment(
     from hf_action.github.deployments import Deployments, NewDeployment, environment_name
 
     environment = environment_name(inputs.environment, where.base_id, pr.number if pr else None)
-    repository = env.get("GITHUB_REPOSITORY") or (pr.base_repo if pr else "")
+    repository = github.repository or (pr.base_repo if pr else "")
     if not inputs.github_token or not repository:
         return None
     client = Deployments(
-        inputs.github_token, repository, env,
+        inputs.github_token, repository, github,
         lambda message: runner.warning(message, title="GitHub deployment not recorded"),
         head=head,
     )  # fmt: skip
     if not deleting:
-        ref = pr.head_sha if pr else (env.get("GITHUB_SHA") or env.get("GITHUB_REF_NAME") or "")
+        ref = pr.head_sha if pr else (github.sha or github.ref_name)
         if not ref:
             return None
         client.start(NewDeployment(environment, ref, where.space_id, preview=where.preview))
@@ -338,9 +338,8 @@ class PreviewComment:
         ctx: RunContext,
         head: PullHead | None = None,
     ) -> None:
-        from hf_action.github.comment import StickyComment, github_api_url, marker
+        from hf_action.github.comment import StickyComment, marker
 
-        env = ctx.env
         self.pr, self.base_id, self.space_id, self.notes = (
             pr,
             where.base_id,
@@ -355,9 +354,9 @@ class PreviewComment:
         self.secret_values = sorted(parts, key=len, reverse=True)
         self.sticky = StickyComment(
             inputs.github_token or "",
-            env.get("GITHUB_REPOSITORY") or pr.base_repo,
+            ctx.github.repository or pr.base_repo,
             pr.number,
-            github_api_url(env),
+            ctx.github.api_url,
             marker(where.base_id),
             self._warn,
             seconds_between_requests=0.0,

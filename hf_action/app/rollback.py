@@ -4,12 +4,12 @@ copied on the Hub (nothing the Hub holds in LFS or Xet is uploaded again), then 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
 from hf_action.app.context import RunContext
-from hf_action.app.deploy import app_url, await_build, run_lines
+from hf_action.app.deploy import app_url, await_build
+from hf_action.commitmsg import rollback_message
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
@@ -107,7 +107,14 @@ def _commit(
     with hub_step("commit the rollback", space_id):
         # The revision's blob map travels on, so the next deploy matches its large files unread.
         kept = {p: ids for p, ids in fetch_blob_map(api, space_id, rev.sha).items() if p in target}
-        title, description = _text(inputs, ctx.env, rev, blobmap.render(kept))
+        title, description = rollback_message(
+            inputs.commit_message,
+            sha=rev.sha,
+            rev_title=rev.title,
+            run_url=ctx.github.run_url,
+            deploy_id=uuid.uuid4().hex,
+            trailer=blobmap.render(kept),
+        )
         with runner.group(
             f"Rollback commit: {counted(len(restore.copy), 'copy', 'copies')},"
             f" {counted(len(restore.delete), 'deletion')}"
@@ -122,13 +129,6 @@ def _commit(
     outcome.committed = sha != state.sha
     outcome.commit_sha = sha
     outcome.commit_url = url or f"{outcome.space_url}/commit/{sha}"
-
-
-def _text(inputs: Inputs, env: Mapping[str, str], rev: Revision, trailer: str) -> tuple[str, str]:
-    title = inputs.commit_message or f"Roll back to {rev.sha[:7]}"
-    lines = [f"Rollback to: {rev.sha} ({rev.title})", *run_lines(env, uuid.uuid4().hex)]
-    description = "\n".join(lines)
-    return title, f"{description}\n\n{trailer}" if trailer else description
 
 
 def _print(runner: Runner, rev: Revision, restore: Restore) -> None:

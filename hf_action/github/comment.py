@@ -10,7 +10,7 @@ PyGithub is imported inside methods because the action's cold start matters.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 Status = Literal["building", "running", "failed", "removed"]
 
-DEFAULT_API_URL = "https://api.github.com"
 #: The author of comments made with the workflow's GITHUB_TOKEN.
 WORKFLOW_BOT = "github-actions[bot]"
 #: GitHub rejects bodies over 65536 characters; stay well under in UTF-8 bytes too.
@@ -81,11 +80,6 @@ def marker(base_space_id: str) -> str:
     """The hidden HTML comment that identifies this base Space's comment on a PR."""
     safe = re.sub(r"[^A-Za-z0-9_./-]", "_", base_space_id).replace("--", "-_")
     return f"<!-- hf-deploy:preview:{safe} -->"
-
-
-def github_api_url(env: Mapping[str, str]) -> str:
-    """The REST API root: ``GITHUB_API_URL`` on GitHub Enterprise, api.github.com otherwise."""
-    return (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
 
 
 def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
@@ -203,7 +197,7 @@ class StickyComment:
         self.token = token
         self.repository = repository
         self.pr_number = pr_number
-        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.api_url = api_url  # GitHubContext.api_url
         self.marker = marker
         self.warn = warn
         self._login: str | None = None

@@ -13,12 +13,12 @@ PyGithub is imported lazily: the action's cold start matters.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from hf_action.errors import InputError
-from hf_action.github.comment import github_api_url
+from hf_action.github.context import GitHubContext
 from hf_action.github.heads import PullHead
 from hf_action.github.refusal import refusal_message
 
@@ -79,13 +79,6 @@ def environment_name(template: str | None, base_id: str, number: int | None) -> 
     return result
 
 
-def run_url(env: Mapping[str, str]) -> str | None:
-    """This workflow run's page: the deployment's ``log_url``."""
-    server = (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
-    repo, run_id = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
-    return f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None
-
-
 @dataclass(frozen=True)
 class NewDeployment:
     """What a deployment describes."""
@@ -103,7 +96,7 @@ class Deployments:
         self,
         token: str,
         repository: str,
-        env: Mapping[str, str],
+        github: GitHubContext,
         warn: Callable[[str], None],
         *,
         head: PullHead | None = None,
@@ -112,8 +105,8 @@ class Deployments:
         #: A preview deploy's: a deployment of the pull request's current head, no longer ours,
         #: is a newer run's; this run then makes none, or ends its own ``inactive``.
         self.head = head
-        self.api_url = github_api_url(env)
-        self.log_url = run_url(env)
+        self.api_url = github.api_url
+        self.log_url = github.run_url  # the workflow run's page
         self.broken = False
         self.deployment: Deployment | None = None  # once created
         self.last_id: int | None = None

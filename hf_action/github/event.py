@@ -1,9 +1,6 @@
-"""Read the workflow run's triggering event from the runner's environment.
-
-GitHub Actions writes the full webhook payload to ``GITHUB_EVENT_PATH``. Only
-the few pull-request fields the preview flow needs are kept, in a frozen
-dataclass, so the rest of the action never digs through raw JSON.
-"""
+"""The workflow run's triggering event: the runner writes the webhook payload to a file
+(``GITHUB_EVENT_PATH``); only the pull-request fields the preview flow needs are kept, in a frozen
+dataclass, so the rest of the action never digs through raw JSON."""
 
 from __future__ import annotations
 
@@ -12,22 +9,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from hf_action.errors import EventError
+from hf_action.github.context import GitHubContext
 from hf_action.preview import PullRequest
 
 #: Events whose payload carries a ``pull_request`` object we deploy previews for.
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
 
-def load_pull_request(env: Mapping[str, str]) -> PullRequest | None:
-    """Return the pull request behind this run, or None for non-PR events.
-
-    Raises EventError when the run is a PR event but its payload cannot be read,
-    because deploying the wrong commit silently would be worse than stopping.
-    """
-    name = env.get("GITHUB_EVENT_NAME", "")
+def load_pull_request(github: GitHubContext) -> PullRequest | None:
+    """The pull request behind this run, or None for other events. EventError when the run is a
+    PR event whose payload cannot be read: deploying the wrong commit would be worse than stopping."""
+    name = github.event_name
     if name not in PR_EVENTS:
         return None
-    path = env.get("GITHUB_EVENT_PATH", "")
+    path = github.event_path
     if not path:
         raise EventError(
             f"GITHUB_EVENT_NAME is {name!r} but GITHUB_EVENT_PATH is not set; "

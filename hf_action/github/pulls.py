@@ -3,9 +3,8 @@ when its pull request is known to be closed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from hf_action.github.comment import github_api_url
 from hf_action.github.deployments import open_client
 from hf_action.github.refusal import refusal_message
 
@@ -15,14 +14,14 @@ CLOSED = frozenset({"closed", "merged"})
 
 
 def pull_states(
-    token: str, repository: str, env: Mapping[str, str], numbers: Iterable[int]
+    token: str, repository: str, api_url: str, numbers: Iterable[int]
 ) -> tuple[dict[int, str], list[str]]:
     """The state of each pull request GitHub answered for, and one line per one it did not."""
     from github import GithubException  # lazy: cold start
 
     states: dict[int, str] = {}
     failures: list[str] = []
-    gh = open_client(token, github_api_url(env))
+    gh = open_client(token, api_url)
     try:
         repo = gh.get_repo(repository)
         for number in numbers:

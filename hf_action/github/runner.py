@@ -6,12 +6,10 @@ Everything the action prints goes through `Runner`, so masking and escaping happ
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import secrets as _random
 import sys
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TextIO
 
 from hf_action.envblock import maskable_parts
@@ -45,12 +43,17 @@ class Runner:
     """Speaks the runner's protocol when `github` is true, plain text otherwise (the CLI)."""
 
     def __init__(
-        self, env: Mapping[str, str], *, github: bool, stream: TextIO | None = None
+        self,
+        *,
+        github: bool,
+        stream: TextIO | None = None,
+        output_file: str | None = None,
+        summary_file: str | None = None,
     ) -> None:
         self.github = github
         self.stream = stream or sys.stdout
-        self._output_path = env.get("GITHUB_OUTPUT") or None
-        self._summary_path = env.get("GITHUB_STEP_SUMMARY") or None
+        self._output_path = output_file or None  # the runner's files (github/context.py names them)
+        self._summary_path = summary_file or None
         self._masked: list[str] = []
         self._group_open = False
 
@@ -152,12 +155,3 @@ class Runner:
             return
         with open(self._summary_path, "a", encoding="utf-8") as fh:
             fh.write(self.scrub(markdown) + "\n")
-
-
-def runner_from_env(env: Mapping[str, str] | None = None) -> Runner:
-    env = os.environ if env is None else env
-    return Runner(env, github=env.get("GITHUB_ACTIONS") == "true" or "GITHUB_OUTPUT" in env)
-
-
-def workspace_from_env(env: Mapping[str, str]) -> Path:
-    return Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import httpx2
@@ -215,7 +214,7 @@ _REASONS = {"401": "Unauthorized", "403": "Forbidden", "429": "Too Many Requests
             "504": "Gateway Timeout"}  # fmt: skip
 
 
-def keyless_refused(exc: HfHubHTTPError, resource: str, env: Mapping[str, str]) -> ActionError:
+def keyless_refused(exc: HfHubHTTPError, resource: str, repository: str) -> ActionError:
     """The Hub said no: which resource, which repository asked, and the Hub's own reason."""
     response = exc.response
     status = response.status_code if response is not None else "?"
@@ -225,7 +224,7 @@ def keyless_refused(exc: HfHubHTTPError, resource: str, env: Mapping[str, str]) 
         reason = ": ".join(str(body[k]) for k in ("error", "error_description") if body.get(k))
     except Exception:  # noqa: S110 - the status alone still explains it
         pass
-    repo = env.get("GITHUB_REPOSITORY") or "this repository"
+    repo = repository or "this repository"
     said = f" The Hub said: {reason}." if reason else ""
     return ActionError(
         f"The Hub refused the keyless token exchange for {resource} ({status}).{said}",

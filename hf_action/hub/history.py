@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hf_action.commitmsg import DEPLOY_ID
 from hf_action.errors import ActionError
 from hf_action.hub.urls import space_url
 from hf_action.inputs import PREVIOUS
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
-
-#: The line every deploy and rollback of this action writes into its commit's description.
-DEPLOY_ID = "Deploy-Id: "
 
 
 @dataclass(frozen=True)

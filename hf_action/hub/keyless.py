@@ -57,9 +57,14 @@ def oidc_available(env: Mapping[str, str]) -> bool:
 
 
 def exchange(
-    space_id: str, endpoint: str, env: Mapping[str, str], mask: Callable[[str], None]
+    space_id: str,
+    endpoint: str,
+    env: Mapping[str, str],
+    mask: Callable[[str], None],
+    repository: str = "",
 ) -> KeylessToken:
-    """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`."""
+    """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`;
+    a refusal names `repository` (the workflow's) as the publisher to add."""
     mask((env.get(REQUEST_TOKEN) or "").strip())
     if "/" not in space_id:
         raise ActionError(
@@ -71,7 +76,7 @@ def exchange(
     resource = f"spaces/{space_id}"
     id_token = _mint(endpoint)
     mask(id_token)
-    answer = _exchange(id_token, resource, endpoint, space_id, env)
+    answer = _exchange(id_token, resource, endpoint, space_id, repository)
     token = str(answer.get("access_token") or "")
     mask(token)
     if not token:
@@ -106,7 +111,7 @@ def _mint(audience: str) -> str:
 
 
 def _exchange(
-    id_token: str, resource: str, endpoint: str, space_id: str, env: Mapping[str, str]
+    id_token: str, resource: str, endpoint: str, space_id: str, repository: str
 ) -> dict[str, Any]:
     """RFC 8693 at {endpoint}/oauth/token: a refusal names the publisher to add; a Hub that is
     down or rate-limits is explained like any other Hub failure (after our retries)."""
@@ -124,7 +129,7 @@ def _exchange(
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             if status in (400, 401, 403):
-                raise keyless_refused(exc, resource, env) from None
+                raise keyless_refused(exc, resource, repository) from None
             raise  # hub_step explains it like any other Hub failure
 
 

@@ -8,7 +8,8 @@ from .errors import HubError, forbidden, repo_not_found
 from .state import Repo
 
 if TYPE_CHECKING:
-    from .server import Request
+    from .model import Hub
+    from .web import Request
 
 
 def repo_url(req: Request, repo: Repo) -> str:
@@ -16,19 +17,21 @@ def repo_url(req: Request, repo: Repo) -> str:
     return f"{req.base_url}/{prefix}{repo.repo_id}"
 
 
-def load_repo(req: Request, *, write: str | None = None, repo_type: str | None = None) -> Repo:
+def load_repo(
+    hub: Hub, req: Request, *, write: str | None = None, repo_type: str | None = None
+) -> Repo:
     """Fetch the repo named in the URL; ``write`` is the 403 message when write access is needed."""
     rtype = repo_type or req.params.get("type", "space")
-    repo = req.sim.repo(req.params["repo"], rtype)
+    repo = hub.repo(req.params["repo"], rtype)
     who = req.principal
     assert who is not None
-    if repo is None or not req.sim.auth.can_read(who, repo.owner, repo.private):
+    if repo is None or not hub.auth.can_read(who, repo.owner, repo.private):
         if who.user is None:
             raise HubError(401, "Invalid username or password.", code="RepoNotFound")
         raise repo_not_found()
     if write is not None:
         if who.user is None:
             raise HubError(401, "Invalid username or password.")
-        if not req.sim.auth.can_write(who, repo.owner):
+        if not hub.auth.can_write(who, repo.owner):
             raise forbidden(write)
     return repo

@@ -8,45 +8,47 @@ in a file of the running commit, else 200).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import HubError
-from .server import Request, Response, route, text_response
+from .web import Request, Response, text_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 HANG_SECONDS = 60.0  # "never answers": held this long (or until the simulator stops), then 504
 ANSWERS = ("200", "500", "none")
 
 
-def _space_of(req: Request) -> Any:
+def _space_of(hub: Hub, req: Request) -> Any:
     sub = req.params["sub"]
-    with req.sim.lock:
-        repos = [r for (t, _), r in req.sim.repos.items() if t == "space" and r.subdomain == sub]
+    with hub.lock:
+        repos = [r for (t, _), r in hub.repos.items() if t == "space" and r.subdomain == sub]
     if not repos:
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
     return repos[0]
 
 
-@route("GET", "/_apps/{sub}")
-@route("GET", "/_apps/{sub}/{path}")
-def app(req: Request) -> Response:
+def app(hub: Hub, req: Request) -> Response:
     """A private Space's app wants a token that may read the Space (``Authorization: Bearer``,
     as gradio_client sends for private Spaces); without it the Space does not exist (404)."""
-    repo = _space_of(req)
+    repo = _space_of(hub, req)
     authorized = req.principal is not None and req.principal.user is not None
-    req.sim.app_visits.append((repo.repo_id, "/" + req.params.get("path", ""), authorized))
-    if not req.sim.auth.can_read(req.principal, repo.owner, repo.private):
+    hub.app_visits.append((repo.repo_id, "/" + req.params.get("path", ""), authorized))
+    if not hub.auth.can_read(req.principal, repo.owner, repo.private):
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
-    now = req.sim.now()
+    now = hub.now()
     stage = repo.space.view(now).stage
     if stage in ("SLEEPING", "STOPPED"):
-        req.sim.wake(repo.repo_id)  # a visit wakes it, as on the Hub
+        hub.wake(repo.repo_id)  # a visit wakes it, as on the Hub
     if stage != "RUNNING":
         return _page(503, f"Space {repo.repo_id} is not running ({stage}).")
     build = repo.space.visible_build(now)
     planned = build.plan.answers if build is not None else "200"
-    answer = req.sim.app_answers.get(repo.repo_id, planned)
+    answer = hub.app_answers.get(repo.repo_id, planned)
     if answer == "none":
-        req.sim.stopping.wait(HANG_SECONDS)
+        req.stopping.wait(HANG_SECONDS)
         return _page(504, "Gateway Timeout")
     if answer == "500":
         return _page(500, "Internal Server Error\nTraceback (most recent call last):\n  ...")
@@ -57,3 +59,9 @@ def _page(status: int, text: str) -> Response:
     resp = text_response(text, status)
     resp.content_type = "text/html; charset=utf-8"
     return resp
+
+
+URLS: tuple[Url, ...] = (
+    ("GET", "/_apps/{sub}/{path}", app),
+    ("GET", "/_apps/{sub}", app),
+)

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import HubError, forbidden, invalid_credentials, repo_not_found
 
 if TYPE_CHECKING:
-    from .hub import HubSim
-    from .server import Request, Route
+    from .model import Hub
+    from .web import Request
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -155,8 +155,8 @@ def parse_resource(resource: str) -> tuple[str, str]:
 class Oidc:
     """Trust configuration and the tokens issued so far (inspectable by tests)."""
 
-    def __init__(self, sim: HubSim) -> None:
-        self.sim = sim
+    def __init__(self, user: str) -> None:
+        self.user = user  # the simulator has one account: it configures the publishers
         self.issuer = FakeIssuer()
         self.lifetime = 3600.0  # seconds the exchanged token lives (wall clock, not time_scale)
         self.report_expiry = True  # False: the answer has no `expires_in` (clients assume 3600)
@@ -216,7 +216,7 @@ class Oidc:
             )
         scoped = ScopedToken(
             self._new_token(),
-            self.sim.user,  # the simulator has one account: it configured the publisher
+            self.user,
             repo_type,
             repo_id,
             time.monotonic() + self.lifetime,
@@ -273,7 +273,7 @@ class Oidc:
 _UNSCOPED = ("/api/whoami-v2", "/api/validate-yaml", "/oauth/token", "/api/spaces/hardware")
 
 
-def _route_repo(req: Request, rt: Route) -> tuple[str, str] | None:
+def _route_repo(req: Request, template: str) -> tuple[str, str] | None:
     """(type, repo id) a request is about, from the route's placeholders."""
     repo = req.params.get("repo")
     if repo is None:
@@ -282,37 +282,37 @@ def _route_repo(req: Request, rt: Route) -> tuple[str, str] | None:
         return req.params["type"], repo
     if "prefix" in req.params:
         return RESOURCE_PREFIXES.get(req.params["prefix"], "model"), repo
-    return ("space" if rt.template.startswith("/api/spaces/") else "model"), repo
+    return ("space" if template.startswith("/api/spaces/") else "model"), repo
 
 
-def _is_write(req: Request, rt: Route) -> bool:
-    return req.method not in ("GET", "HEAD") or "write-token" in rt.template
+def _is_write(req: Request, template: str) -> bool:
+    return req.method not in ("GET", "HEAD") or "write-token" in template
 
 
-def check_scope(req: Request, rt: Route) -> None:
+def check_scope(hub: Hub, req: Request, template: str) -> None:
     """A repo-scoped token writes only to its repo and sees only public repos besides it; it
     cannot create or delete repositories (403, as a fine-grained token without those rights)."""
     who = req.principal
     assert who is not None and who.scope is not None
-    if rt.template in _UNSCOPED or rt.template.startswith(("/lfs-", "/xet-cas")):
+    if template in _UNSCOPED or template.startswith(("/lfs-", "/xet-cas")):
         return
-    if rt.template == "/api/repos/create":
+    if template == "/api/repos/create":
         body = req.json()
         rtype = body.get("type") or "model"
         repo_id = f"{body.get('organization') or who.user}/{body.get('name')}"
-        if (rtype, repo_id) == who.scope and req.sim.repo(repo_id, rtype) is not None:
+        if (rtype, repo_id) == who.scope and hub.repo(repo_id, rtype) is not None:
             return  # the route answers 409 "already exists", as for any token
         raise forbidden(
             f"You don't have the rights to create a {rtype} under the namespace "
             f'"{body.get("organization") or who.user}"'
         )
-    if rt.template == "/api/repos/delete":
+    if template == "/api/repos/delete":
         raise forbidden("You don't have the rights to delete this repository")
-    target = _route_repo(req, rt)
+    target = _route_repo(req, template)
     if target is None or target == who.scope:
         return
-    if _is_write(req, rt):
+    if _is_write(req, template):
         raise forbidden(NO_REPO_READ_ONLY)
-    repo = req.sim.repo(target[1], target[0])
+    repo = hub.repo(target[1], target[0])
     if repo is not None and repo.private:
         raise repo_not_found()

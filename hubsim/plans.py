@@ -4,7 +4,7 @@ Since then, creating a Gradio or Docker Space (anything that runs on compute, cp
 needs a paid plan: PRO for a personal account, Team or Enterprise for an organization. Static Spaces
 stay free and existing Spaces keep deploying (the rule is checked at creation only). The 402 text is
 the one users report from ``POST /api/repos/create`` (e.g. github.com/ed-donner/agents/issues/1469).
-Off by default so older tests keep their free Gradio Spaces: ``sim.plans.enforce = True``.
+Off by default so older tests keep their free Gradio Spaces: ``hub.plans.enforce = True``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import HubError
 
 if TYPE_CHECKING:
-    from .hub import HubSim
+    from .model import Hub
 
 PLAN_REQUIRED = (
     "Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free cpu-basic "
@@ -47,31 +47,31 @@ class Plans:
     hardware: list[dict[str, Any]] = field(default_factory=lambda: [dict(h) for h in HARDWARE])
 
     def check_create(
-        self, sim: HubSim, namespace: str, sdk: str | None, hardware: str | None = None
+        self, hub: Hub, namespace: str, sdk: str | None, hardware: str | None = None
     ) -> None:
         """402 when a free account or an org without a plan creates a Space that needs compute;
         a Gradio Space on ZeroGPU is the free account's exception (its own limits: check_zerogpu)."""
         if not self.enforce or sdk == "static" or (sdk == "gradio" and hardware == ZEROGPU):
             return
-        if not self.paid(sim, namespace):
+        if not self.paid(hub, namespace):
             raise HubError(402, PLAN_REQUIRED)
 
-    def paid(self, sim: HubSim, namespace: str) -> bool:
-        if namespace in sim.auth.orgs:
+    def paid(self, hub: Hub, namespace: str) -> bool:
+        if namespace in hub.auth.orgs:
             return self.org_plans.get(namespace) in PAID_ORG_PLANS
-        return sim.auth.pro
+        return hub.auth.pro
 
-    def check_zerogpu(self, sim: HubSim, namespace: str, repo_id: str | None = None) -> None:
+    def check_zerogpu(self, hub: Hub, namespace: str, repo_id: str | None = None) -> None:
         """402 when the namespace may host no more ZeroGPU Spaces than it already does."""
-        if namespace in sim.auth.orgs:
-            limit = ZEROGPU_LIMITS["org"] if self.paid(sim, namespace) else 0
-        elif sim.auth.pro:
+        if namespace in hub.auth.orgs:
+            limit = ZEROGPU_LIMITS["org"] if self.paid(hub, namespace) else 0
+        elif hub.auth.pro:
             limit = ZEROGPU_LIMITS["pro"]
         else:
             limit = ZEROGPU_LIMITS["free"] if self.good_standing else 0
         hosted = sum(
             1
-            for (rtype, rid), r in list(sim.repos.items())
+            for (rtype, rid), r in list(hub.repos.items())
             if rtype == "space" and r.owner == namespace and rid != repo_id
             and r.hardware == ZEROGPU
         )  # fmt: skip

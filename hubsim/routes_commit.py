@@ -6,12 +6,16 @@ import base64
 import binascii
 import fnmatch
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .access import load_repo, repo_url
 from .errors import HubError, bad_request, entry_not_found, revision_not_found
-from .server import Request, Response, json_response, route
 from .state import FileEntry, Repo, git_blob_oid, lfs_pointer
+from .web import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 LFS_THRESHOLD = 10 * 1024 * 1024
 COMMIT_FORBIDDEN = "Forbidden: pass create_pr=1 as a query parameter to create a Pull Request"
@@ -61,9 +65,8 @@ def _check_rev(repo: Repo, rev: str) -> None:
         raise revision_not_found(rev)
 
 
-@route("POST", "/api/{type}s/{repo}/preupload/{rev}")
-def preupload(req: Request) -> Response:
-    repo = load_repo(req, write=COMMIT_FORBIDDEN)
+def preupload(hub: Hub, req: Request) -> Response:
+    repo = load_repo(hub, req, write=COMMIT_FORBIDDEN)
     _check_rev(repo, req.params["rev"])
     body = req.json()
     out = []
@@ -132,8 +135,7 @@ def _parse_ndjson(raw: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, ops
 
 
-def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str, FileEntry]:
-    sim = req.sim
+def _apply_ops(hub: Hub, repo: Repo, ops: list[dict[str, Any]]) -> dict[str, FileEntry]:
     files = dict(repo.files)
     for op in ops:
         key, value = op.get("key"), op.get("value") or {}
@@ -145,9 +147,9 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
                 data = base64.b64decode(value.get("content") or "")
             except (binascii.Error, ValueError):
                 raise bad_request(f"Invalid base64 content for {path}") from None
-            files[path] = sim.store_regular(data)
+            files[path] = hub.store_regular(data)
         elif key == "lfsFile":
-            files[path] = _lfs_entry(sim, repo, path, value)
+            files[path] = _lfs_entry(hub, repo, path, value)
         elif key == "deletedFile":
             if path not in files:
                 raise entry_not_found(f"A file with this name doesn't exist: {path}")
@@ -164,7 +166,7 @@ def _apply_ops(req: Request, repo: Repo, ops: list[dict[str, Any]]) -> dict[str,
     return files
 
 
-def _lfs_entry(sim: Any, repo: Repo, path: str, value: dict[str, Any]) -> FileEntry:
+def _lfs_entry(hub: Hub, repo: Repo, path: str, value: dict[str, Any]) -> FileEntry:
     """An ``lfsFile`` names content by sha256: it must have reached classic LFS or the Xet CAS.
     Without ``size`` it is a copy (huggingface_hub's CommitOperationCopy of an LFS file sends only
     the oid): the object must already belong to this repository, in any of its commits."""
@@ -175,11 +177,11 @@ def _lfs_entry(sim: Any, repo: Repo, path: str, value: dict[str, Any]) -> FileEn
             return stored
     elif value.get("algo", "sha256") == "sha256" and isinstance(oid, str):
         pointer = git_blob_oid(lfs_pointer(oid, size or 0))
-        if sim.lfs_objects.get(oid, sim.pending_lfs.get(oid)) == size:
-            return FileEntry(pointer, size, oid, sim.blobs, "lfs-" + oid)
-        xet_file = sim.xet.lookup(oid, size)
+        if hub.lfs_objects.get(oid, hub.pending_lfs.get(oid)) == size:
+            return FileEntry(pointer, size, oid, hub.blobs, "lfs-" + oid)
+        xet_file = hub.xet.lookup(oid, size)
         if xet_file is not None:
-            return FileEntry(pointer, xet_file.size, oid, sim.xet_blobs, oid, xet_file.xet_hash)
+            return FileEntry(pointer, xet_file.size, oid, hub.xet_blobs, oid, xet_file.xet_hash)
     raise HubError(
         422,
         f"Your push was rejected because an LFS pointer pointed to a file that "
@@ -196,9 +198,8 @@ def _stored_lfs(repo: Repo, oid: str) -> FileEntry | None:
     return None
 
 
-@route("POST", "/api/{type}s/{repo}/commit/{rev}")
-def commit(req: Request) -> Response:
-    repo = load_repo(req, write=COMMIT_FORBIDDEN)
+def commit(hub: Hub, req: Request) -> Response:
+    repo = load_repo(hub, req, write=COMMIT_FORBIDDEN)
     _check_rev(repo, req.params["rev"])
     if req.query.get("create_pr") in ("1", "true"):
         raise bad_request("hubsim does not simulate pull requests (create_pr=1)")
@@ -207,9 +208,9 @@ def commit(req: Request) -> Response:
         parent = header.get("parentCommit")
         if parent and parent != repo.head:
             raise HubError(412, STALE_PARENT)
-        files = _apply_ops(req, repo, ops)
+        files = _apply_ops(hub, repo, ops)
         summary = header.get("summary") or "Update"
-        new = req.sim.apply_commit(
+        new = hub.apply_commit(
             repo,
             files,
             summary,
@@ -224,3 +225,9 @@ def commit(req: Request) -> Response:
             "hookOutput": "",
         }
     )
+
+
+URLS: tuple[Url, ...] = (
+    ("POST", "/api/{type}s/{repo}/preupload/{rev}", preupload),
+    ("POST", "/api/{type}s/{repo}/commit/{rev}", commit),
+)

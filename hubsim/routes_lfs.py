@@ -8,21 +8,25 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .errors import HubError, bad_request
-from .server import Request, Response, json_response, route
+from .web import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 LFS_JSON = "application/vnd.git-lfs+json"
 
 
-@route("POST", "/{prefix}{repo}.git/info/lfs/objects/batch")
-def batch(req: Request) -> Response:
+def batch(hub: Hub, req: Request) -> Response:
     rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(
         req.params.get("prefix", ""), "model"
     )
     load_repo(
-        req, write="Forbidden: you don't have write access to this repository", repo_type=rtype
+        hub, req, write="Forbidden: you don't have write access to this repository", repo_type=rtype
     )
     body = req.json()
     if body.get("operation") != "upload":
@@ -42,7 +46,7 @@ def batch(req: Request) -> Response:
             )
             continue
         entry = {"oid": oid, "size": size, "authenticated": True}
-        if req.sim.lfs_objects.get(oid) != size:
+        if hub.lfs_objects.get(oid) != size:
             entry["actions"] = {
                 "upload": {
                     "href": f"{req.base_url}/lfs-upload/{oid}?size={size}",
@@ -61,11 +65,9 @@ def batch(req: Request) -> Response:
     return resp
 
 
-@route("PUT", "/lfs-upload/{oid}")
-def upload(req: Request) -> Response:
+def upload(hub: Hub, req: Request) -> Response:
     oid = req.params["oid"]
-    sim = req.sim
-    fd, tmp = tempfile.mkstemp(dir=sim.blobs.directory, prefix="upload-")
+    fd, tmp = tempfile.mkstemp(dir=hub.blobs.directory, prefix="upload-")
     digest = hashlib.sha256()
     size = 0
     try:
@@ -76,21 +78,27 @@ def upload(req: Request) -> Response:
                 size += len(chunk)
         if digest.hexdigest() != oid:
             raise HubError(400, f"sha256 mismatch: expected {oid}, got {digest.hexdigest()}")
-        sim.blobs.put_file("lfs-" + oid, tmp)
-        sim.pending_lfs[oid] = size
+        hub.blobs.put_file("lfs-" + oid, tmp)
+        hub.pending_lfs[oid] = size
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return Response(200, b"", "text/plain; charset=utf-8")
 
 
-@route("POST", "/lfs-verify/{oid}")
-def verify(req: Request) -> Response:
+def verify(hub: Hub, req: Request) -> Response:
     oid = req.params["oid"]
     body = req.json()
-    size = req.sim.pending_lfs.get(oid, req.sim.lfs_objects.get(oid))
+    size = hub.pending_lfs.get(oid, hub.lfs_objects.get(oid))
     if size is None or body.get("oid") != oid or body.get("size") != size:
         raise HubError(404, f"Object {oid} not found or size mismatch")
-    req.sim.lfs_objects[oid] = size
-    req.sim.pending_lfs.pop(oid, None)
+    hub.lfs_objects[oid] = size
+    hub.pending_lfs.pop(oid, None)
     return json_response({"success": True})
+
+
+URLS: tuple[Url, ...] = (
+    ("POST", "/{prefix}{repo}.git/info/lfs/objects/batch", batch),
+    ("PUT", "/lfs-upload/{oid}", upload),
+    ("POST", "/lfs-verify/{oid}", verify),
+)

@@ -3,14 +3,14 @@ huggingface_hub's ``_oidc.py`` calls it) and ``GET /api/spaces/hardware``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from .oidc import OAuthError
-from .server import Request, Response, json_response, route
+from .web import Request, Response, json_response
 
 
-@route("POST", "/oauth/token")
-def token_exchange(req: Request) -> Response:
+def token_exchange(hub: Hub, req: Request) -> Response:
     """JSON body (what huggingface_hub sends) or form-encoded (RFC 8693's own encoding)."""
     if "application/x-www-form-urlencoded" in req.headers.get("Content-Type", ""):
         raw = req.body().decode("utf-8", errors="replace")
@@ -19,10 +19,19 @@ def token_exchange(req: Request) -> Response:
         body = req.json()
     if not isinstance(body, dict):
         raise OAuthError("invalid_request", "the request body must be an object")
-    answer = req.sim.oidc.exchange(body, req.base_url)
+    answer = hub.oidc.exchange(body, req.base_url)
     return json_response(answer, headers={"Cache-Control": "no-store"})
 
 
-@route("GET", "/api/spaces/hardware")
-def spaces_hardware(req: Request) -> Response:
-    return json_response(req.sim.plans.hardware)
+def spaces_hardware(hub: Hub, req: Request) -> Response:
+    return json_response(hub.plans.hardware)
+
+
+URLS: tuple[Url, ...] = (
+    ("POST", "/oauth/token", token_exchange),
+    ("GET", "/api/spaces/hardware", spaces_hardware),
+)
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url

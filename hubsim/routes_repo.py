@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from . import frontmatter
@@ -16,37 +16,39 @@ from .errors import (
     revision_not_found,
 )
 from .lifecycle import runtime_json
-from .server import Request, Response, json_response, route, text_response
 from .state import Commit, FileEntry, Repo, lfs_pointer, subdomain_for, tree_oid
+from .web import Request, Response, json_response, text_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 REPO_TYPES = ("model", "dataset", "space")
 
 
-@route("GET", "/api/whoami-v2")
-def whoami(req: Request) -> Response:
+def whoami(hub: Hub, req: Request) -> Response:
     who = req.principal
     if who is None or who.user is None:
         raise HubError(401, "Invalid credentials in Authorization header")
-    answer = req.sim.auth.whoami(who)
-    scoped = req.sim.oidc.lookup(who.token) if who.scope is not None and who.token else None
-    return json_response(req.sim.oidc.whoami(scoped, answer) if scoped else answer)
+    answer = hub.auth.whoami(who)
+    scoped = hub.oidc.lookup(who.token) if who.scope is not None and who.token else None
+    return json_response(hub.oidc.whoami(scoped, answer) if scoped else answer)
 
 
-@route("POST", "/api/repos/create")
-def create_repo(req: Request) -> Response:
-    sim, who, body = req.sim, req.principal, req.json()
+def create_repo(hub: Hub, req: Request) -> Response:
+    who, body = req.principal, req.json()
     if who is None or who.user is None:
         raise HubError(401, "Invalid username or password.")
     name, org = body.get("name"), body.get("organization") or who.user
     rtype = body.get("type") or "model"
     if not isinstance(name, str) or not name or rtype not in REPO_TYPES:
         raise bad_request("Invalid repo name or type")
-    if not sim.auth.can_write(who, org):
+    if not hub.auth.can_write(who, org):
         raise forbidden(
             f'You don\'t have the rights to create a {rtype} under the namespace "{org}"'
         )
     repo_id = f"{org}/{name}"
-    if sim.repo(repo_id, rtype) is not None:
+    if hub.repo(repo_id, rtype) is not None:
         url = f"{req.base_url}/{'' if rtype == 'model' else rtype + 's/'}{repo_id}"
         raise HubError(
             409, f"You already created this {rtype} repo", extra={"url": url}, header_message=False
@@ -55,13 +57,13 @@ def create_repo(req: Request) -> Response:
     if rtype == "space":
         if sdk not in frontmatter.VALID_SDKS:
             raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
-        sim.plans.check_create(sim, org, sdk, body.get("hardware"))
+        hub.plans.check_create(hub, org, sdk, body.get("hardware"))
         if body.get("hardware"):
-            sim.check_hardware(body["hardware"], f"{org}/{name}")
-        sim.check_creation_rate()
+            hub.check_hardware(body["hardware"], f"{org}/{name}")
+        hub.check_creation_rate()
     visibility = body.get("visibility") or ("private" if body.get("private") else "public")
     private = visibility == "private"
-    repo = sim.create_repo(
+    repo = hub.create_repo(
         repo_id,
         repo_type=rtype,
         sdk=sdk,
@@ -73,32 +75,30 @@ def create_repo(req: Request) -> Response:
     from .routes_space import set_item
 
     for item in body.get("secrets") or []:
-        set_item(repo, "secret", item, req.sim.iso_now())
+        set_item(repo, "secret", item, hub.iso_now())
     for item in body.get("variables") or []:
-        set_item(repo, "variable", item, req.sim.iso_now())
+        set_item(repo, "variable", item, hub.iso_now())
     return json_response({"url": repo_url(req, repo), "name": repo_id, "id": repo.mongo_id})
 
 
-@route("DELETE", "/api/repos/delete")
-def delete_repo(req: Request) -> Response:
+def delete_repo(hub: Hub, req: Request) -> Response:
     body = req.json()
     who = req.principal
     assert who is not None
     rtype = body.get("type") or "model"
     repo_id = f"{body.get('organization') or who.user}/{body.get('name')}"
-    repo = req.sim.repo(repo_id, rtype)
-    if repo is None or not req.sim.auth.can_read(who, repo.owner, repo.private):
+    repo = hub.repo(repo_id, rtype)
+    if repo is None or not hub.auth.can_read(who, repo.owner, repo.private):
         raise repo_not_found()
-    if not req.sim.auth.can_write(who, repo.owner):
+    if not hub.auth.can_write(who, repo.owner):
         raise forbidden("You don't have the rights to delete this repository")
-    req.sim.delete_repo(rtype, repo_id)
+    hub.delete_repo(rtype, repo_id)
     return text_response("OK")
 
 
-@route("PUT", "/api/{type}s/{repo}/settings")
-def settings(req: Request) -> Response:
+def settings(hub: Hub, req: Request) -> Response:
     repo = load_repo(
-        req, write="You don't have the rights to change the settings of this repository"
+        hub, req, write="You don't have the rights to change the settings of this repository"
     )
     body = req.json()
     if "private" in body:
@@ -114,8 +114,7 @@ def settings(req: Request) -> Response:
     return json_response({"private": repo.private})
 
 
-@route("POST", "/api/validate-yaml")
-def validate_yaml(req: Request) -> Response:
+def validate_yaml(hub: Hub, req: Request) -> Response:
     """400 + ``errors`` on YAML syntax errors (client raises ValueError); values unchecked."""
     content = req.json().get("content") or ""
     try:
@@ -165,7 +164,7 @@ def _siblings(commit: Commit, *, blobs: bool) -> list[dict[str, Any]]:
     return out
 
 
-def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
+def repo_info(hub: Hub, req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
     """Full info body; trimmed to ``_id``/``id`` + requested keys when ``expand`` is given."""
     card = _card(commit)
     info: dict[str, Any] = {
@@ -174,7 +173,7 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         "author": repo.owner,
         "sha": commit.oid,
         "lastModified": commit.date,
-        **repo.shown_visibility(req.sim.protected_info),
+        **repo.shown_visibility(hub.protected_info),
         "disabled": False,
         "gated": False,
         "likes": 0,
@@ -182,11 +181,11 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
         "cardData": card,
         "siblings": _siblings(
             commit,
-            blobs=req.sim.blobs_in_info and req.query.get("blobs", "").lower() in ("true", "1"),
+            blobs=hub.blobs_in_info and req.query.get("blobs", "").lower() in ("true", "1"),
         ),
         "createdAt": repo.created_at,
         "usedStorage": repo.used_storage(),
-        "xetEnabled": req.sim.xet.enabled,
+        "xetEnabled": hub.xet.enabled,
     }
     if repo.repo_type == "space":
         info.update(
@@ -194,9 +193,9 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
                 "sdk": repo.sdk,
                 "subdomain": subdomain_for(repo.repo_id),
                 "host": f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
-                if req.sim.serve_apps
+                if hub.serve_apps
                 else f"https://{subdomain_for(repo.repo_id)}.hf.space",
-                "runtime": runtime_json(repo, req.sim.now()),
+                "runtime": runtime_json(repo, hub.now()),
             }
         )
     else:
@@ -208,23 +207,22 @@ def repo_info(req: Request, repo: Repo, commit: Commit) -> dict[str, Any]:
     return info
 
 
-@route("GET", "/api/{type}s")
-def list_repos(req: Request) -> Response:
+def list_repos(hub: Hub, req: Request) -> Response:
     """``list_spaces(author=, search=)``: repos the caller can see, ``search`` a case-insensitive
     substring of the id as on the Hub; short items (no siblings), paginated with ``Link``."""
     who, rtype = req.principal, req.params["type"]
     assert who is not None
     author = req.query.get("author")
     search = (req.query.get("search") or "").lower()
-    with req.sim.lock:
-        repos = [r for (t, _), r in req.sim.repos.items() if t == rtype]
+    with hub.lock:
+        repos = [r for (t, _), r in hub.repos.items() if t == rtype]
     items = [
         {
             "_id": r.mongo_id,
             "id": r.repo_id,
             "likes": 0,
             "trendingScore": 0,
-            **r.shown_visibility(req.sim.protected_info),
+            **r.shown_visibility(hub.protected_info),
             "tags": [t for t in [r.sdk, "region:us"] if t],
             "createdAt": r.created_at,
             **({"sdk": r.sdk} if rtype == "space" else {"downloads": 0}),
@@ -232,22 +230,21 @@ def list_repos(req: Request) -> Response:
         for r in sorted(repos, key=lambda r: r.repo_id)
         if (author is None or r.owner == author)
         and search in r.repo_id.lower()
-        and req.sim.auth.can_read(who, r.owner, r.private)
+        and hub.auth.can_read(who, r.owner, r.private)
     ]
-    return _paginate(req, items)
+    return _paginate(hub, req, items)
 
 
-@route("GET", "/api/{type}s/{repo}")
-def info(req: Request) -> Response:
+def info(hub: Hub, req: Request) -> Response:
     """The head's info; with ``variants.info_lag``, the previous head's for that many seconds
     after a commit."""
-    repo = load_repo(req)
-    commit, lag = _commit_of(repo, "main"), req.sim.variants.info_lag
+    repo = load_repo(hub, req)
+    commit, lag = _commit_of(repo, "main"), hub.variants.info_lag
     if lag > 0:
-        shown = req.sim.clock.time() - lag
+        shown = hub.clock.time() - lag
         older = [c for c in repo.commits if _epoch(c.date) <= shown]
         commit = older[-1] if older else repo.commits[0]
-    return json_response(repo_info(req, repo, commit))
+    return json_response(repo_info(hub, req, repo, commit))
 
 
 def _epoch(iso: str) -> float:
@@ -256,19 +253,18 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-@route("GET", "/api/{type}s/{repo}/revision/{rev}")
-def revision_info(req: Request) -> Response:
-    repo = load_repo(req)
-    return json_response(repo_info(req, repo, _commit_of(repo, req.params["rev"])))
+def revision_info(hub: Hub, req: Request) -> Response:
+    repo = load_repo(hub, req)
+    return json_response(repo_info(hub, req, repo, _commit_of(repo, req.params["rev"])))
 
 
-def _paginate(req: Request, items: list[Any]) -> Response:
+def _paginate(hub: Hub, req: Request, items: list[Any]) -> Response:
     """Serve one page and a ``Link: <...>; rel="next"`` header like the Hub."""
     try:
         start = int(req.query.get("cursor", "0"))
     except ValueError:
         raise bad_request("Invalid cursor") from None
-    size = req.sim.page_size
+    size = hub.page_size
     page = items[start : start + size]
     headers = {}
     if start + size < len(items):
@@ -292,11 +288,10 @@ def _file_item(path: str, f: FileEntry) -> dict[str, Any]:
     return entry
 
 
-@route("POST", "/api/{type}s/{repo}/paths-info/{rev}")
-def paths_info(req: Request) -> Response:
+def paths_info(hub: Hub, req: Request) -> Response:
     """``get_paths_info``: the form's ``paths`` that exist at ``rev`` (files, and folders as
     ``directory``), in the shape of the tree listing; missing paths are left out, not an error."""
-    repo = load_repo(req)
+    repo = load_repo(hub, req)
     commit = _commit_of(repo, req.params["rev"])
     form = parse_qs(req.body().decode(), keep_blank_values=True)
     out: list[dict[str, Any]] = []
@@ -312,16 +307,14 @@ def paths_info(req: Request) -> Response:
     return json_response(out)
 
 
-@route("GET", "/{prefix}{repo}/resolve/{rev}/{path}")
-@route("HEAD", "/{prefix}{repo}/resolve/{rev}/{path}")
-def resolve(req: Request) -> Response:
+def resolve(hub: Hub, req: Request) -> Response:
     """A file's bytes at a revision. A regular file is served at once (``ETag``: its git blob id);
     an LFS or Xet file redirects (302) to the storage's download, as the Hub redirects to its CDN,
     with ``X-Linked-Etag`` / ``X-Linked-Size`` (and ``X-Xet-Hash``) naming the content."""
     rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(
         req.params.get("prefix", ""), "model"
     )
-    repo = load_repo(req, repo_type=rtype)
+    repo = load_repo(hub, req, repo_type=rtype)
     commit = _commit_of(repo, req.params["rev"])
     path = req.params["path"]
     entry = commit.files.get(path)
@@ -340,11 +333,9 @@ def resolve(req: Request) -> Response:
     return Response(302, b"", "text/plain; charset=utf-8", headers)
 
 
-@route("GET", "/lfs-download/{rtype}/{repo}/{path}")
-@route("HEAD", "/lfs-download/{rtype}/{repo}/{path}")
-def lfs_download(req: Request) -> Response:
+def lfs_download(hub: Hub, req: Request) -> Response:
     """hubsim's stand-in for the CDN an LFS or Xet file's ``resolve/`` redirects to."""
-    repo = req.sim.repo(req.params["repo"], req.params["rtype"])
+    repo = hub.repo(req.params["repo"], req.params["rtype"])
     commit = repo.resolve(req.query.get("rev", "main")) if repo is not None else None
     entry = commit.files.get(req.params["path"]) if commit is not None else None
     if entry is None:
@@ -354,10 +345,8 @@ def lfs_download(req: Request) -> Response:
     )
 
 
-@route("GET", "/api/{type}s/{repo}/tree/{rev}")
-@route("GET", "/api/{type}s/{repo}/tree/{rev}/{path}")
-def tree(req: Request) -> Response:
-    repo = load_repo(req)
+def tree(hub: Hub, req: Request) -> Response:
+    repo = load_repo(hub, req)
     commit = _commit_of(repo, req.params["rev"])
     base = req.params.get("path", "").strip("/")
     prefix = base + "/" if base else ""
@@ -378,12 +367,11 @@ def tree(req: Request) -> Response:
         if recursive or "/" not in d[len(prefix) :]:
             entries.append({"type": "directory", "oid": tree_oid(members), "size": 0, "path": d})
     entries.sort(key=lambda e: (e["type"] != "directory", e["path"]))
-    return _paginate(req, entries)
+    return _paginate(hub, req, entries)
 
 
-@route("GET", "/api/{type}s/{repo}/commits/{rev}")
-def commits(req: Request) -> Response:
-    repo = load_repo(req)
+def commits(hub: Hub, req: Request) -> Response:
+    repo = load_repo(hub, req)
     head = _commit_of(repo, req.params["rev"])
     chain, by_oid = [], {c.oid: c for c in repo.commits}
     cur: Commit | None = head
@@ -398,4 +386,24 @@ def commits(req: Request) -> Response:
             }
         )
         cur = by_oid.get(cur.parent) if cur.parent else None
-    return _paginate(req, chain)
+    return _paginate(hub, req, chain)
+
+
+URLS: tuple[Url, ...] = (
+    ("GET", "/api/whoami-v2", whoami),
+    ("POST", "/api/repos/create", create_repo),
+    ("DELETE", "/api/repos/delete", delete_repo),
+    ("PUT", "/api/{type}s/{repo}/settings", settings),
+    ("POST", "/api/validate-yaml", validate_yaml),
+    ("GET", "/api/{type}s", list_repos),
+    ("GET", "/api/{type}s/{repo}", info),
+    ("GET", "/api/{type}s/{repo}/revision/{rev}", revision_info),
+    ("POST", "/api/{type}s/{repo}/paths-info/{rev}", paths_info),
+    ("HEAD", "/{prefix}{repo}/resolve/{rev}/{path}", resolve),
+    ("GET", "/{prefix}{repo}/resolve/{rev}/{path}", resolve),
+    ("HEAD", "/lfs-download/{rtype}/{repo}/{path}", lfs_download),
+    ("GET", "/lfs-download/{rtype}/{repo}/{path}", lfs_download),
+    ("GET", "/api/{type}s/{repo}/tree/{rev}/{path}", tree),
+    ("GET", "/api/{type}s/{repo}/tree/{rev}", tree),
+    ("GET", "/api/{type}s/{repo}/commits/{rev}", commits),
+)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .access import load_repo
 from .clock import STREAM_HEADER
 from .errors import bad_request
 from .lifecycle import Build, runtime_json
-from .server import Request, Response, json_response, route
 from .state import Repo, iso_at
+from .web import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 ADMIN = "You don't have the rights to manage this Space's settings"
 SSE_MAX_SECONDS = 120.0
 KEEPALIVES = {"keepalive": b"data: \n\n", "keepalive-comment": b": keep-alive\n\n", "silent": b""}
 
 
-def _space(req: Request, write: str | None = None) -> Repo:
-    return load_repo(req, write=write, repo_type="space")
+def _space(hub: Hub, req: Request, write: str | None = None) -> Repo:
+    return load_repo(hub, req, write=write, repo_type="space")
 
 
 def set_item(repo: Repo, kind: str, item: dict[str, Any], updated: str) -> None:
@@ -41,23 +45,21 @@ def set_item(repo: Repo, kind: str, item: dict[str, Any], updated: str) -> None:
         repo.variables[key] = meta
 
 
-@route("GET", "/api/spaces/{repo}/runtime")
-def runtime(req: Request) -> Response:
-    return json_response(runtime_json(_space(req), req.sim.now()))
+def runtime(hub: Hub, req: Request) -> Response:
+    return json_response(runtime_json(_space(hub, req), hub.now()))
 
 
-@route("GET", "/api/spaces/{repo}/logs/{kind}")
-def logs(req: Request) -> Response:
+def logs(hub: Hub, req: Request) -> Response:
     """Server-sent events, one per line, of the build shown. ``variants.log_stream``: ``close``
     ends the stream after the lines written so far; ``keepalive`` keeps it open, sending new
     lines as they are written and an empty ``data:`` event every ``keepalive`` seconds."""
-    repo = _space(req, write="You don't have the rights to read this Space's logs")
+    repo = _space(hub, req, write="You don't have the rights to read this Space's logs")
     kind = req.params["kind"]
-    stream = _keepalive(req, repo, kind) if req.sim.variants.log_stream != "close" else None
+    stream = _keepalive(hub, req, repo, kind) if hub.variants.log_stream != "close" else None
     if stream is None:
-        build = repo.space.visible_build(req.sim.now())
+        build = repo.space.visible_build(hub.now())
         events = build.log_events(kind) if build is not None else []
-        stream = _written(build, [e for e in events if e[0] <= req.sim.now()])
+        stream = _written(build, [e for e in events if e[0] <= hub.now()])
     return Response(200, content_type="text/event-stream", stream=stream)
 
 
@@ -73,17 +75,16 @@ def _written(build: Build | None, events: list[tuple[float, str]]) -> Iterator[b
         yield _event(build, when, line)
 
 
-def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
+def _keepalive(hub: Hub, req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
     """The lines written so far, then each new one at its time, and between them a keep-alive
     every ``keepalive`` seconds (none when ``silent``), until the client leaves (or
     ``SSE_MAX_SECONDS``). On a fake
     clock the stream waits for the clock to reach those times (see clock.client_factory)."""
-    sim = req.sim
-    clock, every, stop = sim.clock, sim.variants.keepalive, sim.stopping
+    clock, every, stop = hub.clock, hub.variants.keepalive, req.stopping
     deadline = clock.monotonic() + SSE_MAX_SECONDS
-    build = repo.space.visible_build(sim.now())
+    build = repo.space.visible_build(hub.now())
     key, sent, nbytes = req.headers.get(STREAM_HEADER) or "", 0, 0
-    ping = KEEPALIVES[sim.variants.log_stream]
+    ping = KEEPALIVES[hub.variants.log_stream]
     yield b": hubsim\n\n"
     nbytes += len(b": hubsim\n\n")
     while clock.monotonic() < deadline:
@@ -104,91 +105,97 @@ def _keepalive(req: Request, repo: Repo, kind: str) -> Iterator[bytes]:
             yield ping
 
 
-@route("GET", "/api/spaces/{repo}/secrets")
-def get_secrets(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def get_secrets(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     return json_response({k: dict(v) for k, v in repo.secret_meta.items()})
 
 
-@route("POST", "/api/spaces/{repo}/secrets")
-def add_secret(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
-    set_item(repo, "secret", req.json(), req.sim.iso_now())
-    req.sim.restart(repo, implicit=True, cause="secret")
+def add_secret(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
+    set_item(repo, "secret", req.json(), hub.iso_now())
+    hub.restart(repo, implicit=True, cause="secret")
     return json_response({})
 
 
-@route("DELETE", "/api/spaces/{repo}/secrets")
-def delete_secret(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def delete_secret(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     key = req.json().get("key")
     existed = key in repo.secrets
     repo.secrets.pop(key, None)
     repo.secret_meta.pop(key, None)
     if existed:
-        req.sim.restart(repo, implicit=True, cause="secret")
+        hub.restart(repo, implicit=True, cause="secret")
     return json_response({})
 
 
-@route("GET", "/api/spaces/{repo}/variables")
-def get_variables(req: Request) -> Response:
-    return json_response(_space(req, write=ADMIN).variables)
+def get_variables(hub: Hub, req: Request) -> Response:
+    return json_response(_space(hub, req, write=ADMIN).variables)
 
 
-@route("POST", "/api/spaces/{repo}/variables")
-def add_variable(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
-    set_item(repo, "variable", req.json(), req.sim.iso_now())
-    req.sim.restart(repo, implicit=True, cause="variable")
+def add_variable(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
+    set_item(repo, "variable", req.json(), hub.iso_now())
+    hub.restart(repo, implicit=True, cause="variable")
     return json_response(repo.variables)
 
 
-@route("DELETE", "/api/spaces/{repo}/variables")
-def delete_variable(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def delete_variable(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     if repo.variables.pop(req.json().get("key"), None) is not None:
-        req.sim.restart(repo, implicit=True, cause="variable")
+        hub.restart(repo, implicit=True, cause="variable")
     return json_response(repo.variables)
 
 
-@route("POST", "/api/spaces/{repo}/hardware")
-def hardware(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def hardware(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     body = req.json()
     flavor = body.get("flavor")
     if not isinstance(flavor, str):
         raise bad_request("flavor is required")
-    req.sim.check_hardware(flavor, repo.repo_id)
+    hub.check_hardware(flavor, repo.repo_id)
     if body.get("sleepTimeSeconds") is not None:
         repo.sleep_time = int(body["sleepTimeSeconds"])
     if flavor != repo.hardware:
         repo.hardware = flavor
-        req.sim.restart(repo, implicit=True, cause="hardware")
-    return json_response(runtime_json(repo, req.sim.now()))
+        hub.restart(repo, implicit=True, cause="hardware")
+    return json_response(runtime_json(repo, hub.now()))
 
 
-@route("POST", "/api/spaces/{repo}/sleeptime")
-def sleeptime(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def sleeptime(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     seconds = req.json().get("seconds")
     if not isinstance(seconds, int):
         raise bad_request("seconds must be an integer")
     repo.sleep_time = seconds
-    return json_response(runtime_json(repo, req.sim.now()))
+    return json_response(runtime_json(repo, hub.now()))
 
 
-@route("POST", "/api/spaces/{repo}/pause")
-def pause(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def pause(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     repo.space.paused = True
-    return json_response(runtime_json(repo, req.sim.now()))
+    return json_response(runtime_json(repo, hub.now()))
 
 
-@route("POST", "/api/spaces/{repo}/restart")
-def restart(req: Request) -> Response:
-    repo = _space(req, write=ADMIN)
+def restart(hub: Hub, req: Request) -> Response:
+    repo = _space(hub, req, write=ADMIN)
     factory = req.query.get("factory", "").lower() in ("true", "1")
     if factory:
-        req.sim.counters.bump("factory_reboots")  # a rebuild without the build cache
-    req.sim.restart(repo, cause="factory" if factory else "restart")
-    return json_response(runtime_json(repo, req.sim.now()))
+        hub.counters.bump("factory_reboots")  # a rebuild without the build cache
+    hub.restart(repo, cause="factory" if factory else "restart")
+    return json_response(runtime_json(repo, hub.now()))
+
+
+URLS: tuple[Url, ...] = (
+    ("GET", "/api/spaces/{repo}/runtime", runtime),
+    ("GET", "/api/spaces/{repo}/logs/{kind}", logs),
+    ("GET", "/api/spaces/{repo}/secrets", get_secrets),
+    ("POST", "/api/spaces/{repo}/secrets", add_secret),
+    ("DELETE", "/api/spaces/{repo}/secrets", delete_secret),
+    ("GET", "/api/spaces/{repo}/variables", get_variables),
+    ("POST", "/api/spaces/{repo}/variables", add_variable),
+    ("DELETE", "/api/spaces/{repo}/variables", delete_variable),
+    ("POST", "/api/spaces/{repo}/hardware", hardware),
+    ("POST", "/api/spaces/{repo}/sleeptime", sleeptime),
+    ("POST", "/api/spaces/{repo}/pause", pause),
+    ("POST", "/api/spaces/{repo}/restart", restart),
+)

@@ -8,10 +8,15 @@ this simulator (see ``xet.py``), or, when ``sim.xet.cas_fault`` is set, a CAS th
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .errors import HubError, bad_request, revision_not_found
-from .server import Request, Response, json_response, route
+from .web import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from .model import Hub
+    from .urls import Url
 
 WRITE_FORBIDDEN = "Forbidden: you don't have write access to this repository"
 NOT_ENABLED = "Xet storage is not enabled for this repository"
@@ -26,8 +31,8 @@ def _token_response(body: dict[str, object]) -> Response:
     return json_response(body, headers=headers)
 
 
-def _check(req: Request) -> None:
-    if not req.sim.xet.enabled:
+def _check(hub: Hub, req: Request) -> None:
+    if not hub.xet.enabled:
         raise HubError(404, NOT_ENABLED, code="XetNotEnabled")
     rev = req.params.get("rev", "main")
     if rev not in ("main", "refs/heads/main", "None"):
@@ -36,8 +41,8 @@ def _check(req: Request) -> None:
         raise bad_request("hubsim does not simulate pull requests (create_pr=1)")
 
 
-def _fault_url(req: Request) -> str | None:
-    fault = req.sim.xet.cas_fault
+def _fault_url(hub: Hub, req: Request) -> str | None:
+    fault = hub.xet.cas_fault
     if fault is None:
         return None
     if fault == "unreachable":
@@ -45,43 +50,47 @@ def _fault_url(req: Request) -> str | None:
     return f"{req.base_url}/xet-cas-fault/{fault}"
 
 
-def _issue(req: Request) -> dict[str, object]:
-    body = req.sim.xet.issue_token()
-    if (url := _fault_url(req)) is not None:
+def _issue(hub: Hub, req: Request) -> dict[str, object]:
+    body = hub.xet.issue_token()
+    if (url := _fault_url(hub, req)) is not None:
         body["casUrl"] = url
         # The broken CAS lives on this server: let its bearer token through the Hub's auth check.
-        req.sim.auth.tokens[str(body["accessToken"])] = "cas"
+        hub.auth.tokens[str(body["accessToken"])] = "cas"
     return body
 
 
-@route("GET", "/api/{type}s/{repo}/xet-write-token/{rev}")
-def write_token(req: Request) -> Response:
+def write_token(hub: Hub, req: Request) -> Response:
     """A write token for a new store; same rules as a commit (write access to the namespace)."""
-    load_repo(req, write=WRITE_FORBIDDEN)
-    _check(req)
-    body = _issue(req)
-    req.sim.counters.bump("xet_write_tokens")
+    load_repo(hub, req, write=WRITE_FORBIDDEN)
+    _check(hub, req)
+    body = _issue(hub, req)
+    hub.counters.bump("xet_write_tokens")
     return _token_response(body)
 
 
-@route("GET", "/api/{type}s/{repo}/xet-read-token/{rev}")
-def read_token(req: Request) -> Response:
+def read_token(hub: Hub, req: Request) -> Response:
     """A read token: any principal that can see the repo."""
-    load_repo(req)
-    _check(req)
-    return _token_response(_issue(req))
+    load_repo(hub, req)
+    _check(hub, req)
+    return _token_response(_issue(hub, req))
 
 
-@route("GET", "/xet-cas-fault/{path}")
-@route("POST", "/xet-cas-fault/{path}")
-@route("PUT", "/xet-cas-fault/{path}")
-@route("HEAD", "/xet-cas-fault/{path}")
-def cas_fault(req: Request) -> Response:
+def cas_fault(hub: Hub, req: Request) -> Response:
     """A CAS that answers 503 to everything (``error``) or never answers (``hang``)."""
     mode = req.params["path"].split("/", 1)[0]
-    req.sim.counters.bump("cas_fault_requests")
+    hub.counters.bump("cas_fault_requests")
     if mode == "hang":
         deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not req.sim.stopping.wait(0.2):
+        while time.monotonic() < deadline and not req.stopping.wait(0.2):
             pass
     raise HubError(503, "Service Unavailable")
+
+
+URLS: tuple[Url, ...] = (
+    ("GET", "/api/{type}s/{repo}/xet-write-token/{rev}", write_token),
+    ("GET", "/api/{type}s/{repo}/xet-read-token/{rev}", read_token),
+    ("HEAD", "/xet-cas-fault/{path}", cas_fault),
+    ("PUT", "/xet-cas-fault/{path}", cas_fault),
+    ("POST", "/xet-cas-fault/{path}", cas_fault),
+    ("GET", "/xet-cas-fault/{path}", cas_fault),
+)

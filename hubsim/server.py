@@ -1,34 +1,32 @@
-"""HTTP plumbing: a stdlib ThreadingHTTPServer, request/response objects and the routing table.
+"""The thin server: parse HTTP, match the URL table, hand the model to the handler, send the answer.
 
-Handlers are plain functions ``(Request) -> Response`` registered in ``ROUTES`` by the
-``routes_*`` modules; this module knows nothing about repositories.
+It knows nothing about repositories: the routes come from ``urls.URLS``, the rules from
+``model.Hub``. Faults are injected here, before or after the handler runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import secrets
-import select
 import socket
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
-from .errors import HubError, bad_request
+from .errors import HubError
+from .web import Handler, Request, Response, error_response, json_response
 
 if TYPE_CHECKING:
-    from . import HubSim
-    from .auth import Principal
-    from .faults import FaultRule
+    from .faults import FaultRule, Faults
+    from .model import Hub
+    from .urls import Url
 
 log = logging.getLogger("hubsim")
 
@@ -39,138 +37,6 @@ FAULT_BODIES = {
     504: "Gateway Timeout",
     429: "Too Many Requests",
 }
-
-
-@dataclass
-class Response:
-    """What a handler returns. ``stream`` (an iterator of bytes) is sent chunked, e.g. for SSE."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-    stream: Iterator[bytes] | None = None
-
-
-def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        status, json.dumps(obj, separators=(",", ":")).encode(), headers=dict(headers or {})
-    )
-
-
-def text_response(text: str, status: int = 200) -> Response:
-    return Response(status, text.encode(), "text/plain; charset=utf-8")
-
-
-def error_response(err: HubError) -> Response:
-    return json_response(err.body(), err.status, err.response_headers())
-
-
-class Request:
-    """One parsed request. The body is read lazily so LFS uploads can be streamed to disk."""
-
-    def __init__(
-        self, handler: _Handler, method: str, path: str, query: str, params: dict[str, str]
-    ) -> None:
-        self.handler = handler
-        self.sim: HubSim = handler.server.sim  # type: ignore[attr-defined]
-        self.method = method
-        self.path = path
-        self.query = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-        self.query_list = parse_qs(query, keep_blank_values=True)
-        self.params = params
-        self.headers = handler.headers
-        self.principal: Principal | None = None
-        self._body: bytes | None = None
-        self._consumed = False
-
-    def client_gone(self, wait: float) -> bool:
-        """Whether the client closed the connection (read within `wait` real seconds)."""
-        sock = self.handler.connection
-        try:
-            readable, _, _ = select.select([sock], [], [], wait)
-            return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
-        except OSError:
-            return True
-
-    @property
-    def base_url(self) -> str:
-        host = self.headers.get("Host")
-        return f"http://{host}" if host else self.sim.url
-
-    def iter_body(self, chunk: int = 1 << 20) -> Iterator[bytes]:
-        """Yield the raw body (Content-Length or chunked), counting received bytes."""
-        if self._consumed:
-            return
-        self._consumed = True
-        rfile = self.handler.rfile
-        counters = self.sim.counters
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            while True:
-                size_line = rfile.readline(65537)
-                size = int(size_line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    return
-                remaining = size
-                while remaining:
-                    data = rfile.read(min(chunk, remaining))
-                    if not data:
-                        raise ConnectionError("client closed during chunked body")
-                    remaining -= len(data)
-                    counters.add_bytes(len(data))
-                    yield data
-                rfile.readline(3)
-        else:
-            remaining = int(self.headers.get("Content-Length") or 0)
-            while remaining > 0:
-                data = rfile.read(min(chunk, remaining))
-                if not data:
-                    raise ConnectionError("client closed during body")
-                remaining -= len(data)
-                counters.add_bytes(len(data))
-                yield data
-
-    def body(self) -> bytes:
-        if self._body is None:
-            self._body = b"".join(self.iter_body())
-        return self._body
-
-    def body_to(self, fh: BinaryIO) -> int:
-        """Stream the body into ``fh`` without holding it in memory; returns the size."""
-        n = 0
-        for data in self.iter_body():
-            fh.write(data)
-            n += len(data)
-        return n
-
-    def json(self) -> Any:
-        raw = self.body()
-        if not raw:
-            return {}
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise bad_request("Invalid JSON body") from None
-
-    def drain(self) -> None:
-        for _ in self.iter_body():
-            pass
-
-
-Handler = Callable[[Request], Response]
-
-
-@dataclass
-class Route:
-    method: str
-    regex: re.Pattern
-    template: str
-    handler: Handler
-
-
-ROUTES: list[Route] = []
 _PLACEHOLDERS = {
     "type": r"(?P<type>model|dataset|space|kernel)",
     "repo": r"(?P<repo>[^/]+/[^/]+?)",
@@ -184,23 +50,31 @@ _PLACEHOLDERS = {
 }
 
 
-def route(method: str, template: str) -> Callable[[Handler], Handler]:
-    """Register a handler; ``{name}`` placeholders in the template become named groups."""
+@dataclass(frozen=True)
+class Route:
+    method: str
+    regex: re.Pattern[str]
+    template: str  # also the key of Counters.requests
+    handler: Handler
 
-    def deco(fn: Handler) -> Handler:
+
+def compile_routes(urls: tuple[Url, ...]) -> tuple[Route, ...]:
+    """``{name}`` placeholders of each template become named groups; the order is kept."""
+    routes = []
+    for method, template, handler in urls:
         pattern = re.escape(template)
         for name, rx in _PLACEHOLDERS.items():
             pattern = pattern.replace(re.escape("{" + name + "}"), rx)
-        ROUTES.append(Route(method, re.compile("^" + pattern + "$"), template, fn))
-        return fn
-
-    return deco
+        routes.append(Route(method, re.compile("^" + pattern + "$"), template, handler))
+    return tuple(routes)
 
 
-def match_route(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+def match_route(
+    routes: tuple[Route, ...], method: str, path: str
+) -> tuple[Route | None, dict[str, str], bool]:
     """Return (route, params, path_known). path_known distinguishes 405 from 404."""
     known = False
-    for r in ROUTES:
+    for r in routes:
         m = r.regex.match(path)
         if m:
             known = True
@@ -222,15 +96,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
 
+    server: SimServer
+
     def _dispatch(self) -> None:
-        sim: HubSim = self.server.sim  # type: ignore[attr-defined]
+        server, hub = self.server, self.server.hub
         method = self.command
         split = urlsplit(self.path)
         path = split.path
-        rt, params, known = match_route(method, path)
-        sim.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
-        req = Request(self, method, path, split.query, params)
-        fault = sim.faults.take(method, path, split.query)
+        rt, params, known = match_route(server.routes, method, path)
+        hub.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
+        req = Request(
+            self,
+            method,
+            path,
+            split.query,
+            params,
+            own_url=server.url,
+            stopping=server.stopping,
+            received=hub.counters.add_bytes,
+        )
+        fault = server.faults.take(method, path, split.query)
         if fault is not None and fault.before is not None:
             fault.before()  # e.g. another writer commits first; then this request runs as usual
             fault = None
@@ -252,20 +137,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(resp)
 
     def _run(self, req: Request, rt: Route | None, known: bool) -> Response:
-        sim = req.sim
+        hub = self.server.hub
         try:
-            req.principal = sim.auth.identify(self.headers.get("Authorization"))
+            req.principal = hub.auth.identify(self.headers.get("Authorization"))
             if req.principal.scope is not None and rt is not None:
                 from .oidc import check_scope
 
-                check_scope(req, rt)  # an exchanged token acts on its one repository only
+                check_scope(hub, req, rt.template)  # an exchanged token acts on its one repo only
             if rt is None:
                 if known:
                     return error_response(HubError(405, "Method Not Allowed"))
                 return error_response(
                     HubError(404, "Sorry, we can't find the page you are looking for.")
                 )
-            return rt.handler(req)
+            return rt.handler(hub, req)
         except HubError as err:
             return error_response(err)
         except (ConnectionError, BrokenPipeError):
@@ -336,8 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
                 resp.stream.close()  # type: ignore[union-attr]
 
     def date_time_string(self, timestamp: float | None = None) -> str:
-        sim = self.server.sim  # type: ignore[attr-defined]  # SimServer carries its HubSim
-        return formatdate(sim.clock.time() if timestamp is None else timestamp, usegmt=True)
+        clock = self.server.hub.clock
+        return formatdate(clock.time() if timestamp is None else timestamp, usegmt=True)
 
 
 class SimServer(ThreadingHTTPServer):
@@ -347,12 +232,24 @@ class SimServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, addr: tuple[str, int], sim: HubSim) -> None:
-        self.sim = sim
+    def __init__(
+        self,
+        addr: tuple[str, int],
+        hub: Hub,
+        routes: tuple[Route, ...],
+        faults: Faults,
+        stopping: threading.Event,
+    ) -> None:
+        self.hub, self.routes, self.faults, self.stopping = hub, routes, faults, stopping
         self._conns: set[socket.socket] = set()
         self._conn_threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
         super().__init__(addr, _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
 
     def process_request(self, request: Any, client_address: Any) -> None:
         t = threading.Thread(

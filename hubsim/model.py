@@ -1,0 +1,353 @@
+"""The Hub with no HTTP: repositories, commits, the Spaces' lifecycle, secrets and variables, plan
+and quota rules. Handlers and tests call it; ``hub.HubSim`` serves it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import weakref
+from collections import deque
+from typing import Any
+
+from .auth import Auth
+from .clock import RealClock, SimClock
+from .counters import Counters
+from .errors import HubError, rate_limited
+from .lifecycle import LifecycleTimings, SpaceRuntimeState, Variants
+from .oidc import Oidc
+from .plans import ZEROGPU, Plans
+from .state import (
+    BlobStore,
+    Commit,
+    FileEntry,
+    ProtectedInfo,
+    Repo,
+    commit_oid,
+    git_blob_oid,
+    iso_at,
+)
+from .xet import XetBlobs, XetCas
+
+FREE_HARDWARE = frozenset({"cpu-basic"})
+PRO_HARDWARE = frozenset({"cpu-basic", "cpu-upgrade", "zero-a10g"})
+GITATTRIBUTES = (
+    "\n".join(
+        f"{p} filter=lfs diff=lfs merge=lfs -text"
+        for p in (
+            "*.7z",
+            "*.arrow",
+            "*.bin",
+            "*.bz2",
+            "*.ckpt",
+            "*.ftz",
+            "*.gz",
+            "*.h5",
+            "*.joblib",
+            "*.lfs.*",
+            "*.mlmodel",
+            "*.model",
+            "*.msgpack",
+            "*.npy",
+            "*.npz",
+            "*.onnx",
+            "*.ot",
+            "*.parquet",
+            "*.pb",
+            "*.pickle",
+            "*.pkl",
+            "*.pt",
+            "*.pth",
+            "*.rar",
+            "*.safetensors",
+            "saved_model/**/*",
+            "*.tar.*",
+            "*.tar",
+            "*.tflite",
+            "*.tgz",
+            "*.wasm",
+            "*.xz",
+            "*.zip",
+            "*.zst",
+            "*tfevents*",
+        )
+    )
+    + "\n"
+)
+
+
+class Hub:
+    """One simulated Hub: its state, its rules and the clock they run on."""
+
+    def __init__(
+        self,
+        user: str = "user",
+        tokens: dict[str, str] | None = None,
+        time_scale: float = 1.0,
+        *,
+        page_size: int = 1000,
+        xet: bool = True,
+        runtime_sha: bool = False,
+        clock: SimClock | None = None,
+    ) -> None:
+        self.user = user
+        self.clock: SimClock = clock if clock is not None else RealClock()
+        self.variants = Variants(sha="shown" if runtime_sha else "absent")  # README: Variants
+        self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
+        self.time_scale = time_scale
+        self.lifecycle = LifecycleTimings()
+        self.page_size = page_size
+        self.serve_apps = False  # True: `host` is this simulator's /_apps/{subdomain} (apps.py)
+        self.app_answers: dict[str, str] = {}  # space id -> "200" | "500" | "none" (apps.py)
+        self.app_visits: list[tuple[str, str, bool]] = []  # (space id, path, with a token)
+        self.blobs_in_info = True  # False: ?blobs=true is ignored, as by a Hub that omits blob ids
+        self.protected_info = ProtectedInfo.AS_PUBLIC  # what the info shows of a protected Space
+        self.counters = Counters()
+        self.repos: dict[tuple[str, str], Repo] = {}
+        self.lock = threading.RLock()
+        self._blob_dir = tempfile.mkdtemp(prefix="hubsim-")
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self._blob_dir, True)
+        self.blobs = BlobStore(self._blob_dir)
+        # Xet on by default, as on the Hub; xet=False: classic LFS only (token endpoints refuse).
+        self.xet = XetCas(os.path.join(self._blob_dir, "xet"), self.counters)
+        self.xet.enabled = xet
+        self.xet_blobs = XetBlobs(self.xet)
+        self.oidc = Oidc(user)  # keyless deploys: trusted publishers and exchanged tokens
+        self.auth.scoped_lookup = self.oidc.lookup
+        self.plans = Plans()  # plan rules since 2026-07-21 (off by default)
+        self.lfs_objects: dict[str, int] = {}  # sha256 -> size, uploaded and verified
+        self.pending_lfs: dict[str, int] = {}  # uploaded, not verified yet
+        self.quota: dict[str, Any] = {"space_creations": None, "window": 3600.0, "retry_after": 60}
+        self._creations: deque[float] = deque()
+
+    # ----------------------------------------------------------------- knobs
+    @property
+    def runtime_sha(self) -> bool:
+        """Whether the runtime JSON names a commit (off: as the 2025 recordings)."""
+        return self.variants.sha != "absent"
+
+    @runtime_sha.setter
+    def runtime_sha(self, value: bool) -> None:
+        """True: the commit of the build shown (``variants.sha = "shown"``)."""
+        self.variants.sha = "shown" if value else "absent"
+
+    def now(self) -> float:
+        """The simulator's monotonic time (its clock's)."""
+        return self.clock.monotonic()
+
+    def iso_now(self) -> str:
+        """The API's clock, formatted like the Hub (``lastModified``, ``updatedAt``)."""
+        return iso_at(self.clock.time())
+
+    def add_org(self, name: str, members: dict[str, str]) -> None:
+        """Organisation with member roles ("read" | "write" | "admin")."""
+        self.auth.add_org(name, members)
+
+    def set_quota(
+        self,
+        *,
+        pro: bool | None = None,
+        space_creations: int | None = None,
+        window: float | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """``pro`` lifts the paid-hardware 402; > ``space_creations`` per ``window`` s -> 429."""
+        if pro is not None:
+            self.auth.pro = pro
+        if space_creations is not None:
+            self.quota["space_creations"] = space_creations
+        if window is not None:
+            self.quota["window"] = window
+        if retry_after is not None:
+            self.quota["retry_after"] = retry_after
+
+    def take_name(self, repo_id: str, repo_type: str = "space", sdk: str = "gradio") -> Repo:
+        """Pre-create a private repo as if another member owned it (create -> 409)."""
+        return self.create_repo(repo_id, repo_type=repo_type, sdk=sdk, private=True)
+
+    def repo(self, repo_id: str, repo_type: str = "space") -> Repo | None:
+        return self.repos.get((repo_type, repo_id))
+
+    # ----------------------------------------------------------------- rules used by the routes
+    def check_hardware(self, flavor: str, repo_id: str | None = None) -> None:
+        """402 for paid hardware without a plan; ZeroGPU has its own limits (plans.check_zerogpu)."""
+        if flavor == ZEROGPU and repo_id is not None:
+            self.plans.check_zerogpu(self, repo_id.split("/")[0], repo_id)
+            return
+        allowed = PRO_HARDWARE if self.auth.pro else FREE_HARDWARE
+        if flavor not in allowed:
+            raise HubError(
+                402,
+                f"Payment required: you need to add a payment method to your account to use "
+                f"'{flavor}' hardware. Free accounts can only use cpu-basic.",
+            )
+
+    def check_creation_rate(self) -> None:
+        limit = self.quota["space_creations"]
+        if limit is None:
+            return
+        now = self.now()
+        while self._creations and now - self._creations[0] > self.quota["window"]:
+            self._creations.popleft()
+        if len(self._creations) >= limit:
+            raise rate_limited(int(self.quota["retry_after"]), "space-creation")
+        self._creations.append(now)
+
+    # ----------------------------------------------------------------- state operations
+    def create_repo(
+        self,
+        repo_id: str,
+        *,
+        repo_type: str = "space",
+        sdk: str | None = "gradio",
+        private: bool = False,
+        hardware: str | None = None,
+        sleep_time: int | None = None,
+    ) -> Repo:
+        """Create a repo with the Hub's initial commit (.gitattributes, README card for Spaces)."""
+        repo = Repo(
+            repo_id, repo_type, private, sdk if repo_type == "space" else None, self.iso_now()
+        )
+        initial = {".gitattributes": GITATTRIBUTES.encode()}
+        if repo_type == "space":
+            name = repo_id.split("/", 1)[1]
+            initial["README.md"] = (
+                f"---\ntitle: {name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: {sdk}\n"
+                f"pinned: false\n---\n\nCheck out the configuration reference at "
+                f"https://huggingface.co/docs/hub/spaces-config-reference\n"
+            ).encode()
+            if sdk == "static":
+                initial["index.html"] = (
+                    b"<!doctype html>\n<html><body><h1>Welcome</h1></body></html>\n"
+                )
+            repo.hardware = hardware or "cpu-basic"
+            repo.sleep_time = sleep_time
+        files = {p: self.store_regular(data) for p, data in initial.items()}
+        oid = commit_oid(files, None, "initial commit")
+        repo.commits.append(
+            Commit(oid, "initial commit", "", None, "system", repo.created_at, files)
+        )
+        repo.files = dict(files)
+        if repo_type == "space":
+            repo.space = SpaceRuntimeState(
+                repo.sdk, repo.files, self.variants, self.clock.monotonic
+            )
+        with self.lock:
+            self.repos[(repo_type, repo_id)] = repo
+        return repo
+
+    def delete_repo(self, repo_type: str, repo_id: str) -> None:
+        with self.lock:
+            self.repos.pop((repo_type, repo_id), None)
+
+    def store_regular(self, data: bytes) -> FileEntry:
+        oid = git_blob_oid(data)
+        self.blobs.put_bytes("git-" + oid, data)
+        return FileEntry(oid, len(data), None, self.blobs, "git-" + oid)
+
+    def apply_commit(
+        self, repo: Repo, files: dict[str, FileEntry], title: str, message: str, author: str
+    ) -> Commit:
+        """Record a new head and, for Spaces, queue a build behind the stale window."""
+        with repo.lock:
+            parent = repo.head
+            full = title + ("\n\n" + message if message else "")
+            commit = Commit(
+                commit_oid(files, parent, full),
+                title,
+                message,
+                parent,
+                author,
+                self.iso_now(),
+                dict(files),
+            )
+            repo.commits.append(commit)
+            repo.files = dict(files)
+            self.counters.bump("commits")
+            if repo.space is not None:
+                self._sync_sdk(repo)
+                repo.space.start_build(
+                    commit.oid,
+                    repo.files,
+                    repo.sdk,
+                    self.lifecycle,
+                    self.time_scale,
+                    stale=True,
+                    now=self.now(),
+                    wall_now=self.clock.time(),
+                )
+                self.counters.bump("builds")
+        return commit
+
+    def restart(self, repo: Repo, *, implicit: bool = False, cause: str = "restart") -> None:
+        """Restart the Space without a stale window: after a change of secrets, variables or
+        hardware (``implicit``, `cause` names it) or a restart, as ``variants.settings_restart``
+        says (a factory reboot, or a wake, always rebuilds)."""
+        space, mode = repo.space, self.variants.settings_restart
+        with space.lock:
+            if implicit and space.paused:
+                return
+            if mode == "variables-quiet" and cause == "variable":
+                return
+            space.paused = False
+            now, wall = self.now(), self.clock.time()
+            container = mode == "container" and cause not in ("factory", "wake")
+            if container and space.restart_container(now, wall, self.lifecycle, self.time_scale):
+                self.counters.bump("restarts")
+                return
+            space.start_build(
+                repo.head,
+                repo.files,
+                repo.sdk,
+                self.lifecycle,
+                self.time_scale,
+                stale=False,
+                now=now,
+                named=mode == "rebuild-named" and cause not in ("wake",),
+                wall_now=wall,
+            )
+        self.counters.bump("restarts")
+        self.counters.bump("builds")
+
+    def commit_later(
+        self, repo_id: str, delay: float, *, author: str = "someone-else", path: str = "NOTES.md"
+    ) -> None:
+        """Another writer's commit lands on top of the head `delay` seconds from now (on the
+        simulator's clock): `path` gets a new line, the Space rebuilds."""
+
+        def land() -> None:
+            repo = self.repos.get(("space", repo_id))
+            if repo is None:  # deleted, or never created
+                return
+            old = repo.files.get(path)
+            data = (old.content if old is not None else b"") + f"edit {self.now()}\n".encode()
+            files = {**repo.files, path: self.store_regular(data)}
+            self.apply_commit(repo, files, f"Update {path}", "", author)
+
+        self.clock.call_later(delay, land)
+
+    def put_to_sleep(self, repo_id: str) -> None:
+        """The Space went unvisited for its sleep time: SLEEPING until a visit, restart or commit."""
+        self.repos[("space", repo_id)].space.sleep()
+
+    def wake(self, repo_id: str) -> None:
+        """A visitor opens a sleeping Space: it is queued again, logged without a commit sha."""
+        repo = self.repos[("space", repo_id)]
+        if repo.space.asleep:
+            self.restart(repo, cause="wake")
+
+    @staticmethod
+    def _sync_sdk(repo: Repo) -> None:
+        """The README card's ``sdk`` is the source of truth for the Space's sdk, as on the Hub."""
+        from . import frontmatter
+
+        readme = repo.files.get("README.md")
+        if readme is None:
+            return
+        try:
+            card = frontmatter.parse_readme(readme.text()) or {}
+        except frontmatter.FrontMatterError:
+            return
+        if card.get("sdk") in frontmatter.VALID_SDKS:
+            repo.sdk = card["sdk"]

@@ -9,12 +9,14 @@ import tempfile
 import threading
 import weakref
 from collections import deque
+from enum import Enum, auto
 from typing import Any
 
+from . import frontmatter
 from .auth import Auth
 from .clock import RealClock, SimClock
 from .counters import Counters
-from .errors import HubError, rate_limited
+from .errors import HubError, bad_request, rate_limited
 from .lifecycle import LifecycleTimings, SpaceRuntimeState, Variants
 from .oidc import Oidc
 from .plans import ZEROGPU, Plans
@@ -29,6 +31,33 @@ from .state import (
     iso_at,
 )
 from .xet import XetBlobs, XetCas
+
+
+class Restart(Enum):
+    """Why a Space restarts: asked (``restart``), a factory reboot, a visit, or a settings change."""
+
+    ASKED = auto()
+    FACTORY = auto()
+    WAKE = auto()
+    SECRET = auto()
+    VARIABLE = auto()
+    HARDWARE = auto()
+
+    @property
+    def by_settings(self) -> bool:
+        return self in (Restart.SECRET, Restart.VARIABLE, Restart.HARDWARE)
+
+
+class Setting(Enum):
+    """A Space's secrets (write-only) and variables (readable)."""
+
+    SECRET = auto()
+    VARIABLE = auto()
+
+    @property
+    def restart(self) -> Restart:
+        return Restart.SECRET if self is Setting.SECRET else Restart.VARIABLE
+
 
 FREE_HARDWARE = frozenset({"cpu-basic"})
 PRO_HARDWARE = frozenset({"cpu-basic", "cpu-upgrade", "zero-a10g"})
@@ -280,19 +309,19 @@ class Hub:
                 self.counters.bump("builds")
         return commit
 
-    def restart(self, repo: Repo, *, implicit: bool = False, cause: str = "restart") -> None:
-        """Restart the Space without a stale window: after a change of secrets, variables or
-        hardware (``implicit``, `cause` names it) or a restart, as ``variants.settings_restart``
-        says (a factory reboot, or a wake, always rebuilds)."""
+    def restart(self, repo: Repo, cause: Restart = Restart.ASKED) -> None:
+        """Restart the Space without a stale window, as ``variants.settings_restart`` says (a
+        factory reboot, or a wake, always rebuilds); a paused Space stays paused on a settings
+        change."""
         space, mode = repo.space, self.variants.settings_restart
         with space.lock:
-            if implicit and space.paused:
+            if cause.by_settings and space.paused:
                 return
-            if mode == "variables-quiet" and cause == "variable":
+            if mode == "variables-quiet" and cause is Restart.VARIABLE:
                 return
             space.paused = False
             now, wall = self.now(), self.clock.time()
-            container = mode == "container" and cause not in ("factory", "wake")
+            container = mode == "container" and cause not in (Restart.FACTORY, Restart.WAKE)
             if container and space.restart_container(now, wall, self.lifecycle, self.time_scale):
                 self.counters.bump("restarts")
                 return
@@ -304,11 +333,76 @@ class Hub:
                 self.time_scale,
                 stale=False,
                 now=now,
-                named=mode == "rebuild-named" and cause not in ("wake",),
+                named=mode == "rebuild-named" and cause is not Restart.WAKE,
                 wall_now=wall,
             )
+        if cause is Restart.FACTORY:
+            self.counters.bump("factory_reboots")  # a rebuild without the build cache
         self.counters.bump("restarts")
         self.counters.bump("builds")
+
+    # ----------------------------------------------------------------- Space settings
+    def admit_space(self, repo_id: str, sdk: Any, hardware: str | None) -> None:
+        """What a new Space must pass: a known sdk, the plan's gate, the hardware's, the
+        creation quota."""
+        if sdk not in frontmatter.VALID_SDKS:
+            raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
+        self.plans.check_create(self, repo_id.split("/")[0], sdk, hardware)
+        if hardware:
+            self.check_hardware(hardware, repo_id)
+        self.check_creation_rate()
+
+    @staticmethod
+    def set_visibility(repo: Repo, visibility: Any) -> None:
+        """``public``, ``private`` or ``protected`` (Spaces only: the app public, the files not)."""
+        if visibility not in ("public", "private", "protected"):
+            raise bad_request("Invalid visibility")
+        if visibility == "protected" and repo.repo_type != "space":
+            raise bad_request("Only Spaces can be protected")
+        repo.private = visibility == "private"
+        repo.protected = visibility == "protected"
+
+    def put_setting(
+        self, repo: Repo, kind: Setting, item: dict[str, Any], *, restart: bool = True
+    ) -> None:
+        """Store one secret or variable (``{"key","value","description"?}``) like the Hub does;
+        the Space restarts (``restart=False``: a Space being created)."""
+        key = item.get("key")
+        if not isinstance(key, str) or not key:
+            raise bad_request("key is required")
+        value = item.get("value", "")
+        meta: dict[str, Any] = {"value": value} if kind is Setting.VARIABLE else {}
+        if item.get("description") is not None:
+            meta["description"] = item["description"]
+        meta["updatedAt"] = self.iso_now()
+        if kind is Setting.SECRET:
+            repo.secrets[key] = value
+            repo.secret_meta[key] = meta
+        else:
+            repo.variables[key] = meta
+        if restart:
+            self.restart(repo, kind.restart)
+
+    def delete_setting(self, repo: Repo, kind: Setting, key: Any) -> None:
+        """Remove a secret or variable; the Space restarts when there was one."""
+        held = repo.secrets if kind is Setting.SECRET else repo.variables
+        existed = key in held
+        held.pop(key, None)
+        if kind is Setting.SECRET:
+            repo.secret_meta.pop(key, None)
+        if existed:
+            self.restart(repo, kind.restart)
+
+    def set_hardware(self, repo: Repo, flavor: Any, sleep_time: Any = None) -> None:
+        """Another flavor restarts the Space; the plan and ZeroGPU rules apply first."""
+        if not isinstance(flavor, str):
+            raise bad_request("flavor is required")
+        self.check_hardware(flavor, repo.repo_id)
+        if sleep_time is not None:
+            repo.sleep_time = int(sleep_time)
+        if flavor != repo.hardware:
+            repo.hardware = flavor
+            self.restart(repo, Restart.HARDWARE)
 
     def commit_later(
         self, repo_id: str, delay: float, *, author: str = "someone-else", path: str = "NOTES.md"
@@ -335,13 +429,11 @@ class Hub:
         """A visitor opens a sleeping Space: it is queued again, logged without a commit sha."""
         repo = self.repos[("space", repo_id)]
         if repo.space.asleep:
-            self.restart(repo, cause="wake")
+            self.restart(repo, Restart.WAKE)
 
     @staticmethod
     def _sync_sdk(repo: Repo) -> None:
         """The README card's ``sdk`` is the source of truth for the Space's sdk, as on the Hub."""
-        from . import frontmatter
-
         readme = repo.files.get("README.md")
         if readme is None:
             return

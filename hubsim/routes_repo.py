@@ -16,6 +16,7 @@ from .errors import (
     revision_not_found,
 )
 from .lifecycle import runtime_json
+from .model import Setting
 from .state import Commit, FileEntry, Repo, lfs_pointer, subdomain_for, tree_oid
 from .web import Request, Response, json_response, text_response
 
@@ -55,29 +56,23 @@ def create_repo(hub: Hub, req: Request) -> Response:
         )
     sdk = body.get("sdk")
     if rtype == "space":
-        if sdk not in frontmatter.VALID_SDKS:
-            raise bad_request(f'"sdk" must be one of {", ".join(frontmatter.VALID_SDKS)}')
-        hub.plans.check_create(hub, org, sdk, body.get("hardware"))
-        if body.get("hardware"):
-            hub.check_hardware(body["hardware"], f"{org}/{name}")
-        hub.check_creation_rate()
+        hub.admit_space(repo_id, sdk, body.get("hardware"))
     visibility = body.get("visibility") or ("private" if body.get("private") else "public")
-    private = visibility == "private"
     repo = hub.create_repo(
         repo_id,
         repo_type=rtype,
         sdk=sdk,
-        private=private,
+        private=visibility == "private",
         hardware=body.get("hardware"),
         sleep_time=body.get("sleepTimeSeconds"),
     )
     repo.protected = visibility == "protected"
-    from .routes_space import set_item
-
-    for item in body.get("secrets") or []:
-        set_item(repo, "secret", item, hub.iso_now())
-    for item in body.get("variables") or []:
-        set_item(repo, "variable", item, hub.iso_now())
+    for kind, items in (
+        (Setting.SECRET, body.get("secrets")),
+        (Setting.VARIABLE, body.get("variables")),
+    ):
+        for item in items or []:
+            hub.put_setting(repo, kind, item, restart=False)
     return json_response({"url": repo_url(req, repo), "name": repo_id, "id": repo.mongo_id})
 
 
@@ -102,15 +97,9 @@ def settings(hub: Hub, req: Request) -> Response:
     )
     body = req.json()
     if "private" in body:
-        repo.private = bool(body["private"])
-        repo.protected = False
+        hub.set_visibility(repo, "private" if body["private"] else "public")
     if "visibility" in body:
-        if body["visibility"] not in ("public", "private", "protected"):
-            raise bad_request("Invalid visibility")
-        if body["visibility"] == "protected" and repo.repo_type != "space":
-            raise bad_request("Only Spaces can be protected")
-        repo.private = body["visibility"] == "private"
-        repo.protected = body["visibility"] == "protected"
+        hub.set_visibility(repo, body["visibility"])
     return json_response({"private": repo.private})
 
 

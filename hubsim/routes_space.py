@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .clock import STREAM_HEADER
 from .errors import bad_request
 from .lifecycle import Build, runtime_json
+from .model import Restart, Setting
 from .state import Repo, iso_at
 from .web import Request, Response, json_response
 
@@ -24,25 +25,6 @@ KEEPALIVES = {"keepalive": b"data: \n\n", "keepalive-comment": b": keep-alive\n\
 
 def _space(hub: Hub, req: Request, write: str | None = None) -> Repo:
     return load_repo(hub, req, write=write, repo_type="space")
-
-
-def set_item(repo: Repo, kind: str, item: dict[str, Any], updated: str) -> None:
-    """Store one secret or variable (``{"key","value","description"?}``) like the Hub does."""
-    key = item.get("key")
-    if not isinstance(key, str) or not key:
-        raise bad_request("key is required")
-    value = item.get("value", "")
-    meta: dict[str, Any] = {}
-    if kind == "variable":
-        meta["value"] = value
-    if item.get("description") is not None:
-        meta["description"] = item["description"]
-    meta["updatedAt"] = updated
-    if kind == "secret":
-        repo.secrets[key] = value
-        repo.secret_meta[key] = meta
-    else:
-        repo.variables[key] = meta
 
 
 def runtime(hub: Hub, req: Request) -> Response:
@@ -111,20 +93,12 @@ def get_secrets(hub: Hub, req: Request) -> Response:
 
 
 def add_secret(hub: Hub, req: Request) -> Response:
-    repo = _space(hub, req, write=ADMIN)
-    set_item(repo, "secret", req.json(), hub.iso_now())
-    hub.restart(repo, implicit=True, cause="secret")
+    hub.put_setting(_space(hub, req, write=ADMIN), Setting.SECRET, req.json())
     return json_response({})
 
 
 def delete_secret(hub: Hub, req: Request) -> Response:
-    repo = _space(hub, req, write=ADMIN)
-    key = req.json().get("key")
-    existed = key in repo.secrets
-    repo.secrets.pop(key, None)
-    repo.secret_meta.pop(key, None)
-    if existed:
-        hub.restart(repo, implicit=True, cause="secret")
+    hub.delete_setting(_space(hub, req, write=ADMIN), Setting.SECRET, req.json().get("key"))
     return json_response({})
 
 
@@ -134,30 +108,20 @@ def get_variables(hub: Hub, req: Request) -> Response:
 
 def add_variable(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
-    set_item(repo, "variable", req.json(), hub.iso_now())
-    hub.restart(repo, implicit=True, cause="variable")
+    hub.put_setting(repo, Setting.VARIABLE, req.json())
     return json_response(repo.variables)
 
 
 def delete_variable(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
-    if repo.variables.pop(req.json().get("key"), None) is not None:
-        hub.restart(repo, implicit=True, cause="variable")
+    hub.delete_setting(repo, Setting.VARIABLE, req.json().get("key"))
     return json_response(repo.variables)
 
 
 def hardware(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
     body = req.json()
-    flavor = body.get("flavor")
-    if not isinstance(flavor, str):
-        raise bad_request("flavor is required")
-    hub.check_hardware(flavor, repo.repo_id)
-    if body.get("sleepTimeSeconds") is not None:
-        repo.sleep_time = int(body["sleepTimeSeconds"])
-    if flavor != repo.hardware:
-        repo.hardware = flavor
-        hub.restart(repo, implicit=True, cause="hardware")
+    hub.set_hardware(repo, body.get("flavor"), body.get("sleepTimeSeconds"))
     return json_response(runtime_json(repo, hub.now()))
 
 
@@ -179,9 +143,7 @@ def pause(hub: Hub, req: Request) -> Response:
 def restart(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
     factory = req.query.get("factory", "").lower() in ("true", "1")
-    if factory:
-        hub.counters.bump("factory_reboots")  # a rebuild without the build cache
-    hub.restart(repo, cause="factory" if factory else "restart")
+    hub.restart(repo, Restart.FACTORY if factory else Restart.ASKED)
     return json_response(runtime_json(repo, hub.now()))
 
 

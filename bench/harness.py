@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -58,8 +58,10 @@ class Sim:
     def __init__(self, *, nodelay: bool = True, rtt_ms: float = 0.0, xet: bool = True) -> None:
         # Xet as in production; False: classic LFS (the clients then run with HF_HUB_DISABLE_XET=1).
         self.xet = xet
-        self.sim = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0, xet=xet).start()
-        self.sim.lifecycle = LifecycleTimings(stale=1.0, building=2.0, starting=1.0)
+        self.sim = HubSim(
+            user="user", tokens={TOKEN: "write"}, settings=Settings(time_scale=1.0, xet=xet)
+        ).start()
+        self.sim.settings.lifecycle = LifecycleTimings(stale=1.0, building=2.0, starting=1.0)
         self.stamps: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         original = self.sim.counters.request

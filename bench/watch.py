@@ -19,7 +19,8 @@ from hf_action.hub import watch as watch_mod
 from hf_action.hub.proof import Goal
 from hf_action.hub.watch import SpaceFacts, watch_space
 from hubsim.buildplan import BuildPlan
-from hubsim.lifecycle import Build, LifecycleTimings
+from hubsim.lifecycle import Build
+from hubsim.settings import LifecycleTimings
 
 STALE, STARTING = 5.0, 15.0  # seconds; BUILDING takes the rest of the total build time
 OLD, NEW = "0dd" * 13 + "b", "a1b" * 13 + "c"

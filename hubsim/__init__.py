@@ -2,8 +2,8 @@
 
 from .faults import FaultRule, Faults
 from .hub import HubSim
-from .lifecycle import LifecycleTimings
-from .state import Commit, FileEntry, ProtectedInfo, Repo
+from .settings import LifecycleTimings, ProtectedInfo, Settings, Variants
+from .state import Commit, FileEntry, Repo
 
 __all__ = [
     "Commit",
@@ -14,4 +14,6 @@ __all__ = [
     "LifecycleTimings",
     "ProtectedInfo",
     "Repo",
+    "Settings",
+    "Variants",
 ]

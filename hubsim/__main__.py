@@ -12,7 +12,7 @@ import sys
 import threading
 
 from .hub import HubSim
-from .lifecycle import LifecycleTimings
+from .settings import LifecycleTimings, Settings, Variants
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,19 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     tokens = {t: "write" for t in args.token} | {t: "read" for t in args.read_token}
     if not tokens:
         tokens = {"hf_write_token": "write"}
-    sim = HubSim(
-        user=args.user,
-        tokens=tokens,
+    settings = Settings(
         time_scale=args.time_scale,
-        host=args.host,
-        port=args.port,
+        lifecycle=LifecycleTimings(
+            stale=args.stale, building=args.building, starting=args.starting
+        ),
         page_size=args.page_size,
         xet=not args.classic_lfs,
-        runtime_sha=args.runtime_sha,
+        variants=Variants(sha="shown" if args.runtime_sha else "absent"),
     )
-    sim.lifecycle = LifecycleTimings(
-        stale=args.stale, building=args.building, starting=args.starting
-    )
+    sim = HubSim(user=args.user, tokens=tokens, settings=settings, host=args.host, port=args.port)
     for org in args.org:
         sim.add_org(org, {args.user: "write"})
     if args.pro:

@@ -1,8 +1,8 @@
 """Each Space's app, served by the simulator itself so a smoke check has something to call.
 
-With ``sim.serve_apps`` on, a Space's ``host`` is ``{hubsim}/_apps/{subdomain}`` (in production:
+With ``settings.serve_apps`` on, a Space's ``host`` is ``{hubsim}/_apps/{subdomain}`` (in production:
 ``https://{subdomain}.hf.space``) and a GET there answers as the app of the build shown would:
-200, 500, or never (``sim.app_answers[space_id]``, else a ``hubsim: app-answers 500|none`` marker
+200, 500, or never (``settings.app_answers[space_id]``, else a ``hubsim: app-answers 500|none`` marker
 in a file of the running commit, else 200).
 """
 
@@ -46,7 +46,7 @@ def app(hub: Hub, req: Request) -> Response:
         return _page(503, f"Space {repo.repo_id} is not running ({stage}).")
     build = repo.space.visible_build(now)
     planned = build.plan.answers if build is not None else "200"
-    answer = hub.app_answers.get(repo.repo_id, planned)
+    answer = hub.settings.app_answers.get(repo.repo_id, planned)
     if answer == "none":
         req.stopping.wait(HANG_SECONDS)
         return _page(504, "Gateway Timeout")

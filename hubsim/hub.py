@@ -9,6 +9,7 @@ from .clock import SimClock
 from .faults import Faults
 from .model import Hub
 from .server import SimServer, compile_routes
+from .settings import Settings
 from .urls import URLS
 
 
@@ -19,19 +20,13 @@ class HubSim(Hub):
         self,
         user: str = "user",
         tokens: dict[str, str] | None = None,
-        time_scale: float = 1.0,
+        settings: Settings | None = None,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        page_size: int = 1000,
-        xet: bool = True,
-        runtime_sha: bool = False,
         clock: SimClock | None = None,
     ) -> None:
-        super().__init__(
-            user, tokens, time_scale, page_size=page_size, xet=xet, runtime_sha=runtime_sha,
-            clock=clock,
-        )  # fmt: skip
+        super().__init__(user, tokens, settings, clock=clock)
         self.host, self.port = host, port
         self.faults = Faults()  # HTTP-level: answered by the server before or after the model
         self.stopping = threading.Event()

@@ -14,78 +14,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from .buildplan import BuildPlan, plan_build
+from .settings import LifecycleTimings, Variants
 from .state import FileEntry
 
 ERROR_STAGES = ("BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR")
-
-
-@dataclass
-class LifecycleTimings:
-    """Phase durations in seconds, before ``time_scale`` is applied."""
-
-    stale: float = 1.0
-    building: float = 2.0
-    starting: float = 1.0
-
-
-SettingsRestart = Literal["rebuild-named", "rebuild", "container", "variables-quiet"]
-LogStream = Literal["close", "keepalive", "keepalive-comment", "silent"]
-RuntimeSha = Literal["absent", "shown", "served"]
-QueuedStage = Literal["NO_APP_FILE", "BUILDING"]
-SleepStage = Literal["SLEEPING", "STOPPED"]
-SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
-    "rebuild-named",
-    "rebuild",
-    "container",
-    "variables-quiet",
-)
-LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive", "keepalive-comment", "silent")
-RUNTIME_SHAS: tuple[RuntimeSha, ...] = ("absent", "shown", "served")
-QUEUED_STAGES: tuple[QueuedStage, ...] = ("NO_APP_FILE", "BUILDING")
-SLEEP_STAGES: tuple[SleepStage, ...] = ("SLEEPING", "STOPPED")
-
-
-@dataclass
-class Variants:
-    """The Hub's behaviour where no recording tells it; shared by every Space of one simulator.
-    Each field is a knob with its public evidence in hubsim/README ("Variants").
-
-    - ``sha``: the runtime JSON's ``sha``: ``absent`` (the 2025 recordings), ``shown`` (the
-      commit of the build whose stage is shown, also while it builds), ``served`` (the commit
-      of the build whose container serves now: the previous one while ours builds or fails).
-    - ``running_stages``: a rebuild of a running Space shows ``RUNNING_BUILDING`` and
-      ``RUNNING_APP_STARTING`` (the old container still serves) instead of ``BUILDING`` and
-      ``APP_STARTING``.
-    - ``settings_restart``: what a change of secrets, variables or hardware (and a restart)
-      does: ``rebuild-named`` a build whose log names the head commit; ``rebuild`` a build whose
-      log header names no commit; ``container`` only the container restarts (a new
-      ``Application Startup`` run log, the build log stays); ``variables-quiet`` as ``rebuild``,
-      but a variables change restarts nothing.
-    - ``log_stream``: ``close``: a log stream sends the lines written so far and ends;
-      ``keepalive``: it stays open, sends new lines as they are written and an empty ``data:``
-      event every ``keepalive`` seconds; ``keepalive-comment``: the same with ``: keep-alive``
-      comments; ``silent``: it stays open and sends nothing more.
-    - ``log_skew``: seconds the logs' clock runs ahead of the API's (``lastModified``, ``Date``).
-    - ``first_queue``: seconds a new Space's first build waits in the queue, while the runtime
-      shows ``queued_stage``: the template's verdict (``NO_APP_FILE``) or ``BUILDING``.
-    - ``info_lag``: seconds the Space info keeps naming the previous head after a commit.
-    - ``sleep_stage``: the stage of a Space asleep for lack of visitors: ``SLEEPING``
-      (huggingface.js) or ``STOPPED`` (hub-docs, huggingface_hub's ``SpaceStage``).
-    """
-
-    sha: RuntimeSha = "absent"
-    running_stages: bool = False
-    settings_restart: SettingsRestart = "rebuild"
-    log_stream: LogStream = "close"
-    keepalive: float = 1.0
-    log_skew: float = 0.0
-    first_queue: float = 0.0
-    queued_stage: QueuedStage = "NO_APP_FILE"
-    info_lag: float = 0.0
-    sleep_stage: SleepStage = "SLEEPING"
 
 
 @dataclass

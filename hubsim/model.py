@@ -17,14 +17,14 @@ from .auth import Auth
 from .clock import RealClock, SimClock
 from .counters import Counters
 from .errors import HubError, bad_request, rate_limited
-from .lifecycle import LifecycleTimings, SpaceRuntimeState, Variants
+from .lifecycle import SpaceRuntimeState
 from .oidc import Oidc
 from .plans import ZEROGPU, Plans
+from .settings import Settings
 from .state import (
     BlobStore,
     Commit,
     FileEntry,
-    ProtectedInfo,
     Repo,
     commit_oid,
     git_blob_oid,
@@ -113,53 +113,29 @@ class Hub:
         self,
         user: str = "user",
         tokens: dict[str, str] | None = None,
-        time_scale: float = 1.0,
+        settings: Settings | None = None,
         *,
-        page_size: int = 1000,
-        xet: bool = True,
-        runtime_sha: bool = False,
         clock: SimClock | None = None,
     ) -> None:
         self.user = user
+        self.settings = settings if settings is not None else Settings()  # the knobs
         self.clock: SimClock = clock if clock is not None else RealClock()
-        self.variants = Variants(sha="shown" if runtime_sha else "absent")  # README: Variants
         self.auth = Auth(user, tokens if tokens is not None else {"hf_write_token": "write"})
-        self.time_scale = time_scale
-        self.lifecycle = LifecycleTimings()
-        self.page_size = page_size
-        self.serve_apps = False  # True: `host` is this simulator's /_apps/{subdomain} (apps.py)
-        self.app_answers: dict[str, str] = {}  # space id -> "200" | "500" | "none" (apps.py)
         self.app_visits: list[tuple[str, str, bool]] = []  # (space id, path, with a token)
-        self.blobs_in_info = True  # False: ?blobs=true is ignored, as by a Hub that omits blob ids
-        self.protected_info = ProtectedInfo.AS_PUBLIC  # what the info shows of a protected Space
         self.counters = Counters()
         self.repos: dict[tuple[str, str], Repo] = {}
         self.lock = threading.RLock()
         self._blob_dir = tempfile.mkdtemp(prefix="hubsim-")
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._blob_dir, True)
         self.blobs = BlobStore(self._blob_dir)
-        # Xet on by default, as on the Hub; xet=False: classic LFS only (token endpoints refuse).
         self.xet = XetCas(os.path.join(self._blob_dir, "xet"), self.counters)
-        self.xet.enabled = xet
         self.xet_blobs = XetBlobs(self.xet)
-        self.oidc = Oidc(user)  # keyless deploys: trusted publishers and exchanged tokens
+        self.oidc = Oidc(user, self.settings)  # keyless: trusted publishers, exchanged tokens
         self.auth.scoped_lookup = self.oidc.lookup
         self.plans = Plans()  # plan rules since 2026-07-21 (off by default)
         self.lfs_objects: dict[str, int] = {}  # sha256 -> size, uploaded and verified
         self.pending_lfs: dict[str, int] = {}  # uploaded, not verified yet
-        self.quota: dict[str, Any] = {"space_creations": None, "window": 3600.0, "retry_after": 60}
         self._creations: deque[float] = deque()
-
-    # ----------------------------------------------------------------- knobs
-    @property
-    def runtime_sha(self) -> bool:
-        """Whether the runtime JSON names a commit (off: as the 2025 recordings)."""
-        return self.variants.sha != "absent"
-
-    @runtime_sha.setter
-    def runtime_sha(self, value: bool) -> None:
-        """True: the commit of the build shown (``variants.sha = "shown"``)."""
-        self.variants.sha = "shown" if value else "absent"
 
     def now(self) -> float:
         """The simulator's monotonic time (its clock's)."""
@@ -181,15 +157,16 @@ class Hub:
         window: float | None = None,
         retry_after: int | None = None,
     ) -> None:
-        """``pro`` lifts the paid-hardware 402; > ``space_creations`` per ``window`` s -> 429."""
+        """``pro`` lifts the paid-hardware 402 (the account's plan); the others are the settings'
+        creation quota: > ``space_creations`` per ``window`` s -> 429."""
         if pro is not None:
             self.auth.pro = pro
         if space_creations is not None:
-            self.quota["space_creations"] = space_creations
+            self.settings.space_creations = space_creations
         if window is not None:
-            self.quota["window"] = window
+            self.settings.creation_window = window
         if retry_after is not None:
-            self.quota["retry_after"] = retry_after
+            self.settings.creation_retry_after = retry_after
 
     def take_name(self, repo_id: str, repo_type: str = "space", sdk: str = "gradio") -> Repo:
         """Pre-create a private repo as if another member owned it (create -> 409)."""
@@ -213,14 +190,14 @@ class Hub:
             )
 
     def check_creation_rate(self) -> None:
-        limit = self.quota["space_creations"]
+        limit = self.settings.space_creations
         if limit is None:
             return
         now = self.now()
-        while self._creations and now - self._creations[0] > self.quota["window"]:
+        while self._creations and now - self._creations[0] > self.settings.creation_window:
             self._creations.popleft()
         if len(self._creations) >= limit:
-            raise rate_limited(int(self.quota["retry_after"]), "space-creation")
+            raise rate_limited(self.settings.creation_retry_after, "space-creation")
         self._creations.append(now)
 
     # ----------------------------------------------------------------- state operations
@@ -260,7 +237,7 @@ class Hub:
         repo.files = dict(files)
         if repo_type == "space":
             repo.space = SpaceRuntimeState(
-                repo.sdk, repo.files, self.variants, self.clock.monotonic
+                repo.sdk, repo.files, self.settings.variants, self.clock.monotonic
             )
         with self.lock:
             self.repos[(repo_type, repo_id)] = repo
@@ -300,8 +277,8 @@ class Hub:
                     commit.oid,
                     repo.files,
                     repo.sdk,
-                    self.lifecycle,
-                    self.time_scale,
+                    self.settings.lifecycle,
+                    self.settings.time_scale,
                     stale=True,
                     now=self.now(),
                     wall_now=self.clock.time(),
@@ -313,7 +290,7 @@ class Hub:
         """Restart the Space without a stale window, as ``variants.settings_restart`` says (a
         factory reboot, or a wake, always rebuilds); a paused Space stays paused on a settings
         change."""
-        space, mode = repo.space, self.variants.settings_restart
+        space, mode = repo.space, self.settings.variants.settings_restart
         with space.lock:
             if cause.by_settings and space.paused:
                 return
@@ -322,15 +299,17 @@ class Hub:
             space.paused = False
             now, wall = self.now(), self.clock.time()
             container = mode == "container" and cause not in (Restart.FACTORY, Restart.WAKE)
-            if container and space.restart_container(now, wall, self.lifecycle, self.time_scale):
+            if container and space.restart_container(
+                now, wall, self.settings.lifecycle, self.settings.time_scale
+            ):
                 self.counters.bump("restarts")
                 return
             space.start_build(
                 repo.head,
                 repo.files,
                 repo.sdk,
-                self.lifecycle,
-                self.time_scale,
+                self.settings.lifecycle,
+                self.settings.time_scale,
                 stale=False,
                 now=now,
                 named=mode == "rebuild-named" and cause is not Restart.WAKE,

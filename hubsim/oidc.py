@@ -20,10 +20,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .errors import HubError, forbidden, invalid_credentials, repo_not_found
+from .settings import TOKEN_PREFIXES, Settings, WhoamiShape
 
 if TYPE_CHECKING:
     from .model import Hub
@@ -35,24 +35,9 @@ ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105 - a ty
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 RESOURCE_PREFIXES = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}
 NO_REPO_READ_ONLY = "You have read access but not the required permissions for this operation"
-#: Prefixes of exchanged tokens: hub-docs trusted-publishers and huggingface_hub `_oidc.py` document
-#: `hf_jwt_` (repo resources) and `hf_oauth_` (user resources); `hf_oidc_` is in no public source
-#: (hubsim's first guess), kept as the "undocumented prefix" variant.
-TOKEN_PREFIXES = ("hf_jwt_", "hf_oauth_", "hf_oidc_")
 OIDC_USER = (
     "[OIDC]"  # hub-docs trusted-publishers: pushes are attributed to a synthetic `[OIDC]` user
 )
-
-
-class WhoamiShape(Enum):
-    """What `/api/whoami-v2` answers for an exchanged token: recorded nowhere (hubsim/README)."""
-
-    FINE_GRAINED = "fine-grained"  # the user, a fineGrained token with repo.write on its one repo
-    APP = "app"  # hf.js WhoAmIApp: type app, auth.type app_token, no accessToken
-    OIDC_USER = "oidc-user"  # the synthetic `[OIDC]` user the Hub attributes pushes to
-    NO_NAME = "no-name"  # a user answer without `name`
-    REFUSED_401 = "refused-401"  # whoami not allowed for such a token
-    REFUSED_403 = "refused-403"
 
 
 class OAuthError(HubError):
@@ -155,14 +140,10 @@ def parse_resource(resource: str) -> tuple[str, str]:
 class Oidc:
     """Trust configuration and the tokens issued so far (inspectable by tests)."""
 
-    def __init__(self, user: str) -> None:
+    def __init__(self, user: str, settings: Settings) -> None:
         self.user = user  # the simulator has one account: it configures the publishers
+        self.settings = settings  # token lifetime, expiry reported, audience, token shapes
         self.issuer = FakeIssuer()
-        self.lifetime = 3600.0  # seconds the exchanged token lives (wall clock, not time_scale)
-        self.report_expiry = True  # False: the answer has no `expires_in` (clients assume 3600)
-        self.token_prefix = TOKEN_PREFIXES[0]
-        self.whoami_shape = WhoamiShape.FINE_GRAINED
-        self.audience: str | None = None  # None: the simulator's own URL, as aud = HF_ENDPOINT
         self.publishers: list[Publisher] = []
         self.issued: list[ScopedToken] = []
         self.refusals: list[str] = []
@@ -204,7 +185,7 @@ class Oidc:
             claims = self.issuer.verify(subject)
         except ValueError as exc:
             raise OAuthError("invalid_grant", str(exc)) from None
-        audience = self.audience or base_url
+        audience = self.settings.audience or base_url
         if claims.get("aud") != audience:
             raise OAuthError("invalid_grant", f"audience {claims.get('aud')!r} is not {audience!r}")
         repo_type, repo_id = parse_resource(resource)
@@ -219,7 +200,7 @@ class Oidc:
             self.user,
             repo_type,
             repo_id,
-            time.monotonic() + self.lifetime,
+            time.monotonic() + self.settings.token_lifetime,
             claims,
         )
         with self._lock:
@@ -229,19 +210,20 @@ class Oidc:
             "token_type": "bearer",
             "issued_token_type": ACCESS_TOKEN_TYPE,
         }
-        if self.report_expiry:
-            answer["expires_in"] = int(self.lifetime)
+        if self.settings.report_expiry:
+            answer["expires_in"] = int(self.settings.token_lifetime)
         return answer
 
     def _new_token(self) -> str:
         """`hf_jwt_` + a JWT's three dot-separated parts (as the name says); others opaque."""
-        if self.token_prefix == TOKEN_PREFIXES[0]:  # hf_jwt_
-            return self.token_prefix + ".".join(secrets.token_urlsafe(n) for n in (18, 48, 32))
-        return self.token_prefix + secrets.token_urlsafe(24)
+        prefix = self.settings.variants.token_prefix
+        if prefix == TOKEN_PREFIXES[0]:  # hf_jwt_
+            return prefix + ".".join(secrets.token_urlsafe(n) for n in (18, 48, 32))
+        return prefix + secrets.token_urlsafe(24)
 
     def whoami(self, scoped: ScopedToken, user_answer: dict[str, Any]) -> dict[str, Any]:
         """`/api/whoami-v2` for an exchanged token, in the shape `whoami_shape` picks."""
-        shape = self.whoami_shape
+        shape = self.settings.variants.whoami_shape
         if shape is WhoamiShape.REFUSED_401:
             raise invalid_credentials()
         if shape is WhoamiShape.REFUSED_403:

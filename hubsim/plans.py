@@ -4,7 +4,7 @@ Since then, creating a Gradio or Docker Space (anything that runs on compute, cp
 needs a paid plan: PRO for a personal account, Team or Enterprise for an organization. Static Spaces
 stay free and existing Spaces keep deploying (the rule is checked at creation only). The 402 text is
 the one users report from ``POST /api/repos/create`` (e.g. github.com/ed-donner/agents/issues/1469).
-Off by default so older tests keep their free Gradio Spaces: ``hub.plans.enforce = True``.
+Off by default so older tests keep their free Gradio Spaces: ``settings.enforce_plans = True``.
 """
 
 from __future__ import annotations
@@ -36,13 +36,10 @@ ZEROGPU_REQUIRED = (
 
 @dataclass
 class Plans:
-    """``enforce``: the 2026 creation gate; ``org_plans``: org -> "team" | "enterprise";
-    ``hardware``: the Hub's hardware listing."""
+    """``org_plans``: org -> "team" | "enterprise"; ``hardware``: the Hub's hardware listing.
+    Whether the rules apply is ``settings.enforce_plans``."""
 
-    enforce: bool = False
     org_plans: dict[str, str] = field(default_factory=dict)
-    #: a free account in good standing (verified email, older than 30 days) may host 2 ZeroGPU Spaces
-    good_standing: bool = True
     #: what GET /api/spaces/hardware lists; append a flavor the library does not know yet
     hardware: list[dict[str, Any]] = field(default_factory=lambda: [dict(h) for h in HARDWARE])
 
@@ -51,7 +48,11 @@ class Plans:
     ) -> None:
         """402 when a free account or an org without a plan creates a Space that needs compute;
         a Gradio Space on ZeroGPU is the free account's exception (its own limits: check_zerogpu)."""
-        if not self.enforce or sdk == "static" or (sdk == "gradio" and hardware == ZEROGPU):
+        if (
+            not hub.settings.enforce_plans
+            or sdk == "static"
+            or (sdk == "gradio" and hardware == ZEROGPU)
+        ):
             return
         if not self.paid(hub, namespace):
             raise HubError(402, PLAN_REQUIRED)
@@ -68,7 +69,7 @@ class Plans:
         elif hub.auth.pro:
             limit = ZEROGPU_LIMITS["pro"]
         else:
-            limit = ZEROGPU_LIMITS["free"] if self.good_standing else 0
+            limit = ZEROGPU_LIMITS["free"] if hub.settings.good_standing else 0
         hosted = sum(
             1
             for (rtype, rid), r in list(hub.repos.items())

@@ -162,7 +162,7 @@ def repo_info(hub: Hub, req: Request, repo: Repo, commit: Commit) -> dict[str, A
         "author": repo.owner,
         "sha": commit.oid,
         "lastModified": commit.date,
-        **repo.shown_visibility(hub.protected_info),
+        **repo.shown_visibility(hub.settings.variants.protected_info),
         "disabled": False,
         "gated": False,
         "likes": 0,
@@ -170,11 +170,12 @@ def repo_info(hub: Hub, req: Request, repo: Repo, commit: Commit) -> dict[str, A
         "cardData": card,
         "siblings": _siblings(
             commit,
-            blobs=hub.blobs_in_info and req.query.get("blobs", "").lower() in ("true", "1"),
+            blobs=hub.settings.blobs_in_info
+            and req.query.get("blobs", "").lower() in ("true", "1"),
         ),
         "createdAt": repo.created_at,
         "usedStorage": repo.used_storage(),
-        "xetEnabled": hub.xet.enabled,
+        "xetEnabled": hub.settings.xet,
     }
     if repo.repo_type == "space":
         info.update(
@@ -182,7 +183,7 @@ def repo_info(hub: Hub, req: Request, repo: Repo, commit: Commit) -> dict[str, A
                 "sdk": repo.sdk,
                 "subdomain": subdomain_for(repo.repo_id),
                 "host": f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
-                if hub.serve_apps
+                if hub.settings.serve_apps
                 else f"https://{subdomain_for(repo.repo_id)}.hf.space",
                 "runtime": runtime_json(repo, hub.now()),
             }
@@ -211,7 +212,7 @@ def list_repos(hub: Hub, req: Request) -> Response:
             "id": r.repo_id,
             "likes": 0,
             "trendingScore": 0,
-            **r.shown_visibility(hub.protected_info),
+            **r.shown_visibility(hub.settings.variants.protected_info),
             "tags": [t for t in [r.sdk, "region:us"] if t],
             "createdAt": r.created_at,
             **({"sdk": r.sdk} if rtype == "space" else {"downloads": 0}),
@@ -228,7 +229,7 @@ def info(hub: Hub, req: Request) -> Response:
     """The head's info; with ``variants.info_lag``, the previous head's for that many seconds
     after a commit."""
     repo = load_repo(hub, req)
-    commit, lag = _commit_of(repo, "main"), hub.variants.info_lag
+    commit, lag = _commit_of(repo, "main"), hub.settings.variants.info_lag
     if lag > 0:
         shown = hub.clock.time() - lag
         older = [c for c in repo.commits if _epoch(c.date) <= shown]
@@ -253,7 +254,7 @@ def _paginate(hub: Hub, req: Request, items: list[Any]) -> Response:
         start = int(req.query.get("cursor", "0"))
     except ValueError:
         raise bad_request("Invalid cursor") from None
-    size = hub.page_size
+    size = hub.settings.page_size
     page = items[start : start + size]
     headers = {}
     if start + size < len(items):

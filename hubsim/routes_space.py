@@ -37,7 +37,9 @@ def logs(hub: Hub, req: Request) -> Response:
     lines as they are written and an empty ``data:`` event every ``keepalive`` seconds."""
     repo = _space(hub, req, write="You don't have the rights to read this Space's logs")
     kind = req.params["kind"]
-    stream = _keepalive(hub, req, repo, kind) if hub.variants.log_stream != "close" else None
+    stream = (
+        _keepalive(hub, req, repo, kind) if hub.settings.variants.log_stream != "close" else None
+    )
     if stream is None:
         build = repo.space.visible_build(hub.now())
         events = build.log_events(kind) if build is not None else []
@@ -62,11 +64,11 @@ def _keepalive(hub: Hub, req: Request, repo: Repo, kind: str) -> Iterator[bytes]
     every ``keepalive`` seconds (none when ``silent``), until the client leaves (or
     ``SSE_MAX_SECONDS``). On a fake
     clock the stream waits for the clock to reach those times (see clock.client_factory)."""
-    clock, every, stop = hub.clock, hub.variants.keepalive, req.stopping
+    clock, every, stop = hub.clock, hub.settings.variants.keepalive, req.stopping
     deadline = clock.monotonic() + SSE_MAX_SECONDS
     build = repo.space.visible_build(hub.now())
     key, sent, nbytes = req.headers.get(STREAM_HEADER) or "", 0, 0
-    ping = KEEPALIVES[hub.variants.log_stream]
+    ping = KEEPALIVES[hub.settings.variants.log_stream]
     yield b": hubsim\n\n"
     nbytes += len(b": hubsim\n\n")
     while clock.monotonic() < deadline:

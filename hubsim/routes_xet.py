@@ -2,7 +2,7 @@
 
 The token answer follows hf_xet's refresh contract: JSON ``{"accessToken", "exp", "casUrl"}``, plus
 the ``X-Xet-*`` headers huggingface_hub reads for downloads. ``casUrl`` is a ``local://`` store of
-this simulator (see ``xet.py``), or, when ``sim.xet.cas_fault`` is set, a CAS that is down.
+this simulator (see ``xet.py``), or, when ``settings.cas_fault`` is set, a CAS that is down.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _token_response(body: dict[str, object]) -> Response:
 
 
 def _check(hub: Hub, req: Request) -> None:
-    if not hub.xet.enabled:
+    if not hub.settings.xet:
         raise HubError(404, NOT_ENABLED, code="XetNotEnabled")
     rev = req.params.get("rev", "main")
     if rev not in ("main", "refs/heads/main", "None"):
@@ -42,7 +42,7 @@ def _check(hub: Hub, req: Request) -> None:
 
 
 def _fault_url(hub: Hub, req: Request) -> str | None:
-    fault = hub.xet.cas_fault
+    fault = hub.settings.cas_fault
     if fault is None:
         return None
     if fault == "unreachable":

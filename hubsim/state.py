@@ -12,8 +12,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
+
+from .settings import ProtectedInfo
 
 # Content above this size is spilled to disk so 300 MB benchmark uploads do not live in RAM.
 SPILL_THRESHOLD = 1 << 20
@@ -118,19 +119,6 @@ class Commit:
     author: str
     date: str
     files: dict[str, FileEntry]
-
-
-class ProtectedInfo(Enum):
-    """What a protected Space's info shows (hubsim/README: recorded nowhere, so each shape)."""
-
-    AS_PUBLIC = "private-false"  # `private: false`: the app is public
-    AS_PRIVATE = "private-true"  # `private: true`: the files are not
-    FIELD_AS_PUBLIC = "private-false+visibility"  # and `visibility` on every repo (hf.js listings)
-    FIELD_AS_PRIVATE = "private-true+visibility"
-
-    @property
-    def field(self) -> bool:
-        return self in (ProtectedInfo.FIELD_AS_PUBLIC, ProtectedInfo.FIELD_AS_PRIVATE)
 
 
 @dataclass

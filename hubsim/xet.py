@@ -105,8 +105,6 @@ class XetCas:
     def __init__(self, root: str, counters: Counters) -> None:
         self.root = root
         self.counters = counters
-        self.enabled = True  # False: classic LFS only (token endpoints refuse, xetEnabled false)
-        self.cas_fault: str | None = None  # "unreachable" | "error" | "hang": casUrl to a bad CAS
         self.objects = os.path.join(root, "objects")
         for sub in ("xorbs", "shards"):
             os.makedirs(os.path.join(self.objects, sub), exist_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 from tests.action_runner import ROOT, ActionHarness
 from tests.fakes.github_api import FakeGitHub
 
@@ -36,13 +36,12 @@ def _hf_home(tmp_path_factory):
 def hub(request):
     """The simulated Hub. Xet on, as in production; `both_lanes` adds the classic-LFS lane (the
     simulator refuses Xet there and the action runs with HF_HUB_DISABLE_XET=1)."""
-    sim = HubSim(
-        user="user",
-        tokens={TOKEN: "write", READ_TOKEN: "read"},
+    settings = Settings(
         time_scale=1.0,  # runtime shape: no `sha`, as in production; test_watch_e2e runs both
+        lifecycle=LifecycleTimings(stale=0.15, building=0.25, starting=0.1),
         xet=request.param == "xet",
     )
-    sim.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
+    sim = HubSim(user="user", tokens={TOKEN: "write", READ_TOKEN: "read"}, settings=settings)
     sim.add_org("acme", members={"user": "write"})
     sim.add_org("readers", members={"user": "read"})
     sim.start()
@@ -78,7 +77,7 @@ def find_leaks(texts: list[tuple[str, str]], values: list[str]) -> list[str]:
 @pytest.fixture
 def action(tmp_path, hub, leak_guard):
     harness = ActionHarness(tmp_path, hub.url, leak_guard)
-    if not hub.xet.enabled:
+    if not hub.settings.xet:
         harness.extra_env["HF_HUB_DISABLE_XET"] = "1"  # the classic-LFS lane, as some users run it
     harness.captured: list[tuple[str, str]] = []  # type: ignore[attr-defined]
     yield harness

@@ -16,7 +16,7 @@ import yaml
 from hf_action import __version__
 from hf_action.app.cli import GROUPS, build_parser, raw_inputs
 from hf_action.github.context import step_inputs
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 from tests.action_runner import ROOT, parse_outputs
 from tests.conftest import TOKEN, copy_example, find_leaks
 
@@ -295,8 +295,8 @@ def test_entrypoint_and_cli_leave_the_same_hub_state(action, hub, tmp_path):
     (action.workspace / "api" / "NOTES.md").write_text("not deployed\n")
     by_action = action.run({**inputs, "hf-token": TOKEN}).assert_ok()
 
-    other = HubSim(user="user", tokens={TOKEN: "write"}, time_scale=1.0)
-    other.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
+    other = HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(time_scale=1.0))
+    other.settings.lifecycle = LifecycleTimings(stale=0.15, building=0.25, starting=0.1)
     other.start()
     try:
         workspace = tmp_path / "cli-workspace"

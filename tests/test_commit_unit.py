@@ -25,7 +25,7 @@ def changed(plan: Plan) -> list[str]:
 @pytest.fixture
 def sim():
     hub = HubSim(user="user", tokens={TOKEN: "write"})  # Xet on, as the in-process client
-    hub.lifecycle = LifecycleTimings(stale=0.01, building=0.01, starting=0.01)
+    hub.settings.lifecycle = LifecycleTimings(stale=0.01, building=0.01, starting=0.01)
     hub.start()
     hub.create_repo(SPACE, sdk="static")
     yield hub

@@ -125,7 +125,7 @@ def test_success_is_reported_only_once_the_new_commit_runs(action, hub):
     copy_example("gradio-hello", action.workspace)
     action.run({"space": "user/race", "hf-token": TOKEN}).assert_ok()
     old = hub.repo("user/race").head
-    hub.lifecycle.stale = 1.0  # a long stale window, reporting the previous RUNNING build
+    hub.settings.lifecycle.stale = 1.0  # a long stale window, reporting the previous RUNNING build
     (action.workspace / "app.py").write_text((action.workspace / "app.py").read_text() + "\n# v2\n")
     result = action.run({"space": "user/race", "hf-token": TOKEN}).assert_ok()
     new = hub.repo("user/race").head
@@ -166,7 +166,7 @@ def test_runtime_error_shows_the_run_log(action, hub):
 
 def test_timeout_fails_and_says_so(action, hub):
     copy_example("gradio-hello", action.workspace)
-    hub.lifecycle.building = 30.0
+    hub.settings.lifecycle.building = 30.0
     started = time.monotonic()
     result = action.run({"space": "user/slow", "hf-token": TOKEN, "timeout": "2s"})
     assert result.returncode == 1
@@ -230,7 +230,7 @@ def test_large_binary_goes_through_lfs(action, hub):
     import hashlib
 
     assert entry.lfs_sha256 == hashlib.sha256(blob).hexdigest() and entry.size == len(blob)
-    if hub.xet.enabled:  # production: through hf_xet to the CAS, no classic LFS upload
+    if hub.settings.xet:  # production: through hf_xet to the CAS, no classic LFS upload
         assert hub.counters.cas_xorb_bytes >= len(blob) and entry.xet_hash
         assert hub.counters.requests["PUT /lfs-upload/{oid}"] == 0
     else:
@@ -287,7 +287,9 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
     ).assert_ok()
     # Already as asked, but `private: true` may be a protected Space: only the visibility is sent.
     assert non_get_requests(hub) == ["PUT /api/{type}s/{repo}/settings"]
-    hub.protected_info = ProtectedInfo.FIELD_AS_PRIVATE  # an info that states the visibility
+    hub.settings.variants.protected_info = (
+        ProtectedInfo.FIELD_AS_PRIVATE
+    )  # an info that states the visibility
     hub.counters.reset()
     action.run(
         {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}

@@ -145,7 +145,7 @@ def test_keyless_preview_is_refused_with_the_reason(action, hub, github, leak_gu
 
 # ----------------------------------------------------------------- plan rules (402)
 def test_free_account_402_on_create_gives_the_three_ways_out(action, hub):
-    hub.plans.enforce = True
+    hub.settings.enforce_plans = True
     copy_example("gradio-hello", action.workspace)
     result = action.run({"space": "user/new-app", "hf-token": TOKEN})
     assert result.returncode == 1
@@ -156,7 +156,7 @@ def test_free_account_402_on_create_gives_the_three_ways_out(action, hub):
 
 
 def test_free_account_asking_cpu_basic_still_gets_the_plan_rule_not_cpu_basic(action, hub):
-    hub.plans.enforce = True
+    hub.settings.enforce_plans = True
     copy_example("gradio-hello", action.workspace)
     (action.workspace / "Dockerfile").write_text("FROM python:3.11\n")  # a docker app to create
     inputs = {"space": "user/new-app", "hf-token": TOKEN, "sdk": "docker", "hardware": "cpu-basic"}
@@ -167,7 +167,7 @@ def test_free_account_asking_cpu_basic_still_gets_the_plan_rule_not_cpu_basic(ac
 
 def test_free_account_gradio_on_zerogpu_deploys_within_its_two_spaces(action, hub):
     """hub-docs spaces-zerogpu: a free account in good standing hosts up to 2 ZeroGPU Spaces."""
-    hub.plans.enforce = True
+    hub.settings.enforce_plans = True
     copy_example("gradio-hello", action.workspace)
     for name in ("zero-1", "zero-2"):
         inputs = {"space": f"user/{name}", "hf-token": TOKEN, "hardware": "zero-a10g"}
@@ -182,7 +182,7 @@ def test_free_account_gradio_on_zerogpu_deploys_within_its_two_spaces(action, hu
 
 
 def test_new_free_account_zerogpu_refusal_says_wait_30_days(action, hub):
-    hub.plans.enforce, hub.plans.good_standing = True, False
+    hub.settings.enforce_plans, hub.settings.good_standing = True, False
     copy_example("gradio-hello", action.workspace)
     (error,) = action.run({"space": "user/zero", "hf-token": TOKEN, "hardware": "zero-a10g"}).errors
     assert "30 days" in error and "Nothing was written" in error and "cpu-basic" not in error
@@ -190,7 +190,7 @@ def test_new_free_account_zerogpu_refusal_says_wait_30_days(action, hub):
 
 def test_free_account_existing_gradio_space_keeps_deploying(action, hub):
     hub.create_repo("user/old-app", sdk="gradio")  # created before 2026-07-21
-    hub.plans.enforce = True
+    hub.settings.enforce_plans = True
     copy_example("gradio-hello", action.workspace)
     result = action.run({"space": "user/old-app", "hf-token": TOKEN}).assert_ok()
     assert result.outputs["stage"] == "RUNNING"

@@ -24,7 +24,7 @@ def held(repo) -> str:
 
 @pytest.mark.parametrize("shape", list(ProtectedInfo), ids=lambda s: s.value)
 def test_visibility_round_trip_lands_every_step_whatever_the_info_shows(action, hub, shape):
-    hub.protected_info = shape
+    hub.settings.variants.protected_info = shape
     copy_example("static-site", action.workspace)
     api = HfApi(endpoint=hub.url, token=TOKEN)
     landed, shown = [], []

@@ -2,7 +2,7 @@
 (`hf_jwt_`, `hf_oauth_`, or one no source names) and its whoami answer (fine-grained, an app, the
 synthetic `[OIDC]` user, no `name`, refused 401/403) are recorded nowhere, so a run must depend on
 neither: the Space comes from the inputs, the lifetime from the exchange's answer. hubsim's knobs:
-`hub.oidc.token_prefix`, `hub.oidc.whoami_shape`, `hub.oidc.lifetime`, `hub.oidc.report_expiry`."""
+`hub.settings.variants.token_prefix`, `hub.settings.variants.whoami_shape`, `hub.settings.token_lifetime`, `hub.settings.report_expiry`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hf_action.errors import ActionError
 from hf_action.hub.client import Identity, check_can_write, whoami
 from hf_action.hub.keyless import DEFAULT_LIFETIME, lifetime
-from hubsim.oidc import TOKEN_PREFIXES, WhoamiShape
+from hubsim.settings import TOKEN_PREFIXES, WhoamiShape
 from tests.conftest import copy_example
 from tests.fakes.github_oidc import FakeGitHubOidc
 
@@ -42,7 +42,7 @@ def keyless_deploy(action, hub, github, leak_guard, **inputs: str):
 def test_keyless_deploy_holds_whatever_the_token_looks_like(
     action, hub, github, leak_guard, shape, prefix
 ):
-    hub.oidc.whoami_shape, hub.oidc.token_prefix = shape, prefix
+    hub.settings.variants.whoami_shape, hub.settings.variants.token_prefix = shape, prefix
     result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
     (issued,) = hub.oidc.issued
     assert issued.token.startswith(prefix)
@@ -56,7 +56,7 @@ def test_keyless_deploy_holds_whatever_the_token_looks_like(
 
 
 def test_keyless_lifetime_is_the_exchange_answers(action, hub, github, leak_guard):
-    hub.oidc.lifetime = 900.0  # shorter than the default timeout (20m)
+    hub.settings.token_lifetime = 900.0  # shorter than the default timeout (20m)
     result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
     assert "valid 900s." in result.stdout
     (warning,) = result.warnings
@@ -66,7 +66,7 @@ def test_keyless_lifetime_is_the_exchange_answers(action, hub, github, leak_guar
 def test_keyless_answer_without_expires_in_assumes_the_librarys_hour(
     action, hub, github, leak_guard
 ):
-    hub.oidc.report_expiry = False
+    hub.settings.report_expiry = False
     result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
     assert f"valid {DEFAULT_LIFETIME}s (assumed: the answer stated no expires_in)" in result.stdout
     assert result.warnings == []  # 20m is within the assumed hour
@@ -122,7 +122,7 @@ def test_an_answer_naming_no_account_is_not_held_against_the_token():
 
 @pytest.mark.parametrize("operation", ["restart", "pause"])
 def test_keyless_operations_hold_when_whoami_is_refused(action, hub, github, leak_guard, operation):
-    hub.oidc.whoami_shape = WhoamiShape.REFUSED_403
+    hub.settings.variants.whoami_shape = WhoamiShape.REFUSED_403
     hub.create_repo("user/site", sdk="static")
     hub.oidc.trust("user/site", repository="octo-org/octo-app")
     inputs = {"space": "user/site", "hf-token": "", "operation": operation}

@@ -20,7 +20,7 @@ from hf_action.github.comment import (
 )
 from hf_action.github.context import GitHubContext
 from hf_action.github.heads import described_head, head_marker
-from hubsim.oidc import TOKEN_PREFIXES
+from hubsim.settings import TOKEN_PREFIXES
 from tests.fakes.github_api import BOT_LOGIN, FakeGitHub
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

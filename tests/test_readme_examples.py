@@ -58,7 +58,7 @@ def test_every_workflow_keeps_permissions_on_the_jobs():
 
 
 def test_the_30_second_start_works_for_a_free_account(action, hub):
-    hub.plans.enforce = True  # a free personal account, after 2026-07-21
+    hub.settings.enforce_plans = True  # a free personal account, after 2026-07-21
     inputs = deploy_inputs(only_job(section_workflow("30-second start")))
     copy_example("static-site", action.workspace / inputs.get("path", "."))
     result = action.run(inputs).assert_ok()

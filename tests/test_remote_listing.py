@@ -20,7 +20,7 @@ def test_space_info_with_blobs_and_tree_listing_agree(hub, monkeypatch):
     ops = [CommitOperationAdd(f"dir{i % 3}/f{i}.txt", f"file {i}\n".encode()) for i in range(30)]
     ops.append(CommitOperationAdd("big.bin", os.urandom(64) + b"\0" * 64))
     api.create_commit("user/listing", repo_type="space", operations=ops, commit_message="files")
-    hub.page_size = 7  # force several tree pages
+    hub.settings.page_size = 7  # force several tree pages
     state = read_space(api, "user/listing")
     assert state.files is not None and state.files["big.bin"].lfs_sha256 is not None
     assert state.files == remote_tree(api, "user/listing", state.sha)
@@ -34,8 +34,8 @@ def test_the_tree_listing_fallback_is_used_when_the_hub_omits_blob_ids(action, h
     copy_example("gradio-hello", action.workspace)
     (action.workspace / "extra.txt").write_text("to be removed\n")
     action.run({"space": "user/notree", "hf-token": TOKEN, "wait": "false"}).assert_ok()
-    hub.blobs_in_info = False
-    hub.page_size = 2  # several pages
+    hub.settings.blobs_in_info = False
+    hub.settings.page_size = 2  # several pages
     commits = hub.counters.commits
     again = action.run({"space": "user/notree", "hf-token": TOKEN, "wait": "false"}).assert_ok()
     assert "Nothing changed" in again.stdout and hub.counters.commits == commits

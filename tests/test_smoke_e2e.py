@@ -12,7 +12,7 @@ from tests.conftest import TOKEN, copy_example
 
 
 def deploy(action, hub, **inputs: str):
-    hub.serve_apps = True
+    hub.settings.serve_apps = True
     return action.run({"space": "user/app", "hf-token": TOKEN, "smoke-path": "/health", **inputs})
 
 
@@ -47,13 +47,13 @@ def test_a_running_app_answering_500_fails_with_status_body_and_run_log(action, 
 
 def test_a_listed_status_passes(action, hub):
     copy_example("gradio-hello", action.workspace)
-    hub.app_answers["user/app"] = "500"
+    hub.settings.app_answers["user/app"] = "500"
     deploy(action, hub, **{"smoke-status": "401, 500"}).assert_ok()
 
 
 def test_an_app_that_never_answers_fails_within_the_smoke_timeout(action, hub):
     copy_example("gradio-hello", action.workspace)
-    hub.app_answers["user/app"] = "none"
+    hub.settings.app_answers["user/app"] = "none"
     started = time.monotonic()
     result = deploy(action, hub, **{"smoke-timeout": "2s"})
     assert result.returncode == 1
@@ -73,7 +73,7 @@ def test_a_protected_space_is_called_without_the_token_unless_its_info_cannot_te
 ):
     """Its app is public. An info that shows it as `private: true` without a visibility field
     cannot be told from a private Space: then the token goes, as a private app needs it."""
-    hub.protected_info = shape
+    hub.settings.variants.protected_info = shape
     copy_example("gradio-hello", action.workspace)
     deploy(action, hub, visibility="protected").assert_ok()
     assert hub.repo("user/app").protected
@@ -82,7 +82,7 @@ def test_a_protected_space_is_called_without_the_token_unless_its_info_cannot_te
 
 def test_without_a_smoke_path_the_app_is_not_called(action, hub):
     copy_example("gradio-hello", action.workspace)
-    hub.serve_apps = True
+    hub.settings.serve_apps = True
     action.run({"space": "user/app", "hf-token": TOKEN}).assert_ok()
     assert hub.app_visits == []
 

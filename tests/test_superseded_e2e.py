@@ -28,7 +28,7 @@ def gh():
 def _land_during_the_watch(hub, space_id: str) -> None:
     """At the watch's first poll (a Space info with the runtime), another writer commits 0.3 s
     later, while our build still waits behind the previous one."""
-    hub.lifecycle = LifecycleTimings(stale=5.0, building=5.0, starting=1.0)
+    hub.settings.lifecycle = LifecycleTimings(stale=5.0, building=5.0, starting=1.0)
     hub.faults.add(
         method="GET",
         path=rf"^/api/spaces/{space_id}$",
@@ -39,7 +39,7 @@ def _land_during_the_watch(hub, space_id: str) -> None:
 
 @pytest.mark.parametrize("shape", ["absent", "shown"])
 def test_a_superseded_deploy_stops_at_once_and_says_by_whom(action, hub, shape):
-    hub.variants.sha = shape
+    hub.settings.variants.sha = shape
     copy_example("gradio-hello", action.workspace)
     action.run({"space": "user/raced", "hf-token": TOKEN}).assert_ok()
     (action.workspace / "app.py").write_text(

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from hubsim import LifecycleTimings
-from hubsim.lifecycle import SLEEP_STAGES
+from hubsim.settings import SLEEP_STAGES
 from tests.conftest import TOKEN, copy_example
 
 SLOW = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)  # a wait for a build would show
@@ -21,7 +21,7 @@ SLOW = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)  # a wait for 
 @pytest.fixture(params=[False, True], ids=["no-sha", "sha"])
 def shape(request, hub):
     """Both runtime shapes: without `sha` (the production recordings) and with it."""
-    hub.runtime_sha = request.param
+    hub.settings.variants.sha = "shown" if request.param else "absent"
     return request.param
 
 
@@ -50,7 +50,7 @@ def bump(path) -> None:
 
 
 def test_static_site_first_deploy_and_redeploy_take_seconds(action, hub, shape):
-    hub.lifecycle = SLOW  # a static Space never builds: nothing of this may be waited for
+    hub.settings.lifecycle = SLOW  # a static Space never builds: nothing of this may be waited for
     copy_example("static-site", action.workspace)
     first, took = deploy(action, "user/site")
     assert_runs_head(hub, first, "user/site")
@@ -64,7 +64,9 @@ def test_static_site_first_deploy_and_redeploy_take_seconds(action, hub, shape):
 def test_a_rebuild_shorter_than_a_poll_is_noticed(action, hub, shape):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/quick")[0].assert_ok()
-    hub.lifecycle = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)  # 0.3 s of build
+    hub.settings.lifecycle = LifecycleTimings(
+        stale=0.5, building=0.2, starting=0.1
+    )  # 0.3 s of build
     bump(action.workspace / "app.py")
     # Polls 1 s apart: BUILDING and APP_STARTING fall between two polls.
     result, took = deploy(action, "user/quick", {"HF_DEPLOY_POLL_SCALE": "1"}, timeout="20s")
@@ -83,7 +85,7 @@ def test_settings_that_restart_nothing_finish_fast_without_a_commit(action, hub,
     first, _ = deploy(action, "user/cfg", hardware="cpu-upgrade")
     first.assert_ok()
     commits, restarts = len(hub.repo("user/cfg").commits), hub.counters.restarts
-    hub.lifecycle = SLOW
+    hub.settings.lifecycle = SLOW
     result, took = deploy(action, "user/cfg", hardware="cpu-upgrade", **settings)
     assert_runs_head(hub, result, "user/cfg")
     assert len(hub.repo("user/cfg").commits) == commits and hub.counters.restarts == restarts
@@ -96,7 +98,7 @@ def test_new_code_and_a_changed_secret_wait_for_the_new_commit(action, hub, shap
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/race", secrets="API_KEY=first-value-123")[0].assert_ok()
     old = hub.repo("user/race").head
-    hub.lifecycle = LifecycleTimings(stale=1.5, building=0.2, starting=0.1)
+    hub.settings.lifecycle = LifecycleTimings(stale=1.5, building=0.2, starting=0.1)
     bump(action.workspace / "app.py")
     result, took = deploy(action, "user/race", secrets="API_KEY=second-value-456")
     assert_runs_head(hub, result, "user/race")
@@ -108,7 +110,7 @@ def test_a_changed_secret_alone_waits_for_the_restart(action, hub, shape):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/sec", secrets="API_KEY=first-value-123")[0].assert_ok()
     commits = len(hub.repo("user/sec").commits)
-    hub.lifecycle = LifecycleTimings(stale=0.2, building=0.6, starting=0.2)
+    hub.settings.lifecycle = LifecycleTimings(stale=0.2, building=0.6, starting=0.2)
     result, took = deploy(action, "user/sec", secrets="API_KEY=second-value-456")
     assert_runs_head(hub, result, "user/sec")
     assert len(hub.repo("user/sec").commits) == commits
@@ -122,7 +124,7 @@ def test_an_error_left_by_the_previous_build_does_not_fail_ours(action, hub, sha
     dockerfile.write_text(good + "\nRUN exit 3\n")
     broken, _ = deploy(action, "user/fix", **{"app-port": "8000"})
     assert broken.returncode == 1 and broken.outputs["stage"] == "BUILD_ERROR"
-    hub.lifecycle = LifecycleTimings(stale=1.0, building=0.2, starting=0.1)
+    hub.settings.lifecycle = LifecycleTimings(stale=1.0, building=0.2, starting=0.1)
     dockerfile.write_text(good)
     result, _ = deploy(action, "user/fix", **{"app-port": "8000"})
     assert_runs_head(hub, result, "user/fix")
@@ -157,7 +159,7 @@ def _break(workspace, how: str) -> tuple[str, str]:
 def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, how):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/bad")[0].assert_ok()
-    hub.lifecycle = LifecycleTimings(stale=0.5, building=0.3, starting=0.2)
+    hub.settings.lifecycle = LifecycleTimings(stale=0.5, building=0.3, starting=0.2)
     stage, text = _break(action.workspace, how)
     result, took = deploy(action, "user/bad", timeout="60s")
     assert result.returncode == 1, result.stdout
@@ -170,7 +172,7 @@ def test_our_own_failure_fails_within_seconds_with_its_log(action, hub, shape, h
 @pytest.fixture(params=SLEEP_STAGES)
 def asleep(request, hub):
     """How the Hub shows a Space without visitors: SLEEPING or STOPPED (hubsim/README: Variants)."""
-    hub.variants.sleep_stage = request.param
+    hub.settings.variants.sleep_stage = request.param
     return request.param
 
 
@@ -178,7 +180,7 @@ def test_an_asleep_space_runs_the_new_commit(action, hub, shape, asleep):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/zz")[0].assert_ok()
     hub.put_to_sleep("user/zz")
-    hub.lifecycle = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)
+    hub.settings.lifecycle = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)
     bump(action.workspace / "app.py")
     result, _ = deploy(action, "user/zz")
     assert_runs_head(hub, result, "user/zz")
@@ -206,7 +208,7 @@ def test_a_paused_space_fails_at_once(action, hub, shape):
 def test_restart_operation_waits_for_the_restarts_own_build(action, hub, shape):
     copy_example("gradio-hello", action.workspace)
     deploy(action, "user/again")[0].assert_ok()
-    hub.lifecycle = LifecycleTimings(stale=0.2, building=0.8, starting=0.2)
+    hub.settings.lifecycle = LifecycleTimings(stale=0.2, building=0.8, starting=0.2)
     result, took = deploy(action, "user/again", operation="restart")
     result.assert_ok()
     assert result.outputs["stage"] == "RUNNING" == shown(hub, "user/again")["stage"]

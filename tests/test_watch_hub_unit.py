@@ -28,7 +28,7 @@ from hf_action.hub.watch import (
     watch_space,
     with_facts,
 )
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 from hubsim.clock import FakeClock, client_factory
 from tests.conftest import TOKEN
 
@@ -42,8 +42,8 @@ SCALE = 0.02  # the pace of the polls against the quick simulated lifecycle (wat
 
 @pytest.fixture
 def sim():
-    hub = HubSim(user="user", tokens={TOKEN: "write"}, xet=False)
-    hub.lifecycle = LifecycleTimings(stale=0.05, building=0.1, starting=0.05)
+    hub = HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(xet=False))
+    hub.settings.lifecycle = LifecycleTimings(stale=0.05, building=0.1, starting=0.05)
     hub.start()
     yield hub
     hub.stop()
@@ -65,8 +65,8 @@ def faked():
     from huggingface_hub.utils import _http as hf_http
 
     clock = FakeClock()
-    hub = HubSim(user="user", tokens={TOKEN: "write"}, xet=False, clock=clock)
-    hub.lifecycle = LifecycleTimings(stale=3.0, building=20.0, starting=5.0)
+    hub = HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(xet=False), clock=clock)
+    hub.settings.lifecycle = LifecycleTimings(stale=3.0, building=20.0, starting=5.0)
     set_client_factory(client_factory(clock))
     hub.start()
     try:
@@ -87,7 +87,9 @@ def test_a_commit_is_watched_until_it_runs(faked):
     """The watch returns at its first poll after the Space runs our commit: not before (the stale
     window and the build show other stages), and not a poll later."""
     sim, clock, api = faked
-    sim.lifecycle = LifecycleTimings(stale=2.5, building=40.0, starting=6.0)  # runs at 48.5 s
+    sim.settings.lifecycle = LifecycleTimings(
+        stale=2.5, building=40.0, starting=6.0
+    )  # runs at 48.5 s
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": b"gradio\n"})
     t = Clock(clock)
@@ -150,7 +152,7 @@ def test_a_failing_build_fails_with_its_log(api, sim):
 
 
 def test_a_build_that_takes_too_long_times_out_with_the_log(api, sim):
-    sim.lifecycle = LifecycleTimings(stale=0.05, building=30.0, starting=0.05)
+    sim.settings.lifecycle = LifecycleTimings(stale=0.05, building=30.0, starting=0.05)
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     sha = push(api, {"app.py": APP, "README.md": CARD})
     with pytest.raises(BuildFailed) as err:
@@ -234,7 +236,7 @@ def test_observe_passes_on_the_watchs_memory_and_an_unknown_stage(api, sim):
 
 
 def test_observe_of_our_build_reads_its_log_then_when_the_app_started_then_the_stage(api, sim):
-    sim.runtime_sha = True  # so the stage read again can be told from the one given
+    sim.settings.variants.sha = "shown"  # so the stage read again can be told from the one given
     sha = deployed(api, sim)
     probe = HubProbe(api, SPACE)
     goal = with_facts(Goal("commit", sha), probe.info(), SCALE)
@@ -260,7 +262,7 @@ def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
 
 
 def test_observe_of_a_restart_names_the_runtime_sha_read_after_the_log(api, sim):
-    sim.runtime_sha = True
+    sim.settings.variants.sha = "shown"
     sha = deployed(api, sim)
     # The restart's goal reads the build log even with a runtime sha: only the log tells a restart.
     goal = Goal("restart", sha, before=Header(sha[:7], 1.0))
@@ -339,7 +341,7 @@ def test_probe_build_log_header_is_unread_when_the_log_fails(api, sim):
 
 
 def test_probe_first_line_of_a_log_not_written_yet_is_none_within_the_read_timeout(api, sim):
-    sim.lifecycle = LifecycleTimings(stale=0.0, building=5.0, starting=0.05)
+    sim.settings.lifecycle = LifecycleTimings(stale=0.0, building=5.0, starting=0.05)
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     push(api, {"app.py": APP, "README.md": CARD})
     probe = HubProbe(api, SPACE, read_timeout=0.3)
@@ -385,7 +387,7 @@ def test_loop_on_a_build_that_is_not_ours_times_out_on_schedule_with_the_build_l
     the schedule, the last sleep stops at the timeout, and the error carries the build log."""
     reqs = "".join(f"package-{i}\n" for i in range(30)).encode()
     old = deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
-    sim.lifecycle = LifecycleTimings(stale=60.0, building=0.1, starting=0.05)
+    sim.settings.lifecycle = LifecycleTimings(stale=60.0, building=0.1, starting=0.05)
     new = push(api, {"app.py": APP + b"# v2\n"})  # queued behind a minute of the previous build
     sim.counters.reset()
     said: list[str] = []
@@ -585,7 +587,7 @@ def test_a_failure_seen_on_the_second_read_carries_that_reads_message():
 # ---------------------------------------------------------------- bounded log reads, real time
 def _building(api, sim, seconds: float = 30.0) -> None:
     """A build under way for `seconds`: its run log has no line yet."""
-    sim.lifecycle = LifecycleTimings(stale=0.0, building=seconds, starting=0.05)
+    sim.settings.lifecycle = LifecycleTimings(stale=0.0, building=seconds, starting=0.05)
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     push(api, {"app.py": APP, "README.md": CARD})
 
@@ -593,7 +595,7 @@ def _building(api, sim, seconds: float = 30.0) -> None:
 @pytest.mark.parametrize("stream", ["keepalive", "keepalive-comment"])
 def test_a_read_of_a_stream_kept_open_by_keepalives_ends_after_the_quiet_time(api, sim, stream):
     """A keep-alive every 0.1 s never lets a read timeout fire: the quiet rule ends the read."""
-    sim.variants.log_stream, sim.variants.keepalive = stream, 0.1
+    sim.settings.variants.log_stream, sim.settings.variants.keepalive = stream, 0.1
     _building(api, sim)
     probe = HubProbe(api, SPACE, read_timeout=5.0, quiet=0.5, budget=10.0)
     started = time.monotonic()
@@ -606,9 +608,9 @@ def test_a_read_of_a_stream_kept_open_by_keepalives_ends_after_the_quiet_time(ap
 
 def test_a_read_of_a_stream_that_keeps_writing_ends_at_its_budget(api, sim):
     """Lines keep coming (a long build's log, one line every 0.05 s): only the budget ends it."""
-    sim.variants.log_stream = "keepalive"
+    sim.settings.variants.log_stream = "keepalive"
     reqs = "".join(f"pkg-{i}\n" for i in range(400)).encode()
-    sim.lifecycle = LifecycleTimings(stale=0.0, building=40.0, starting=0.05)
+    sim.settings.lifecycle = LifecycleTimings(stale=0.0, building=40.0, starting=0.05)
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
     probe = HubProbe(api, SPACE, read_timeout=5.0, quiet=5.0, budget=1.0)
@@ -618,7 +620,7 @@ def test_a_read_of_a_stream_that_keeps_writing_ends_at_its_budget(api, sim):
 
 
 def test_a_read_of_a_silent_open_stream_ends_at_the_read_timeout(api, sim):
-    sim.variants.log_stream = "silent"
+    sim.settings.variants.log_stream = "silent"
     _building(api, sim)
     started = time.monotonic()
     assert HubProbe(api, SPACE, read_timeout=0.3).first_line(False) is None
@@ -629,7 +631,7 @@ def test_the_failure_tail_keeps_its_last_lines_when_the_log_clock_runs_ahead(api
     """huggingface_hub's no-follow read drops events stamped after the response's Date + 1 s; a
     log clock ahead (60 s here, so that a slow machine cannot hide it) loses a just-failed build's
     last lines there, not in our tail."""
-    sim.variants.log_skew = 60.0
+    sim.settings.variants.log_skew = 60.0
     reqs = b"gradio\nhubsim-fail-build==1.0\n"
     deployed(api, sim, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs}, "BUILD_ERROR")
     ours = HubProbe(api, SPACE).tail(True)

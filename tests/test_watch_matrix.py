@@ -32,9 +32,9 @@ from hf_action.github.runner import Runner
 from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.watch import SETTLE, HubProbe
 from hf_action.inputs import parse_inputs
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 from hubsim.clock import FakeClock, client_factory
-from hubsim.lifecycle import LOG_STREAMS, QUEUED_STAGES, RUNTIME_SHAS, SETTINGS_RESTARTS
+from hubsim.settings import LOG_STREAMS, QUEUED_STAGES, RUNTIME_SHAS, SETTINGS_RESTARTS
 from tests.conftest import TOKEN
 
 CASES = (
@@ -132,7 +132,7 @@ def world():
     from huggingface_hub.utils import _http
 
     clock = FakeClock()
-    sim = HubSim(user="user", tokens={TOKEN: "write"}, xet=False, clock=clock)
+    sim = HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(xet=False), clock=clock)
     set_client_factory(client_factory(clock))
     sim.start()
     yield sim, clock
@@ -228,8 +228,8 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
     sim, clock = world
     case = row["case"]
     for knob in VARIANTS:
-        setattr(sim.variants, knob, row[knob])
-    sim.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
+        setattr(sim.settings.variants, knob, row[knob])
+    sim.settings.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
     space = f"user/m{ROWS.index(row)}"
     ws = _workspace(tmp_path, case)
     fresh = row["first_queue"] > 0 and case not in ("settings-only", "restart", "pause")
@@ -263,7 +263,7 @@ def _expected(sim, space, case, watched, writer) -> tuple[str, float]:
     watch_start = watched.polls[0] if watched.polls else watched.start
     final = ours[-1].start_end if ours else watch_start + SETTLE  # no restart: settle decides
     if writer is not None and writer < final:
-        return "SUPERSEDED", writer + sim.variants.info_lag
+        return "SUPERSEDED", writer + sim.settings.variants.info_lag
     verdict = {"build-error": "BUILD_ERROR", "runtime-error": "RUNTIME_ERROR"}.get(case, "RUNNING")
     return verdict, final
 
@@ -280,7 +280,9 @@ def _assert_verdict(sim, space, case, want, watched, commits) -> None:
         assert shown["stage"] == want
         if want == "RUNNING":
             assert shown["sha"] == repo.head  # what we reported runs, not an older build
-        quiet = case == "settings-only" and sim.variants.settings_restart == "variables-quiet"
+        quiet = (
+            case == "settings-only" and sim.settings.variants.settings_restart == "variables-quiet"
+        )
         assert ("it is not proven that the running app uses the new" in watched.out) == quiet
         return
     assert isinstance(watched.error, BuildFailed), watched.out

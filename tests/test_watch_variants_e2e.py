@@ -76,16 +76,16 @@ CASES: list[tuple[str, dict[str, Any], Callable, bool, float | None, str, str]] 
 def test_each_variant_ends_in_time_with_the_right_verdict(
     action, hub, record_property, shape, name, knobs, change, fresh, writer, stage, text
 ):
-    hub.time_scale = SCALE
-    hub.lifecycle = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
+    hub.settings.time_scale = SCALE
+    hub.settings.lifecycle = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
     copy_example("gradio-hello", action.workspace)
     space = f"user/v-{name}"
     if not fresh:
         action.run({"space": space, "hf-token": TOKEN, "wait": "false"}).assert_ok()
         time.sleep(3.0)
-    hub.variants.sha = shape
+    hub.settings.variants.sha = shape
     for knob, value in knobs.items():
-        setattr(hub.variants, knob, value)
+        setattr(hub.settings.variants, knob, value)
     inputs = change(action.workspace)
     if writer is not None:
         hub.faults.add(

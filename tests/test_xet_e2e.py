@@ -33,7 +33,7 @@ def _large_bytes_sent(hub) -> int:
     """Bytes of large files that reached storage by the lane's own path (and only by it)."""
     hub.xet.ingest()
     lfs_puts = hub.counters.requests["PUT /lfs-upload/{oid}"]
-    if hub.xet.enabled:
+    if hub.settings.xet:
         assert lfs_puts == 0, "a Xet Hub was sent classic LFS uploads"
         return hub.counters.cas_xorb_bytes
     assert hub.counters.xet_write_tokens == 0
@@ -55,7 +55,7 @@ def test_fresh_deploy_with_a_12mb_binary_is_one_commit_with_progress(action, hub
     assert entry.lfs_sha256 == hashlib.sha256(blob).hexdigest() and entry.content == blob
     assert len(_deploy_commits(repo, 0)) == 1 and hub.counters.commits == 1
     assert _large_bytes_sent(hub) >= len(blob)
-    if hub.xet.enabled:
+    if hub.settings.xet:
         assert entry.xet_hash and hub.counters.xet_write_tokens == 1
     # Progress a person can read: bytes of the total, a rate and (before the end) the time left.
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith("  uploaded ")]
@@ -93,7 +93,7 @@ def test_change_and_deletion_is_one_commit_sending_only_the_change(action, hub):
     assert result.outputs["changed-files"].splitlines() == ["model.bin", "notes.txt"]
     assert "notes.txt" not in repo.files and repo.files["model.bin"].content == bytes(blob)
     sent = _large_bytes_sent(hub) - sent_before
-    if hub.xet.enabled:
+    if hub.settings.xet:
         assert 0 < sent < 0.05 * len(blob), sent  # chunk-level dedup: only the changed chunks
     else:
         assert sent == len(blob)  # classic LFS sends the whole file again
@@ -184,7 +184,7 @@ def test_token_endpoint_that_stays_down_is_given_up_on_in_bounded_time(action, h
 def test_broken_cas_is_one_error_in_bounded_time(action, hub, fault):
     _binary_space(action, 2 * MB)
     head = hub.create_repo("user/down", sdk="gradio").head
-    hub.xet.cas_fault = fault
+    hub.settings.cas_fault = fault
     started = time.monotonic()
     # hf_xet's own timeouts bound a CAS that never answers; a short read timeout keeps the test fast.
     env = {"HF_XET_CLIENT_READ_TIMEOUT": "2s"} if fault == "hang" else {}

@@ -18,7 +18,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
-from hubsim import HubSim  # noqa: E402
+from hubsim import HubSim, Settings  # noqa: E402
 
 WRITE, READ = "hf_write_token", "hf_read_token"
 
@@ -40,9 +40,8 @@ both_lanes = pytest.mark.parametrize("lane", ["xet", "classic"], indirect=True)
 def sim(lane):
     """Simulator with fast timings (stale 50 ms, building 100 ms, starting 50 ms); Xet off only in
     the classic lane, so a classic-only client fails in the Xet lane and the reverse."""
-    with HubSim(
-        user="user", tokens={WRITE: "write", READ: "read"}, time_scale=0.05, xet=lane == "xet"
-    ) as s:
+    settings = Settings(time_scale=0.05, xet=lane == "xet")
+    with HubSim(user="user", tokens={WRITE: "write", READ: "read"}, settings=settings) as s:
         yield s
 
 

@@ -82,7 +82,7 @@ def test_exchanged_token_is_refused_for_other_repositories(sim, api):
 def test_exchanged_token_expires_after_its_lifetime(sim, api):
     api.create_repo("user/app", repo_type="space", space_sdk="static")
     sim.oidc.trust("user/app", repository="octo-org/octo-app")
-    sim.oidc.lifetime = 0.3
+    sim.settings.token_lifetime = 0.3
     answer = _exchange(sim)
     assert answer["expires_in"] == 0
     scoped = HfApi(endpoint=sim.url, token=answer["access_token"])
@@ -160,7 +160,7 @@ def test_github_endpoint_refuses_a_wrong_request_token(github):
 # ----------------------------------------------------------------- plan rules
 def test_free_account_gets_402_for_gradio_and_docker_but_not_static(sim, api):
     sim.create_repo("user/existing", sdk="gradio")  # created before the rule: keeps deploying
-    sim.plans.enforce = True
+    sim.settings.enforce_plans = True
     for sdk in ("gradio", "docker", "streamlit"):
         with pytest.raises(HfHubHTTPError) as err:
             api.create_repo(f"user/{sdk}-app", repo_type="space", space_sdk=sdk)
@@ -173,7 +173,7 @@ def test_free_account_gets_402_for_gradio_and_docker_but_not_static(sim, api):
 
 
 def test_pro_and_paid_orgs_create_compute_spaces(sim, api):
-    sim.plans.enforce = True
+    sim.settings.enforce_plans = True
     sim.add_org("team-org", members={"user": "write"})
     sim.add_org("free-org", members={"user": "write"})
     sim.plans.org_plans["team-org"] = "team"

@@ -82,7 +82,7 @@ def test_an_lfs_copy_of_an_object_the_repo_never_had_is_refused(sim, api):
 def test_apps_answer_as_the_running_build_says_and_private_ones_want_a_token(sim, api):
     from huggingface_hub import CommitOperationAdd
 
-    sim.serve_apps = True
+    sim.settings.serve_apps = True
     api.create_repo("user/s", repo_type="space", space_sdk="gradio", private=True)
     readme = b"---\nsdk: gradio\n---\n"
     api.create_commit("user/s", repo_type="space", commit_message="v1", operations=[
@@ -98,9 +98,9 @@ def test_apps_answer_as_the_running_build_says_and_private_ones_want_a_token(sim
     time.sleep(0.1)
     running(sim, "user/s")
     assert httpx2.get(host, headers=auth).status_code == 500
-    sim.app_answers["user/s"] = "200"  # the knob wins over the marker
+    sim.settings.app_answers["user/s"] = "200"  # the knob wins over the marker
     assert httpx2.get(host, headers=auth).status_code == 200
-    sim.app_answers["user/s"] = "none"
+    sim.settings.app_answers["user/s"] = "none"
     with pytest.raises(httpx2.ReadTimeout):
         httpx2.get(host, headers=auth, timeout=0.3)
     assert [v[2] for v in sim.app_visits] == [False, True, True, True, True]

@@ -114,9 +114,11 @@ def test_runtime_stages_in_order_and_logs(sim, api, tmp_path):
     from hubsim import LifecycleTimings
 
     api.create_repo("user/stages", repo_type="space", space_sdk="gradio")
-    sim.runtime_sha = True  # the shape that names the build's commit (see test_runtime_shape_*)
-    sim.time_scale = 1.0
-    sim.lifecycle = LifecycleTimings(stale=0.3, building=0.4, starting=0.3)
+    sim.settings.variants.sha = (
+        "shown"  # the shape that names the build's commit (see test_runtime_shape_*)
+    )
+    sim.settings.time_scale = 1.0
+    sim.settings.lifecycle = LifecycleTimings(stale=0.3, building=0.4, starting=0.3)
     ci = api.upload_folder(
         folder_path=_folder(tmp_path, {"app.py": APP, "requirements.txt": "numpy==2.0\n"}),
         repo_id="user/stages",

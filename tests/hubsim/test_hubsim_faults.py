@@ -126,6 +126,6 @@ def test_a_fault_can_carry_the_hubs_own_words(sim, api):
 
 def test_blob_ids_can_be_left_out_of_the_info(sim, api):
     api.create_repo("user/noblobs", repo_type="space", space_sdk="gradio")
-    sim.blobs_in_info = False
+    sim.settings.blobs_in_info = False
     info = api.space_info("user/noblobs", files_metadata=True)
     assert info.siblings and all(s.blob_id is None for s in info.siblings)

@@ -110,12 +110,12 @@ def test_crashing_app_gives_runtime_error_with_traceback(sim, api):
 def test_stale_window_reports_previous_stage_sha_and_logs(sim, api, with_sha):
     from hubsim import LifecycleTimings
 
-    sim.runtime_sha = with_sha
+    sim.settings.variants.sha = "shown" if with_sha else "absent"
     api.create_repo("user/stale", repo_type="space", space_sdk="gradio")
     first = _commit(api, "user/stale", {"app.py": GRADIO_APP})
     assert _settle(sim, api, "user/stale").stage == "RUNNING"
-    sim.time_scale = 1.0
-    sim.lifecycle = LifecycleTimings(stale=0.5, building=0.1, starting=0.1)
+    sim.settings.time_scale = 1.0
+    sim.settings.lifecycle = LifecycleTimings(stale=0.5, building=0.1, starting=0.1)
     second = _commit(api, "user/stale", {"app.py": "import sys\nsys.exit(1)\n"})
     rt = api.get_space_runtime("user/stale")
     assert rt.stage == "RUNNING"  # the old build is still reported, with its logs
@@ -143,7 +143,7 @@ def _header(api, repo_id, build=True):
 def test_static_space_is_served_at_once_without_build(sim, api):
     from hubsim import LifecycleTimings
 
-    sim.lifecycle = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)
+    sim.settings.lifecycle = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)
     api.create_repo("user/site", repo_type="space", space_sdk="static")
     assert api.get_space_runtime("user/site").stage == "RUNNING"
     ci = _commit(api, "user/site", {"index.html": "<h1>v2</h1>"})
@@ -174,11 +174,11 @@ def test_pause_restart_and_settings_changes_restart(sim, api):
 
 @pytest.mark.parametrize("with_sha", [False, True], ids=["no-sha", "sha"])
 def test_runtime_shape_knob(with_sha, api, sim):
-    """Default: no ``sha`` (as the production recordings); ``runtime_sha=True`` names the build."""
+    """Default: no ``sha`` (as the production recordings); ``variants.sha = "shown"`` names the build."""
     from hubsim import HubSim
 
-    assert HubSim().runtime_sha is False
-    sim.runtime_sha = with_sha
+    assert HubSim().settings.variants.sha == "absent"
+    sim.settings.variants.sha = "shown" if with_sha else "absent"
     api.create_repo("user/shape", repo_type="space", space_sdk="gradio")
     ci = _commit(api, "user/shape", {"app.py": GRADIO_APP})
     _settle(sim, api, "user/shape")
@@ -231,8 +231,8 @@ def test_commit_to_a_sleeping_space_builds_it(sim, api):
     _commit(api, "user/zz", {"app.py": GRADIO_APP})
     _settle(sim, api, "user/zz")
     sim.put_to_sleep("user/zz")
-    sim.time_scale = 1.0
-    sim.lifecycle = LifecycleTimings(stale=0.3, building=0.1, starting=0.1)
+    sim.settings.time_scale = 1.0
+    sim.settings.lifecycle = LifecycleTimings(stale=0.3, building=0.1, starting=0.1)
     ci = _commit(api, "user/zz", {"app.py": GRADIO_APP + "# v2\n"})
     assert api.get_space_runtime("user/zz").stage == "SLEEPING"  # the stale window
     assert _settle(sim, api, "user/zz").stage == "RUNNING"
@@ -268,8 +268,8 @@ def test_a_restart_keeps_progressing_during_the_next_commits_stale_window(sim, a
     api.create_repo("user/race", repo_type="space", space_sdk="gradio")
     _commit(api, "user/race", {"app.py": GRADIO_APP})
     _settle(sim, api, "user/race")
-    sim.time_scale = 1.0
-    sim.lifecycle = LifecycleTimings(stale=1.0, building=0.1, starting=0.1)
+    sim.settings.time_scale = 1.0
+    sim.settings.lifecycle = LifecycleTimings(stale=1.0, building=0.1, starting=0.1)
     api.add_space_secret("user/race", "S", "new")
     ci = _commit(api, "user/race", {"app.py": GRADIO_APP + "# v2\n"})
     time.sleep(0.4)
@@ -285,8 +285,8 @@ def test_a_build_shorter_than_a_poll(sim, api):
     api.create_repo("user/quick", repo_type="space", space_sdk="gradio")
     _commit(api, "user/quick", {"app.py": GRADIO_APP})
     _settle(sim, api, "user/quick")
-    sim.time_scale = 1.0
-    sim.lifecycle = LifecycleTimings(stale=0.0, building=0.2, starting=0.1)
+    sim.settings.time_scale = 1.0
+    sim.settings.lifecycle = LifecycleTimings(stale=0.0, building=0.2, starting=0.1)
     started = time.monotonic()
     _commit(api, "user/quick", {"app.py": GRADIO_APP + "# v2\n"})
     assert api.get_space_runtime("user/quick").stage in ("BUILDING", "APP_STARTING")

@@ -86,7 +86,7 @@ def test_replay_recording(cassette: Path):
     interactions = yaml.safe_load(cassette.read_text())["interactions"]
     # A long stale window keeps the runtime on the pre-commit stage, as right after a real commit.
     with HubSim(user="user", tokens={"hf_write_token": "write"}) as sim:
-        sim.lifecycle = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)
+        sim.settings.lifecycle = LifecycleTimings(stale=30.0, building=30.0, starting=30.0)
         _prepare(sim, interactions)
         for i, it in enumerate(interactions):
             rec_req, rec_resp = it["request"], it["response"]

@@ -25,7 +25,7 @@ def _get(url, token="hf_write_token"):  # noqa: S107
 
 
 def test_tree_and_commits_paginate_with_link_header(sim, api):
-    sim.page_size = 2
+    sim.settings.page_size = 2
     api.create_repo("user/many", repo_type="space", space_sdk="static")
     for i in range(3):
         api.upload_file(

@@ -1,5 +1,6 @@
 """hubsim keeps moto's rooms: route modules export their table and register nothing on import,
-one module joins the tables as a literal, and handlers are given the model."""
+one module joins the tables as a literal, handlers are given the model, and the knobs are one
+documented settings object."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import importlib
 import importlib.util
 import inspect
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 import hubsim
 from hubsim import urls
+from hubsim.settings import Settings, Variants
 
 pytestmark = pytest.mark.fake
 
@@ -117,3 +120,10 @@ def test_each_route_module_table_is_a_literal_of_its_handlers(name):
         params = inspect.signature(fn).parameters
         assert [(p, params[p].annotation) for p in params] == [("hub", "Hub"), ("req", "Request")]
     assert "req.sim" not in (HUBSIM / f"{name}.py").read_text()
+
+
+@pytest.mark.parametrize("knobs", [Settings, Variants])
+def test_every_knob_is_a_documented_field(knobs):
+    """A knob is added in one place: a field of Settings (or Variants) named in its docstring."""
+    doc = knobs.__doc__ or ""
+    assert [f.name for f in fields(knobs) if f"``{f.name}``" not in doc] == []

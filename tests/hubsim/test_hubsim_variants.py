@@ -11,7 +11,7 @@ import pytest
 from huggingface_hub import CommitOperationAdd, HfApi, set_client_factory
 from huggingface_hub.utils import _http
 
-from hubsim import HubSim, LifecycleTimings
+from hubsim import HubSim, LifecycleTimings, Settings
 from hubsim.clock import FakeClock, RealClock, client_factory
 
 WRITE = "hf_write_token"
@@ -23,8 +23,8 @@ SPACE = "user/v"
 @pytest.fixture
 def fake():
     clock = FakeClock()
-    sim = HubSim(user="user", tokens={WRITE: "write"}, xet=False, clock=clock)
-    sim.lifecycle = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
+    sim = HubSim(user="user", tokens={WRITE: "write"}, settings=Settings(xet=False), clock=clock)
+    sim.settings.lifecycle = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
     set_client_factory(client_factory(clock))
     with sim:
         yield sim, clock, HfApi(endpoint=sim.url, token=WRITE)
@@ -132,7 +132,7 @@ def _startup(api: HfApi) -> str:
 )
 def test_what_a_settings_change_does(fake, mode, change, new_build, header_names_head, new_start):
     sim, clock, api = fake
-    sim.variants.settings_restart = mode
+    sim.settings.variants.settings_restart = mode
     sim.set_quota(pro=True)
     head = _deploy(api, clock)
     header, startup, builds = _header(api), _startup(api), sim.counters.builds
@@ -155,7 +155,7 @@ def test_what_a_settings_change_does(fake, mode, change, new_build, header_names
 @pytest.mark.parametrize("running", [False, True])
 def test_running_stages_while_the_old_container_serves(fake, running):
     sim, clock, api = fake
-    sim.variants.running_stages = running
+    sim.settings.variants.running_stages = running
     _deploy(api, clock)
     api.add_space_secret(SPACE, "K", "v")  # a rebuild of a running Space
     assert api.get_space_runtime(SPACE).stage == ("RUNNING_BUILDING" if running else "BUILDING")
@@ -167,7 +167,7 @@ def test_running_stages_while_the_old_container_serves(fake, running):
 @pytest.mark.parametrize("shape", ["absent", "shown", "served"])
 def test_the_runtime_sha_of_each_shape_during_and_after_a_failed_build(fake, shape):
     sim, clock, api = fake
-    sim.variants.sha = shape
+    sim.settings.variants.sha = shape
     old = _deploy(api, clock)
     new = api.create_commit(
         SPACE,
@@ -191,7 +191,7 @@ def test_the_runtime_sha_of_each_shape_during_and_after_a_failed_build(fake, sha
 )
 def test_open_streams_send_their_keepalives_until_the_reader_stops(fake, mode, tail):
     sim, clock, api = fake
-    sim.variants.log_stream = mode
+    sim.settings.variants.log_stream = mode
     _deploy(api, clock)
     started = clock.monotonic()
     lines = _events(api, "build", timeout=3.5, pings=3)
@@ -214,7 +214,7 @@ def test_a_closing_stream_sends_what_is_written_and_moves_no_time(fake):
 @pytest.mark.parametrize("skew", [-10.0, 10.0])
 def test_log_times_run_skew_seconds_off_the_api_clock(fake, skew):
     sim, clock, api = fake
-    sim.variants.log_skew = skew
+    sim.settings.variants.log_skew = skew
     _deploy(api, clock)
     commit_time = api.space_info(SPACE).last_modified.timestamp()
     header = _header(api)
@@ -229,7 +229,7 @@ def test_log_times_run_skew_seconds_off_the_api_clock(fake, skew):
 @pytest.mark.parametrize("queued", ["NO_APP_FILE", "BUILDING"])
 def test_a_first_build_waits_in_the_queue_showing_the_queued_stage(fake, queued):
     sim, clock, api = fake
-    sim.variants.first_queue, sim.variants.queued_stage = 100.0, queued
+    sim.settings.variants.first_queue, sim.settings.variants.queued_stage = 100.0, queued
     api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
     ops = [
         CommitOperationAdd("app.py", APP.encode()),
@@ -247,7 +247,7 @@ def test_a_first_build_waits_in_the_queue_showing_the_queued_stage(fake, queued)
 def test_the_space_info_lags_behind_a_commit_but_the_listing_does_not(fake):
     sim, clock, api = fake
     old = _deploy(api, clock)
-    sim.variants.info_lag = 5.0
+    sim.settings.variants.info_lag = 5.0
     ops = [CommitOperationAdd("x.txt", b"x")]
     new = api.create_commit(SPACE, ops, commit_message="c", repo_type="space").oid
     assert api.space_info(SPACE).sha == old

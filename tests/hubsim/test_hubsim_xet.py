@@ -51,11 +51,11 @@ def test_write_token_follows_hf_xet_contract_and_write_rules(sim, api):
 
 
 def test_classic_knob_refuses_tokens_and_reports_xet_disabled(sim):
-    from hubsim import HubSim
+    from hubsim import HubSim, Settings
 
     sim.create_repo("user/app")
     assert _get(sim, "/api/spaces/user/app?expand=xetEnabled")[1]["xetEnabled"] is True
-    with HubSim(tokens={WRITE: "write"}, xet=False) as classic:
+    with HubSim(tokens={WRITE: "write"}, settings=Settings(xet=False)) as classic:
         classic.create_repo("user/app")
         assert _get(classic, "/api/spaces/user/app/xet-write-token/main")[0] == 404
         assert _get(classic, "/api/spaces/user/app?expand=xetEnabled")[1]["xetEnabled"] is False

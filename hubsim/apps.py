@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import HubError
-from .web import Request, Response, text_response
+from .web import Request, Response, Url, text_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 HANG_SECONDS = 60.0  # "never answers": held this long (or until the simulator stops), then 504
 ANSWERS = ("200", "500", "none")

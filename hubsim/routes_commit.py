@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 from .access import load_repo, repo_url
 from .errors import HubError, bad_request, entry_not_found, revision_not_found
 from .state import FileEntry, Repo, git_blob_oid, lfs_pointer
-from .web import Request, Response, json_response
+from .web import Request, Response, Url, json_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 LFS_THRESHOLD = 10 * 1024 * 1024
 COMMIT_FORBIDDEN = "Forbidden: pass create_pr=1 as a query parameter to create a Pull Request"

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .errors import HubError, bad_request
-from .web import Request, Response, json_response
+from .web import Request, Response, Url, json_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 LFS_JSON = "application/vnd.git-lfs+json"
 

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from .oidc import OAuthError
-from .web import Request, Response, json_response
+from .web import Request, Response, Url, json_response
+
+if TYPE_CHECKING:
+    from .model import Hub
 
 
 def token_exchange(hub: Hub, req: Request) -> Response:
@@ -31,7 +34,3 @@ URLS: tuple[Url, ...] = (
     ("POST", "/oauth/token", token_exchange),
     ("GET", "/api/spaces/hardware", spaces_hardware),
 )
-
-if TYPE_CHECKING:
-    from .model import Hub
-    from .urls import Url

@@ -18,11 +18,10 @@ from .errors import (
 from .lifecycle import runtime_json
 from .model import Setting
 from .state import Commit, FileEntry, Repo, lfs_pointer, subdomain_for, tree_oid
-from .web import Request, Response, json_response, text_response
+from .web import Request, Response, Url, json_response, text_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 REPO_TYPES = ("model", "dataset", "space")
 

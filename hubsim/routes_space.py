@@ -12,11 +12,10 @@ from .errors import bad_request
 from .lifecycle import Build, runtime_json
 from .model import Restart, Setting
 from .state import Repo, iso_at
-from .web import Request, Response, json_response
+from .web import Request, Response, Url, json_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 ADMIN = "You don't have the rights to manage this Space's settings"
 SSE_MAX_SECONDS = 120.0

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .errors import HubError, bad_request, revision_not_found
-from .web import Request, Response, json_response
+from .web import Request, Response, Url, json_response
 
 if TYPE_CHECKING:
     from .model import Hub
-    from .urls import Url
 
 WRITE_FORBIDDEN = "Forbidden: you don't have write access to this repository"
 NOT_ENABLED = "Xet storage is not enabled for this repository"

@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import HubError
-from .web import Handler, Request, Response, error_response, json_response
+from .web import Handler, Request, Response, Url, error_response, json_response
 
 if TYPE_CHECKING:
     from .faults import FaultRule, Faults
     from .model import Hub
-    from .urls import Url
 
 log = logging.getLogger("hubsim")
 

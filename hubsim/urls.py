@@ -7,16 +7,8 @@ below is the order of matching.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from . import apps, routes_commit, routes_lfs, routes_oauth, routes_repo, routes_space, routes_xet
-
-if TYPE_CHECKING:
-    from .model import Hub
-    from .web import Request, Response
-
-Url = tuple[str, str, "Callable[[Hub, Request], Response]"]
+from .web import Url
 
 URLS: tuple[Url, ...] = (
     *apps.URLS,

@@ -153,3 +153,4 @@ class Request:
 
 
 Handler = Callable[["Hub", Request], Response]
+Url = tuple[str, str, Handler]  # (method, template, handler): a row of a URL table

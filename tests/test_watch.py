@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hf_action.errors import BuildFailed
+from hf_action.hub.logs import parse_header, parse_startup, startup
 from hf_action.hub.proof import (
     Goal,
     Header,
@@ -15,13 +16,7 @@ from hf_action.hub.proof import (
     needs_header,
     whose,
 )
-from hf_action.hub.watch import (
-    SpaceFacts,
-    parse_header,
-    parse_startup,
-    poll_intervals,
-    watch_space,
-)
+from hf_action.hub.watch import SpaceFacts, poll_intervals, watch_space
 
 NEW, OLD = "a1b2c3d" + "0" * 33, "0dd0dd0" + "1" * 33
 T = 1_700_000_000.0  # our commit, Hub clock
@@ -220,6 +215,22 @@ def test_log_lines_are_parsed():
         == 1775303800.0
     )
     assert parse_startup(None) is None and parse_startup(("Traceback", 1.0)) == LogState.UNREAD
+
+
+def test_the_newest_start_of_a_run_log_that_keeps_earlier_containers_is_the_one_shown():
+    """A run log may keep the lines of the containers before the one running now: the app shown
+    started at its newest `Application Startup`, whichever line comes first."""
+    run_log = [
+        ("===== Application Startup at 2026-04-04 11:56:40 =====", None),
+        ("Running on local URL:  http://0.0.0.0:7860", 2.0),
+        ("===== Application Startup at 2026-04-04 12:10:00 =====", None),
+        ("Traceback (most recent call last):", 3.0),
+        ("===== Application Startup at 2026-04-04 12:00:00 =====", 1775304000.0),
+    ]
+    assert startup(run_log) == 1775304600.0
+    assert startup(run_log[:2]) == 1775303800.0
+    assert startup([]) is None and startup(run_log[1:2]) == LogState.UNREAD
+    assert startup(run_log[1:3]) == 1775304600.0  # an app's own line before a start is no start
 
 
 # ---------------------------------------------------------------- the loop, on a scripted Hub

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from hf_action.errors import BuildFailed
+from hf_action.hub.logs import logs_before, parse_header, parse_startup
 from hf_action.hub.proof import Goal, Header, LogState, Seen
 from hf_action.hub.watch import (
     HubProbe,
@@ -20,10 +21,7 @@ from hf_action.hub.watch import (
     WatchResult,
     _Track,
     failure,
-    logs_before,
     observe,
-    parse_header,
-    parse_startup,
     poll_intervals,
     watch_space,
     with_facts,

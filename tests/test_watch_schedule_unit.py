@@ -11,6 +11,7 @@ import pytest
 from hf_action.app.context import RunContext
 from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
+from hf_action.hub.logs import hub_time, parse_header
 from hf_action.hub.policy import poll_scale
 from hf_action.hub.proof import Goal, Header, LogState, Seen, Verdict
 from hf_action.hub.watch import (
@@ -18,8 +19,6 @@ from hf_action.hub.watch import (
     SpaceFacts,
     _label,
     _Track,
-    hub_time,
-    parse_header,
     poll_intervals,
     with_facts,
 )

@@ -295,7 +295,7 @@ def _build_log_before(
     quiet = not (plan.add or plan.delete)
     if not (ctx.inputs.wait and wanted.rebuilds and quiet and state.exists):
         return None
-    from hf_action.hub.watch import logs_before  # see the imports
+    from hf_action.hub.logs import logs_before  # see the imports
 
     with hub_step("read the Space's logs", ctx.space_id):
         return logs_before(ctx.api, ctx.space_id)

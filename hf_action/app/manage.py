@@ -13,10 +13,10 @@ from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.keyless import refused_delete
+from hf_action.hub.logs import logs_before
 from hf_action.hub.proof import Goal, LogState
 from hf_action.hub.space import SpaceState, read_space
 from hf_action.hub.urls import space_url
-from hf_action.hub.watch import logs_before
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 

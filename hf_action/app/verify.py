@@ -10,10 +10,10 @@ from hf_action.app.route import Destination
 from hf_action.errors import SmokeFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
+from hf_action.hub.logs import LOG_TAIL, SpaceLogs
 from hf_action.hub.smoke import SmokeResult, smoke_check
 from hf_action.hub.space import shown_visibility
 from hf_action.hub.transport import direct_transport
-from hf_action.hub.watch import LOG_TAIL, HubProbe
 from hf_action.inputs import SmokeCheck
 from hf_action.outcome import Outcome
 
@@ -91,7 +91,7 @@ def _failed(
         with runner.group(f"Smoke check: the last answer's body ({result.status})"):
             runner.untrusted_block(result.body or "(empty)")
     try:
-        tail = HubProbe(api, outcome.space_id).tail(build=False)
+        tail = SpaceLogs(api, outcome.space_id).tail(build=False)
         tail = "\n".join(tail.splitlines()[-LOG_TAIL:])
     except Exception as unread:  # the log is a courtesy: never let it hide the failure
         tail = f"(could not fetch the run log: {type(unread).__name__})"

@@ -1,32 +1,32 @@
-"""Follow a Space until it runs what we just did, or fails: the polling loop and its Hub reads.
+"""The build watch's loop: poll a Space until it runs what we just did, fails, or the time is up.
 
-The decision itself is `proof.judge` (pure, unit tested); this module only fetches what it asks
-for: the Space's runtime and head each poll (one request), the first line of the build log when
-the runtime alone cannot tell, the first line of the run log to confirm a RUNNING stage, and the
-log tail on a failure. Every log read is bounded by total time, not by a read timeout: a Hub may
-keep a log stream open with keep-alive events, which no read timeout ever ends. When the head
-moves past the commit we watch (another writer), the watch stops: that commit will not run.
+`proof.judge` decides; this loop reads only what it asks for (the runtime and head each poll, a
+log's first line when the runtime cannot tell; hub/logs.py reads the logs). When the head moves
+past the commit we watch (another writer), the watch stops: that commit will not run.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import httpx2
 from huggingface_hub import SpaceStage
 
 from hf_action.errors import BuildFailed
+from hf_action.hub.logs import (
+    Line,
+    LogSource,
+    SpaceLogs,
+    parse_header,
+    parse_startup,
+    read_or_unread,
+    safe_tail,
+)
 from hf_action.hub.proof import (
     Goal,
     Header,
-    LogState,
     Seen,
     Verdict,
     judge,
@@ -35,13 +35,8 @@ from hf_action.hub.proof import (
 )
 from hf_action.hub.stages import BUSY
 
-LOG_TAIL = 40
 SUPERSEDED = "SUPERSEDED"  # our stage (not the Hub's) for a commit another one replaced as head
 SETTLE = 20.0  # seconds the Hub may take to replace a verdict after a push
-_QUEUED = re.compile(
-    r"===== Build Queued at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: / Commit SHA: ([0-9a-f]{7,40}))? ====="
-)
-_STARTUP = re.compile(r"===== Application Startup at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) =====")
 
 
 @dataclass
@@ -64,10 +59,10 @@ class SpaceFacts:
     sdk: str | None = None
 
 
-class Probe(Protocol):
+class Probe(LogSource, Protocol):
+    """What the watch reads of the Hub: the Space info, the commit listing's head, the logs."""
+
     def info(self) -> SpaceFacts: ...
-    def first_line(self, build: bool) -> tuple[str, float | None] | None: ...
-    def tail(self, build: bool) -> str: ...
     def newest_commit(self) -> tuple[str, str | None] | None: ...
 
 
@@ -79,30 +74,6 @@ def poll_intervals(scale: float = 1.0) -> Iterator[float]:
         yield delay * scale
     while True:
         yield 3.5 * scale
-
-
-def hub_time(text: str) -> float:
-    """``YYYY-MM-DD HH:MM:SS`` (log headers, UTC) or ISO 8601 (SSE timestamps) -> epoch."""
-    parsed = datetime.fromisoformat(text.strip())  # Python 3.11 reads a "Z" suffix itself
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
-def parse_header(first: tuple[str, float | None] | None) -> Header | LogState | None:
-    """The build log's first line as a `Header`; None for an empty log; LogState.UNREAD if unknown."""
-    if first is None:
-        return None
-    m = _QUEUED.search(first[0])
-    if not m:
-        return LogState.UNREAD
-    return Header(m.group(2)[:7] if m.group(2) else None, first[1] or hub_time(m.group(1)))
-
-
-def parse_startup(first: tuple[str, float | None] | None) -> float | LogState | None:
-    """When the app shown started (run log's first line); None if it has not; LogState.UNREAD if unknown."""
-    if first is None:
-        return None
-    m = _STARTUP.search(first[0])
-    return (first[1] or hub_time(m.group(1))) if m else LogState.UNREAD
 
 
 @dataclass
@@ -136,25 +107,6 @@ class _Track:
         self.last_stage, self.evidence = seen.stage, verdict.evidence
 
 
-def logs_before(
-    api: Any, space_id: str
-) -> tuple[Header | LogState | None, float | LogState | None]:
-    """The build log's header and the run log's start shown now: read before a change that
-    restarts the Space without a commit, so the watch can tell the restart from them (a new
-    build, or a container started again without one); ``LogState.UNREAD`` where a log cannot be read."""
-    probe = HubProbe(api, space_id)
-    return _read(probe, True, parse_header), _read(probe, False, parse_startup)
-
-
-def _read(
-    probe: Probe, build: bool, parse: Callable[[tuple[str, float | None] | None], Any]
-) -> Any:
-    try:
-        return parse(probe.first_line(build))
-    except Exception:  # a log we cannot read is no evidence either way
-        return LogState.UNREAD
-
-
 def observe(
     probe: Probe, goal: Goal, facts: SpaceFacts, elapsed: float, track: _Track
 ) -> tuple[Seen, SpaceFacts]:
@@ -172,13 +124,13 @@ def observe(
     )
     if not needs_header(goal, stage, sha):
         return seen, facts
-    seen = replace(seen, header=_read(probe, True, parse_header))
+    seen = replace(seen, header=read_or_unread(probe, True, parse_header))
     if not log_names_ours(goal, seen):
         return seen, facts
     # Our build's log is shown (or, for a restart, still the one before it): read when the app
     # shown started, then the stage again, so the stage judged was read after the logs (the
     # one read before may still be the previous build's).
-    startup = _read(probe, False, parse_startup)
+    startup = read_or_unread(probe, False, parse_startup)
     again = probe.info()
     stage, sha = again.runtime.get("stage") or "UNKNOWN", again.runtime.get("sha")
     return replace(seen, stage=stage, sha=sha, startup=startup), again
@@ -290,7 +242,7 @@ def _timed_out(goal: Goal, seen: Seen, timeout: float, evidence: str, probe: Pro
         f"The Space did not reach {goal.want} within {timeout:.0f}s (last stage {seen.stage}; "
         f"{evidence}).",
         "TIMEOUT",
-        _safe_tail(probe, True),
+        safe_tail(probe, True),
         hint="Raise 'timeout' if the build is just slow, or read the build log below.",
     )
 
@@ -319,29 +271,13 @@ def failure(stage: str, runtime: dict[str, Any], probe: Probe) -> BuildFailed:
         return BuildFailed(message, stage, hint=_HINTS[SpaceStage.PAUSED])
     if stage == SpaceStage.DELETING:
         return BuildFailed("The Space is being deleted.", stage)
-    tail = _safe_tail(probe, stage != SpaceStage.RUNTIME_ERROR)
+    tail = safe_tail(probe, stage != SpaceStage.RUNTIME_ERROR)
     message = runtime.get("errorMessage") or _MESSAGES.get(stage, f"The Space ended in {stage}.")  # type: ignore[call-overload]  # a str stage finds its SpaceStage key (same name and hash)
     return BuildFailed(f"{stage}: {message}", stage, tail, hint=_HINTS.get(stage))  # type: ignore[call-overload]  # as above
 
 
-def _safe_tail(probe: Probe, build: bool) -> str:
-    try:
-        text = probe.tail(build)
-    except Exception as exc:  # logs are a courtesy; never let them hide the real failure
-        return f"(could not fetch the {'build' if build else 'run'} log: {type(exc).__name__})"
-    return "\n".join(text.splitlines()[-LOG_TAIL:])
-
-
 class HubProbe:
-    """`Probe` over huggingface_hub: the Space info, and the logs' server-sent events.
-
-    The logs are read here rather than with `HfApi.fetch_space_logs`: its no-follow read stops
-    at the first event stamped after the response's ``Date`` + 1 s (the newest lines of a failed
-    build are lost when the logs' clock runs ahead of the API's) and ends only on a read timeout
-    (never, on a stream that sends keep-alive events). Each read here ends when the stream ends,
-    after ``quiet`` seconds without a log line (keep-alives do not count), after
-    ``read_timeout`` seconds of silence, or after ``budget`` seconds in all, whichever is first,
-    measured on our own clock only."""
+    """`Probe` over huggingface_hub: the Space info and commit listing, the logs by `SpaceLogs`."""
 
     def __init__(
         self,
@@ -353,8 +289,8 @@ class HubProbe:
         budget: float = 8.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.api, self.space_id, self.read_timeout = api, space_id, read_timeout
-        self.quiet, self.budget, self.clock = quiet, budget, clock
+        self.api, self.space_id = api, space_id
+        self.logs = SpaceLogs(api, space_id, read_timeout, quiet=quiet, budget=budget, clock=clock)
 
     def info(self) -> SpaceFacts:
         # Only what the watch reads, in one request: not the file list of a large Space.
@@ -364,13 +300,11 @@ class HubProbe:
         modified = info.last_modified.timestamp() if info.last_modified else None
         return SpaceFacts(runtime, info.sha, modified, info.sdk)
 
-    def first_line(self, build: bool) -> tuple[str, float | None] | None:
-        """First event of the build or run log (text, Hub time), None for an empty log."""
-        events = self._events(build, first=True)
-        return events[0] if events else None
+    def first_line(self, build: bool) -> Line | None:
+        return self.logs.first_line(build)
 
     def tail(self, build: bool) -> str:
-        return "\n".join(text for text, _ in self._events(build, first=False))
+        return self.logs.tail(build)
 
     def newest_commit(self) -> tuple[str, str | None] | None:
         """The head of the Space's commit listing and its first author (one page, one request)."""
@@ -382,36 +316,3 @@ class HubProbe:
             authors = item.get("authors") or []
             return item["id"], (authors[0].get("user") if authors else None)
         return None
-
-    def _events(self, build: bool, *, first: bool) -> list[tuple[str, float | None]]:
-        from huggingface_hub import get_session, hf_raise_for_status
-        from huggingface_hub.utils import build_hf_headers
-
-        url = f"{self.api.endpoint}/api/spaces/{self.space_id}/logs/{'build' if build else 'run'}"
-        headers = build_hf_headers(token=self.api.token)
-        timeout = httpx2.Timeout(10.0, read=self.read_timeout)
-        events: deque[tuple[str, float | None]] = deque(maxlen=200)
-        started = last = self.clock()
-        try:
-            with get_session().stream("GET", url, headers=headers, timeout=timeout) as response:
-                hf_raise_for_status(response)
-                for line in response.iter_lines():
-                    now = self.clock()
-                    if line.startswith("data: {"):
-                        events.append(_event(line))
-                        last = now
-                        if first:
-                            break
-                    elif now - last >= self.quiet:
-                        break  # keep-alives only: nothing more is written now
-                    if now - started >= self.budget:
-                        break
-        except httpx2.ReadTimeout:
-            pass  # silent for read_timeout: nothing more is written now
-        return list(events)
-
-
-def _event(line: str) -> tuple[str, float | None]:
-    event = json.loads(line[len("data: ") :])
-    stamp = event.get("timestamp")
-    return event.get("data", "").rstrip("\n"), hub_time(stamp) if stamp else None

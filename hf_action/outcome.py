@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What a run did, filled in step by step; written as step outputs, the summary and the PR comment,
-    also when the run fails after a commit (it then travels on the error: `ActionError.with_outcome`)."""
+    """What a run did, written as step outputs, the summary and the PR comment, also when the run
+    fails after a commit (it then travels on the error: `ActionError.with_outcome`). Frozen: it is
+    made and changed only by app/record.py, from what the steps returned."""
 
     operation: str
     space_id: str
@@ -42,8 +42,3 @@ class Outcome:
     @property
     def changed_files(self) -> list[str]:
         return sorted(self.added + self.changed + self.deleted_files)
-
-    def timed(self, started: float) -> Outcome:
-        """Stamp the run's duration (from `started`, a time.monotonic()) and return the outcome."""
-        self.seconds = time.monotonic() - started
-        return self

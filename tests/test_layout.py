@@ -157,8 +157,13 @@ def test_every_module_has_its_line_in_docs_architecture():
 LAZY_LIBRARIES = {"huggingface_hub", "github", "httpx2", "hf_xet"}
 NO_OP_PATH = {
     "hf_action.app.action",
-    "hf_action.app.deploy",  # the build watch, secrets and variables, the history: not for a no-op
-    "hf_action.app.report",  # the PR comment and the Deployment: not for a push
+    "hf_action.app.deploy",  # the build wait, secrets and variables: not for a no-op
+    "hf_action.app.plan_log",  # secrets and variables: not for a no-op
+    "hf_action.app.record",  # the plan: not for a run that stops before the Hub
+    # The PR comment, the Deployment and the newer-run check: PyGithub, not for a push.
+    "hf_action.app.newer_run",
+    "hf_action.app.pr_comment",
+    "hf_action.app.run_deployment",
     "hf_action.hub.keyless",
 }  # imported by every run, even a no-op
 
@@ -242,3 +247,34 @@ def test_every_type_ignore_says_why_on_its_line():
                 if not after.startswith("[") or "#" not in after.split("]", 1)[1]:
                     bare.append(f"{path.relative_to(PACKAGE.parent)}:{n}")
     assert not bare, "give the error code and a reason: " + "; ".join(bare)
+
+
+def test_the_outcome_is_made_and_changed_only_in_app_record():
+    """`Outcome` is frozen, so no step edits it (mypy --strict and the dataclass both refuse); a
+    new one, or a changed copy (`dataclasses.replace`), is made only in app/record.py, from what
+    the steps returned."""
+    elsewhere = []
+    for module, tree in _sources().items():
+        if module == "hf_action.app.record":
+            continue
+        holds_outcome = any(
+            isinstance(node, ast.ImportFrom) and any(a.name == "Outcome" for a in node.names)
+            for node in ast.walk(tree)
+        )  # a copy of another dataclass (hub/watch.py's facts) is no business of this test
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name):
+                name = func.id  # Outcome(...), or dataclasses' replace(...) imported by name
+            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                name = f"{func.value.id}.{func.attr}"  # (a str's .replace is no such call)
+            else:
+                continue
+            copies = name in ("replace", "dataclasses.replace") and holds_outcome
+            if copies or name in ("Outcome", "outcome.Outcome"):
+                elsewhere.append(f"{module}:{node.lineno} {name}(...)")
+    assert not elsewhere, "assemble the outcome in app/record.py: " + "; ".join(elsewhere)
+    from hf_action.outcome import Outcome
+
+    assert Outcome.__dataclass_params__.frozen  # type: ignore[attr-defined]

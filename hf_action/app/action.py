@@ -9,9 +9,13 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from hf_action.app import record
 from hf_action.app.context import RunContext
-from hf_action.app.report import Reporter, open_comment, open_deployment, watch_pull_head
+from hf_action.app.newer_run import watch_pull_head
+from hf_action.app.pr_comment import open_comment
+from hf_action.app.report import Reporter
 from hf_action.app.route import Destination, destination
+from hf_action.app.run_deployment import open_deployment
 from hf_action.envblock import MIN_MASKED
 from hf_action.github.context import GitHubContext
 from hf_action.github.event import load_pull_request
@@ -117,7 +121,6 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     if head is not None and (newer := head.newer) is not None:  # before anything went to the Hub
         return report.superseded(head, newer)
     outcome = _operate(api, inputs, token, where, ctx, found)
-    outcome.notes += where.notes
     return report.done(outcome)
 
 
@@ -246,5 +249,5 @@ def _operate(
     if inputs.smoke is not None:
         from hf_action.app.verify import verify_app  # see _connect
 
-        verify_app(api, token, inputs.smoke, outcome, where, ctx)
-    return outcome
+        outcome = verify_app(api, token, inputs.smoke, outcome, where, ctx)
+    return record.noted(outcome, where.notes)

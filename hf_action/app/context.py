@@ -40,10 +40,12 @@ class RunContext:
     # client is made with it, the keyless exchange and the PR comment's link use it.
     endpoint: str
     github: GitHubContext = field(default_factory=GitHubContext)  # the workflow run
+    progress_seconds: float = 5.0  # between two upload progress lines (HF_DEPLOY_PROGRESS_SECONDS)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], runner: Runner, github: GitHubContext) -> RunContext:
         """The run's settings as its environment gives them, the machine's time; `github`: the
         workflow run as the front door read it."""
         policy, clock = RetryPolicy.from_env(env), Clock.from_env(env)
-        return cls(env, runner, policy, clock, hub_endpoint(env), github)
+        progress = float(env.get("HF_DEPLOY_PROGRESS_SECONDS") or 5)
+        return cls(env, runner, policy, clock, hub_endpoint(env), github, progress)

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from huggingface_hub import SpaceStage
 
+from hf_action.app import record
+from hf_action.app.build_wait import await_build
 from hf_action.app.context import RunContext
-from hf_action.app.deploy import app_url, watch
 from hf_action.app.route import Destination
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
@@ -35,61 +36,59 @@ def _missing(space_id: str, operation: str) -> ActionError:
 def manage_space(api: HfApi, inputs: Inputs, where: Destination, ctx: RunContext) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
     op, space_id = inputs.operation, where.space_id
-    outcome = Outcome(op, space_id, space_url(api.endpoint, space_id), preview=where.preview)
-    try:
-        _operate(api, inputs, ctx, outcome)
-    except BuildFailed as exc:
-        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        raise exc.with_outcome(outcome) from None
-    return outcome
-
-
-def _operate(api: HfApi, inputs: Inputs, ctx: RunContext, outcome: Outcome) -> None:
-    op, space_id, runner = inputs.operation, outcome.space_id, ctx.runner
+    begun = record.started(op, space_id, space_url(api.endpoint, space_id), preview=where.preview)
     with hub_step(f"{op} the Space", space_id):
         state = read_space(api, space_id)
         if op == "delete":
-            _delete(api, inputs, state, runner, outcome)
-            return
+            _delete(api, inputs, state, ctx.runner, space_id)
+            return record.deleted(begun, state, dry_run=inputs.dry_run)
         if not state.exists:
             raise _missing(space_id, op)
-        outcome.app_url = app_url(state)
-        outcome.commit_sha = state.sha
+        outcome = record.as_found(begun, state)
         if inputs.dry_run:
-            runner.notice(
+            ctx.runner.notice(
                 f"Dry run: '{space_id}' would be {'paused' if op == 'pause' else 'restarted'}.",
                 title="Dry run",
             )
-            outcome.stage = state.stage
-            return
+            return outcome
         if op == "pause":
-            outcome.stage = api.pause_space(space_id).stage
-            want = SpaceStage.PAUSED.value
-            goal = Goal("none", state.sha or "", want=want)
+            stage, goal = _pause(api, space_id, state)
         else:
-            # The restart is told apart from what it replaces by its logs: read those first.
-            header, started = (
-                logs_before(api, space_id) if inputs.wait else (LogState.UNREAD, LogState.UNREAD)
-            )
-            goal = Goal("restart", state.sha or "", before=header, started_before=started)
-            reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""
-            runner.info(f"Restarting {space_id}{reboot}")
-            outcome.stage = api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage
-            want = SpaceStage.RUNNING.value
-    if inputs.wait and outcome.stage != want:
-        with (
-            hub_step(f"wait for {want}", space_id),
-            runner.group(f"Waiting for {space_id} to be {want} (timeout {inputs.timeout:.0f}s)"),
-        ):
-            watched = watch(api, space_id, goal, inputs.timeout, ctx)
-        outcome.stage = watched.stage
+            stage, goal = _restart(api, inputs, ctx, state, space_id)
+    outcome = record.reached(outcome, stage)
+    if not inputs.wait or stage == goal.want:
+        return outcome
+    try:
+        watched = await_build(
+            api, space_id, goal, inputs.timeout, ctx,
+            step=f"wait for {goal.want}", shown=f"Waiting for {space_id} to be {goal.want}",
+        )  # fmt: skip
+    except BuildFailed as exc:
+        raise exc.with_outcome(record.build_failed(outcome, exc)) from None
+    return record.reached(outcome, watched.stage)
 
 
-def _delete(
-    api: HfApi, inputs: Inputs, state: SpaceState, runner: Runner, outcome: Outcome
-) -> None:
+def _pause(api: HfApi, space_id: str, state: SpaceState) -> tuple[str, Goal]:
+    """Pause: the stage the Hub answers, and the watch's goal (PAUSED)."""
+    stage = api.pause_space(space_id).stage
+    return stage, Goal("none", state.sha or "", want=SpaceStage.PAUSED.value)
+
+
+def _restart(
+    api: HfApi, inputs: Inputs, ctx: RunContext, state: SpaceState, space_id: str
+) -> tuple[str, Goal]:
+    """Restart: told apart from what it replaces by its logs, read first."""
+    header, started = (
+        logs_before(api, space_id) if inputs.wait else (LogState.UNREAD, LogState.UNREAD)
+    )
+    goal = Goal("restart", state.sha or "", before=header, started_before=started)
+    reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""
+    ctx.runner.info(f"Restarting {space_id}{reboot}")
+    return api.restart_space(space_id, factory_reboot=inputs.factory_reboot).stage, goal
+
+
+def _delete(api: HfApi, inputs: Inputs, state: SpaceState, runner: Runner, space_id: str) -> None:
     """Delete the Space; one already gone is no error (a re-run, a PR closed twice)."""
-    space_id = outcome.space_id
     if not state.exists:
         runner.notice(f"'{space_id}' does not exist: nothing to delete.", title="Already gone")
     elif inputs.dry_run:
@@ -98,5 +97,3 @@ def _delete(
         with refused_delete(inputs.keyless, space_id):
             api.delete_repo(space_id, repo_type="space", missing_ok=True)
         runner.info(f"Deleted {space_id}")
-    outcome.space_deleted = not inputs.dry_run
-    outcome.stage = "DELETED" if not inputs.dry_run else state.stage

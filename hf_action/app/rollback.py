@@ -1,5 +1,5 @@
 """operation rollback: one commit on top of the head that brings back an earlier revision's files,
-copied on the Hub (nothing the Hub holds in LFS or Xet is uploaded again), then the deploy's watch."""
+copied on the Hub (nothing the Hub holds in LFS or Xet is uploaded again), then the build wait."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import uuid
 from typing import TYPE_CHECKING
 
 from hf_action import blobmap
+from hf_action.app import record
+from hf_action.app.build_wait import await_build
 from hf_action.app.context import RunContext
-from hf_action.app.deploy import app_url, await_build
+from hf_action.app.plan_log import print_restore
 from hf_action.commitmsg import rollback_message
 from hf_action.errors import ActionError, BuildFailed
-from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import commit_restore
 from hf_action.hub.history import Revision, find_revision
@@ -22,33 +23,54 @@ from hf_action.hub.urls import space_url
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 from hf_action.plan import RemoteFile, Restore, plan_restore
-from hf_action.text import counted, human_size
+from hf_action.text import counted
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
-PLAN_LINES = 200
-
 
 def rollback_space(api: HfApi, inputs: Inputs, space_id: str, ctx: RunContext) -> Outcome:
     """Reported like a deploy; after the commit, a failure still carries the outcome."""
-    outcome = Outcome(
-        "rollback", space_id, space_url(api.endpoint, space_id), dry_run=inputs.dry_run
+    runner = ctx.runner
+    state, rev, restore, target = _plan(api, inputs, space_id)
+    print_restore(runner, rev, restore)
+    url = space_url(api.endpoint, space_id)
+    begun = record.started("rollback", space_id, url, dry_run=inputs.dry_run)
+    outcome = record.restored(begun, restore, rev.sha, state)
+    if inputs.dry_run:
+        runner.notice(
+            f"Dry run: rolling back to {rev.sha[:7]} would copy {counted(len(restore.copy), 'file')}"
+            f" and delete {len(restore.delete)}; nothing was changed.",
+            title="Dry run",
+        )
+        return outcome
+    if restore.empty:
+        runner.notice(
+            f"'{space_id}' already holds the files of {rev.sha[:7]}: nothing to roll back.",
+            title="Nothing to roll back",
+        )
+        return outcome
+    sha, commit_url, landed = _commit(api, inputs, ctx, space_id, state, rev, restore, target)
+    # After a 412, the re-plan is what the commit changed.
+    outcome = record.rolled_back(
+        record.restored(begun, landed, rev.sha, state), sha, commit_url, state.sha
     )
+    if not inputs.wait:
+        return record.reached(outcome, "")  # the runtime still describes the build before it
     try:
-        _rollback(api, inputs, ctx, outcome)
+        stage = await_build(api, space_id, Goal("commit", sha), inputs.timeout, ctx).stage
     except BuildFailed as exc:
-        outcome.stage, outcome.failure, outcome.log_tail = exc.stage, exc.message, exc.log_tail
-        raise exc.with_outcome(outcome) from None
+        raise exc.with_outcome(record.build_failed(outcome, exc)) from None
     except ActionError as exc:
-        if outcome.committed:
-            raise exc.with_outcome(outcome) from None
-        raise
-    return outcome
+        raise exc.with_outcome(outcome) from None
+    return record.reached(outcome, stage)
 
 
-def _rollback(api: HfApi, inputs: Inputs, ctx: RunContext, outcome: Outcome) -> None:
-    space_id, runner = outcome.space_id, ctx.runner
+def _plan(
+    api: HfApi, inputs: Inputs, space_id: str
+) -> tuple[SpaceState, Revision, Restore, dict[str, RemoteFile]]:
+    """The Space, the revision to return to (refused here: nothing written yet), the copies and
+    deletions that bring its files back, and those files."""
     with hub_step("read the Space", space_id):
         state = read_space(api, space_id)
     if not state.exists:
@@ -58,46 +80,26 @@ def _rollback(api: HfApi, inputs: Inputs, ctx: RunContext, outcome: Outcome) -> 
             title="Space not found",
         )
     with hub_step("read the Space's history", space_id):
-        rev = find_revision(api, space_id, inputs.revision)  # refused here: nothing written yet
+        rev = find_revision(api, space_id, inputs.revision)
     with hub_step("list the Space's files", space_id):
         current = state.files if state.files is not None else remote_tree(api, space_id, state.sha)
         target = remote_tree(api, space_id, rev.sha)
-    restore = plan_restore(current, target, state.sha)
-    _print(runner, rev, restore)
-    _fill(outcome, restore, state, rev)
-    if inputs.dry_run:
-        runner.notice(
-            f"Dry run: rolling back to {rev.sha[:7]} would copy {counted(len(restore.copy), 'file')}"
-            f" and delete {len(restore.delete)}; nothing was changed.",
-            title="Dry run",
-        )
-        return
-    if restore.empty:
-        runner.notice(
-            f"'{space_id}' already holds the files of {rev.sha[:7]}: nothing to roll back.",
-            title="Nothing to roll back",
-        )
-        return
-    _commit(api, inputs, ctx, outcome, state, rev, restore, target)
-    if not inputs.wait:
-        outcome.stage = ""  # the runtime still describes the build before the rollback
-        return
-    goal = Goal("commit", outcome.commit_sha or "")
-    outcome.stage = await_build(api, space_id, goal, inputs.timeout, ctx).stage
+    return state, rev, plan_restore(current, target, state.sha), target
 
 
 def _commit(
     api: HfApi,
     inputs: Inputs,
     ctx: RunContext,
-    outcome: Outcome,
+    space_id: str,
     state: SpaceState,
     rev: Revision,
     restore: Restore,
     target: dict[str, RemoteFile],
-) -> None:
-    """The commit; `target` (the revision's files) is what a re-plan after a 412 compares with."""
-    space_id, runner = outcome.space_id, ctx.runner
+) -> tuple[str, str | None, Restore]:
+    """The commit: its sha, its URL and the copies it landed; `target` (the revision's files) is
+    what a re-plan after a 412 compares with."""
+    runner = ctx.runner
 
     def replan() -> Restore:
         now = read_space(api, space_id)
@@ -125,37 +127,4 @@ def _commit(
             runner.info(
                 f"Committed {sha[:7]}: the files of {rev.sha[:7]} on top of {str(state.sha)[:7]}"
             )
-    _fill(outcome, landed, state, rev)  # after a 412, the re-plan is what the commit changed
-    outcome.committed = sha != state.sha
-    outcome.commit_sha = sha
-    outcome.commit_url = url or f"{outcome.space_url}/commit/{sha}"
-
-
-def _print(runner: Runner, rev: Revision, restore: Restore) -> None:
-    back = f"{counted(rev.newer, 'commit')} back" if rev.newer else "the head"
-    with runner.group(
-        f"Rollback plan: to {rev.sha[:7]} ({back}): {len(restore.copy)} to copy,"
-        f" {len(restore.delete)} to delete, {restore.unchanged} unchanged"
-    ):
-        runner.info(f"Revision {rev.sha}: {rev.title!r}")
-        rows = [
-            ("+" if f.path in restore.added else "~", f.path,
-             "copied on the Hub" if f.lfs_sha256 else f"{human_size(f.size)} sent again")
-            for f in restore.copy
-        ]  # fmt: skip
-        rows += [("-", p, "") for p in restore.delete]
-        for mark, path, how in rows[:PLAN_LINES]:
-            runner.info(f"  {mark} {path!r}  {how}".rstrip())
-        if len(rows) > PLAN_LINES:
-            runner.info(f"  … and {len(rows) - PLAN_LINES} more")
-
-
-def _fill(outcome: Outcome, restore: Restore, state: SpaceState, rev: Revision) -> None:
-    outcome.added = sorted(restore.added)
-    outcome.changed = sorted(f.path for f in restore.copy if f.path not in restore.added)
-    outcome.deleted_files = list(restore.delete)
-    outcome.unchanged = restore.unchanged
-    outcome.upload_bytes = restore.resend_bytes
-    outcome.restored = rev.sha
-    outcome.app_url = app_url(state)
-    outcome.commit_sha, outcome.stage = state.sha, state.stage
+    return sha, url, landed

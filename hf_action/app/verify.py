@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hf_action.app import record
 from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
 from hf_action.errors import SmokeFailed
@@ -30,28 +31,26 @@ def verify_app(
     outcome: Outcome,
     where: Destination,
     ctx: RunContext,
-) -> None:
+) -> Outcome:
     """A private Space's app is called with the token (as gradio_client calls one); a public or
     protected one (its app is public) without it, and a fork's private preview not at all: its code
     would receive the token."""
     path, space_id, runner = smoke.path, outcome.space_id, ctx.runner
     if outcome.dry_run:
         runner.info(f"Dry run: the smoke check of {path} is not run.")
-        return
+        return outcome
     if outcome.stage != "RUNNING" or not outcome.app_url:
         why = f"the Space is {outcome.stage or 'in an unknown stage'}, not RUNNING"
-        _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
-        return
+        return _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
     with hub_step("read the Space's visibility", space_id):
         private = _needs_token(api.space_info(space_id))
     if private and where.pr is not None and where.pr.is_fork:
-        _skip(
+        return _skip(
             runner,
             outcome,
             "this private preview runs a fork's code, which would receive the token with the"
             f" request; that its app answers {path} is not proven.",
         )
-        return
     url = outcome.app_url.rstrip("/") + path
     with runner.group(f"Smoke check: GET {url} (timeout {smoke.timeout:.0f}s)"):
         result = smoke_check(
@@ -65,9 +64,8 @@ def verify_app(
         )
         runner.info(result.describe())
     if result.passed:
-        outcome.smoke = f"`{path}` answered {result.status}"
-        return
-    _failed(api, runner, outcome, result, smoke)
+        return record.smoked(outcome, f"`{path}` answered {result.status}")
+    raise _failed(api, runner, outcome, result, smoke)
 
 
 def _needs_token(info: SpaceInfo) -> bool:
@@ -78,14 +76,14 @@ def _needs_token(info: SpaceInfo) -> bool:
     return stated == "private" if stated is not None else bool(info.private)
 
 
-def _skip(runner: Runner, outcome: Outcome, why: str) -> None:
+def _skip(runner: Runner, outcome: Outcome, why: str) -> Outcome:
     runner.warning(f"{NOT_RUN}: {why}", title=NOT_RUN)
-    outcome.smoke = "not run"
+    return record.smoked(outcome, "not run")
 
 
 def _failed(
     api: HfApi, runner: Runner, outcome: Outcome, result: SmokeResult, smoke: SmokeCheck
-) -> None:
+) -> SmokeFailed:
     """The last status, the body's start and the run log's tail; the outcome rides on the error."""
     if result.status is not None:
         with runner.group(f"Smoke check: the last answer's body ({result.status})"):
@@ -105,6 +103,5 @@ def _failed(
         "Read the run log above; if the app needs longer to load, raise smoke-timeout; if this"
         f" status is expected, list it in smoke-status{f' (now: {listed})' if listed else ''}."
     )
-    outcome.smoke = f"`{smoke.path}`: {result.describe()}"
-    outcome.stage, outcome.failure, outcome.log_tail = "RUNNING", message, tail
-    raise SmokeFailed(message, tail, hint).with_outcome(outcome)
+    failed = record.smoke_failed(outcome, f"`{smoke.path}`: {result.describe()}", message, tail)
+    return SmokeFailed(message, tail, hint).with_outcome(failed)

@@ -12,7 +12,7 @@ from hf_action.github.runner import Runner
 
 if __name__ == "__main__":
     gc.disable()  # while the Hub client and the deploy modules load: see app.action._loaded
-    configure_process(os.environ)
+    xet = configure_process(os.environ)
     github = GitHubContext.from_env(os.environ)
     runner = Runner(
         github=github.in_runner, output_file=github.output_file, summary_file=github.summary_file
@@ -21,7 +21,7 @@ if __name__ == "__main__":
         raw = step_inputs(os.environ)  # the input names come from action.yml
     except ActionError as exc:  # action.yml missing from the image: one error line
         sys.exit(Reporter(runner).failed(exc))
-    code = run_action(raw, os.environ, runner, github)
+    code = run_action(raw, os.environ, runner, github, xet)
     # The process ends here, and its memory with it: the interpreter's last collection would first
     # walk every object the run loaded (~40 ms of a no-op deploy, bench/results.md). Frozen, it skips them.
     gc.freeze()

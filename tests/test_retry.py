@@ -90,24 +90,6 @@ def test_retry_line_names_the_host_when_it_is_not_the_hub():
     assert said[1].startswith("pipelines.actions.example HTTP 503 on GET /idtoken;")
 
 
-def test_hf_xet_upload_and_ingestion_concurrency_are_capped_unless_the_job_sets_them(monkeypatch):
-    """Memory: hf_xet keeps up to 64 xorbs of 64 MiB in flight on a slow link and ingests 8 files at
-    once; the caps bound a deploy whatever the file sizes (bench/results.md, Bounded memory)."""
-    name = "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY"
-    for var in xet_bounds(RetryPolicy()):
-        monkeypatch.delenv(var, raising=False)  # restored, or removed again, after the test
-    for var in ("HF_ENDPOINT", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_HUB_DISABLE_TELEMETRY",
-                "HF_HUB_DISABLE_IMPLICIT_TOKEN"):  # fmt: skip
-        monkeypatch.setenv(var, os.environ.get(var, "1"))  # what configure_process writes, restored
-    configure_process({})
-    assert (
-        os.environ[name] == "1" and os.environ["HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION"] == "1"
-    )
-    monkeypatch.setenv(name, "8")
-    configure_process({})
-    assert os.environ[name] == "8"
-
-
 def test_collection_is_back_on_once_start_up_is_over():
     """The entrypoint holds garbage collection while the modules load (bench/results.md, the
     no-op); what the run allocates after (an upload, a 20-minute build watch) is collected as usual.

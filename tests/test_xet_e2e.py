@@ -193,3 +193,15 @@ def test_broken_cas_is_one_error_in_bounded_time(action, hub, fault):
     assert TOKEN not in error and _retries_said(error) >= 1 and "not retried" not in error
     if fault != "unreachable":
         assert hub.counters.cas_fault_requests >= 1  # the upload really reached the broken CAS
+
+
+def test_the_run_names_hf_xets_concurrency_once_after_masking(action):
+    """The entrypoint's log names hf_xet's concurrency (hub/xetmemory.py) in one line, after the
+    secrets are masked; from this machine's memory, whatever it is."""
+    copy_example("gradio-hello", action.workspace)
+    result = action.run({"space": "user/app", "hf-token": TOKEN, "wait": "false"})
+    lines = result.stdout.splitlines()
+    said = [i for i, line in enumerate(lines) if line.startswith("hf_xet: ")]
+    assert len(said) == 1, result.stdout
+    assert all(not line.startswith("::add-mask::") for line in lines[said[0] :])
+    assert "sized to a quarter of the" in lines[said[0]] or "could not be read" in lines[said[0]]

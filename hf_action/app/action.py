@@ -23,6 +23,7 @@ from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.urls import hub_endpoint
+from hf_action.hub.xetmemory import XetConcurrency, cpu_count, job_memory, xet_concurrency
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
 from hf_action.request import Request, Stop, read_request, to_mask
@@ -52,10 +53,12 @@ def mask_raw(runner: Runner, raw: Mapping[str, str]) -> None:
 _FROM_ENV = (keyless.REQUEST_URL, keyless.REQUEST_TOKEN)
 
 
-def configure_process(env: Mapping[str, str]) -> None:
+def configure_process(env: Mapping[str, str]) -> XetConcurrency:
     """The one place the process environment is written, called by the entrypoint and the CLI before
     `run_action`: what huggingface_hub (read at its import) and hf_xet (read when its session
-    starts) take from there. Values the job sets itself win."""
+    starts) take from there. Values the job sets itself win. Returns hf_xet's concurrency, which
+    `run_action` names in the log."""
+    xet = xet_concurrency(env, job_memory(), cpu_count())
     # No tqdm bars in the log, whatever the job sets: read by huggingface_hub when it is imported,
     # which spares the no-op huggingface_hub's tqdm module (tqdm.auto pulls in asyncio).
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
@@ -63,6 +66,7 @@ def configure_process(env: Mapping[str, str]) -> None:
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
         **xet_bounds(RetryPolicy.from_env(env)),
+        **xet.settings,
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, env.get(name) or value)
@@ -72,6 +76,7 @@ def configure_process(env: Mapping[str, str]) -> None:
     # The run's Hub, decided once (`hub_endpoint`): the library's default endpoint is the one the
     # run's client, keyless exchange and links use (`RunContext.endpoint`), set or not.
     os.environ["HF_ENDPOINT"] = hub_endpoint(env)
+    return xet
 
 
 def run_action(
@@ -79,11 +84,15 @@ def run_action(
     env: Mapping[str, str],
     runner: Runner,
     github: GitHubContext,
+    xet: XetConcurrency | None = None,
 ) -> int:
     """One run: the raw inputs as the runner (or the CLI) gives them, the run's environment, the
-    runner, and the workflow run as the front door read it (`GitHubContext.from_env`)."""
+    runner, the workflow run as the front door read it (`GitHubContext.from_env`), and what
+    `configure_process` gave hf_xet (named once the secrets are masked)."""
     mask_raw(runner, raw)
     runner.mask((env.get(keyless.REQUEST_TOKEN) or "").strip())  # GitHub's, for the id token
+    if xet is not None:
+        runner.info(xet.line())
     report = Reporter(runner)
     ctx = RunContext.from_env(env, runner, github)
     try:

@@ -170,9 +170,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         runner.error(exc.line, title=exc.title)
         return 1
     raw = raw_inputs(parser.parse_args(argv), env)
-    configure_process(env)
+    xet = configure_process(env)
     try:
-        return run_action(raw, env, runner, github)
+        return run_action(raw, env, runner, github, xet)
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130

@@ -40,13 +40,9 @@ def poll_scale(env: Mapping[str, str]) -> float:
 def xet_bounds(policy: RetryPolicy) -> dict[str, str]:
     """hf_xet talks to the CAS (and fetches its token) itself, past our transport, and retries on its
     own: 5 tries from 3 s up to 6 minutes, 60 s to connect, 5 minutes per read. Its own settings,
-    read from the process environment when its session starts, bring it to our policy.
-    Memory, whatever the file sizes (bench/results.md, "Bounded memory"): its adaptive upload
-    concurrency (up to 64 xorbs of 64 MiB in flight on a slow link) is capped at 1, and it ingests
-    one file at a time (8 by default, each with its own read blocks and xorb being built)."""
+    read from the process environment when its session starts, bring it to our policy. (Its memory
+    follows the machine: hub/xetmemory.py.)"""
     return {
-        "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "1",
-        "HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION": "1",
         "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": str(policy.attempts),
         "HF_XET_CLIENT_RETRY_BASE_DELAY": f"{max(1, round(policy.base_delay * 1000))}ms",
         "HF_XET_CLIENT_RETRY_MAX_DURATION": f"{max(1, round(policy.budget * 1000))}ms",

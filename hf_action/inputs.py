@@ -15,6 +15,7 @@ import yaml
 
 from hf_action.envblock import parse_env_block
 from hf_action.errors import ActionError, EnvFormatError, InputError
+from hf_action.excludes import check_patterns
 from hf_action.preview import is_valid_repo_name, preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
@@ -285,24 +286,6 @@ def _token(name: str, value: str | None, *, required: bool) -> str | None:
     return value
 
 
-def _globs(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    globs = []
-    for line in value.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("/") or ".." in PurePosixPath(line).parts or "\0" in line:
-            raise InputError(
-                "exclude",
-                f"{_show(line)} must be a relative glob inside 'path'.",
-                "Write patterns like '*.ipynb' or 'data/'.",
-            )
-        globs.append(line)
-    return tuple(globs)
-
-
 def _relative_file(name: str, value: str | None) -> str | None:
     if value is None:
         return None
@@ -507,7 +490,7 @@ def parse_inputs(
         variables=variables,
         secrets_mode=_env_mode("secrets-mode", _set(val, "secrets-mode")),
         variables_mode=_env_mode("variables-mode", _set(val, "variables-mode")),
-        exclude=_globs(val["exclude"]),
+        exclude=check_patterns(val["exclude"]),
         delete_removed=parse_bool("delete-removed", _set(val, "delete-removed")),
         app_port=_int("app-port", val["app-port"], 1, 65535, PORT_HINT),
         app_file=_relative_file("app-file", val["app-file"]),

@@ -148,6 +148,7 @@ def test_a_conflicted_entry_is_not_vouched_for(tmp_path):
     git(repo, "checkout", "-q", "main")
     (repo / "app.py").write_text("main\n")
     git(repo, "commit", "-qam", "main")
-    subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True, check=False)
+    merge = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "merge", "-q", "other"]
+    subprocess.run(merge, cwd=repo, capture_output=True, check=False)  # stops at the conflict
     assert "app.py" in git(repo, "diff", "--name-only", "--diff-filter=U")  # in conflict
     assert "app.py" not in known_blob_ids(repo) and "data/a.csv" in known_blob_ids(repo)

@@ -72,6 +72,6 @@ def test_exclude_patterns_match_exactly(action, hub):
     for d in (".venv", "venv"):
         (action.workspace / d).mkdir()
         (action.workspace / d / "f.txt").write_text(d)
-    action.run({"space": "user/excl", "hf-token": TOKEN, "exclude": "./.venv/*"}).assert_ok()
+    action.run({"space": "user/excl", "hf-token": TOKEN, "exclude": "/.venv/*"}).assert_ok()
     files = set(hub.repo("user/excl").files)
     assert "venv/f.txt" in files and ".venv/f.txt" not in files

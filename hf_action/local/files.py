@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 from pathlib import Path
 
-# `.git` also as a file (a submodule's), `.cache` because the Hub refuses both as path parts, and the
-# credential files that auth actions leave in the workspace.
-DEFAULT_EXCLUDES = (".git", ".github/", ".cache/", "gha-creds-*.json")
+from hf_action.excludes import Excludes, excludes
+
 LFS_POINTER_MAX = 1024
 LFS_POINTER_RE = re.compile(
     rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n"
@@ -49,72 +45,12 @@ class Skipped:
     reason: str  # for the log
 
 
-_Match = Callable[[str], re.Match[str] | None]
-
-
-def _never(_: str) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class _Rules:
-    """The exclude patterns compiled once into four regexes (fnmatch's own, applied as `fnmatchcase`
-    applies them, joined with `|`): one match per kind instead of one per pattern, for every entry
-    of the walk. 'a/b*' is anchored (matched on the path from the root), 'name' on the last part at
-    any depth; a trailing '/' applies to folders only."""
-
-    name_any: _Match
-    path_any: _Match
-    name_dir: _Match
-    path_dir: _Match
-
-
-@functools.lru_cache(maxsize=8)
-def _rules(patterns: tuple[str, ...]) -> _Rules:
-    groups: dict[tuple[bool, bool], list[str]] = {}
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        anchored = "/" in pat
-        regex = fnmatch.translate(pat.removeprefix("./") if anchored else pat)
-        groups.setdefault((anchored, pattern.endswith("/")), []).append(regex)
-
-    def compiled(anchored: bool, dir_only: bool) -> _Match:
-        regexes = groups.get((anchored, dir_only))
-        return re.compile("|".join(regexes)).match if regexes else _never
-
-    return _Rules(
-        compiled(False, False), compiled(True, False), compiled(False, True), compiled(True, True)
-    )
-
-
-def _hit(rules: _Rules, rel: str, is_dir: bool) -> bool:
-    """Does a rule exclude `rel` itself (its parent folders aside)?"""
-    name = rel.rsplit("/", 1)[-1]
-    return bool(
-        rules.name_any(name)
-        or rules.path_any(rel)
-        or (is_dir and (rules.name_dir(name) or rules.path_dir(rel)))
-    )
-
-
-def is_excluded(rel: str, is_dir: bool, patterns: tuple[str, ...]) -> bool:
-    """gitignore-like: 'name' matches at any depth, 'a/b*' from the root, a trailing '/' only folders.
-    A path is excluded when it or one of its parent folders is."""
-    rules, parts = _rules(patterns), rel.split("/")
-    return any(
-        _hit(rules, "/".join(parts[:i]), is_dir or i < len(parts)) for i in range(1, len(parts) + 1)
-    )
-
-
 def scan(
-    root: Path, workspace: Path, excludes: tuple[str, ...]
+    root: Path, workspace: Path, patterns: tuple[str, ...]
 ) -> tuple[dict[str, LocalFile], list[Skipped]]:
     """Regular files under `root`; file symlinks are followed only when they resolve inside the workspace,
     folder symlinks are never followed (no loops, no escapes)."""
-    patterns = DEFAULT_EXCLUDES + excludes
-    rules = _rules(
-        patterns
-    )  # the walk checks each entry alone: its parent folders passed on the way down
+    rules = excludes(patterns)  # the walk asks each entry alone: its parent folders on the way down
     files: dict[str, LocalFile] = {}
     skipped: list[Skipped] = []
     stack = [(str(root), "")]  # str paths: a Path per entry costs more than the walk's lstat
@@ -134,11 +70,11 @@ def scan(
                 continue
             try:
                 if entry.is_symlink():
-                    _add_symlink(entry, rel, root, workspace, patterns, files, skipped)
+                    _add_symlink(entry, rel, root, workspace, rules, files, skipped)
                 elif entry.is_dir(follow_symlinks=False):
-                    if not _hit(rules, rel, True):
+                    if not rules.hit(rel, True):
                         stack.append((entry.path, rel + "/"))
-                elif entry.is_file(follow_symlinks=False) and not _hit(rules, rel, False):
+                elif entry.is_file(follow_symlinks=False) and not rules.hit(rel, False):
                     st = entry.stat(follow_symlinks=False)
                     files[rel] = LocalFile(rel, entry.path, st.st_size, stat=st)
             except OSError as exc:
@@ -153,11 +89,11 @@ def _add_symlink(
     rel: str,
     root: Path,
     workspace: Path,
-    patterns: tuple[str, ...],
+    rules: Excludes,
     files: dict[str, LocalFile],
     skipped: list[Skipped],
 ) -> None:
-    if is_excluded(rel, False, patterns):
+    if rules.covers(rel, False):
         return
     try:
         target = Path(entry.path).resolve(strict=True)
@@ -171,7 +107,7 @@ def _add_symlink(
             )
         )
     elif ".git" in target.relative_to(workspace).parts or (
-        root in target.parents and is_excluded(target.relative_to(root).as_posix(), False, patterns)
+        root in target.parents and rules.covers(target.relative_to(root).as_posix(), False)
     ):
         # e.g. a link to .git/config (which holds the checkout's token) or to an excluded .env
         skipped.append(

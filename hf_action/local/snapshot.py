@@ -7,17 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hf_action.errors import InputError
+from hf_action.excludes import excludes
 from hf_action.inputs import Inputs
 from hf_action.local import streamlit
 from hf_action.local.card import FrontMatter, detect_sdk, merge_card, parse_card, read_text_card
-from hf_action.local.files import (
-    DEFAULT_EXCLUDES,
-    LocalFile,
-    SkipKind,
-    Skipped,
-    is_excluded,
-    scan,
-)
+from hf_action.local.files import LocalFile, SkipKind, Skipped, scan
 from hf_action.local.gitindex import known_blob_ids
 
 
@@ -31,15 +25,14 @@ class Snapshot:
     notes: list[str] = field(default_factory=list)  # printed with the plan
     entry: str = "app.py"  # the file the Hub needs to run an app of `sdk` (see `sdk_entry`)
 
-    def protected(self, excludes: tuple[str, ...]) -> Callable[[str], bool]:
+    def protected(self, patterns: tuple[str, ...]) -> Callable[[str], bool]:
         """Remote paths that were excluded, or that we could not read, are left alone rather than deleted."""
-        patterns = DEFAULT_EXCLUDES + excludes
+        rules = excludes(patterns)
         unread = tuple(
             s.path for s in self.skipped if s.kind in (SkipKind.UNREADABLE, SkipKind.FOLDER_LINK)
         )
         return lambda path: (
-            is_excluded(path, False, patterns)
-            or any(path == p or path.startswith(p + "/") for p in unread)
+            rules.covers(path, False) or any(path == p or path.startswith(p + "/") for p in unread)
         )
 
 

@@ -211,3 +211,28 @@ def test_a_dropped_connection_waits_a_second_and_says_why(api, sim, monkeypatch)
     assert said == [
         "The connection dropped while committing; checking what the Space holds before trying again."
     ]
+
+
+def test_a_rollback_shares_the_loop_its_lost_answer_is_not_committed_twice(api, sim):
+    """The rollback's commit of copies runs the deploy's loop: a dropped answer after the commit
+    landed re-plans, finds nothing left to do, and reports the copies that commit carried."""
+    from hf_action.hub.commit import commit_restore
+    from hf_action.plan import plan_restore
+
+    old = sim.repo(SPACE).head
+    colleague(sim)()
+    head, before = sim.repo(SPACE).head, len(sim.repo(SPACE).commits)
+
+    def replan():
+        now = sim.repo(SPACE).head
+        return plan_restore(remote_tree(api, SPACE, now), remote_tree(api, SPACE, old), now)
+
+    sim.faults.add(method="POST", path=r"/commit/", drop=True, after_apply=True)
+    said: list[str] = []
+    sha, url, carried = commit_restore(
+        api, SPACE, old, replan(), replan, "Roll back", "", said.append
+    )
+    repo = sim.repo(SPACE)
+    assert len(repo.commits) == before + 1
+    assert sha == repo.head != head and url is None and "theirs.txt" not in repo.files
+    assert tuple(carried.delete) == ("theirs.txt",) and "connection dropped" in said[0]

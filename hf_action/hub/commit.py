@@ -1,17 +1,17 @@
-"""Make the Space's files equal the local folder in one commit, re-planning if the head moves under us."""
+"""One commit on the Space's head, for a deploy (the local files) or a rollback (a revision's files),
+re-planned when the head moves under us."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx2
 
 from hf_action import blobmap
-from hf_action.errors import ActionError
-from hf_action.hub.explain import explain_xet, from_xet
+from hf_action.hub.explain import explain_xet, from_xet, kept_changing
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, Restore
 
@@ -67,10 +67,57 @@ def _with_blob_ids(description: str, plan: Plan, ops: list[CommitOperation]) -> 
 # .gitignore and silently drop planned files. Not "": whether the Hub reads an empty string as "no rules"
 # or as "absent, use the Space's .gitignore" is undocumented; a comment-only file means "no rules" in both.
 NO_IGNORE_RULES = "# hf-deploy uploads exactly the files it planned: no ignore rules\n"
-KEPT_CHANGING = ActionError(
-    "The Space kept changing while we tried to commit.",
-    "Use a concurrency group so two deploys of one Space do not race.",
-)
+
+
+class _OnHead(Protocol):
+    """A plan made against one head: a deploy's `Plan` or a rollback's `Restore`."""
+
+    @property
+    def empty(self) -> bool: ...
+    @property
+    def head(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_OnHead)
+
+
+def commit_on_head(
+    first: P,
+    replan: Callable[[], P],
+    send: Callable[[P], CommitInfo],
+    say: Callable[[str], None],
+    moved: str,
+) -> tuple[str, str | None, P]:
+    """Send `first` as one commit with `parentCommit`; a 412 (someone pushed, or our own commit
+    whose answer was lost landed) or a dropped connection re-plans against the new head, so the
+    Space ends with exactly these files and never two commits of them. Returns the head, the
+    commit's URL (None: nothing was committed, or ours landed and its answer was lost, which the
+    re-plan shows empty) and the plan the commit carried. `moved`: the line said on a 412."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    plan = sent = first
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if plan.empty:
+            return plan.head or "", None, sent
+        sent, last = plan, attempt == MAX_ATTEMPTS
+        try:
+            info = send(plan)
+            return info.oid, info.commit_url, plan
+        except HfHubHTTPError as exc:
+            if exc.response is None or exc.response.status_code != 412:
+                raise
+            if last:
+                raise kept_changing() from None
+            say(moved)
+        except httpx2.TransportError:
+            if last:
+                raise
+            say(
+                "The connection dropped while committing; checking what the Space holds before trying again."
+            )
+            time.sleep(1)
+        plan = replan()
+    raise AssertionError("unreachable: every attempt returns or raises")
 
 
 def commit_plan(
@@ -82,39 +129,15 @@ def commit_plan(
     description: str,
     say: Callable[[str], None],
 ) -> CommitResult:
-    """Commit with `parentCommit`: a 412 (someone pushed, or our own lost-response commit landed) re-plans
-    against the new head, so the Space ends with exactly this deploy's files and never two commits of it."""
-    from huggingface_hub.errors import HfHubHTTPError
-
-    plan = first_plan
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        if plan.empty:
-            # On a retry, an empty plan means our earlier attempt landed (its response was lost).
-            landed = attempt > 1
-            return CommitResult(
-                plan.head or "", None, first_plan if landed else plan, committed=landed
-            )
-        last = attempt == MAX_ATTEMPTS
-        try:
-            info = _upload_and_commit(api, space_id, plan, message, description)
-            return CommitResult(info.oid, info.commit_url, plan, committed=True)
-        except HfHubHTTPError as exc:
-            if exc.response is None or exc.response.status_code != 412:
-                raise
-            if last:
-                raise ActionError(KEPT_CHANGING.message, KEPT_CHANGING.hint) from None
-            say(
-                "The Space changed while we were uploading (412); planning again against its new head."
-            )
-        except httpx2.TransportError:
-            if last:
-                raise
-            say(
-                "The connection dropped while committing; checking what the Space holds before trying again."
-            )
-            time.sleep(1)
-        plan = replan()
-    raise AssertionError("unreachable: every attempt returns or raises")
+    """The deploy's commit: upload, then commit the plan on its head (`commit_on_head`)."""
+    sha, url, sent = commit_on_head(
+        first_plan,
+        replan,
+        lambda plan: _upload_and_commit(api, space_id, plan, message, description),
+        say,
+        "The Space changed while we were uploading (412); planning again against its new head.",
+    )
+    return CommitResult(sha, url, sent, committed=not sent.empty)
 
 
 def _upload_and_commit(
@@ -157,39 +180,29 @@ def commit_restore(
     description: str,
     say: Callable[[str], None],
 ) -> tuple[str, str | None, Restore]:
-    """Make the head's files equal `revision`'s in one commit with `parentCommit`: each differing file
-    is a CommitOperationCopy from the revision (an LFS or Xet file is copied on the Hub by its
-    sha256, nothing uploaded; a regular file goes again inside the commit, as huggingface_hub does),
-    the others deleted. A 412 re-plans against the new head: an empty plan then means our commit
-    landed and its answer was lost. Returns the new head, the commit's URL (None: its answer was
-    lost) and the plan that commit carried."""
-    from huggingface_hub import CommitOperationCopy, CommitOperationDelete
-    from huggingface_hub.errors import HfHubHTTPError
+    """A rollback's commit on the head (`commit_on_head`): each differing file copied from
+    `revision` (an LFS or Xet file by its sha256 on the Hub, nothing uploaded), the others deleted."""
 
-    restore = sent = first
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        if restore.empty:
-            return restore.head or "", None, sent
-        sent = restore
+    def send(restore: Restore) -> CommitInfo:
+        from huggingface_hub import CommitOperationCopy, CommitOperationDelete
+
         ops: list[CommitOperationCopy | CommitOperationDelete] = [
             CommitOperationCopy(f.path, f.path, src_revision=revision) for f in restore.copy
         ]
         ops += [CommitOperationDelete(path_in_repo=p) for p in restore.delete]
-        try:
-            info = api.create_commit(
-                space_id,
-                repo_type="space",
-                operations=ops,
-                commit_message=message,
-                commit_description=description,
-                parent_commit=restore.head,
-            )
-            return info.oid, info.commit_url, restore
-        except HfHubHTTPError as exc:
-            if exc.response is None or exc.response.status_code != 412:
-                raise
-            if attempt == MAX_ATTEMPTS:
-                raise ActionError(KEPT_CHANGING.message, KEPT_CHANGING.hint) from None
-            say("The Space changed while rolling back (412); comparing again with its new head.")
-        restore = replan()
-    raise AssertionError("unreachable: every attempt returns or raises")
+        return api.create_commit(
+            space_id,
+            repo_type="space",
+            operations=ops,
+            commit_message=message,
+            commit_description=description,
+            parent_commit=restore.head,
+        )
+
+    return commit_on_head(
+        first,
+        replan,
+        send,
+        say,
+        "The Space changed while rolling back (412); comparing again with its new head.",
+    )

@@ -133,6 +133,14 @@ def _json_error(response: httpx2.Response) -> str | None:
     )
 
 
+def kept_changing() -> ActionError:
+    """The commit's 412 re-plans ran out: another writer keeps moving the Space's head."""
+    return ActionError(
+        "The Space kept changing while we tried to commit.",
+        "Use a concurrency group so two deploys of one Space do not race.",
+    )
+
+
 XET_STEP = "upload the large files to Xet storage"
 
 

@@ -10,12 +10,55 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_INPUTS = ("hf-token", "github-token")
+
+
+def step_variables(
+    inputs: Mapping[str, str],
+    env: Mapping[str, str],
+    *,
+    workspace: str,
+    event_name: str,
+    event_path: str,
+    files: Mapping[str, str],
+    hub_url: str,
+) -> dict[str, str]:
+    """What GitHub's runner hands a step (actions/runner): its variables, the step's files
+    (`files`: GITHUB_OUTPUT, GITHUB_STEP_SUMMARY...), the workflow's `env:` for the step (the
+    simulated Hub, fast; `env` on top) and the inputs as `INPUT_<NAME>`, hyphens kept. Both
+    harnesses use it: the entrypoint in a process (here), the image in a container
+    (tests/container/conftest.py)."""
+    return {
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_WORKSPACE": workspace,
+        "GITHUB_EVENT_PATH": event_path,
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_REPOSITORY": "octo-org/octo-app",
+        "GITHUB_REPOSITORY_OWNER": "octo-org",
+        "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_API_URL": "https://api.github.com",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_RUN_ATTEMPT": "1",
+        "GITHUB_JOB": "deploy",
+        "GITHUB_ACTION": "__octo-org_hf-deploy",
+        "GITHUB_ACTOR": "octocat",
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+        **files,
+        "HF_ENDPOINT": hub_url,
+        "HF_DEPLOY_POLL_SCALE": "0.05",
+        "HF_DEPLOY_BACKOFF_SCALE": "0.01",
+        **env,
+        **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
+    }
 
 
 @dataclass
@@ -94,29 +137,21 @@ class ActionHarness:
         base = {
             k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "HF_"))
         }
-        base.update({
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_WORKSPACE": str(self.workspace),
-            "GITHUB_OUTPUT": str(out),
-            "GITHUB_STEP_SUMMARY": str(summary),
-            "GITHUB_EVENT_NAME": event_name,
-            "GITHUB_EVENT_PATH": str(event_path),
-            "GITHUB_REPOSITORY": "octo-org/octo-app",
-            "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
-            "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "4242",
-            "HF_ENDPOINT": self.hub_url,
+        files = {"GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary)}
+        env = {
             # hf_xet keeps shard and chunk caches under HF_HOME: one per test, so no test dedups
             # against what another uploaded (each has its own Hub) and ~/.cache stays untouched.
             "HF_HOME": str(self.tmp / "hf-home"),
-            "HF_DEPLOY_POLL_SCALE": "0.05",
-            "HF_DEPLOY_BACKOFF_SCALE": "0.01",
             "PYTHONPATH": str(ROOT),
-        })  # fmt: skip
-        base.update(self.extra_env)
-        base.update(env or {})
-        for name, value in inputs.items():
-            base[f"INPUT_{name.upper()}"] = value  # hyphens kept, as the runner does
+            **self.extra_env,
+            **(env or {}),
+        }
+        base.update(
+            step_variables(
+                inputs, env, workspace=str(self.workspace), event_name=event_name,
+                event_path=str(event_path), files=files, hub_url=self.hub_url,
+            )
+        )  # fmt: skip
         for name in SECRET_INPUTS:
             if inputs.get(name):
                 self.leak_guard.append(inputs[name])

@@ -19,6 +19,11 @@ READ_TOKEN = "hf_e2e_read_token_77aa19"
 GH_TOKEN = "ghs_e2eGitHubToken0123456789abcdefgh"
 
 
+def hub_writes(hub: HubSim) -> list[str]:
+    """Every request the simulated Hub answered that was not a read (method and path)."""
+    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _hf_home(tmp_path_factory):
     """huggingface_hub and hf_xet inside the test process (hubsim reads Xet files back with hf_xet)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from hf_action.preview import preview_space_id
-from tests.conftest import GH_TOKEN, TOKEN
+from tests.conftest import GH_TOKEN, TOKEN, hub_writes
 from tests.fakes.github_api import FakeGitHub
 
 REPO = "octo-org/octo-app"
@@ -58,10 +58,6 @@ def cleanup(action, gh, inputs: dict | None = None, env: dict | None = None):
     }
     env = {"GITHUB_API_URL": gh.api_url, "GITHUB_REPOSITORY": REPO, **(env or {})}
     return action.run(args, event_name="schedule", event=SCHEDULE, env=env)
-
-
-def hub_writes(hub) -> list[str]:
-    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
 
 
 def test_cleanup_deletes_exactly_the_previews_of_closed_pull_requests(action, spaces, gh):

@@ -10,7 +10,7 @@ import yaml
 
 from hubsim import ProtectedInfo
 from tests.action_runner import ROOT
-from tests.conftest import TOKEN, both_lanes, copy_example, git_init
+from tests.conftest import TOKEN, both_lanes, copy_example, git_init, hub_writes
 
 ACTION_OUTPUTS = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["outputs"]
 
@@ -22,10 +22,6 @@ def front_matter(text: str) -> dict:
 
 def runtime(hub, space_id: str) -> dict:
     return hub.repo(space_id).space.runtime_view(time.monotonic())
-
-
-def non_get_requests(hub) -> list[str]:
-    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
 
 
 def test_fresh_gradio_space(action, hub):
@@ -83,7 +79,7 @@ def test_redeploy_without_change_makes_no_commit(action, hub):
     assert len(hub.repo("user/same").commits) == commits
     assert second.outputs["commit-sha"] == first.outputs["commit-sha"]
     assert second.outputs["changed-files"] == ""
-    assert non_get_requests(hub) == []
+    assert hub_writes(hub) == []
     assert "Nothing changed: no commit." in second.stdout
     # whoami, then the Space info with every file's blob id: it says it runs this head, so no polling.
     assert sum(hub.counters.requests.values()) == 2, hub.counters.requests
@@ -264,7 +260,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(action, hub):
         }
     ).assert_ok()
     assert hub.repo("user/dry") is None
-    assert non_get_requests(hub) == []
+    assert hub_writes(hub) == []
     assert "+ 'app.py'" in result.stdout and "create the Space" in result.stdout
     assert "secrets to set: TOKEN_X" in result.stdout
     assert "Dry run" in result.summary
@@ -286,7 +282,7 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
         {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
     ).assert_ok()
     # Already as asked, but `private: true` may be a protected Space: only the visibility is sent.
-    assert non_get_requests(hub) == ["PUT /api/{type}s/{repo}/settings"]
+    assert hub_writes(hub) == ["PUT /api/{type}s/{repo}/settings"]
     hub.settings.variants.protected_info = (
         ProtectedInfo.FIELD_AS_PRIVATE
     )  # an info that states the visibility
@@ -294,7 +290,7 @@ def test_existing_space_settings_are_brought_to_what_was_asked(action, hub):
     action.run(
         {"space": "user/cfg", "hf-token": TOKEN, "visibility": "private", "hardware": "cpu-upgrade"}
     ).assert_ok()
-    assert non_get_requests(hub) == []  # proven as asked: nothing sent
+    assert hub_writes(hub) == []  # proven as asked: nothing sent
 
 
 def test_paid_hardware_without_a_plan_fails_before_anything_changes(action, hub):

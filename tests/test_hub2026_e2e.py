@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from tests.conftest import TOKEN, copy_example
+from tests.conftest import TOKEN, copy_example, hub_writes
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_oidc import FakeGitHubOidc
 from tests.webhooks import load_example
@@ -28,10 +28,6 @@ def github(hub):
 def front_matter(text: str) -> dict:
     assert text.startswith("---\n"), text[:80]
     return yaml.safe_load(text.split("---\n")[1])
-
-
-def hub_writes(hub) -> list[str]:
-    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
 
 
 def guard_oidc(hub, github, leak_guard) -> None:

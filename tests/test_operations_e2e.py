@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from tests.conftest import TOKEN, copy_example
+from tests.conftest import TOKEN, copy_example, hub_writes
 from tests.webhooks import load_example
 
 
@@ -61,7 +61,7 @@ def test_restart_or_pause_of_a_missing_space_fails_clearly(action, hub):
         result = action.run({"space": "user/missing", "hf-token": TOKEN, "operation": op})
         assert result.returncode == 1
         assert len(result.errors) == 1 and "does not exist" in result.errors[0]
-    assert [k for k in hub.counters.requests if not k.startswith("GET")] == []
+    assert hub_writes(hub) == []
 
 
 def test_operations_do_not_need_the_app_folder(action, hub):

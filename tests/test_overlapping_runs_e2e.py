@@ -9,12 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import pytest
-
 from hf_action.github.heads import described_head
 from tests.action_runner import ActionResult
 from tests.conftest import GH_TOKEN, TOKEN, copy_example
-from tests.fakes.github_api import FakeGitHub, Recorded
+from tests.fakes.github_api import Recorded
 from tests.webhooks import load_example
 
 BASE_REPO = "Codertocat/Hello-World"
@@ -25,12 +23,6 @@ FIRST, OLDER, NEWER = "c3" * 20, "a1" * 20, "b2" * 20
 SUPERSEDED = "::notice title=Superseded by a newer run::"
 UNCHECKED = "::notice title=Newer run not checked::"
 HOLD_SECONDS = 120  # a bound: a run that never comes back fails the test, it does not hang it
-
-
-@pytest.fixture
-def gh():
-    with FakeGitHub(token=GH_TOKEN, base_path="/api/v3") as fake:
-        yield fake
 
 
 def run_pr(action, gh, action_name: str, sha: str, *, deliver: bool = True) -> ActionResult:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from hf_action.preview import MAX_HOST_LABEL, is_valid_repo_name
-from tests.conftest import GH_TOKEN, TOKEN, copy_example
+from tests.conftest import GH_TOKEN, TOKEN, copy_example, hub_writes
 from tests.fakes.github_api import FakeGitHub
 from tests.test_preview_naming import host_label
 from tests.webhooks import load_example
@@ -53,10 +53,6 @@ def comment_body(gh) -> str:
 def writes(gh) -> list[str]:
     """Writes to the PR's comments (the deployments are tests/test_deployments_e2e.py's)."""
     return [r.method for r in gh.requests if r.method != "GET" and "/comments" in r.path]
-
-
-def hub_writes(hub) -> list[str]:
-    return [k for k, n in hub.counters.requests.items() if n and not k.startswith("GET ")]
 
 
 def test_opened_deploys_the_head_to_the_preview_space_only(action, hub, gh):

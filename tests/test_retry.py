@@ -137,8 +137,8 @@ def process_env():
 
 
 def test_the_library_and_the_run_take_one_hub_endpoint(process_env):
-    """HF_ENDPOINT is read once (`urls.hub_endpoint`): configure_process writes that value for
-    huggingface_hub, and the run's context, which makes the client, holds the same, set or not."""
+    """configure_process gives huggingface_hub the run's Hub (`urls.hub_endpoint`), and the run's
+    context, which makes the client, holds the same, set or not."""
     runner = Runner(github=False, stream=io.StringIO())
     os.environ["HF_ENDPOINT"] = "http://left.over"  # a process value the run's env does not set
     for env, hub in (

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import TOKEN, both_lanes, copy_example
+from tests.conftest import TOKEN, both_lanes, copy_example, hub_writes
 
 MB = 1 << 20
 
@@ -115,7 +115,7 @@ def test_a_revision_not_in_the_history_is_refused_before_anything_is_written(act
         f" {hub.url}/spaces/user/rb/commits/main (a GitHub commit sha is not a Space commit), or"
         " revision: previous."
     ]
-    assert [k for k in hub.counters.requests if not k.startswith("GET ")] == []
+    assert hub_writes(hub) == []
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -125,7 +125,7 @@ def test_previous_without_an_earlier_deploy_is_refused(action, hub):
     hub.counters.reset()
     result = rollback(action)
     assert result.returncode == 1 and "title=No previous deploy" in result.errors[0]
-    assert [k for k in hub.counters.requests if not k.startswith("GET ")] == []
+    assert hub_writes(hub) == []
 
 
 def test_a_dry_run_shows_what_would_change_and_writes_nothing(action, hub):
@@ -133,7 +133,7 @@ def test_a_dry_run_shows_what_would_change_and_writes_nothing(action, hub):
     hub.counters.reset()
     result = rollback(action, **{"dry-run": "true"}).assert_ok()
     assert hub.repo("user/rb").head == bad
-    assert [k for k in hub.counters.requests if not k.startswith("GET ")] == []
+    assert hub_writes(hub) == []
     assert f"Dry run: rolling back to {good[:7]} would copy 3 files and delete 1" in result.stdout
     for line in ("~ 'app.py'", "~ 'model.bin'  copied on the Hub", "+ 'notes.txt'", "- 'new.txt'"):
         assert line in result.stdout

@@ -10,19 +10,11 @@ import time
 import pytest
 
 from hubsim import LifecycleTimings
-from tests.conftest import TOKEN, copy_example
-from tests.fakes.github_api import FakeGitHub
+from tests.conftest import GH_TOKEN, TOKEN, copy_example
 from tests.webhooks import load_example
 
-GH_TOKEN = "ghs_e2eSupersededToken0123456789abc"
 BASE_REPO = "Codertocat/Hello-World"
 PREVIEW = "user/app-pr-2"  # the payloads are pull request #2
-
-
-@pytest.fixture
-def gh():
-    with FakeGitHub(token=GH_TOKEN, base_path="/api/v3") as fake:
-        yield fake
 
 
 def _land_during_the_watch(hub, space_id: str) -> None:

@@ -213,16 +213,6 @@ def _operate(api: Any, inputs: Any, ctx: RunContext, watched: Watched) -> None:
         watched.error = exc
 
 
-def _expected(case: str, writer: bool) -> str:
-    if case == "no-app-file":
-        return "NO_APP_FILE predicted"
-    if case == "pause":
-        return "PAUSED"
-    if writer and case not in ("static", "fast-rebuild"):
-        return "SUPERSEDED"
-    return {"build-error": "BUILD_ERROR", "runtime-error": "RUNTIME_ERROR"}.get(case, "RUNNING")
-
-
 @pytest.mark.parametrize("row", ROWS, ids=["-".join(str(v) for v in r.values()) for r in ROWS])
 def test_every_case_on_every_hub_variant(world, tmp_path, row):
     sim, clock = world

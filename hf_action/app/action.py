@@ -73,9 +73,7 @@ def configure_process(env: Mapping[str, str]) -> XetConcurrency:
     for name in _FROM_ENV:
         if (env.get(name) or "").strip():
             os.environ[name] = (env.get(name) or "").strip()
-    # The run's Hub, decided once (`hub_endpoint`): the library's default endpoint is the one the
-    # run's client, keyless exchange and links use (`RunContext.endpoint`), set or not.
-    os.environ["HF_ENDPOINT"] = hub_endpoint(env)
+    os.environ["HF_ENDPOINT"] = hub_endpoint(env)  # the library's Hub is the run's, set or not
     return xet
 
 

@@ -36,9 +36,7 @@ class RunContext:
     runner: Runner
     policy: RetryPolicy  # handed to the Hub client's transport
     clock: Clock  # the build watch's and the smoke check's pauses
-    # The Hub's URL (`urls.hub_endpoint`, the value configure_process gives huggingface_hub): the
-    # client is made with it, the keyless exchange and the PR comment's link use it.
-    endpoint: str
+    endpoint: str  # the run's Hub (hub/urls.hub_endpoint)
     github: GitHubContext = field(default_factory=GitHubContext)  # the workflow run
     progress_seconds: float = 5.0  # between two upload progress lines (HF_DEPLOY_PROGRESS_SECONDS)
 

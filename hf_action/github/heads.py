@@ -42,8 +42,8 @@ class PullHead:
     """This run's head of one pull request, and GitHub's current head when asked.
 
     A head that cannot be read (a token without ``pull-requests: read``, GitHub down) counts as
-    ours: the run writes as it did before the check existed; ``unread`` keeps why, for the one
-    notice the run's report prints. One per run, shared by its comment and its deployment: once
+    ours: the run writes its records unchecked; ``unread`` keeps why, for the one notice the
+    run's report prints. One per run, shared by its comment and its deployment: once
     either finds a newer run, both leave their records to it (``newer``).
     """
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.action_runner import SECRET_INPUTS, ActionResult, parse_outputs
+from tests.action_runner import SECRET_INPUTS, ActionResult, parse_outputs, step_variables
 
 IMAGE = os.environ.get("HF_DEPLOY_IMAGE", "")
 if not IMAGE:
@@ -78,36 +78,15 @@ class ContainerHarness:
         (self.temp / "_github_workflow" / "event.json").write_text(json.dumps(event or {}))
         variables = {
             "HOME": "/github/home",
-            "GITHUB_ACTIONS": "true",
-            "CI": "true",
-            "GITHUB_WORKSPACE": "/github/workspace",
-            "GITHUB_EVENT_PATH": "/github/workflow/event.json",
-            "GITHUB_EVENT_NAME": event_name,
-            "GITHUB_REPOSITORY": "octo-org/octo-app",
-            "GITHUB_REPOSITORY_OWNER": "octo-org",
-            "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
-            "GITHUB_REF": "refs/heads/main",
-            "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_API_URL": "https://api.github.com",
-            "GITHUB_RUN_ID": "4242",
-            "GITHUB_RUN_ATTEMPT": "1",
-            "GITHUB_JOB": "deploy",
-            "GITHUB_ACTION": "__octo-org_hf-deploy",
-            "GITHUB_ACTOR": "octocat",
-            "RUNNER_OS": "Linux",
-            "RUNNER_ARCH": "X64",
             "RUNNER_TEMP": str(self.temp),  # the runner passes host paths here untranslated
-            **{k: f"/github/file_commands/{v}" for k, v in files.items()},
-            # The workflow's `env:` for the step.
-            "HF_ENDPOINT": self.hub.url,
-            "HF_DEPLOY_POLL_SCALE": "0.05",
-            "HF_DEPLOY_BACKOFF_SCALE": "0.01",
-            **(env or {}),
-        }
-        for name, value in inputs.items():
-            variables[f"INPUT_{name.upper()}"] = value  # hyphens kept, as the runner does
-            if name in SECRET_INPUTS and value:
-                self.leak_guard.append(value)
+            **step_variables(
+                inputs, env or {}, workspace="/github/workspace", event_name=event_name,
+                event_path="/github/workflow/event.json",
+                files={k: f"/github/file_commands/{v}" for k, v in files.items()},
+                hub_url=self.hub.url,
+            ),
+        }  # fmt: skip
+        self.leak_guard.extend(v for n, v in inputs.items() if n in SECRET_INPUTS and v)
         argv = ["docker", "run", "--rm", "--network", "host", "--workdir", "/github/workspace"]
         for name in variables:  # the value comes from docker's own environment, as the runner does
             argv += ["-e", name]

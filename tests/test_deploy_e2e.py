@@ -49,6 +49,20 @@ def test_fresh_gradio_space(action, hub):
     assert "::group::Plan" in result.stdout and "::add-mask::" in result.stdout.splitlines()[0]
 
 
+def test_the_commit_names_the_workflow_runs_source_and_run(action, hub):
+    """The commit text takes the workflow run from GitHubContext (the runner's variables)."""
+    copy_example("gradio-hello", action.workspace)
+    action.run({"space": "user/named", "hf-token": TOKEN}).assert_ok()
+    commit = hub.repo("user/named").commits[-1]
+    sha = "0123456789abcdef0123456789abcdef01234567"  # GITHUB_SHA of tests/action_runner.py
+    assert commit.title == "Deploy octo-org/octo-app@0123456"
+    assert commit.message.splitlines()[:2] == [
+        f"Source: https://github.com/octo-org/octo-app/commit/{sha}",
+        "Workflow run: https://github.com/octo-org/octo-app/actions/runs/4242",
+    ]
+    assert commit.message.splitlines()[2].startswith("Deploy-Id: ")
+
+
 def test_docker_app_without_readme_gets_a_card_with_app_port(action, hub):
     copy_example("docker-fastapi", action.workspace)
     assert not (action.workspace / "README.md").exists()

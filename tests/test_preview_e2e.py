@@ -68,6 +68,9 @@ def test_opened_deploys_the_head_to_the_preview_space_only(action, hub, gh):
     assert result.outputs["commit-sha"] == repo.head
     assert hub.repo("user/app") is None
     assert result.errors == [] and result.warnings == []
+    # The commit names the pull request's head, not the merge commit the workflow runs on.
+    head = payload("opened")["pull_request"]["head"]["sha"]
+    assert head != MERGE_SHA and repo.commits[-1].title == f"Deploy {BASE_REPO}@{head[:7]}"
 
 
 def test_synchronize_edits_one_sticky_comment_with_the_pr_head(action, hub, gh):

@@ -18,14 +18,23 @@ def repo_url(req: Request, repo: Repo) -> str:
 
 
 def load_repo(
-    hub: Hub, req: Request, *, write: str | None = None, repo_type: str | None = None
+    hub: Hub,
+    req: Request,
+    *,
+    write: str | None = None,
+    repo_type: str | None = None,
+    files: bool = False,
 ) -> Repo:
-    """Fetch the repo named in the URL; ``write`` is the 403 message when write access is needed."""
+    """Fetch the repo named in the URL; ``write`` is the 403 message when write access is needed.
+    ``files``: the request reads the repo's files, which a protected Space keeps as private as a
+    private repo (hub-docs spaces-overview: "Source code on the Hub: Private (only
+    owner/collaborators)"; its app is public)."""
     rtype = repo_type or req.params.get("type", "space")
     repo = hub.repo(req.params["repo"], rtype)
     who = req.principal
     assert who is not None
-    if repo is None or not hub.auth.can_read(who, repo.owner, repo.private):
+    hidden = repo is not None and (repo.private or (files and repo.protected))
+    if repo is None or not hub.auth.can_read(who, repo.owner, hidden):
         if who.user is None:
             raise HubError(401, "Invalid username or password.", code="RepoNotFound")
         raise repo_not_found()

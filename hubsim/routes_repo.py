@@ -280,7 +280,7 @@ def _file_item(path: str, f: FileEntry) -> dict[str, Any]:
 def paths_info(hub: Hub, req: Request) -> Response:
     """``get_paths_info``: the form's ``paths`` that exist at ``rev`` (files, and folders as
     ``directory``), in the shape of the tree listing; missing paths are left out, not an error."""
-    repo = load_repo(hub, req)
+    repo = load_repo(hub, req, files=True)
     commit = _commit_of(repo, req.params["rev"])
     form = parse_qs(req.body().decode(), keep_blank_values=True)
     out: list[dict[str, Any]] = []
@@ -303,7 +303,7 @@ def resolve(hub: Hub, req: Request) -> Response:
     rtype = {"spaces/": "space", "datasets/": "dataset", "kernels/": "kernel"}.get(
         req.params.get("prefix", ""), "model"
     )
-    repo = load_repo(hub, req, repo_type=rtype)
+    repo = load_repo(hub, req, repo_type=rtype, files=True)
     commit = _commit_of(repo, req.params["rev"])
     path = req.params["path"]
     entry = commit.files.get(path)
@@ -335,7 +335,7 @@ def lfs_download(hub: Hub, req: Request) -> Response:
 
 
 def tree(hub: Hub, req: Request) -> Response:
-    repo = load_repo(hub, req)
+    repo = load_repo(hub, req, files=True)
     commit = _commit_of(repo, req.params["rev"])
     base = req.params.get("path", "").strip("/")
     prefix = base + "/" if base else ""

@@ -197,6 +197,17 @@ def test_protected_visibility_on_create_and_in_settings(sim, api):
     assert sim.repo("user/b").private and not sim.repo("user/b").protected
 
 
+def test_a_protected_spaces_files_are_private_to_outsiders(sim, api):
+    api.create_repo("user/p", repo_type="space", space_sdk="static", visibility="protected")
+    api.create_repo("user/o", repo_type="space", space_sdk="static")
+    anonymous = HfApi(endpoint=sim.url)
+    assert anonymous.space_info("user/p", token=False).private is False  # the page: as AS_PUBLIC
+    with pytest.raises(RepositoryNotFoundError):
+        list(anonymous.list_repo_tree("user/p", repo_type="space", token=False))
+    assert list(anonymous.list_repo_tree("user/o", repo_type="space", token=False))
+    assert list(api.list_repo_tree("user/p", repo_type="space"))  # its owner reads them
+
+
 # ----------------------------------------------------------------- rate limits, hardware
 def test_ratelimit_fault_sends_ratelimit_headers_without_retry_after(sim):
     sim.faults.add("GET", r"/api/whoami-v2", status=429, ratelimit=2)

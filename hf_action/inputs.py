@@ -128,6 +128,7 @@ class Inputs:
     factory_reboot: bool = False
     preview: str = "auto"
     preview_name: str = "{name}-pr-{number}"
+    preview_visibility: str | None = None  # None: no more visible than the base (preview.py)
     allow_fork_secrets: bool = False
     github_token: str | None = None
     comment: bool = True
@@ -505,6 +506,7 @@ def parse_inputs(
         factory_reboot=parse_bool("factory-reboot", _set(val, "factory-reboot")),
         preview=_pick("preview", _set(val, "preview"), PREVIEW_MODES),
         preview_name=template,
+        preview_visibility=_choice("preview-visibility", val["preview-visibility"], VISIBILITIES),
         allow_fork_secrets=parse_bool("allow-fork-secrets", _set(val, "allow-fork-secrets")),
         github_token=_token("github-token", val["github-token"], required=False),
         comment=parse_bool("comment", _set(val, "comment")),

@@ -80,6 +80,46 @@ def preview_action(pr_action: str) -> tuple[PreviewAction, str]:
     )
 
 
+class BaseVisibility(StrEnum):
+    """What the base Space shows of who may see it, as far as its previews are concerned."""
+
+    MISSING = "missing"  # no base Space yet
+    PUBLIC = "public"  # anyone may read its files
+    PRIVATE = "private"
+    PROTECTED = "protected"  # the app is public, the files are not
+    HIDDEN = "hidden"  # private or protected: its info shows `private: true` and no more
+
+
+_SHOWN = {
+    BaseVisibility.PRIVATE: "private",
+    BaseVisibility.PROTECTED: "protected",
+    BaseVisibility.HIDDEN: "private or protected",
+}
+
+
+def preview_visibility(
+    explicit: str | None, asked: str | None, base: BaseVisibility, base_id: str
+) -> tuple[str | None, str]:
+    """The visibility a preview is given (None: the Hub's creation default, or left as it is), and
+    the log's reason. A preview shows unreleased code, so it is never more visible than its base:
+    a base that is not public gives a private preview whatever `visibility` (production's) says.
+    Private, not protected: every plan allows it, it holds whether the Hub's info tells protected
+    from private or not, and the app of unreleased code stays unlisted too. Only
+    `preview-visibility` (`explicit`) may choose otherwise."""
+    if explicit is not None:
+        return explicit, f"preview-visibility: {explicit}"
+    if base is BaseVisibility.MISSING:
+        return (
+            asked,
+            f"the base Space {base_id} does not exist yet, so the creation default applies",
+        )
+    if base is BaseVisibility.PUBLIC:
+        return asked, f"the base Space {base_id} is public" + (
+            f"; visibility: {asked}" if asked else ""
+        )
+    return "private", f"the base Space {base_id} is {_SHOWN[base]}, so its preview is private"
+
+
 def secrets_allowed(pr: PullRequest | None, allow_fork_secrets: bool) -> bool:
     """Forks run untrusted code, so their previews get secrets only on explicit opt-in."""
     if pr is None or not pr.is_fork:

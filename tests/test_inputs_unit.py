@@ -56,6 +56,7 @@ def test_defaults(ws):
         ws.resolve(),
     )
     assert (got.sdk, got.hardware, got.visibility, got.card) == (None, None, None, None)
+    assert got.preview_visibility is None
     assert (got.secrets, got.variables, got.exclude) == ({}, {}, ())
     assert (got.delete_removed, got.wait, got.dry_run, got.factory_reboot) == (
         True,
@@ -92,10 +93,11 @@ def test_every_value_is_read(ws):
         secrets="S=1", variables="V=2", exclude="# c\n\n*.ipynb\n data/ \n", delete_removed="no", app_port="8000",
         app_file="src/app.py", sdk_version=" 5.9.1 ", sleep_time="3600", wait="off", timeout="1h30m", dry_run="yes",
         commit_message="msg", card="README_HF.md", factory_reboot="1", preview="false", preview_name="{name}-{number}",
-        allow_fork_secrets="on", github_token="ghp_x", comment="0",
+        preview_visibility="Protected", allow_fork_secrets="on", github_token="ghp_x", comment="0",
     )  # fmt: skip
     assert (got.space, got.token, got.path) == ("name", "hf_x", (ws / "app").resolve())
     assert (got.sdk, got.hardware, got.visibility) == ("docker", "t4-small", "private")
+    assert got.preview_visibility == "protected"
     assert (got.secrets, got.variables, got.exclude) == (
         {"S": "1"},
         {"V": "2"},
@@ -167,6 +169,7 @@ def test_the_token_may_be_optional():
         ({"sdk": "flask"}, "sdk", "'flask' is not allowed.", None),
         ({"hardware": "gpu"}, "hardware", "'gpu' is not allowed.", None),
         ({"visibility": "internal"}, "visibility", "'internal' is not allowed.", None),
+        ({"preview-visibility": "unlisted"}, "preview-visibility", "'unlisted' is not allowed.", "Use one of: public, private, protected."),
         ({"preview": "maybe"}, "preview", "'maybe' is not allowed.", "Use one of: auto, true, false."),
         ({"wait": "sometimes"}, "wait", "expected true or false, got 'sometimes'.", None),
         ({"timeout": "soon"}, "timeout", "'soon' is not a duration.", "Use seconds (1200) or a unit: 90s, 20m, 1h."),

@@ -9,12 +9,14 @@ from dataclasses import replace
 import pytest
 
 from hf_action.preview import (
+    BaseVisibility,
     PreviewAction,
     PullRequest,
     fork_note,
     preview_action,
     preview_enabled,
     preview_space_id,
+    preview_visibility,
     split_space_id,
 )
 
@@ -134,3 +136,26 @@ def test_template_messages():
         "preview-name '-{name}-{number}' gives '-app-1', which is not a valid Space name (letters, "
         "digits, '-', '_', '.'; no leading or trailing '-' or '.', no '--' or '..')"
     )
+
+
+B = BaseVisibility
+
+
+@pytest.mark.parametrize(
+    "explicit,asked,base,given",
+    [
+        (None, None, B.PRIVATE, "private"),
+        (None, None, B.PROTECTED, "private"),
+        (None, None, B.HIDDEN, "private"),
+        (None, "public", B.PRIVATE, "private"),  # production's visibility never widens a preview
+        (None, "protected", B.HIDDEN, "private"),
+        (None, None, B.PUBLIC, None),  # as before: the creation default, then left as it is
+        (None, "private", B.PUBLIC, "private"),
+        (None, None, B.MISSING, None),
+        (None, "protected", B.MISSING, "protected"),
+        ("public", None, B.PRIVATE, "public"),  # named outright: the one way to widen it
+        ("protected", "private", B.PUBLIC, "protected"),
+    ],
+)
+def test_a_preview_is_never_more_visible_than_its_base_unless_named(explicit, asked, base, given):
+    assert preview_visibility(explicit, asked, base, "o/app")[0] == given

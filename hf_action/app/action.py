@@ -26,6 +26,7 @@ from hf_action.hub.urls import hub_endpoint
 from hf_action.hub.xetmemory import XetConcurrency, cpu_count, job_memory, xet_concurrency
 from hf_action.inputs import Inputs
 from hf_action.outcome import Outcome
+from hf_action.preview import BaseVisibility
 from hf_action.request import Request, Stop, read_request, to_mask
 
 if TYPE_CHECKING:
@@ -121,7 +122,9 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
 
         _loaded()
         return report.cleaned(cleanup_previews(api, inputs, base_id, ctx))
-    where = destination(inputs, request.pr, base_id, ctx.runner)
+    where = destination(
+        inputs, request.pr, base_id, ctx.runner, lambda: _base_visibility(api, base_id)
+    )
     report.head = head = watch_pull_head(inputs, where, ctx)
     report.deployment = open_deployment(inputs, where, ctx, head)
     report.comment = open_comment(inputs, where, ctx, head)
@@ -129,6 +132,15 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
         return report.superseded(head, newer)
     outcome = _operate(api, inputs, token, where, ctx, found)
     return report.done(outcome)
+
+
+def _base_visibility(api: HfApi, base_id: str) -> BaseVisibility:
+    """Who may see the base Space, read only for a preview deploy (app/route.py)."""
+    from hf_action.hub.client import hub_step  # see _connect
+    from hf_action.hub.space import base_visibility
+
+    with hub_step("read the base Space's visibility", base_id):
+        return base_visibility(api, base_id)
 
 
 def _hardware_names(wanted: str, ctx: RunContext) -> tuple[str, ...]:

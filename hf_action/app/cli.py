@@ -95,6 +95,7 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ("Pull-request previews", [
         ("preview", "MODE", "auto, true or false: deploy pull requests to their own Space"),
         ("preview-name", "TEMPLATE", "preview Space name with {name} and {number}"),
+        ("preview-visibility", "VIS", "public, private or protected for previews (default: no more visible than the base)"),
         ("allow-fork-secrets", "BOOL", "fork previews get the Space secrets, never the token; their code can read them"),
         ("github-token", "TOKEN", "GitHub token used to comment on the pull request"),
         ("comment", "BOOL", "post and update a comment with the preview URL"),

@@ -173,7 +173,7 @@ def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
         state = read_space(ctx.api, ctx.space_id)
         if inputs.keyless and not state.exists:
             raise keyless.cannot_create(ctx.space_id)
-        settings = plan_settings(state, inputs.hardware, inputs.visibility, inputs.sleep_time)
+        settings = plan_settings(state, inputs.hardware, ctx.where.visibility, inputs.sleep_time)
     return state, Wanted(settings, _env_plan(ctx, state))
 
 

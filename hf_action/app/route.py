@@ -3,15 +3,18 @@ what a fork may see). The rules themselves are pure (preview.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hf_action.errors import InputError
 from hf_action.github.runner import Runner
 from hf_action.inputs import Inputs
 from hf_action.preview import (
+    BaseVisibility,
     PullRequest,
     fork_note,
     preview_space_id,
+    preview_visibility,
     secrets_allowed,
 )  # fmt: skip
 
@@ -26,6 +29,7 @@ class Destination:
     notes: list[str]  # shown in the summary and the PR comment
     base_id: str
     pr: PullRequest | None = None
+    visibility: str | None = None  # to set on the Space; None: the creation default, or leave it
 
     @property
     def preview(self) -> bool:
@@ -38,15 +42,21 @@ class Destination:
 
 
 def destination(
-    inputs: Inputs, pr: PullRequest | None, base_id: str, runner: Runner
+    inputs: Inputs,
+    pr: PullRequest | None,
+    base_id: str,
+    runner: Runner,
+    read_base: Callable[[], BaseVisibility],
 ) -> Destination:
-    """The base Space, or this PR's preview of it, with the secrets a fork's code may read."""
+    """The base Space, or this PR's preview of it: no more visible than the base (`read_base` reads
+    it), with the secrets a fork's code may read."""
     if pr is None:
-        return Destination(base_id, inputs.secrets, [], base_id)
+        return Destination(base_id, inputs.secrets, [], base_id, visibility=inputs.visibility)
     space_id = _preview_id(base_id, pr.number, inputs.preview_name)
     runner.info(f"Preview for pull request #{pr.number}: {space_id}")
+    visibility = _visibility(inputs, base_id, runner, read_base)
     if not pr.is_fork:
-        return Destination(space_id, inputs.secrets, [], base_id, pr)
+        return Destination(space_id, inputs.secrets, [], base_id, pr, visibility)
     secrets = inputs.secrets
     if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
         secrets = {}
@@ -63,7 +73,21 @@ def destination(
             title="Secrets given to fork preview",
         )
     note = fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or ""
-    return Destination(space_id, secrets, [note], base_id, pr)
+    return Destination(space_id, secrets, [note], base_id, pr, visibility)
+
+
+def _visibility(
+    inputs: Inputs, base_id: str, runner: Runner, read_base: Callable[[], BaseVisibility]
+) -> str | None:
+    """The preview's visibility (preview.preview_visibility), said in the log. The base is read only
+    for a deploy that does not name the preview's visibility."""
+    if inputs.operation != "deploy":
+        return None
+    explicit = inputs.preview_visibility
+    base = BaseVisibility.MISSING if explicit is not None else read_base()
+    visibility, reason = preview_visibility(explicit, inputs.visibility, base, base_id)
+    runner.info(f"Preview visibility: {visibility or 'unchanged (public when created)'}; {reason}.")
+    return visibility
 
 
 def _preview_id(base_id: str, number: int, template: str) -> str:

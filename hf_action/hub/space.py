@@ -11,6 +11,7 @@ from hf_action.hub import billing
 from hf_action.hub.billing import Asked
 from hf_action.inputs import VISIBILITIES
 from hf_action.plan import RemoteFile
+from hf_action.preview import BaseVisibility
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, SpaceInfo
@@ -78,6 +79,31 @@ def shown_visibility(info: SpaceInfo) -> str | None:
     if isinstance(protected, bool) and isinstance(info.private, bool):
         return "protected" if protected else "private" if info.private else "public"
     return None
+
+
+def base_visibility(api: HfApi, space_id: str) -> BaseVisibility:
+    """Who may see the base Space, for its previews. The info tells when it states the visibility, or
+    shows `private: true` (private or protected). `private: false` alone may be a protected Space
+    (hub-2026.md): then its files are asked for without a token, and only an answer proves them
+    public; a refusal means protected."""
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+    try:
+        info: SpaceInfo = api.space_info(space_id)
+    except RepositoryNotFoundError:
+        return BaseVisibility.MISSING
+    stated = shown_visibility(info)
+    if stated is not None:
+        return BaseVisibility(stated)
+    if info.private:
+        return BaseVisibility.HIDDEN
+    try:
+        next(iter(api.list_repo_tree(space_id, repo_type="space", token=False)), None)
+    except HfHubHTTPError as exc:
+        if exc.response is None or exc.response.status_code not in (401, 403, 404):
+            raise
+        return BaseVisibility.PROTECTED
+    return BaseVisibility.PUBLIC
 
 
 def _files(info: SpaceInfo) -> dict[str, RemoteFile] | None:

@@ -12,7 +12,7 @@ import sys
 import threading
 
 from .hub import HubSim
-from .settings import LifecycleTimings, Settings, Variants
+from .settings import LifecycleTimings, Settings, Variants, assign
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -59,14 +59,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="runtime JSON names the commit of the build shown (production omits it)",
     )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KNOB=VALUE",
+        help="any knob of hubsim.settings, e.g. variants.log_stream=keepalive (repeatable)",
+    )
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    tokens = {t: "write" for t in args.token} | {t: "read" for t in args.read_token}
-    if not tokens:
-        tokens = {"hf_write_token": "write"}
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The flags' settings, then each ``--set`` in order."""
     settings = Settings(
         time_scale=args.time_scale,
         lifecycle=LifecycleTimings(
@@ -76,6 +80,21 @@ def main(argv: list[str] | None = None) -> int:
         xet=not args.classic_lfs,
         variants=Variants(sha="shown" if args.runtime_sha else "absent"),
     )
+    for assignment in args.set:
+        assign(settings, assignment)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    tokens = {t: "write" for t in args.token} | {t: "read" for t in args.read_token}
+    if not tokens:
+        tokens = {"hf_write_token": "write"}
+    try:
+        settings = settings_of(args)
+    except ValueError as exc:
+        print(f"hubsim: --set {exc}", file=sys.stderr)
+        return 2
     sim = HubSim(user=args.user, tokens=tokens, settings=settings, host=args.host, port=args.port)
     for org in args.org:
         sim.add_org(org, {args.user: "write"})

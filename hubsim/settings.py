@@ -3,14 +3,16 @@
 ``Settings`` holds what a test or the CLI chooses: timings, paging, storage, apps, plan and quota
 rules, keyless tokens; ``Variants`` (``settings.variants``) the Hub's behaviours that no recording
 shows, each value a plausible Hub. Adding a knob is a field here, with its line in the docstring
-(and, for a variant, its evidence in hubsim/README), read where it acts through ``hub.settings``.
+(and, for a variant, its evidence in hubsim/README), read where it acts through ``hub.settings``;
+``assign`` sets any of them from text (the CLI's ``--set``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 CasFault = Literal["unreachable", "error", "hang"]
 AppAnswer = Literal["200", "500", "none"]
@@ -158,3 +160,55 @@ class Settings:
     report_expiry: bool = True
     audience: str | None = None
     variants: Variants = field(default_factory=Variants)
+
+
+def knob_names(target: Any = None, prefix: str = "") -> list[str]:
+    """Every knob ``assign`` can set, dotted (``variants.log_stream``, ``lifecycle.stale``)."""
+    target = Settings() if target is None else target
+    names = []
+    for f in fields(target):
+        value = getattr(target, f.name)
+        if is_dataclass(value):
+            names += knob_names(value, f"{prefix}{f.name}.")
+        elif not isinstance(value, dict):
+            names.append(prefix + f.name)
+    return names
+
+
+def assign(settings: Settings, assignment: str) -> None:
+    """Set one knob from ``name=value`` text, parsed as the field's type: ``variants.log_stream=
+    keepalive``, ``lifecycle.building=0.5``, ``space_creations=none``, ``variants.protected_info=
+    AS_PRIVATE``. ValueError names the knobs or the values when the text is neither."""
+    name, sep, text = assignment.partition("=")
+    *path, leaf = name.strip().split(".")
+    target: Any = settings
+    for part in path:
+        target = getattr(target, part, None)
+    if not sep or name.strip() not in knob_names():
+        raise ValueError(f"unknown knob {name.strip()!r}: one of {', '.join(knob_names())}")
+    hint = get_type_hints(type(target))[leaf]
+    setattr(target, leaf, _parse(hint, text.strip(), name.strip()))
+
+
+def _parse(hint: Any, text: str, name: str) -> Any:
+    unions = (Union, types.UnionType)
+    options = get_args(hint) if get_origin(hint) in unions else (hint,)
+    if text.lower() == "none" and type(None) in options:
+        return None
+    for option in options:
+        if get_origin(option) is Literal:
+            if text in get_args(option):
+                return text
+        elif isinstance(option, type) and issubclass(option, Enum):
+            members = {m.name: m for m in option} | {str(m.value): m for m in option}
+            if text in members:
+                return members[text]
+        elif option is bool:
+            if text.lower() in ("true", "false"):
+                return text.lower() == "true"
+        elif option in (int, float, str):
+            try:
+                return option(text)
+            except ValueError:
+                continue
+    raise ValueError(f"{name}: {text!r} is not a {hint}")

@@ -383,6 +383,18 @@ class Hub:
             repo.hardware = flavor
             self.restart(repo, Restart.HARDWARE)
 
+    @staticmethod
+    def set_sleep_time(repo: Repo, seconds: Any) -> None:
+        """Seconds without visitors before the Space sleeps; restarts nothing."""
+        if not isinstance(seconds, int):
+            raise bad_request("seconds must be an integer")
+        repo.sleep_time = seconds
+
+    @staticmethod
+    def pause(repo: Repo) -> None:
+        """PAUSED until a restart; commits and settings changes leave it paused."""
+        repo.space.paused = True
+
     def commit_later(
         self, repo_id: str, delay: float, *, author: str = "someone-else", path: str = "NOTES.md"
     ) -> None:

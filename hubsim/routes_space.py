@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from .access import load_repo
 from .clock import STREAM_HEADER
-from .errors import bad_request
 from .lifecycle import Build, runtime_json
 from .model import Restart, Setting
 from .state import Repo, iso_at
@@ -128,16 +127,13 @@ def hardware(hub: Hub, req: Request) -> Response:
 
 def sleeptime(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
-    seconds = req.json().get("seconds")
-    if not isinstance(seconds, int):
-        raise bad_request("seconds must be an integer")
-    repo.sleep_time = seconds
+    hub.set_sleep_time(repo, req.json().get("seconds"))
     return json_response(runtime_json(repo, hub.now()))
 
 
 def pause(hub: Hub, req: Request) -> Response:
     repo = _space(hub, req, write=ADMIN)
-    repo.space.paused = True
+    hub.pause(repo)
     return json_response(runtime_json(repo, hub.now()))
 
 

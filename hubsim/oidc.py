@@ -216,14 +216,14 @@ class Oidc:
 
     def _new_token(self) -> str:
         """`hf_jwt_` + a JWT's three dot-separated parts (as the name says); others opaque."""
-        prefix = self.settings.variants.token_prefix
+        prefix = self.settings.token_prefix
         if prefix == TOKEN_PREFIXES[0]:  # hf_jwt_
             return prefix + ".".join(secrets.token_urlsafe(n) for n in (18, 48, 32))
         return prefix + secrets.token_urlsafe(24)
 
     def whoami(self, scoped: ScopedToken, user_answer: dict[str, Any]) -> dict[str, Any]:
         """`/api/whoami-v2` for an exchanged token, in the shape `whoami_shape` picks."""
-        shape = self.settings.variants.whoami_shape
+        shape = self.settings.whoami_shape
         if shape is WhoamiShape.REFUSED_401:
             raise invalid_credentials()
         if shape is WhoamiShape.REFUSED_403:

@@ -100,8 +100,6 @@ class Variants:
     - ``sleep_stage``: the stage of a Space asleep for lack of visitors: ``SLEEPING``
       (huggingface.js) or ``STOPPED`` (hub-docs, huggingface_hub's ``SpaceStage``).
     - ``protected_info``: what the info and the listing show of a protected Space.
-    - ``whoami_shape``: what ``/api/whoami-v2`` answers for an exchanged (keyless) token.
-    - ``token_prefix``: the prefix of an exchanged token (``TOKEN_PREFIXES``).
     """
 
     sha: RuntimeSha = "absent"
@@ -115,8 +113,6 @@ class Variants:
     info_lag: float = 0.0
     sleep_stage: SleepStage = "SLEEPING"
     protected_info: ProtectedInfo = ProtectedInfo.AS_PUBLIC
-    whoami_shape: WhoamiShape = WhoamiShape.FINE_GRAINED
-    token_prefix: str = TOKEN_PREFIXES[0]
 
 
 @dataclass
@@ -139,7 +135,10 @@ class Settings:
       ``creation_retry_after`` (``space_creations = None``: no quota).
     - ``token_lifetime``: seconds an exchanged token lives (wall clock); ``report_expiry``:
       the exchange answers ``expires_in``; ``audience``: the ``aud`` an id token must name
-      (``None``: this simulator's URL, as clients send ``HF_ENDPOINT``).
+      (``None``: this simulator's URL, as clients send ``HF_ENDPOINT``); ``token_prefix`` and
+      ``whoami_shape``: an exchanged token's prefix (``TOKEN_PREFIXES``) and what
+      ``/api/whoami-v2`` answers for it, recorded nowhere (hubsim/README "The Hub of 2026");
+      they need GitHub's id token, so no probe reads them and they are not ``Variants``.
     - ``variants``: the Hub's behaviours no recording shows (``Variants``).
     """
 
@@ -159,6 +158,8 @@ class Settings:
     token_lifetime: float = 3600.0
     report_expiry: bool = True
     audience: str | None = None
+    token_prefix: str = TOKEN_PREFIXES[0]
+    whoami_shape: WhoamiShape = WhoamiShape.FINE_GRAINED
     variants: Variants = field(default_factory=Variants)
 
 

@@ -2,7 +2,7 @@
 (`hf_jwt_`, `hf_oauth_`, or one no source names) and its whoami answer (fine-grained, an app, the
 synthetic `[OIDC]` user, no `name`, refused 401/403) are recorded nowhere, so a run must depend on
 neither: the Space comes from the inputs, the lifetime from the exchange's answer. hubsim's knobs:
-`hub.settings.variants.token_prefix`, `hub.settings.variants.whoami_shape`, `hub.settings.token_lifetime`, `hub.settings.report_expiry`."""
+`hub.settings.token_prefix`, `hub.settings.whoami_shape`, `hub.settings.token_lifetime`, `hub.settings.report_expiry`."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def keyless_deploy(action, hub, github, leak_guard, **inputs: str):
 def test_keyless_deploy_holds_whatever_the_token_looks_like(
     action, hub, github, leak_guard, shape, prefix
 ):
-    hub.settings.variants.whoami_shape, hub.settings.variants.token_prefix = shape, prefix
+    hub.settings.whoami_shape, hub.settings.token_prefix = shape, prefix
     result = keyless_deploy(action, hub, github, leak_guard).assert_ok()
     (issued,) = hub.oidc.issued
     assert issued.token.startswith(prefix)
@@ -122,7 +122,7 @@ def test_an_answer_naming_no_account_is_not_held_against_the_token():
 
 @pytest.mark.parametrize("operation", ["restart", "pause"])
 def test_keyless_operations_hold_when_whoami_is_refused(action, hub, github, leak_guard, operation):
-    hub.settings.variants.whoami_shape = WhoamiShape.REFUSED_403
+    hub.settings.whoami_shape = WhoamiShape.REFUSED_403
     hub.create_repo("user/site", sdk="static")
     hub.oidc.trust("user/site", repository="octo-org/octo-app")
     inputs = {"space": "user/site", "hf-token": "", "operation": operation}

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hubsim import HubSim, ProtectedInfo
+from hubsim import HubSim, ProtectedInfo, Settings
 from hubsim.probe.plan import Kind, Step, Timing
 from hubsim.probe.script import Config, Result, run
 
@@ -33,20 +33,21 @@ REAL_SECONDS = frozenset({"info_lag", "keepalive"})
 def set_knob(sim: HubSim, name: str, value: Any) -> None:
     """Set one hubsim knob to a value as the classifier names it."""
     if name == "protected_info":
-        sim.protected_info = ProtectedInfo[value]
-        return
-    setattr(sim.variants, name, value * SCALE if name in REAL_SECONDS else value)
+        value = ProtectedInfo[value]
+    elif name in REAL_SECONDS:
+        value = value * SCALE
+    setattr(sim.settings.variants, name, value)
 
 
 def has_knob(sim: HubSim, name: str) -> bool:
-    return name == "protected_info" or hasattr(sim.variants, name)
+    return hasattr(sim.settings.variants, name)
 
 
 @contextmanager
 def probed_hub(secrets_seen: list[str] | None = None) -> Iterator[HubSim]:
     """A fast hubsim where the user may create paid Spaces; ``secrets_seen`` collects every
     secret value a Space held when it was deleted (what the cassettes must not contain)."""
-    with HubSim(user="user", tokens={TOKEN: "write"}, time_scale=SCALE) as sim:
+    with HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(time_scale=SCALE)) as sim:
         sim.set_quota(pro=True)
         set_knob(sim, "keepalive", 1.0)
         if secrets_seen is not None:

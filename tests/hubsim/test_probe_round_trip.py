@@ -11,10 +11,10 @@ import dataclasses
 
 import pytest
 
-from hubsim.lifecycle import Variants
 from hubsim.probe.cassette import load_dirs
 from hubsim.probe.classify import BY_NAME, KNOBS, classify
 from hubsim.probe.plan import Kind, budget, build_plan
+from hubsim.settings import Variants
 from tests.conftest import find_leaks
 from tests.hubsim.probe_harness import TIMING, TOKEN, has_knob, probe, probed_hub, set_knob
 
@@ -77,7 +77,7 @@ def test_the_full_sequence_names_every_default_and_leaks_nothing(tmp_path):
 def test_every_hubsim_knob_has_a_classifier_entry():
     """A knob added to hubsim needs one `Knob` entry (or a reason here) to be probed."""
     with probed_hub() as sim:
-        knobs = set(dataclasses.asdict(sim.variants)) | {"protected_info"}
+        knobs = set(dataclasses.asdict(sim.settings.variants))
         assert all(has_knob(sim, k.name) for k in KNOBS if k.name not in NOT_ROUND_TRIPPED)
     assert knobs <= set(BY_NAME)
     for name in NOT_ROUND_TRIPPED:

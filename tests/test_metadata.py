@@ -50,8 +50,13 @@ def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
     )
 
 
+ZIZMOR_CONFIG = ROOT / ".github" / "zizmor.yml"  # the docs' `@v1` pin of this action (release.md)
+
+
 def zizmor(*paths: str | Path, cwd: Path = ROOT) -> None:
-    proc = run(tool("zizmor"), "--offline", "--no-progress", *paths, cwd=cwd)
+    proc = run(
+        tool("zizmor"), "--offline", "--no-progress", "--config", ZIZMOR_CONFIG, *paths, cwd=cwd
+    )
     assert_clean(proc)
     assert "No findings to report" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
 
@@ -329,6 +334,8 @@ def test_shell_scripts_pass_shellcheck():
         "scripts/lock",
         "scripts/_venv.sh",
         "scripts/image-test",
+        "scripts/image-smoke",
+        "scripts/gen-docs",
     ]
     assert_clean(run(tool("shellcheck"), "--shell=bash", "--external-sources", *scripts))
 
@@ -443,7 +450,8 @@ def test_docs_inputs_reference_matches_action_yml(kind):
     )
 
 
-README_MAX_BYTES = 15 * 1024
+# The generated tables (scripts/gen-docs) give every input and output its rule in one sentence.
+README_MAX_BYTES = 17 * 1024
 
 
 def test_readme_is_at_most_15_kb():
@@ -566,3 +574,26 @@ def test_webhook_examples_are_installed():
     events = {e["name"]: e for e in json.loads(WEBHOOK_EXAMPLES.read_text(encoding="utf-8"))}
     actions = {x["action"] for x in events["pull_request"]["examples"]}
     assert {"opened", "synchronize", "reopened", "closed"} <= actions
+
+
+def test_no_example_pins_a_commit_that_does_not_exist():
+    """A made-up SHA reads as a real pin and fails with 'Unable to resolve action': the docs use
+    `@v1` (docs/release.md#pinning); any SHA written must be a commit of this repository."""
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "examples").rglob("*.md")]
+    refs = {
+        (page.name, ref)
+        for page in pages
+        # the action's refs; an image's digest (`hf-deploy@sha256:`) is not one
+        for ref in re.findall(
+            r"hf-deploy@(?!sha256:)([^\s`'\"#)]+)", page.read_text(encoding="utf-8")
+        )
+    }
+    assert refs, "no example uses the action"
+    for page, ref in sorted(refs):
+        if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+            known = run("git", "cat-file", "-e", f"{ref}^{{commit}}")
+            assert known.returncode == 0, (
+                f"{page}: hf-deploy@{ref} is not a commit of this repository"
+            )
+        else:
+            assert ref in {"v1", "main", "<sha>"}, f"{page}: hf-deploy@{ref}"

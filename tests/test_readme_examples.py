@@ -110,3 +110,44 @@ def test_the_preview_example_grants_what_previews_use():
     assert "environment" not in job  # the action makes one environment per pull request
     assert deploy_inputs(job)["hf-token"] == TOKEN  # previews create Spaces: keyless cannot
     assert "cleanup-previews" in README
+
+
+def _gradio_inputs(action, hardware: bool = True) -> dict[str, str]:
+    inputs = deploy_inputs(only_job(section_workflow("Gradio app")))
+    copy_example("gradio-hello", action.workspace / inputs["path"])
+    return inputs if hardware else {k: v for k, v in inputs.items() if k != "hardware"}
+
+
+def test_the_gradio_start_runs_free_on_zerogpu(action, hub):
+    hub.settings.enforce_plans = True  # a free account, after 2026-07-21
+    inputs = _gradio_inputs(action)
+    assert inputs["hardware"] == "zero-a10g" and inputs["sdk"] == "gradio"
+    result = action.run(inputs).assert_ok()
+    assert result.outputs["stage"] == "RUNNING"
+    assert hub.repo(inputs["space"]).hardware == "zero-a10g"
+
+
+def test_the_gradio_start_without_zerogpu_is_refused_for_a_free_account(action, hub):
+    hub.settings.enforce_plans = True
+    inputs = _gradio_inputs(action, hardware=False)
+    result = action.run(inputs)
+    assert result.returncode == 1 and "(402)" in result.stdout
+    assert hub.repo(inputs["space"]) is None  # nothing written
+
+
+def test_the_gradio_start_on_pro_leaves_out_hardware_for_cpu_basic(action, hub):
+    hub.settings.enforce_plans = True
+    hub.set_quota(pro=True)
+    inputs = _gradio_inputs(action, hardware=False)
+    assert action.run(inputs).assert_ok().outputs["stage"] == "RUNNING"
+    assert hub.repo(inputs["space"]).hardware == "cpu-basic"
+
+
+def test_with_path_dot_the_repository_readme_becomes_the_space_card(action, hub):
+    """The caveat the Gradio start states, as it happens."""
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "README.md").write_text("# octo-app\n\nThe repository's own README.\n")
+    inputs = deploy_inputs(only_job(section_workflow("Gradio app")))
+    action.run({**inputs, "path": "."}).assert_ok()
+    card = hub.repo(inputs["space"]).files["README.md"].text()
+    assert "The repository's own README." in card and "sdk: gradio" in card

@@ -1,14 +1,9 @@
-"""GitHub Deployments for previews (and production deploys on request): the "View deployment"
-button of a pull request, with statuses that follow the Space.
-
-One environment per pull request (``hf-preview/<name>-pr-<number>`` unless the ``environment``
-input names it), ``transient_environment`` for previews, ``in_progress`` then ``success`` (with
-the app URL and the workflow run) or ``failure``, and ``inactive`` on every deployment of the
-environment once its preview is deleted; a preview run that a run of the pull request's current
-head has overtaken (github.heads) makes none, or ends its own ``inactive``. A deployment is a courtesy, like the comment: any
-failure (most often a token without ``deployments: write``) is one warning and the deploy goes on.
-PyGithub is imported lazily: the action's cold start matters.
-"""
+"""GitHub Deployments for previews (and production deploys on request): a pull request's "View
+deployment" button, one environment per pull request, with statuses that follow the Space:
+``in_progress``, then ``success`` (the app URL, the workflow run) or ``failure``; ``inactive`` once
+the preview is deleted, or when a newer run of the pull request overtook this one (github.heads).
+A courtesy, like the comment: a failure is one warning and the deploy goes on. PyGithub is
+imported lazily: cold start."""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
-"""Which run of a pull request is the newer one: runs of one pull request can overlap, and an older
-run that reports late must not replace what a newer run wrote (the sticky comment, the deployment).
-
-A run is stale once its pull request has moved on from the head it deployed (GitHub's current head
-is another commit) and a record names that current head: a run of it has reported (its comment, its
-deployment). A newer head alone is not enough: its run may not have started, or the workflow's
-`paths` may not run it at all, and then this run's code is the preview's newest. GitHub has no
-conditional write for comments or statuses: the check is read-then-write, one request apart.
-PyGithub is imported inside functions because the action's cold start matters.
-"""
+"""Which run of a pull request is the newer one, so that an older run reporting late never replaces
+what a newer run wrote (the sticky comment, the deployment). A run is stale once GitHub's current
+head of its pull request is another commit and a record names that head (a run of it reported): a
+newer head alone may never run (the workflow's `paths`). GitHub has no conditional write for
+comments or statuses, so the check is read-then-write. PyGithub is imported inside functions: cold
+start."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ import itertools
 
 import pytest
 
-from hf_action.hub.billing import Asked, Gate, gate, refusal
+from hf_action.hub.billing import Asked, Gate, gate
+from hf_action.hub.explain import payment_refused as refusal
 from hubsim.plans import PLAN_REQUIRED, ZEROGPU_REQUIRED
 
 SDKS = ("static", "gradio", "docker")

@@ -193,7 +193,8 @@ def _connect(token: str, ctx: RunContext) -> HfApi:
 
 def _check_token(api: HfApi, inputs: Inputs) -> str:
     """The Space's owner/name, once the token proves it may write to the Space's namespace."""
-    from hf_action.hub.client import check_can_write, hub_step, no_owner, whoami  # see _connect
+    from hf_action.hub.client import check_can_write, hub_step, whoami  # see _connect
+    from hf_action.hub.explain import no_owner  # see _connect
 
     if inputs.keyless:
         # The Space is the inputs' owner/name, which the exchange scoped the token to; the Hub checks

@@ -17,7 +17,7 @@ from hf_action.github.deployments import Deployments, environment_name
 from hf_action.github.pulls import CLOSED, pull_states
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
-from hf_action.hub.keyless import cannot_delete
+from hf_action.hub.explain import cannot_delete
 from hf_action.inputs import Inputs, deployment_wanted
 from hf_action.preview import preview_number
 from hf_action.text import counted

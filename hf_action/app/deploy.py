@@ -20,6 +20,7 @@ from hf_action.errors import ActionError, BuildFailed
 from hf_action.hub import keyless
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
+from hf_action.hub.explain import cannot_create
 from hf_action.hub.progress import UploadProgress, tracking
 from hf_action.hub.space import SettingsPlan, SpaceState, apply_settings, plan_settings, read_space
 from hf_action.hub.stages import ASLEEP
@@ -172,7 +173,7 @@ def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
     with hub_step("read the Space", ctx.space_id):
         state = read_space(ctx.api, ctx.space_id)
         if inputs.keyless and not state.exists:
-            raise keyless.cannot_create(ctx.space_id)
+            raise cannot_create(ctx.space_id)
         settings = plan_settings(state, inputs.hardware, ctx.where.visibility, inputs.sleep_time)
     return state, Wanted(settings, _env_plan(ctx, state))
 

@@ -10,9 +10,10 @@ from hf_action.app import record
 from hf_action.app.build_wait import await_build
 from hf_action.app.context import RunContext
 from hf_action.app.route import Destination
-from hf_action.errors import ActionError, BuildFailed
+from hf_action.errors import BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub.client import hub_step
+from hf_action.hub.explain import space_missing
 from hf_action.hub.keyless import refused_delete
 from hf_action.hub.logs import logs_before
 from hf_action.hub.proof import Goal, LogState
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
 
-def _missing(space_id: str, operation: str) -> ActionError:
-    return ActionError(
-        f"Cannot {operation} '{space_id}': the Space does not exist (or the token cannot see it).",
-        "Check the 'space' input; deploy it first with operation: deploy.",
-        title="Space not found",
-    )
-
-
 def manage_space(api: HfApi, inputs: Inputs, where: Destination, ctx: RunContext) -> Outcome:
     """Restart, pause or delete the Space; with `wait`, until the Space shows the result."""
     op, space_id = inputs.operation, where.space_id
@@ -43,7 +36,7 @@ def manage_space(api: HfApi, inputs: Inputs, where: Destination, ctx: RunContext
             _delete(api, inputs, state, ctx.runner, space_id)
             return record.deleted(begun, state, dry_run=inputs.dry_run)
         if not state.exists:
-            raise _missing(space_id, op)
+            raise space_missing(space_id, op)
         outcome = record.as_found(begun, state)
         if inputs.dry_run:
             ctx.runner.notice(

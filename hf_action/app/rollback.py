@@ -15,6 +15,7 @@ from hf_action.commitmsg import rollback_message
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import commit_restore
+from hf_action.hub.explain import space_missing
 from hf_action.hub.history import Revision, find_revision
 from hf_action.hub.proof import Goal
 from hf_action.hub.space import SpaceState, read_space
@@ -74,11 +75,7 @@ def _plan(
     with hub_step("read the Space", space_id):
         state = read_space(api, space_id)
     if not state.exists:
-        raise ActionError(
-            f"Cannot roll back '{space_id}': the Space does not exist (or the token cannot see it).",
-            "Check the 'space' input.",
-            title="Space not found",
-        )
+        raise space_missing(space_id, "rollback")
     with hub_step("read the Space's history", space_id):
         rev = find_revision(api, space_id, inputs.revision)
     with hub_step("list the Space's files", space_id):

@@ -1,3 +1,3 @@
-"""The Hugging Face Hub: client and transport, upload progress, Space state and settings, tree, commit, build watch,
-secrets and variables. huggingface_hub itself is imported only inside functions (it reads HF_ENDPOINT at import).
-"""
+"""The Hugging Face Hub: the client and its transport, the Space and its settings, files and commits,
+the build watch, the wording of every Hub failure (explain.py). huggingface_hub is imported inside
+functions only: it reads the environment at import (docs/architecture.md, "The layers")."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from hf_action.errors import ActionError
 from hf_action.hub import transport
-from hf_action.hub.explain import explain
+from hf_action.hub.explain import explain, not_a_member, org_read_only, read_only_token
 from hf_action.hub.policy import RetryPolicy
 
 if TYPE_CHECKING:
@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
 
 def prepare_client(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
-    """huggingface_hub reads HF_ENDPOINT at import: import it only now, after the environment is final
-    (the entrypoint and the CLI set it, `app.action.configure_process`). Every request it makes from
-    then on (the keyless exchange included) goes through our transport, retried by `policy`;
-    `endpoint` is the run's Hub (`urls.hub_endpoint`), the one configure_process gave the library."""
+    """Every request huggingface_hub makes from now on (the keyless exchange included) goes through
+    our transport, retried by `policy`, to `endpoint`, the run's Hub."""
     transport.install(endpoint, on_retry, policy)
 
 
@@ -59,36 +57,15 @@ def whoami(api: HfApi) -> Identity:
     )
 
 
-def no_owner(space: str) -> ActionError:
-    return ActionError(
-        f"'space' is '{space}', and the token's whoami answer names no user to own it.",
-        "Write the owner too (e.g. my-name/my-app).",
-        title="Space needs owner/name",
-    )
-
-
 def check_can_write(identity: Identity, namespace: str) -> None:
     if identity.role == "read":
-        raise ActionError(
-            f"The Hugging Face token of '{identity.user or 'an unnamed account'}' is read-only.",
-            "Use a token with the 'write' role (or a fine-grained token with write access to "
-            f"'{namespace}').",
-            title="Read-only token",
-        )
+        raise read_only_token(identity.user, namespace)
     if namespace == identity.user or identity.role == "fineGrained" or identity.user is None:
         return  # no account named: nothing to check against; the Hub refuses a write it forbids
     if namespace not in identity.orgs:
-        raise ActionError(
-            f"The token belongs to '{identity.user}', who is not a member of '{namespace}'.",
-            f"Use a token of a member of '{namespace}' with write access, or deploy to {identity.user}/<name>.",
-            title="No access to the namespace",
-        )
+        raise not_a_member(identity.user, namespace)
     if identity.orgs[namespace] == "read":
-        raise ActionError(
-            f"'{identity.user}' has only read access to the organization '{namespace}'.",
-            f"Ask an admin of '{namespace}' for the write role, or use another token.",
-            title="No write access to the organization",
-        )
+        raise org_read_only(identity.user, namespace)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hf_action.commitmsg import DEPLOY_ID
-from hf_action.errors import ActionError
+from hf_action.hub.explain import ambiguous_revision, no_previous_deploy, revision_not_found
 from hf_action.hub.urls import space_url
 from hf_action.inputs import PREVIOUS
 
@@ -31,28 +31,12 @@ def find_revision(api: HfApi, space_id: str, wanted: str) -> Revision:
         for newer, (sha, title, text) in enumerate(history[1:], start=1):
             if DEPLOY_ID in text:
                 return Revision(sha, title, newer)
-        raise ActionError(
-            f"There is no earlier deploy in the history of '{space_id}' ({len(history)} commits):"
-            " 'previous' is the newest commit before the head written by hf-deploy (its"
-            f" description has a '{DEPLOY_ID.strip()}' line).",
-            f"Set revision to the sha of the commit to return to (see {_history_url(api, space_id)}).",
-            title="No previous deploy",
-        )
+        raise no_previous_deploy(space_id, len(history), DEPLOY_ID, _history_url(api, space_id))
     found = [(n, sha, title) for n, (sha, title, _) in enumerate(history) if sha.startswith(wanted)]
     if len(found) > 1:
-        raise ActionError(
-            f"The revision '{wanted}' matches {len(found)} commits of '{space_id}'.",
-            "Give more digits of the sha.",
-            title="Ambiguous revision",
-        )
+        raise ambiguous_revision(wanted, len(found), space_id)
     if not found:
-        raise ActionError(
-            f"The revision '{wanted}' is not in the history of '{space_id}' (its main branch has"
-            f" {len(history)} commits); nothing was changed.",
-            f"Give a commit of the Space from {_history_url(api, space_id)} (a GitHub commit sha is"
-            " not a Space commit), or revision: previous.",
-            title="Revision not in the Space's history",
-        )
+        raise revision_not_found(wanted, space_id, len(history), _history_url(api, space_id))
     newer, sha, title = found[0]
     return Revision(sha, title, newer)
 

@@ -2,9 +2,8 @@
 write`), which the Hub exchanges for a token scoped to one Space for an hour ("Trusted Publishers").
 
 huggingface_hub 2.4 does both steps (`huggingface_hub._oidc`): we call it rather than speak the
-protocol again, and only add what a deploy needs: the two runner variables checked first (one error
-naming the permission), every token masked the moment it exists, and the Hub's refusal turned into
-one sentence with the resource that was asked for.
+protocol again, and only add what a deploy needs: the two runner variables checked first, every
+token masked the moment it exists, the refusals told apart (their words: hub/explain.py).
 """
 
 from __future__ import annotations
@@ -12,12 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from hf_action.errors import ActionError
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 REQUEST_URL = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 - a variable name
@@ -65,14 +59,11 @@ def exchange(
 ) -> KeylessToken:
     """Mint the id token (aud = the Hub URL) and exchange it for a token on `spaces/<space_id>`;
     a refusal names `repository` (the workflow's) as the publisher to add."""
+    from hf_action.hub.explain import keyless_needs_owner, no_access_token  # see _exchange
+
     mask((env.get(REQUEST_TOKEN) or "").strip())
     if "/" not in space_id:
-        raise ActionError(
-            f"'space' is '{space_id}': a keyless deploy needs it as owner/name.",
-            "Write the owner too (e.g. my-name/my-app): the Space is what the token is issued for,"
-            " and there is no token yet to look the owner up.",
-            title="Keyless deploy needs owner/name",
-        )
+        raise keyless_needs_owner(space_id)
     resource = f"spaces/{space_id}"
     id_token = _mint(endpoint)
     mask(id_token)
@@ -80,10 +71,7 @@ def exchange(
     token = str(answer.get("access_token") or "")
     mask(token)
     if not token:
-        raise ActionError(
-            f"The Hub's token exchange for {resource} answered no access_token.", None,
-            title="Keyless exchange failed",
-        )  # fmt: skip
+        raise no_access_token(resource)
     return KeylessToken(token, resource, *lifetime(answer))
 
 
@@ -93,21 +81,15 @@ def _mint(audience: str) -> str:
     from huggingface_hub import _oidc
     from huggingface_hub.errors import HfHubHTTPError
 
+    from hf_action.hub.explain import id_token_unreachable, no_id_token  # see _exchange
+
     try:
         return _oidc.get_oidc_token(provider=_oidc.Provider.GITHUB, audience=audience)
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
-        raise ActionError(
-            f"GitHub refused to mint an OIDC id token ({status}).",
-            "Check that the deploying job has `permissions: id-token: write`.",
-            title="No GitHub id token",
-        ) from None
+        raise no_id_token(status) from None
     except httpx2.TransportError as exc:
-        raise ActionError(
-            f"Could not reach GitHub's id-token endpoint ({type(exc).__name__}: {exc}).",
-            "Re-run the job; on a self-hosted runner, check that it can reach GitHub.",
-            title="No GitHub id token",
-        ) from None
+        raise id_token_unreachable(exc) from None
 
 
 def _exchange(
@@ -118,8 +100,8 @@ def _exchange(
     from huggingface_hub import _oidc
     from huggingface_hub.errors import HfHubHTTPError
 
-    from hf_action.hub.client import hub_step
-    from hf_action.hub.explain import keyless_refused
+    from hf_action.hub.client import hub_step  # this module is imported by every run: the
+    from hf_action.hub.explain import keyless_refused  # HTTP stack only by a keyless one
 
     with hub_step(f"exchange the GitHub id token for a token on {resource}", space_id):
         try:
@@ -133,39 +115,6 @@ def _exchange(
             raise  # hub_step explains it like any other Hub failure
 
 
-def cannot_create(space_id: str) -> ActionError:
-    return ActionError(
-        f"The Space '{space_id}' does not exist, and a keyless token works on one existing Space"
-        " only: it cannot create it. Nothing was written.",
-        "Create the Space once (on the Hub, or with one run that passes hf-token), add the trusted"
-        " publisher in its settings, then deploy keyless.",
-        title="Keyless deploys need an existing Space",
-    )
-
-
-def cannot_delete(operation: str, space_id: str) -> ActionError:
-    """`cleanup-previews` deletes other Spaces than the one a Trusted-Publisher token is for: said
-    before asking. `delete` is tried: the Hub's refusal of it to such a token is a bare 403."""
-    if operation == "cleanup-previews":
-        what = (
-            "it deletes preview Spaces, and a keyless (Trusted Publishing) token is scoped to the"
-            f" one Space '{space_id}' and may not delete any Space"
-        )
-        who = f"a token with write access to '{space_id.split('/')[0]}'"
-    else:
-        what = (
-            f"the Hub refused the keyless (Trusted Publishing) token the deletion of '{space_id}'"
-            " (403): such a token may deploy, restart and pause its Space"
-        )
-        who = "a write token of the Space's owner"
-    return ActionError(
-        f"operation: {operation} needs an hf-token: {what}. Nothing was deleted.",
-        f"Pass {who} for this operation (`hf-token: ${{{{ secrets.HF_TOKEN }}}}`); deploys can stay"
-        " keyless.",
-        title=f"Keyless token cannot {operation}",
-    )
-
-
 @contextlib.contextmanager
 def refused_delete(keyless: bool, space_id: str) -> Iterator[None]:
     """A keyless run's delete that the Hub forbids becomes `cannot_delete`, not a bare 403."""
@@ -174,6 +123,8 @@ def refused_delete(keyless: bool, space_id: str) -> Iterator[None]:
     except Exception as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         if keyless and status == 403:
+            from hf_action.hub.explain import cannot_delete  # see _exchange
+
             raise cannot_delete("delete", space_id) from None
         raise
 

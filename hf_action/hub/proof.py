@@ -1,31 +1,10 @@
-"""Whether the Space runs what we just did: the pure decision of the build watch (no I/O).
+"""Whether the Space runs what we just did: the build watch's decision, pure (no I/O).
 
-The Hub may or may not put a ``sha`` in the runtime JSON (the production recordings have none),
-and right after a change it keeps showing the previous build for a while. So a stage only
-counts once something ties it to our change. The evidence, strongest first:
-
-1. the runtime's ``sha`` (when the Hub sends one) is our commit (one naming another commit never
-   proves a RUNNING, but an error stage is judged by the build log: a Hub may name the build
-   still serving while ours failed);
-2. a static Space has no build: the files of the head are served at once;
-3. the visible build log starts ``===== Build Queued at … / Commit SHA: abc1234 =====`` with
-   our commit, or ``===== Build Queued at … =====`` (a restart or wake) queued after a build of
-   our commit, or more than ``CLOCK_SKEW`` after our commit (the logs' clock and the API's may
-   disagree by that much); for a restart we asked for without a commit: a build log other than
-   the one shown before, or (a container restarted without a build) a run log whose
-   ``Application Startup`` is newer than the one shown before;
-4. a stage proven by the build log is the one read *after* that log, and RUNNING also needs the
-   run log's ``Application Startup`` to be no older than that build's queue time (the app shown
-   started from that build);
-5. CONFIG_ERROR and NO_APP_FILE are verdicts without a build log: never ours while our own files
-   hold an app (``app_expected``: the previous verdict, e.g. a new Space's template, still shown
-   while our build waits in the queue); otherwise ours once another build was shown during this
-   watch (the stage moved), or once the Hub had ``settle`` seconds to react.
-
-Fallbacks, each with a warning naming what was not proven: logs that cannot be read leave a busy
-stage seen during the watch as the evidence; a run log that cannot be read leaves the build log
-alone; a restart that shows neither a new build log nor a new start within ``settle`` of our
-change (a Hub that applies a change without restarting) ends with the Space as it runs.
+Right after a change the Hub keeps showing the previous build, and its runtime may name no commit,
+so a stage counts only once evidence ties it to our change: the runtime's sha, a static Space, the
+build log's header, the run log's start, a verdict that settled (`whose`, strongest first; the list
+and its reasons: docs/how-it-works.md, "3. Watch"). A fallback to weaker evidence
+carries a warning that says what it could not prove.
 """
 
 from __future__ import annotations

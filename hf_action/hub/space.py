@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from hf_action.hub import billing
 from hf_action.hub.billing import Asked
+from hf_action.hub.explain import hub_said, payment_refused
 from hf_action.inputs import VISIBILITIES
 from hf_action.plan import RemoteFile
 from hf_action.preview import BaseVisibility
@@ -244,7 +244,7 @@ def apply_settings(api: HfApi, space_id: str, plan: SettingsPlan, sdk: str) -> N
 
 @contextlib.contextmanager
 def paid(space_id: str, asked: Asked) -> Iterator[None]:
-    """A 402 becomes the advice of the plan rule that refused `asked` (hub/billing.py)."""
+    """A 402 becomes the advice of the plan rule that refused `asked`."""
     from huggingface_hub.errors import HfHubHTTPError
 
     try:
@@ -252,5 +252,4 @@ def paid(space_id: str, asked: Asked) -> Iterator[None]:
     except HfHubHTTPError as exc:
         if exc.response is None or exc.response.status_code != 402:
             raise
-        said = exc.server_message or exc.response.headers.get("X-Error-Message") or ""
-        raise billing.refusal(space_id, asked, said) from None
+        raise payment_refused(space_id, asked, hub_said(exc)) from None

@@ -8,10 +8,8 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
 def hub_endpoint(env: Mapping[str, str]) -> str:
-    """The run's Hub: its HF_ENDPOINT, trimmed as huggingface_hub trims it, or huggingface.co. The one
-    reading of it: `configure_process` writes this value for huggingface_hub (which reads it at
-    import), `RunContext.endpoint` holds it, the client is made with it (code holding the client
-    reads `api.endpoint`)."""
+    """The run's Hub: its HF_ENDPOINT, trimmed as huggingface_hub trims it, or huggingface.co. The
+    one reading of HF_ENDPOINT; every other module is handed this value."""
     return ((env.get("HF_ENDPOINT") or "").strip() or DEFAULT_ENDPOINT).rstrip("/")
 
 

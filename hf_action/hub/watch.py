@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from huggingface_hub import SpaceStage
 
 from hf_action.errors import BuildFailed
+from hf_action.hub.explain import stage_failed, superseded, timed_out
 from hf_action.hub.logs import (
     Line,
     LogSource,
@@ -33,7 +34,7 @@ from hf_action.hub.proof import (
     log_names_ours,
     needs_header,
 )
-from hf_action.hub.stages import BUSY
+from hf_action.hub.stages import BUSY, HALTED
 
 SUPERSEDED = "SUPERSEDED"  # our stage (not the Hub's) for a commit another one replaced as head
 SETTLE = 20.0  # seconds the Hub may take to replace a verdict after a push
@@ -171,7 +172,8 @@ def watch_space(
             raise failure(seen.stage, facts.runtime, probe)
         elapsed = clock() - start
         if elapsed >= timeout:
-            raise _timed_out(goal, seen, timeout, track.evidence, probe)
+            tail = safe_tail(probe, True)
+            raise timed_out(goal.want, seen.stage, timeout, track.evidence, tail)
         sleep(min(next(intervals), max(0.0, timeout - elapsed)))
         facts = probe.info()
 
@@ -208,13 +210,7 @@ def _check_head(
     by = f" by {author}" if author else ""
     what = "our commit" if goal.expect == "commit" else "the commit we restarted"
     say(f"Evidence: the Space's head is now {sha[:7]}{by}, not {what} {goal.commit[:7]}.")
-    raise BuildFailed(
-        f"Superseded: {sha[:7]}{by} replaced {what} {goal.commit[:7]} as the Space's head during"
-        f" the build watch; the Space will run {sha[:7]}, not {goal.commit[:7]}.",
-        SUPERSEDED,
-        hint="Let one deploy to a Space run at a time (a workflow `concurrency` group per Space);"
-        " if the newer commit is meant to win, nothing needs doing.",
-    )
+    raise superseded(sha, by, what, goal.commit, SUPERSEDED)
 
 
 def _label(goal: Goal, seen: Seen, verdict: Verdict) -> str:
@@ -237,43 +233,10 @@ def with_facts(goal: Goal, facts: SpaceFacts, scale: float = 1.0) -> Goal:
     )
 
 
-def _timed_out(goal: Goal, seen: Seen, timeout: float, evidence: str, probe: Probe) -> BuildFailed:
-    return BuildFailed(
-        f"The Space did not reach {goal.want} within {timeout:.0f}s (last stage {seen.stage}; "
-        f"{evidence}).",
-        "TIMEOUT",
-        safe_tail(probe, True),
-        hint="Raise 'timeout' if the build is just slow, or read the build log below.",
-    )
-
-
-_MESSAGES = {
-    SpaceStage.BUILD_ERROR: "The Space's build failed.",
-    SpaceStage.CONFIG_ERROR: "The Space's configuration (README front matter) is invalid.",
-    SpaceStage.NO_APP_FILE: "The Space has no app file to run.",
-    SpaceStage.RUNTIME_ERROR: "The app crashed at start.",
-}
-_HINTS = {
-    SpaceStage.BUILD_ERROR: "Read the build log below; the failing step is near the end.",
-    SpaceStage.NO_APP_FILE: "Set 'app-file' (or app_file in the README front matter) to the file that starts the app.",
-    SpaceStage.CONFIG_ERROR: "Fix the README front matter (sdk, app_file, app_port, sdk_version).",
-    SpaceStage.RUNTIME_ERROR: "Read the run log below for the app's traceback.",
-    SpaceStage.PAUSED: "Restart it (operation: restart) or un-pause it in the Space settings.",
-}
-
-
 def failure(stage: str, runtime: dict[str, Any], probe: Probe) -> BuildFailed:
-    """The error to raise for a failing stage, with the relevant log's tail."""
-    if stage == SpaceStage.PAUSED:
-        message = (
-            "The Space is paused, so it will not start this commit (the files are on the Space)."
-        )
-        return BuildFailed(message, stage, hint=_HINTS[SpaceStage.PAUSED])
-    if stage == SpaceStage.DELETING:
-        return BuildFailed("The Space is being deleted.", stage)
-    tail = safe_tail(probe, stage != SpaceStage.RUNTIME_ERROR)
-    message = runtime.get("errorMessage") or _MESSAGES.get(stage, f"The Space ended in {stage}.")  # type: ignore[call-overload]  # a str stage finds its SpaceStage key (same name and hash)
-    return BuildFailed(f"{stage}: {message}", stage, tail, hint=_HINTS.get(stage))  # type: ignore[call-overload]  # as above
+    """The error for a failing stage, with the relevant log's tail (none for a halted Space)."""
+    tail = "" if stage in HALTED else safe_tail(probe, stage != SpaceStage.RUNTIME_ERROR)
+    return stage_failed(stage, runtime.get("errorMessage"), tail)
 
 
 class HubProbe:

@@ -56,7 +56,7 @@ def startup(lines: Iterable[Line]) -> float | LogState | None:
 
 
 def parse_startup(first: Line | None) -> float | LogState | None:
-    """When the app shown started, from the run log's first line (what the watch reads now)."""
+    """When the app shown started, from the run log's first line (the one line the watch reads)."""
     return startup([first] if first is not None else [])
 
 

@@ -27,6 +27,7 @@ class Auth:
         self.tokens = dict(tokens)
         self.orgs: dict[str, dict[str, str]] = {}
         self.pro = False
+        self.billing = False  # a payment method on file: every flavor, GPUs too
         self.scoped_lookup: Callable[[str], Any] | None = None  # token -> oidc.ScopedToken
 
     def add_org(self, name: str, members: dict[str, str]) -> None:

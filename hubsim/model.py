@@ -153,14 +153,18 @@ class Hub:
         self,
         *,
         pro: bool | None = None,
+        billing: bool | None = None,
         space_creations: int | None = None,
         window: float | None = None,
         retry_after: int | None = None,
     ) -> None:
-        """``pro`` lifts the paid-hardware 402 (the account's plan); the others are the settings'
-        creation quota: > ``space_creations`` per ``window`` s -> 429."""
+        """``pro`` lifts the paid-hardware 402 for the plan's flavors (the account's plan),
+        ``billing`` for every flavor (a payment method on file: GPUs are billed by the minute); the
+        others are the settings' creation quota: > ``space_creations`` per ``window`` s -> 429."""
         if pro is not None:
             self.auth.pro = pro
+        if billing is not None:
+            self.auth.billing = billing
         if space_creations is not None:
             self.settings.space_creations = space_creations
         if window is not None:
@@ -182,7 +186,7 @@ class Hub:
             self.plans.check_zerogpu(self, repo_id.split("/")[0], repo_id)
             return
         allowed = PRO_HARDWARE if self.auth.pro else FREE_HARDWARE
-        if flavor not in allowed:
+        if flavor not in allowed and not self.auth.billing:
             raise HubError(
                 402,
                 f"Payment required: you need to add a payment method to your account to use "

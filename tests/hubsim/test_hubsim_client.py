@@ -226,6 +226,11 @@ def test_error_types(sim, api, read_api):
     assert e402.value.response.status_code == 402 and sim.repo("user/err").hardware == "cpu-basic"
     sim.set_quota(pro=True)
     assert api.request_space_hardware("user/err", "cpu-upgrade").requested_hardware == "cpu-upgrade"
+    with pytest.raises(HfHubHTTPError) as gpu:  # a plan alone does not pay for a GPU
+        api.request_space_hardware("user/err", "t4-small")
+    assert gpu.value.response.status_code == 402
+    sim.set_quota(billing=True)  # a payment method on file does
+    assert api.request_space_hardware("user/err", "t4-small").requested_hardware == "t4-small"
     api.delete_repo("user/err", repo_type="space")
     with pytest.raises(RepositoryNotFoundError):
         api.delete_repo("user/err", repo_type="space")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
@@ -25,6 +25,7 @@ PREVIOUS = "previous"  # `revision`: the deploy before the Space's head (app/rol
 DEPLOYMENT_MODES = ("auto", "true", "false")
 PREVIEW_MODES = ("auto", "true", "false")
 VISIBILITIES = ("public", "private", "protected")
+CPU_BASIC = "cpu-basic"  # the Hub's free flavor, every Space's hardware unless told otherwise
 
 
 class TokenSource(StrEnum):
@@ -129,7 +130,11 @@ class Inputs:
     preview: str = "auto"
     preview_name: str = "{name}-pr-{number}"
     preview_visibility: str | None = None  # None: no more visible than the base (preview.py)
-    allow_fork_secrets: bool = False
+    preview_hardware: str = CPU_BASIC
+    preview_sleep_time: int | None = None
+    # None: not given, so previews get `secrets` / `variables`, as production (app/route.py)
+    preview_secrets: dict[str, str] | None = None
+    preview_variables: dict[str, str] | None = None
     github_token: str | None = None
     comment: bool = True
     # GitHub Deployments: auto (previews only), true (production too), false; named by environment
@@ -301,11 +306,11 @@ def _relative_file(name: str, value: str | None) -> str | None:
     return str(p)
 
 
-def _sleep_time(value: str | None) -> int | None:
+def _sleep_time(value: str | None, name: str = "sleep-time") -> int | None:
     hint = "Use seconds between 60 and 604800, or -1 to never sleep (paid hardware)."
-    seconds = _int("sleep-time", value, -1, 7 * 24 * 3600, hint)
+    seconds = _int(name, value, -1, 7 * 24 * 3600, hint)
     if seconds is not None and 0 <= seconds < 60:
-        raise InputError("sleep-time", f"{seconds} is out of range.", hint)
+        raise InputError(name, f"{seconds} is out of range.", hint)
     return seconds
 
 
@@ -363,14 +368,63 @@ def _env_blocks(val: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str
     """The secrets and the variables; a name may be one or the other, not both."""
     secrets = _env_block("secrets", val["secrets"])
     variables = _env_block("variables", val["variables"])
+    _apart("variables", secrets, variables)
+    return secrets, variables
+
+
+class _Previews(TypedDict):
+    """The inputs only previews read (app/route.py)."""
+
+    preview_name: str
+    preview_visibility: str | None
+    preview_sleep_time: int | None
+    preview_secrets: dict[str, str] | None
+    preview_variables: dict[str, str] | None
+
+
+def _previews(
+    val: Mapping[str, str | None], secrets: dict[str, str], variables: dict[str, str]
+) -> _Previews:
+    p_secrets, p_variables = _preview_blocks(val, secrets, variables)
+    return _Previews(
+        preview_name=_preview_template(_set(val, "preview-name")),
+        preview_visibility=_choice("preview-visibility", val["preview-visibility"], VISIBILITIES),
+        preview_sleep_time=_sleep_time(val["preview-sleep-time"], "preview-sleep-time"),
+        preview_secrets=p_secrets,
+        preview_variables=p_variables,
+    )
+
+
+def _preview_blocks(
+    val: Mapping[str, str | None], secrets: dict[str, str], variables: dict[str, str]
+) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """`preview-secrets` and `preview-variables`: None when not given (previews then get `secrets`
+    and `variables`). Given, even as a block of comments alone (`# none`), they replace them: a
+    preview then holds exactly those. A name is a secret or a variable of the preview, not both."""
+    given = {name: val[name] is not None for name in ("preview-secrets", "preview-variables")}
+    p_secrets = _env_block("preview-secrets", val["preview-secrets"])
+    p_variables = _env_block("preview-variables", val["preview-variables"])
+    name = "preview-variables" if given["preview-variables"] else "preview-secrets"
+    _apart(
+        name,
+        p_secrets if given["preview-secrets"] else secrets,
+        p_variables if given["preview-variables"] else variables,
+    )
+    return (
+        p_secrets if given["preview-secrets"] else None,
+        p_variables if given["preview-variables"] else None,
+    )
+
+
+def _apart(name: str, secrets: Mapping[str, str], variables: Mapping[str, str]) -> None:
     both = sorted(set(secrets) & set(variables))
     if both:
+        said = "secret" if name == "variables" else "secret and a variable of the previews"
         raise InputError(
-            "variables",
-            f"'{both[0]}' is also given as a secret.",
+            name,
+            f"'{both[0]}' is also given as a {said}.",
             "A name can be a secret or a variable, not both.",
         )
-    return secrets, variables
 
 
 def _env_mode(name: str, value: str) -> EnvMode:
@@ -475,7 +529,7 @@ def parse_inputs(
     operation = _operation(val, closing)
     deploying = operation == "deploy"
     secrets, variables = _env_blocks(val)
-    template = _preview_template(_set(val, "preview-name"))
+    previews = _previews(val, secrets, variables)
     commit_message = _commit_message(val["commit-message"])
     sdk_version = _sdk_version(val["sdk-version"])
     path = _inside("path", workspace, _set(val, "path"), must_be="dir") if deploying else workspace
@@ -505,9 +559,7 @@ def parse_inputs(
         operation=operation,
         factory_reboot=parse_bool("factory-reboot", _set(val, "factory-reboot")),
         preview=_pick("preview", _set(val, "preview"), PREVIEW_MODES),
-        preview_name=template,
-        preview_visibility=_choice("preview-visibility", val["preview-visibility"], VISIBILITIES),
-        allow_fork_secrets=parse_bool("allow-fork-secrets", _set(val, "allow-fork-secrets")),
+        **previews,
         github_token=_token("github-token", val["github-token"], required=False),
         comment=parse_bool("comment", _set(val, "comment")),
         github_deployment=_pick(
@@ -517,9 +569,15 @@ def parse_inputs(
         revision=_revision(_set(val, "revision")),
         smoke=_smoke(val, operation),
         # Last (arguments are evaluated in order): every other input is valid before the names are asked.
-        hardware=_hardware(val["hardware"], hardware_names),
+        hardware=_hardware("hardware", val["hardware"], hardware_names),
+        preview_hardware=_hardware("preview-hardware", val["preview-hardware"], hardware_names)
+        or CPU_BASIC,
     )
 
 
-def _hardware(value: str | None, names: Callable[[str], tuple[str, ...]]) -> str | None:
-    return None if value is None else _pick("hardware", value, names(value.strip().lower()))
+def _hardware(name: str, value: str | None, names: Callable[[str], tuple[str, ...]]) -> str | None:
+    """A flavor the Hub knows. cpu-basic (the preview default) is every Hub's, so it asks nothing:
+    the names may come from the Hub's listing, and loading them costs a run that stops early."""
+    if value is None or value.strip().lower() == CPU_BASIC:
+        return None if value is None else CPU_BASIC
+    return _pick(name, value, names(value.strip().lower()))

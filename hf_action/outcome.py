@@ -38,6 +38,7 @@ class Outcome:
     smoke: str | None = None  # the smoke check's result, one line (None: no check ran)
     deployment_id: int | None = None  # the GitHub Deployment made (or marked inactive)
     environment: str | None = None  # and its environment
+    runs_on: str | None = None  # a preview's hardware, visibility, sleep, sets (PreviewSettings)
 
     @property
     def changed_files(self) -> list[str]:

@@ -17,6 +17,15 @@ MAX_REPO_NAME = 96
 #: A DNS label (the app's ``<owner>-<name>.hf.space`` host) holds 63 characters.
 MAX_HOST_LABEL = 63
 DEFAULT_TEMPLATE = "{name}-pr-{number}"
+DEPENDABOT = "dependabot[bot]"
+
+#: The one rule for untrusted pull requests, printed when it applies and quoted word for word by
+#: action.yml, README.md, docs/previews.md and docs/security.md (tests/test_fork_rule_e2e.py).
+FORK_RULE = (
+    "A pull request from a fork or from Dependabot deploys only to its own preview, which gets"
+    " no secrets (neither `secrets` nor `preview-secrets`); with `preview: false` the run fails"
+    " instead of deploying it to the Space itself."
+)
 
 _HASH_LEN = 6
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
@@ -36,6 +45,19 @@ class PullRequest:
     merged: bool
     html_url: str
     author: str = ""  # the pull request's user.login (dependabot[bot] gets no Actions secrets)
+
+    @property
+    def untrusted(self) -> bool:
+        """Code the base repository's maintainers did not push: a fork's, or Dependabot's (whose
+        changes come from package registries). `FORK_RULE` says what such a pull request gets."""
+        return self.is_fork or self.author.lower() == DEPENDABOT
+
+    @property
+    def source(self) -> str:
+        """Where its code comes from, for a sentence."""
+        if not self.is_fork:
+            return "Dependabot" if self.untrusted else "this repository"
+        return f"the fork {self.head_repo}" if self.head_repo else "a fork since deleted"
 
 
 class PreviewAction(StrEnum):
@@ -120,27 +142,71 @@ def preview_visibility(
     return "private", f"the base Space {base_id} is {_SHOWN[base]}, so its preview is private"
 
 
-def secrets_allowed(pr: PullRequest | None, allow_fork_secrets: bool) -> bool:
-    """Forks run untrusted code, so their previews get secrets only on explicit opt-in."""
-    if pr is None or not pr.is_fork:
-        return True
-    return allow_fork_secrets
+class SetFrom(StrEnum):
+    """Which input a preview's secrets (or variables) came from."""
+
+    PREVIEW = "preview"  # preview-secrets / preview-variables
+    SPACE = "space"  # secrets / variables, as the base Space gets them
+    WITHHELD = "withheld"  # none: an untrusted pull request's preview (FORK_RULE)
 
 
-def fork_note(pr: PullRequest | None, allow_fork_secrets: bool) -> str | None:
-    """The line the PR comment shows for forks, so reviewers know how the preview ran."""
-    if pr is None or not pr.is_fork:
-        return None
-    source = f"the fork `{pr.head_repo}`" if pr.head_repo else "a fork that has since been deleted"
-    if allow_fork_secrets:
+@dataclass(frozen=True)
+class PreviewSettings:
+    """What a preview runs on, as the log, the summary, the PR comment and the Deployment tell it:
+    names of secrets and variables, never values."""
+
+    hardware: str
+    sleep_time: int | None  # None: the hardware sleeps on its own terms (cpu-basic: 48 h)
+    secrets_from: SetFrom
+    variables_from: SetFrom
+    secret_names: tuple[str, ...] = ()
+    variable_names: tuple[str, ...] = ()
+
+    def runs_on(self, visibility: str) -> str:
+        """One line: hardware, visibility, sleep, and which sets of secrets and variables."""
         return (
-            f"This pull request comes from {source}; its preview runs **with** the Space's "
-            "secrets because `allow-fork-secrets` is `true`."
+            f"{self.hardware}, {visibility}, {self.sleep}; secrets: {self._from('secrets')};"
+            f" variables: {self._from('variables')}"
         )
-    return (
-        f"This pull request comes from {source}; its preview runs **without** secrets "
-        "(set `allow-fork-secrets: true` only if you trust the code)."
-    )
+
+    @property
+    def sleep(self) -> str:
+        if self.sleep_time is None:
+            return "sleeps after 48 h" if self.hardware == "cpu-basic" else "sleeps as the Hub sets"
+        if self.sleep_time < 0:
+            return "never sleeps"
+        return f"sleeps after {_duration(self.sleep_time)}"
+
+    def named(self) -> str:
+        """The names each set holds, for the log and the summary."""
+        return f"{self._named('secrets')}; {self._named('variables')}"
+
+    def _named(self, kind: str) -> str:
+        source = self.secrets_from if kind == "secrets" else self.variables_from
+        names = self.secret_names if kind == "secrets" else self.variable_names
+        if source is SetFrom.WITHHELD:
+            return f"{kind}: {self._from(kind)}"
+        return f"{kind}: {', '.join(names) or '(none)'} from {self._from(kind)}"
+
+    def _from(self, kind: str) -> str:
+        source = self.secrets_from if kind == "secrets" else self.variables_from
+        if source is SetFrom.WITHHELD:
+            return "none (untrusted pull request)"
+        return f"preview-{kind}" if source is SetFrom.PREVIEW else f"{kind} (as production)"
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def fork_note(pr: PullRequest | None) -> str | None:
+    """The line the PR comment shows for an untrusted pull request, so reviewers know how its preview
+    ran (`FORK_RULE`)."""
+    if pr is None or not pr.untrusted:
+        return None
+    return f"This pull request comes from {pr.source}: its preview runs **without** secrets."
 
 
 def is_valid_repo_name(name: str) -> bool:

@@ -16,9 +16,14 @@ from pathlib import Path
 from hf_action.envblock import parse_env_block, short_keys, values_to_mask
 from hf_action.errors import ActionError, EnvFormatError, InputError
 from hf_action.inputs import Inputs, TokenSource, parse_inputs
-from hf_action.preview import PreviewAction, PullRequest, preview_action, preview_enabled
-
-DEPENDABOT = "dependabot[bot]"
+from hf_action.preview import (
+    DEPENDABOT,
+    FORK_RULE,
+    PreviewAction,
+    PullRequest,
+    preview_action,
+    preview_enabled,
+)
 
 
 class StopKind(StrEnum):
@@ -60,15 +65,23 @@ class Masking:
     short: tuple[str, ...]
 
 
+SECRET_BLOCKS = ("secrets", "preview-secrets")
+
+
 def to_mask(raw: Mapping[str, str]) -> Masking:
-    """The tokens and every secret value, even of a malformed block (its input error comes later)."""
+    """The tokens and every secret value (production's and the previews'), even of a malformed block
+    (its input error comes later)."""
     values = [(raw.get("hf-token") or "").strip(), (raw.get("github-token") or "").strip()]
-    values += values_to_mask(raw.get("secrets"))
-    try:
-        parsed = parse_env_block(raw.get("secrets"), kind="secret")
-    except EnvFormatError:
-        return Masking(tuple(values), ())  # values_to_mask covered it
-    return Masking(tuple(values + list(parsed.values())), tuple(short_keys(parsed)))
+    short: list[str] = []
+    for name in SECRET_BLOCKS:
+        values += values_to_mask(raw.get(name))
+        try:
+            parsed = parse_env_block(raw.get(name), kind="secret")
+        except EnvFormatError:
+            continue  # values_to_mask covered it
+        values += list(parsed.values())
+        short += [key for key in short_keys(parsed) if key not in short]
+    return Masking(tuple(values), tuple(short))
 
 
 def read_request(
@@ -78,17 +91,20 @@ def read_request(
     *,
     oidc: bool,
     actor: str = "",
+    event_name: str = "pull_request",
     hardware_names: Callable[[str], tuple[str, ...]] = lambda wanted: (),
 ) -> Request | Stop:
     """The raw inputs and the event (its pull request, if any), validated into a `Request`; `InputError`
     for the first bad one. `oidc`: the job may mint a GitHub OIDC id token (a keyless run when no
-    hf-token is given)."""
+    hf-token is given). `event_name`: the event that carried `event`, named in a refusal."""
     token_given = bool((raw.get("hf-token") or "").strip())
     source = TokenSource.INPUT if token_given else TokenSource.KEYLESS if oidc else TokenSource.NONE
     try:
         previewing = preview_enabled(raw.get("preview") or "auto", event)
     except ValueError as exc:
         raise InputError("preview", str(exc)) from None
+    if event is not None and event.untrusted and not previewing:
+        raise untrusted_to_production_error(event, event_name)
     if source is TokenSource.KEYLESS and previewing:
         raise keyless_preview_error()  # before minting anything: a preview creates a new Space
     pr = event if previewing else None  # the pull request whose preview this run works on
@@ -121,7 +137,10 @@ def _no_secrets(pr: PullRequest, actor: str) -> Stop:
         fix = "A maintainer can deploy it by pushing the branch to this repository."
     elif DEPENDABOT in (actor.lower(), pr.author.lower()):
         reason = "Dependabot's runs get Dependabot secrets only"
-        fix = "Add HF_TOKEN as a Dependabot secret too to preview its pull requests."
+        fix = (
+            "Add HF_TOKEN as a Dependabot secret too to preview its pull requests (their previews"
+            " get no Space secrets: Dependabot's pull requests are treated like forks)."
+        )
     else:
         raise InputError(
             "hf-token",
@@ -152,4 +171,16 @@ def keyless_preview_error() -> ActionError:
         " only works on the one existing Space it was issued for, so it cannot create previews.",
         "Pass `hf-token` with a token that can create Spaces in the namespace, or set `preview: false`.",
         title="Keyless previews are not possible",
+    )
+
+
+def untrusted_to_production_error(pr: PullRequest, event_name: str) -> ActionError:
+    """`preview: false` on a fork's or Dependabot's pull request would deploy its code to the Space
+    itself, with the Space's secrets: refused before anything is read or written."""
+    return ActionError(
+        f"This {event_name} run is for pull request #{pr.number} from {pr.source}, and preview: false"
+        " would deploy its code to the Space itself. " + FORK_RULE,
+        "Use preview: auto (the pull request then gets its own preview Space), or run the"
+        f" production deploy on push events only, not on {event_name}.",
+        title="Untrusted pull request refused",
     )

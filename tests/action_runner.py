@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_INPUTS = ("hf-token", "github-token")
+SECRET_BLOCKS = ("secrets", "preview-secrets")
 
 
 def step_variables(
@@ -155,16 +156,17 @@ class ActionHarness:
         for name in SECRET_INPUTS:
             if inputs.get(name):
                 self.leak_guard.append(inputs[name])
-        if inputs.get("secrets"):
-            from hf_action.envblock import parse_env_block
-            from hf_action.errors import EnvFormatError
+        for block in SECRET_BLOCKS:  # production's secrets and the previews'
+            if inputs.get(block):
+                from hf_action.envblock import parse_env_block
+                from hf_action.errors import EnvFormatError
 
-            with contextlib.suppress(EnvFormatError):
-                self.leak_guard.extend(
-                    v
-                    for v in parse_env_block(inputs["secrets"], kind="secret").values()
-                    if len(v) >= 6
-                )
+                with contextlib.suppress(EnvFormatError):
+                    self.leak_guard.extend(
+                        v
+                        for v in parse_env_block(inputs[block], kind="secret").values()
+                        if len(v) >= 6
+                    )
         proc = subprocess.run(
             [sys.executable, str(ROOT / "entrypoint.py")], env=base, capture_output=True, text=True,
             timeout=timeout, cwd=self.workspace,

@@ -161,3 +161,19 @@ def test_a_delete_the_hub_refuses_is_one_error_naming_the_step(action, spaces, g
     assert "The Hub failed (500) while trying to delete the preview" in error
     assert "Traceback" not in result.stdout + result.stderr
     assert spaces.repo("user/app-pr-1") is not None
+
+
+def test_a_closed_pull_requests_preview_is_deleted_whatever_its_hardware(action, spaces, gh):
+    """A preview moved to a GPU by hand (on a Hub that bills it) is deleted like any other; the
+    log and the summary list each preview's hardware."""
+    spaces.set_quota(billing=True)
+    for space_id, flavor in [("user/app-pr-1", "a10g-large"), ("user/app-pr-2", "t4-small")]:
+        spaces.delete_repo("space", space_id)  # a Gradio app (a static Space has no hardware)
+        spaces.create_repo(space_id, sdk="gradio", hardware=flavor)  # changed by hand on the Hub
+    result = cleanup(action, gh).assert_ok()
+    assert spaces.repo("user/app-pr-1") is None
+    assert result.outputs["deleted-previews"].splitlines() == CLOSED_PREVIEWS
+    assert "  user/app-pr-1 (#1): a10g-large" in result.stdout.splitlines()
+    assert "| `user/app-pr-1` | a10g-large | #1 | closed | deleted |" in result.summary
+    assert "| `user/app-pr-2` | t4-small | #2 | open |" in result.summary
+    assert "| `user/app-pr-3` | — | #3 | merged | deleted |" in result.summary  # static

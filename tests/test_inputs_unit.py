@@ -70,7 +70,9 @@ def test_defaults(ws):
         "auto",
         "{name}-pr-{number}",
     )
-    assert (got.allow_fork_secrets, got.comment, got.github_token) == (False, True, None)
+    assert (got.comment, got.github_token) == (True, None)
+    assert (got.preview_hardware, got.preview_sleep_time) == ("cpu-basic", 3600)
+    assert (got.preview_secrets, got.preview_variables) == (None, None)
     assert (got.app_port, got.app_file, got.sdk_version, got.sleep_time, got.commit_message) == (
         None,
     ) * 5
@@ -93,7 +95,8 @@ def test_every_value_is_read(ws):
         secrets="S=1", variables="V=2", exclude="# c\n\n*.ipynb\n data/ \n", delete_removed="no", app_port="8000",
         app_file="src/app.py", sdk_version=" 5.9.1 ", sleep_time="3600", wait="off", timeout="1h30m", dry_run="yes",
         commit_message="msg", card="README_HF.md", factory_reboot="1", preview="false", preview_name="{name}-{number}",
-        preview_visibility="Protected", allow_fork_secrets="on", github_token="ghp_x", comment="0",
+        preview_visibility="Protected", preview_hardware="A10G-small", preview_sleep_time="600",
+        preview_secrets="P=1", preview_variables="# none", github_token="ghp_x", comment="0",
     )  # fmt: skip
     assert (got.space, got.token, got.path) == ("name", "hf_x", (ws / "app").resolve())
     assert (got.sdk, got.hardware, got.visibility) == ("docker", "t4-small", "private")
@@ -115,11 +118,9 @@ def test_every_value_is_read(ws):
         (ws / "README_HF.md").resolve(),
         True,
     )
-    assert (got.preview, got.preview_name, got.allow_fork_secrets) == (
-        "false",
-        "{name}-{number}",
-        True,
-    )
+    assert (got.preview, got.preview_name) == ("false", "{name}-{number}")
+    assert (got.preview_hardware, got.preview_sleep_time) == ("a10g-small", 600)
+    assert (got.preview_secrets, got.preview_variables) == ({"P": "1"}, {})
     assert (got.github_token, got.comment) == ("ghp_x", False)  # fmt: skip
 
 
@@ -201,6 +202,12 @@ def test_the_token_may_be_optional():
         ({"secrets": "A=1\nA=2"}, "secrets", "secret 'A' is given twice", "Write one KEY=VALUE per line, or KEY<<EOF ... EOF for multi-line values."),
         ({"variables": "bad line"}, "variables", "line 1 of variables is not KEY=VALUE or KEY<<DELIMITER (write one variable per line)", None),
         ({"secrets": "K=1", "variables": "K=2"}, "variables", "'K' is also given as a secret.", "A name can be a secret or a variable, not both."),
+        ({"preview-secrets": "K=1", "preview-variables": "K=2"}, "preview-variables", "'K' is also given as a secret and a variable of the previews.", None),
+        ({"preview-secrets": "K=1", "variables": "K=2"}, "preview-secrets", "'K' is also given as a secret and a variable of the previews.", None),
+        ({"secrets": "K=1", "preview-variables": "K=2"}, "preview-variables", "'K' is also given as a secret and a variable of the previews.", None),
+        ({"preview-hardware": "gpu"}, "preview-hardware", "'gpu' is not allowed.", None),
+        ({"preview-sleep-time": "30"}, "preview-sleep-time", "30 is out of range.", None),
+        ({"preview-secrets": "novalue"}, "preview-secrets", "line 1 of preview-secrets is not KEY=VALUE or KEY<<DELIMITER (write one preview-secret per line)", None),
         ({"revision": "HEAD~1"}, "revision", "'head~1' is not a commit sha.", "Give a commit of the Space (7 to 40 hex digits, from its History page) or previous."),
         ({"revision": "abc12"}, "revision", "'abc12' is not a commit sha.", None),
         ({"smoke-path": "health"}, "smoke-path", "'health' is not a path of the app.", "Give a path starting with '/', without spaces, e.g. / or /health."),
@@ -279,9 +286,7 @@ def test_env_inputs_with_hyphens_or_underscores():
 # --- edges the mutation run found untested --------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", ["delete-removed", "wait", "dry-run", "factory-reboot", "allow-fork-secrets", "comment"]
-)
+@pytest.mark.parametrize("name", ["delete-removed", "wait", "dry-run", "factory-reboot", "comment"])
 def test_each_boolean_input_names_itself_in_its_error(ws, name):
     err = error(ws, **{name.replace("-", "_"): "maybe"})
     assert (

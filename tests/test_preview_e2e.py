@@ -140,33 +140,6 @@ def test_fork_pr_without_hf_token_is_skipped_with_a_notice(action, hub, gh):
     assert result.outputs.get("preview") == "false"
 
 
-def test_fork_pr_gets_no_secrets_unless_allowed(action, hub, gh):
-    copy_example("gradio-hello", action.workspace)
-    secrets = "API_KEY=sk-fork-secret-123456"
-    result = run_pr(action, gh, payload("opened", fork=True), {"secrets": secrets}).assert_ok()
-    assert hub.repo(PREVIEW).secrets == {}
-    assert (
-        len(result.warnings) == 1
-        and "fork" in result.warnings[0]
-        and "allow-fork-secrets" in result.warnings[0]
-    )
-    body = comment_body(gh)
-    assert "octo-forker/Hello-World" in body and "**without** secrets" in body
-    assert "sk-fork-secret-123456" not in body
-
-    allowed = run_pr(
-        action,
-        gh,
-        payload("synchronize", fork=True),
-        {"secrets": secrets, "allow-fork-secrets": "true"},
-    )
-    allowed.assert_ok()
-    assert hub.repo(PREVIEW).secrets == {"API_KEY": "sk-fork-secret-123456"}
-    assert any("allow-fork-secrets" in w for w in allowed.warnings)
-    body = comment_body(gh)
-    assert "**with** the Space's secrets" in body and "**without**" not in body
-
-
 def test_long_space_name_gives_a_valid_preview_id(action, hub, gh):
     copy_example("static-site", action.workspace)
     long_name = "a-very-long-space-name-for-the-preview-of-this-pull-request-x" + "y" * 30
@@ -244,7 +217,7 @@ def test_pull_request_target_works_like_pull_request(action, hub, gh):
 def test_a_deploy_error_after_the_comment_marks_it_failed(action, hub, gh):
     copy_example("gradio-hello", action.workspace)
     result = run_pr(
-        action, gh, payload("opened"), {"hardware": "t4-small"}
+        action, gh, payload("opened"), {"preview-hardware": "t4-small"}
     )  # paid hardware, no plan: 402
     assert result.returncode == 1 and len(result.errors) == 1 and "402" in result.errors[0]
     body = comment_body(gh)

@@ -19,7 +19,6 @@ from hf_action.preview import (
     preview_action,
     preview_enabled,
     preview_space_id,
-    secrets_allowed,
 )
 
 
@@ -320,23 +319,11 @@ def test_preview_action(action: str, expected: PreviewAction) -> None:
     assert reason and (action in reason or not action)
 
 
-@pytest.mark.parametrize(
-    ("is_fork", "allow", "expected"),
-    [(False, False, True), (False, True, True), (True, False, False), (True, True, True)],
-)
-def test_secrets_allowed(is_fork: bool, allow: bool, expected: bool) -> None:
-    assert secrets_allowed(_pr(is_fork=is_fork), allow) is expected
-
-
-def test_secrets_allowed_outside_pull_requests() -> None:
-    assert secrets_allowed(None, False) is True
-
-
 def test_fork_note() -> None:
-    assert fork_note(None, False) is None
-    assert fork_note(_pr(), False) is None
-    without = fork_note(_pr(is_fork=True), False)
+    assert fork_note(None) is None
+    assert fork_note(_pr()) is None
+    without = fork_note(_pr(is_fork=True))
     assert without and "someone/fork" in without and "**without** secrets" in without
-    assert "**with** the Space's secrets" in (fork_note(_pr(is_fork=True), True) or "")
     deleted = replace(_pr(is_fork=True), head_repo=None)
-    assert "deleted" in (fork_note(deleted, False) or "")
+    assert "deleted" in (fork_note(deleted) or "")
+    assert "Dependabot" in (fork_note(replace(_pr(), author="dependabot[bot]")) or "")

@@ -55,15 +55,17 @@ def test_preview_action_reasons():
 
 def test_fork_notes():
     deleted = replace(PR, head_repo=None)
-    assert fork_note(deleted, False) == (
-        "This pull request comes from a fork that has since been deleted; its preview runs "
-        "**without** secrets (set `allow-fork-secrets: true` only if you trust the code)."
+    assert fork_note(deleted) == (
+        "This pull request comes from a fork since deleted: its preview runs **without** secrets."
     )
-    assert fork_note(PR, True) == (
-        "This pull request comes from the fork `fork/app`; its preview runs **with** the Space's "
-        "secrets because `allow-fork-secrets` is `true`."
+    assert fork_note(PR) == (
+        "This pull request comes from the fork fork/app: its preview runs **without** secrets."
     )
-    assert fork_note(replace(PR, is_fork=False), True) is None and fork_note(None, False) is None
+    bot = replace(PR, is_fork=False, author="dependabot[bot]")
+    assert fork_note(bot) == (
+        "This pull request comes from Dependabot: its preview runs **without** secrets."
+    )
+    assert fork_note(replace(PR, is_fork=False)) is None and fork_note(None) is None
 
 
 def test_a_bad_space_id_message():

@@ -124,3 +124,10 @@ def test_to_mask_names_the_tokens_and_every_secret_value_even_of_a_malformed_blo
     assert {TOKEN, "ghs_x", "abcdefgh"} <= set(got.values) and got.short == ("B",)
     broken = to_mask({"secrets": "A=abcdefgh\nnot a line"})
     assert "abcdefgh" in broken.values and broken.short == ()
+
+
+def test_to_mask_covers_the_previews_secrets_too() -> None:
+    got = to_mask({"secrets": "A=prod-value-1", "preview-secrets": "A=test-value-2\nC=no"})
+    assert {"prod-value-1", "test-value-2"} <= set(got.values) and got.short == ("C",)
+    broken = to_mask({"preview-secrets": "A=test-value-2\nnot a line"})
+    assert "test-value-2" in broken.values

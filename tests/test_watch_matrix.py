@@ -203,7 +203,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
 
 
 def _operate(api: Any, inputs: Any, ctx: RunContext, watched: Watched) -> None:
-    where = Destination(inputs.space, inputs.secrets, [], inputs.space)
+    where = Destination.production(inputs, inputs.space)
     try:
         if inputs.operation == "deploy":
             watched.stage = deploy_space(api, inputs, where, ctx).stage

@@ -101,6 +101,7 @@ def run_action(
             load_pull_request(ctx.github),
             oidc=keyless.oidc_available(env),
             actor=ctx.github.actor,
+            event_name=ctx.github.event_name or "pull_request",
             hardware_names=lambda wanted: _hardware_names(wanted, ctx),
         )
         if isinstance(request, Stop):

@@ -40,6 +40,7 @@ class Preview:
     number: int
     state: str = "unknown"  # open, closed, merged, missing, unknown (GitHub did not answer)
     action: str = "kept"
+    hardware: str | None = None  # as the Hub's runtime shows it; None: it did not say
 
 
 @dataclass
@@ -74,6 +75,11 @@ def cleanup_previews(api: HfApi, inputs: Inputs, base_id: str, ctx: RunContext) 
     report = Cleanup(base_id, inputs.dry_run, find_previews(api, base_id, inputs.preview_name))
     repository = github.repository
     runner.info(f"{counted(len(report.previews), 'preview Space')} of {base_id} on the Hub")
+    for preview in report.previews:
+        preview.hardware = _hardware(api, preview.space_id)
+        runner.info(
+            f"  {preview.space_id} (#{preview.number}): {preview.hardware or 'hardware unknown'}"
+        )
     states, failures = pull_states(
         inputs.github_token or "", repository, github.api_url, [p.number for p in report.previews]
     )
@@ -108,6 +114,19 @@ def cleanup_previews(api: HfApi, inputs: Inputs, base_id: str, ctx: RunContext) 
         )
     report.seconds = time.monotonic() - started
     return report
+
+
+def _hardware(api: HfApi, space_id: str) -> str | None:
+    """The preview's hardware, for the record only: a preview whose pull request closed is deleted
+    whatever it runs on (a flavor changed by hand included), and an unreadable one is no reason to
+    keep it."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        runtime = api.get_space_runtime(space_id)
+    except HfHubHTTPError:
+        return None
+    return runtime.requested_hardware or runtime.hardware
 
 
 def _delete(api: HfApi, preview: Preview, runner: Runner) -> None:

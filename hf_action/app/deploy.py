@@ -17,6 +17,7 @@ from hf_action.app.plan_log import print_plan
 from hf_action.app.route import Destination
 from hf_action.commitmsg import deploy_message
 from hf_action.errors import ActionError, BuildFailed
+from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub.client import hub_step
 from hf_action.hub.commit import CommitResult, commit_plan
@@ -116,8 +117,9 @@ def deploy_space(
     _check_entry(snap, plan)
     url = space_url(api.endpoint, where.space_id)
     begun = record.started(
-        "deploy", where.space_id, url, preview=where.preview, dry_run=inputs.dry_run
-    )
+        "deploy", where.space_id, url, preview=where.preview, dry_run=inputs.dry_run,
+        runs_on=_runs_on(where, state, ctx.runner),
+    )  # fmt: skip
     outcome = record.planned(begun, plan, wanted.settings, wanted.env)
     if inputs.dry_run:
         ctx.runner.notice(
@@ -141,6 +143,19 @@ def deploy_space(
             raise exc.with_outcome(outcome) from None  # outputs still written
         raise
     return record.reached(outcome, stage)
+
+
+def _runs_on(where: Destination, state: SpaceState, runner: Runner) -> str | None:
+    """A preview's settings in one line (the comment, the summary, the Deployment): the visibility
+    it is given, else the one it keeps (the Hub's default, public, when created)."""
+    if where.settings is None:
+        return None
+    kept = (
+        (state.visibility or ("private" if state.private else "public")) if state.exists else None
+    )
+    line = where.settings.runs_on(where.visibility or kept or "public")
+    runner.info(f"Preview runs on: {line}")
+    return line
 
 
 _ENTRY_HINTS = {
@@ -169,19 +184,19 @@ def _check_entry(snap: Snapshot, plan: Plan) -> None:
 
 def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
     """The Space as it is, and the settings, secrets and variables to change on it."""
-    inputs = ctx.inputs
+    inputs, where = ctx.inputs, ctx.where
     with hub_step("read the Space", ctx.space_id):
         state = read_space(ctx.api, ctx.space_id)
         if inputs.keyless and not state.exists:
             raise cannot_create(ctx.space_id)
-        settings = plan_settings(state, inputs.hardware, ctx.where.visibility, inputs.sleep_time)
+        settings = plan_settings(state, where.hardware, where.visibility, where.sleep_time)
     return state, Wanted(settings, _env_plan(ctx, state))
 
 
 def _env_plan(ctx: DeployContext, state: SpaceState) -> EnvPlan | None:
-    inputs = ctx.inputs
-    exact_s, exact_v = inputs.secrets_mode is EnvMode.EXACT, inputs.variables_mode is EnvMode.EXACT
-    if not (ctx.where.secrets or inputs.variables or exact_s or exact_v):
+    where = ctx.where
+    exact_s, exact_v = where.secrets_mode is EnvMode.EXACT, where.variables_mode is EnvMode.EXACT
+    if not (where.secrets or where.variables or exact_s or exact_v):
         return None
     api, space_id = ctx.api, ctx.space_id
     with hub_step("read the Space's secrets and variables", space_id):
@@ -198,7 +213,7 @@ def _env_plan(ctx: DeployContext, state: SpaceState) -> EnvPlan | None:
     from hf_action.hub.variables import plan_env  # see the imports
 
     return plan_env(
-        _secrets_key(ctx), ctx.where.secrets, inputs.variables, have_s, have_v,
+        _secrets_key(ctx), where.secrets, where.variables, have_s, have_v,
         exact_secrets=exact_s, exact_variables=exact_v,
     )  # fmt: skip
 
@@ -248,7 +263,7 @@ def _configure(
                     f" and variables ({keys(env_plan.variables_to_delete)}) not listed (exact mode)"
                 )
             variables.apply_env(
-                env_plan, _secrets_key(ctx), ctx.where.secrets, ctx.inputs.variables,
+                env_plan, _secrets_key(ctx), ctx.where.secrets, ctx.where.variables,
                 lambda k, v, d: api.add_space_secret(space_id, k, v, description=d),
                 lambda k, v: api.add_space_variable(space_id, k, v),
                 lambda k: api.delete_space_secret(space_id, k),

@@ -42,7 +42,8 @@ class PreviewComment:
         )
         self.runner, self.broken = ctx.runner, False
         self.space_url = space_url(ctx.endpoint, where.space_id)
-        values = [v for v in [inputs.token, inputs.github_token, *inputs.secrets.values()] if v]
+        secrets = [*inputs.secrets.values(), *(inputs.preview_secrets or {}).values()]
+        values = [v for v in [inputs.token, inputs.github_token, *secrets] if v]
         # What the log masks (each line of a multi-line secret too), redacted from the comment.
         parts = {part for v in values for part in maskable_parts(v)}
         self.secret_values = sorted(parts, key=len, reverse=True)
@@ -87,6 +88,7 @@ class PreviewComment:
             log_tail=outcome.log_tail if outcome else None,
             notes=list(self.notes) + failures,
             base_space_id=self.base_id,
+            runs_on=outcome.runs_on if outcome else None,
         )
         self.sticky.upsert(render(state, secrets=self.secret_values), create=create)
 

@@ -25,9 +25,11 @@ def app_url(state: SpaceState) -> str | None:
 
 
 def started(operation: str, space_id: str, space_url: str, *, preview: bool = False,
-            dry_run: bool = False) -> Outcome:  # fmt: skip
+            dry_run: bool = False, runs_on: str | None = None) -> Outcome:  # fmt: skip
     """An operation's record before its first step."""
-    return Outcome(operation, space_id, space_url, preview=preview, dry_run=dry_run)
+    return Outcome(
+        operation, space_id, space_url, preview=preview, dry_run=dry_run, runs_on=runs_on
+    )
 
 
 def planned(outcome: Outcome, plan: Plan, settings: SettingsPlan, env: EnvPlan | None) -> Outcome:

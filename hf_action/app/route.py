@@ -1,27 +1,30 @@
 """Which Space a run works on: the base Space, or a pull request's preview of it (whether, which one,
-what a fork may see). The rules themselves are pure (preview.py)."""
+how visible, on what hardware, with which secrets and variables, what an untrusted pull request
+gets). The rules themselves are pure (preview.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from hf_action.errors import InputError
 from hf_action.github.runner import Runner
-from hf_action.inputs import Inputs
+from hf_action.inputs import CPU_BASIC, EnvMode, Inputs
 from hf_action.preview import (
+    FORK_RULE,
     BaseVisibility,
+    PreviewSettings,
     PullRequest,
+    SetFrom,
     fork_note,
     preview_space_id,
     preview_visibility,
-    secrets_allowed,
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Destination:
-    """The Space this run works on, what it may carry there, the base Space it is named from and the
+    """The Space this run works on and what it sets there, the base Space it is named from and the
     pull request it previews (None: the base Space itself)."""
 
     space_id: str
@@ -30,6 +33,22 @@ class Destination:
     base_id: str
     pr: PullRequest | None = None
     visibility: str | None = None  # to set on the Space; None: the creation default, or leave it
+    hardware: str | None = None  # None: leave it (cpu-basic when created)
+    sleep_time: int | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    secrets_mode: EnvMode = EnvMode.MERGE
+    variables_mode: EnvMode = EnvMode.MERGE
+    settings: PreviewSettings | None = None  # a preview's, as the reports tell them
+
+    @classmethod
+    def production(cls, inputs: Inputs, base_id: str) -> Destination:
+        """The base Space, with every setting as the inputs give it."""
+        return cls(
+            base_id, inputs.secrets, [], base_id,
+            visibility=inputs.visibility, hardware=inputs.hardware, sleep_time=inputs.sleep_time,
+            variables=inputs.variables, secrets_mode=inputs.secrets_mode,
+            variables_mode=inputs.variables_mode,
+        )  # fmt: skip
 
     @property
     def preview(self) -> bool:
@@ -49,31 +68,53 @@ def destination(
     read_base: Callable[[], BaseVisibility],
 ) -> Destination:
     """The base Space, or this PR's preview of it: no more visible than the base (`read_base` reads
-    it), with the secrets a fork's code may read."""
+    it), on the preview's hardware, with the preview's secrets and variables (none of the secrets
+    for an untrusted pull request)."""
     if pr is None:
-        return Destination(base_id, inputs.secrets, [], base_id, visibility=inputs.visibility)
+        return Destination.production(inputs, base_id)
     space_id = _preview_id(base_id, pr.number, inputs.preview_name)
     runner.info(f"Preview for pull request #{pr.number}: {space_id}")
-    visibility = _visibility(inputs, base_id, runner, read_base)
-    if not pr.is_fork:
-        return Destination(space_id, inputs.secrets, [], base_id, pr, visibility)
-    secrets = inputs.secrets
-    if inputs.secrets and not secrets_allowed(pr, inputs.allow_fork_secrets):
-        secrets = {}
-        runner.warning(
-            "This pull request comes from a fork: its preview runs without the Space "
-            "secrets (set allow-fork-secrets: true to change that).",
-            title="Secrets withheld from fork preview",
-        )
-    elif inputs.secrets:
-        runner.warning(
-            f"This pull request comes from the fork {pr.head_repo or '(deleted)'}: its preview "
-            "runs with the Space secrets because allow-fork-secrets is true; its code can "
-            "read them.",
-            title="Secrets given to fork preview",
-        )
-    note = fork_note(pr, inputs.allow_fork_secrets and bool(inputs.secrets)) or ""
-    return Destination(space_id, secrets, [note], base_id, pr, visibility)
+    if pr.untrusted:
+        runner.notice(FORK_RULE, title="Untrusted pull request")
+    secrets, secrets_from = _chosen(inputs.preview_secrets, inputs.secrets, pr.untrusted)
+    variables, variables_from = _chosen(inputs.preview_variables, inputs.variables, False)
+    hardware = inputs.preview_hardware
+    settings = PreviewSettings(
+        hardware,
+        None if hardware == CPU_BASIC else inputs.preview_sleep_time,
+        secrets_from,
+        variables_from,
+        tuple(secrets),
+        tuple(variables),
+    )
+    if inputs.operation == "deploy":
+        runner.info(f"Preview settings: {settings.named()}")
+    return Destination(
+        space_id, secrets, [fork_note(pr) or ""], base_id, pr,
+        visibility=_visibility(inputs, base_id, runner, read_base),
+        hardware=hardware, sleep_time=settings.sleep_time, variables=variables,
+        secrets_mode=_mode(secrets_from, inputs.secrets_mode),
+        variables_mode=_mode(variables_from, inputs.variables_mode),
+        settings=settings,
+    )  # fmt: skip
+
+
+def _chosen(
+    given: Mapping[str, str] | None, space: Mapping[str, str], withheld: bool
+) -> tuple[dict[str, str], SetFrom]:
+    """A preview's set: none for an untrusted pull request, the `preview-*` one when given, else
+    the base Space's."""
+    if withheld:
+        return {}, SetFrom.WITHHELD
+    if given is not None:
+        return dict(given), SetFrom.PREVIEW
+    return dict(space), SetFrom.SPACE
+
+
+def _mode(source: SetFrom, asked: EnvMode) -> EnvMode:
+    """A preview holds exactly its own set (`preview-*`, or none): whatever it held before (the base
+    Space's set, given earlier, or added by hand) is deleted. Else as asked."""
+    return asked if source is SetFrom.SPACE else EnvMode.EXACT
 
 
 def _visibility(

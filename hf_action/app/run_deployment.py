@@ -31,7 +31,7 @@ class RunDeployment:
             if outcome.space_deleted:
                 self.client.deactivate(self.environment)
         else:
-            self.client.finish(True, outcome.app_url)
+            self.client.finish(True, outcome.app_url, outcome.runs_on)
 
     def failed(self) -> None:
         """A run that failed: the deployment it started ends in ``failure``."""

@@ -62,9 +62,14 @@ def cleanup_summary_markdown(report: Cleanup) -> str:
         f" ({report.seconds:.1f}s).",
     ]
     if report.previews:
-        lines += ["", "| Space | Pull request | State | Action |", "|---|---|---|---|"]
         lines += [
-            f"| `{p.space_id}` | #{p.number} | {p.state} | {p.action} |" for p in report.previews
+            "",
+            "| Space | Hardware | Pull request | State | Action |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{p.space_id}` | {p.hardware or '—'} | #{p.number} | {p.state} | {p.action} |"
+            for p in report.previews
         ]
     return "\n".join(lines) + "\n"
 
@@ -87,6 +92,8 @@ def _rows(o: Outcome) -> list[tuple[str, str]]:
             ("Files", f"{files}, {o.unchanged} unchanged"),
             ("Uploaded", human_size(o.upload_bytes)),
         ]
+        if o.runs_on:
+            rows.append(("Preview runs on", o.runs_on))
         if o.settings:
             rows.append(("Settings", ", ".join(o.settings)))
         if o.env_keys:

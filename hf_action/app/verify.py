@@ -44,11 +44,11 @@ def verify_app(
         return _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
     with hub_step("read the Space's visibility", space_id):
         private = _needs_token(api.space_info(space_id))
-    if private and where.pr is not None and where.pr.is_fork:
+    if private and where.pr is not None and where.pr.untrusted:
         return _skip(
             runner,
             outcome,
-            "this private preview runs a fork's code, which would receive the token with the"
+            "this private preview runs an untrusted pull request's code, which would receive the token with the"
             f" request; that its app answers {path} is not proven.",
         )
     url = outcome.app_url.rstrip("/") + path

@@ -74,6 +74,7 @@ class CommentState:
     log_tail: str | None = None
     notes: list[str] = field(default_factory=list)
     base_space_id: str | None = None
+    runs_on: str | None = None  # hardware, visibility, sleep, which sets (preview.PreviewSettings)
 
 
 def marker(base_space_id: str) -> str:
@@ -122,6 +123,7 @@ def _table(state: CommentState) -> list[str]:
         f"| **App** | {app} |",
         f"| **Commit** | {commit} |",
         f"| **Stage** | {stage} |",
+        *([f"| **Runs on** | {_cell(state.runs_on)} |"] if state.runs_on else []),
         f"| **Updated** | {when:%Y-%m-%d %H:%M:%S} UTC |",
     ]
 

@@ -136,11 +136,13 @@ class Deployments:
         """The pull request's head once a run of it reported (found here or by the comment)."""
         return self.head.newer if self.head is not None else None
 
-    def finish(self, success: bool, environment_url: str | None = None) -> None:
+    def finish(
+        self, success: bool, environment_url: str | None = None, runs_on: str | None = None
+    ) -> None:
         """``success`` with the app URL, or ``failure``, on the deployment ``start`` made; or
         ``inactive`` once a newer run of the pull request deployed: GitHub's state for a
         deployment no longer live, which a newer one's ``auto_inactive`` does not set on a
-        transient environment's."""
+        transient environment's. `runs_on`: what a preview runs on, for the success status."""
         if self.deployment is None:
             return
         deployment = self.deployment
@@ -152,7 +154,10 @@ class Deployments:
                 described = f"Superseded by {newer[:7]}"
                 self._status(gh, deployment.url, "inactive", description=described)
             else:
-                self._status(gh, deployment.url, state, environment_url if success else None)
+                self._status(
+                    gh, deployment.url, state, environment_url if success else None,
+                    description=f"Runs on {runs_on}"[:140] if success and runs_on else None,
+                )  # fmt: skip
 
         self._call(f"mark the deployment {state}", post)
 

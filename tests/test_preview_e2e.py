@@ -38,9 +38,11 @@ def run_pr(
     if event and "pull_request" in event:
         gh.deliver(event)  # GitHub fires the event once the pull request is at its head
     result = action.run(args, event_name=event_name, event=event, env=env)
-    action.captured += [
-        ("comment", c["body"]) for c in gh.comments(BASE_REPO, 2)
-    ]  # scanned by the leak guard
+    # Scanned by the leak guard: the comment, and each Deployment with its statuses.
+    action.captured += [("comment", c["body"]) for c in gh.comments(BASE_REPO, 2)]
+    for d in gh.deployments(BASE_REPO):
+        action.captured += [("deployment", str(d))]
+        action.captured += [("deployment status", str(st)) for st in gh.statuses(d["id"])]
     return result
 
 

@@ -74,6 +74,7 @@ def test_without_preview_secrets_previews_get_the_secrets_and_say_so(action, hub
     assert hub.repo(PREVIEW).secrets == {"API_KEY": PROD_KEY}
     assert "API_KEY from secrets (as production)" in log_line(result, "Preview settings:")
     assert "secrets: secrets (as production)" in comment_body(gh)
+    assert [ln for ln in result.summary.splitlines() if ln.startswith(">")] == []  # no empty note
 
 
 def test_a_preview_given_its_own_set_holds_exactly_that_set(action, hub, gh):

@@ -89,8 +89,9 @@ def destination(
     )
     if inputs.operation == "deploy":
         runner.info(f"Preview settings: {settings.named()}")
+    note = fork_note(pr)
     return Destination(
-        space_id, secrets, [fork_note(pr) or ""], base_id, pr,
+        space_id, secrets, [note] if note else [], base_id, pr,
         visibility=_visibility(inputs, base_id, runner, read_base),
         hardware=hardware, sleep_time=settings.sleep_time, variables=variables,
         secrets_mode=_mode(secrets_from, inputs.secrets_mode),

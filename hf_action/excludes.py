@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from enum import Enum, auto
+from pathlib import Path
 
 from pathspec.patterns.gitignore import GitIgnorePatternError
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
@@ -114,6 +116,23 @@ class Excludes:
 def excludes(patterns: tuple[str, ...], always: tuple[str, ...] = ALWAYS_EXCLUDED) -> Excludes:
     """The rules for the input's patterns (checked by `check_patterns`) after the always-excluded."""
     return Excludes(_Lines.of(always), _Lines.of(patterns))
+
+
+class Place(Enum):
+    """Where a file the action would read lies: the one gate of `path`, `card` and the walk's links."""
+
+    READABLE = auto()
+    OUTSIDE = auto()  # not in the workspace
+    SEALED = auto()  # .git (its config holds the checkout's token), another always-excluded path
+
+
+def place(workspace: Path, target: Path, is_dir: bool) -> Place:
+    """Where `target` lies; both resolved by the caller (symlinks followed: `Path.resolve`), so a link
+    is judged by what it reaches, never by its own name."""
+    if target != workspace and workspace not in target.parents:
+        return Place.OUTSIDE
+    rel = target.relative_to(workspace).as_posix()
+    return Place.SEALED if rel != "." and excludes(()).covers(rel, is_dir) else Place.READABLE
 
 
 def check_patterns(value: str | None) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ import yaml
 
 from hf_action.envblock import parse_env_block
 from hf_action.errors import ActionError, EnvFormatError, InputError
-from hf_action.excludes import check_patterns
+from hf_action.excludes import ALWAYS_EXCLUDED, Place, check_patterns, place
 from hf_action.preview import is_valid_repo_name, preview_space_id
 
 SDKS = ("gradio", "docker", "static", "streamlit")
@@ -221,11 +221,18 @@ def _inside(name: str, workspace: Path, value: str, *, must_be: str) -> Path:
         raise InputError(name, "contains a NUL byte.")
     candidate = Path(value)
     target = (candidate if candidate.is_absolute() else workspace / candidate).resolve()
-    if target != workspace and workspace not in target.parents:
+    where = place(workspace, target, target.is_dir())
+    if where is Place.OUTSIDE:
         raise InputError(
             name,
             f"{_show(value)} points outside the workspace.",
             "Give a path inside the checked-out repository.",
+        )
+    if where is Place.SEALED:
+        raise InputError(
+            name,
+            f"{_show(value)} is inside .git or an always-excluded path.",
+            f"Give a path of the repository outside {', '.join(ALWAYS_EXCLUDED)}.",
         )
     if must_be == "dir":
         if not target.exists():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.conftest import TOKEN, copy_example, git_init
+from tests.conftest import TOKEN, both_lanes, copy_example, git_init
+
+_PERSISTED = "eC1hY2Nlc3MtdG9rZW46Z2hzX3BlcnNpc3RlZA=="  # x-access-token:ghs_persisted
 
 
 def test_a_symlink_into_dot_git_is_never_followed(action, hub):
@@ -75,3 +77,48 @@ def test_exclude_patterns_match_exactly(action, hub):
     action.run({"space": "user/excl", "hf-token": TOKEN, "exclude": "/.venv/*"}).assert_ok()
     files = set(hub.repo("user/excl").files)
     assert "venv/f.txt" in files and ".venv/f.txt" not in files
+
+
+def _checkout_with_credentials(action) -> None:
+    """A checkout as actions/checkout leaves it by default: the token persisted in .git/config."""
+    copy_example("gradio-hello", action.workspace)
+    git_init(action.workspace)
+    subprocess.run(
+        ["git", "config", "http.extraheader", f"AUTHORIZATION: basic {_PERSISTED}"],
+        cwd=action.workspace,
+        check=True,
+    )
+
+
+def _nothing_from_git(hub, space: str) -> None:
+    repo = hub.repos.get(space)
+    for name, f in (repo.files if repo else {}).items():
+        assert _PERSISTED.encode() not in f.content, name
+        assert "[core]" not in f.text(), name
+
+
+@both_lanes
+def test_a_card_symlinked_into_dot_git_is_refused_before_anything_is_uploaded(action, hub):
+    """`card` goes through the walk's gate: a link to .git/config is refused, nothing is written."""
+    _checkout_with_credentials(action)
+    (action.workspace / "README_HF.md").symlink_to(action.workspace / ".git" / "config")
+    result = action.run({"space": "user/cardgit", "hf-token": TOKEN, "card": "README_HF.md"})
+    assert result.returncode != 0
+    assert result.errors == [
+        "::error title=Invalid input%3A card::Input 'card': 'README_HF.md' is inside .git or an"
+        " always-excluded path. Give a path of the repository outside .git, .github/, .cache/,"
+        " gha-creds-*.json."
+    ], result.stdout
+    assert "user/cardgit" not in hub.repos
+    _nothing_from_git(hub, "user/cardgit")
+
+
+@both_lanes
+def test_a_path_symlinked_into_dot_git_is_refused_before_anything_is_uploaded(action, hub):
+    _checkout_with_credentials(action)
+    (action.workspace / "app").symlink_to(action.workspace / ".git")
+    result = action.run({"space": "user/pathgit", "hf-token": TOKEN, "path": "app"})
+    assert result.returncode != 0
+    assert any("Input 'path': 'app' is inside .git" in e for e in result.errors), result.stdout
+    assert "user/pathgit" not in hub.repos
+    _nothing_from_git(hub, "user/pathgit")

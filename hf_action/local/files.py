@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from pathlib import Path
 
-from hf_action.excludes import Excludes, excludes
+from hf_action.excludes import Excludes, Place, excludes, place
 
 LFS_POINTER_MAX = 1024
 LFS_POINTER_RE = re.compile(
@@ -100,13 +100,14 @@ def _add_symlink(
     except (OSError, RuntimeError):
         skipped.append(Skipped(rel, SkipKind.BROKEN_LINK, "is a broken or looping symlink"))
         return
-    if target != workspace and workspace not in target.parents:
+    where = place(workspace, target, target.is_dir())
+    if where is Place.OUTSIDE:
         skipped.append(
             Skipped(
                 rel, SkipKind.OUTSIDE_WORKSPACE, "is a symlink that points outside the workspace"
             )
         )
-    elif ".git" in target.relative_to(workspace).parts or (
+    elif where is Place.SEALED or (
         root in target.parents and rules.covers(target.relative_to(root).as_posix(), False)
     ):
         # e.g. a link to .git/config (which holds the checkout's token) or to an excluded .env

@@ -49,9 +49,12 @@ def app(hub: Hub, req: Request) -> Response:
     if answer == "none":
         req.stopping.wait(HANG_SECONDS)
         return _page(504, "Gateway Timeout")
+    body = hub.settings.app_bodies.get(repo.repo_id)
     if answer == "500":
-        return _page(500, "Internal Server Error\nTraceback (most recent call last):\n  ...")
-    return _page(200, f"<!doctype html><title>{repo.name}</title><h1>{repo.repo_id}</h1>")
+        return _page(
+            500, body or "Internal Server Error\nTraceback (most recent call last):\n  ..."
+        )
+    return _page(200, body or f"<!doctype html><title>{repo.name}</title><h1>{repo.repo_id}</h1>")
 
 
 def _page(status: int, text: str) -> Response:

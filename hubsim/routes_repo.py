@@ -181,9 +181,12 @@ def repo_info(hub: Hub, req: Request, repo: Repo, commit: Commit) -> dict[str, A
             {
                 "sdk": repo.sdk,
                 "subdomain": subdomain_for(repo.repo_id),
-                "host": f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
-                if hub.settings.serve_apps
-                else f"https://{subdomain_for(repo.repo_id)}.hf.space",
+                "host": hub.settings.app_hosts.get(repo.repo_id)
+                or (
+                    f"{req.base_url}/_apps/{subdomain_for(repo.repo_id)}"
+                    if hub.settings.serve_apps
+                    else f"https://{subdomain_for(repo.repo_id)}.hf.space"
+                ),
                 "runtime": runtime_json(repo, hub.now()),
             }
         )

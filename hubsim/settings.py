@@ -128,7 +128,9 @@ class Settings:
       refuse. ``cas_fault``: the token answer names a CAS that is ``unreachable``, answers 503
       (``error``) or never (``hang``).
     - ``serve_apps``: a Space's ``host`` is this simulator's ``/_apps/{subdomain}``;
-      ``app_answers``: space id -> how its app answers (else a marker in its files, else 200).
+      ``app_answers``: space id -> how its app answers (else a marker in its files, else 200);
+      ``app_bodies``: space id -> the body its app answers with (else hubsim's page);
+      ``app_hosts``: space id -> the ``host`` its info names instead (a Hub naming another host).
     - ``enforce_plans``: the 2026 creation gate (Gradio and Docker Spaces need a paid plan);
       ``good_standing``: a free account may host 2 ZeroGPU Spaces.
     - ``space_creations`` per ``creation_window`` seconds, then 429 with ``Retry-After``
@@ -150,6 +152,8 @@ class Settings:
     cas_fault: CasFault | None = None
     serve_apps: bool = False
     app_answers: dict[str, AppAnswer] = field(default_factory=dict)
+    app_bodies: dict[str, str] = field(default_factory=dict)
+    app_hosts: dict[str, str] = field(default_factory=dict)
     enforce_plans: bool = False
     good_standing: bool = True
     space_creations: int | None = None

@@ -43,3 +43,30 @@ def md_link(text: str, url: str | None) -> str:
         .replace("`", "%60")
     )
     return f"[{text}]({md_cell(safe)})"
+
+
+# Markdown's active characters (HTML's too) as numeric entities: a tag, a heading, a code span, a
+# link or an image needs one of them, and an entity renders as the character, never as syntax (`_`
+# stays: it is in names and URLs, and at most italicises).
+_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*[]<>#!|~&"})
+# What GitHub links without any syntax (GFM's autolink extension, mentions): any `scheme://`
+# (`HTTPS://` too), `www.` in any case, the `@` of an e-mail or a mention; a zero-width space after
+# its first character breaks each.
+_AUTOLINK = re.compile(r"(?i)://|www\.|@")
+_ZWSP = "\u200b"
+
+
+def md_inert(text: str) -> str:
+    """Text we did not write (an app's answer, the Hub's message, a log line) as one line of Markdown
+    that renders as that text: no HTML, heading, emphasis, link, autolink, mention or image."""
+    inert = one_line(text).translate(_ACTIVE)
+    return _AUTOLINK.sub(lambda m: m[0][0] + _ZWSP + m[0][1:], inert)
+
+
+def md_code(text: str) -> str:
+    """`text` on one line as a code span no backtick in it can close: its fence is one backtick longer
+    than the longest run inside (CommonMark), spaced when the text starts or ends with one."""
+    text = one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

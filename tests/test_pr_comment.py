@@ -134,6 +134,19 @@ def test_secrets_never_reach_the_body() -> None:
     assert "error: boom" in body
 
 
+def test_short_secrets_are_redacted_as_words_and_the_head_marker_never() -> None:
+    """A 4-7 character value only where it stands alone (a date or a commit id holding it is
+    chance); the head marker, which the overlapping-runs check reads, is never touched, whatever
+    the secrets."""
+    body = render(
+        state("failed", notes=["key 2024 leaked"], log_tail="x=2024\nat 2024-05-06"),
+        secrets=["2024", SHA[:12]],
+    )
+    assert "- key *** leaked" in body and "x=***" in body and "at 2024-05-06" in body
+    assert "| **Updated** | 2024-05-06 07:08:09 UTC |" in body
+    assert body.splitlines()[-1] == head_marker(SHA) and described_head(body) == SHA
+
+
 #: A keyless exchange's token as hub-docs documents it: `hf_jwt_` + a JWT (RS256 header, claims,
 #: signature; base64url, so `-` and `_` occur in it, and dots join the parts).
 JWT_TOKEN = (
@@ -316,6 +329,22 @@ def test_other_comments_are_left_alone(fake: FakeGitHub) -> None:
     assert comments[other_app["id"]]["body"] == other_app["body"]
     patched = {r.path for r in fake.requests if r.method == "PATCH"}
     assert patched == {f"/repos/{REPO}/issues/comments/{max(comments)}"}
+
+
+def test_a_comment_quoting_the_marker_elsewhere_is_not_the_sticky_one(fake: FakeGitHub) -> None:
+    """Only a marker at the start, where render puts it, names the comment: a log line that quotes
+    another preview's marker cannot make this run overwrite that preview's comment."""
+    quoting = fake.add_comment(
+        REPO, 7, render(state("failed", log_tail=marker("user/app"), base_space_id="user/other")),
+        login=BOT_LOGIN,
+    )  # fmt: skip
+    warnings: list[str] = []
+    sticky(fake, warnings).upsert(render(state("running")))
+    comments = {c["id"]: c for c in fake.comments(REPO, 7)}
+    assert (
+        comments[quoting["id"]]["body"] == quoting["body"] and marker("user/app") in quoting["body"]
+    )
+    assert len(comments) == 2 and warnings == []
 
 
 def test_marker_on_a_later_page_is_found() -> None:

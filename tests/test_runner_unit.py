@@ -109,16 +109,51 @@ def test_untrusted_text_is_printed_with_commands_stopped():
     r.untrusted_block("::error::forged\nline")
     lines = out.getvalue().splitlines()
     token = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0]).group(1)
-    assert lines[1:] == ["::error::forged", "line", f"::{token}::"]
+    assert lines[1:] == ["│ ::error::forged", "│ line", f"::{token}::"]
     r2, out2 = make()
     r2.untrusted_block("a")
     assert out2.getvalue().splitlines()[0] != lines[0]  # a fresh token each time
 
 
-def test_untrusted_text_outside_github_is_just_printed():
+def test_untrusted_text_outside_github_is_printed_without_escape_sequences():
     r, out = make(github=False)
-    r.untrusted_block("a\nb")
-    assert out.getvalue() == "a\nb\n"
+    r.untrusted_block("a\x1b[2J\x1b]0;owned\x07\nb\x07\x9b\tc")
+    assert out.getvalue() == "│ a\n│ b\tc\n"
+
+
+# actions/setup-python's matcher (.github/python.json), which a job that set up Python has registered:
+# the runner applies problem matchers to every line, `::stop-commands::` or not.
+PYTHON_MATCHER = re.compile(r"^\s*File\s\"(.*)\",\sline\s(\d+),\sin\s(.*)$")
+
+
+def test_a_traceback_in_a_relayed_log_matches_no_problem_matcher():
+    traceback = 'Traceback (most recent call last):\n  File "/app/app.py", line 3, in <module>\n'
+    assert PYTHON_MATCHER.match(traceback.splitlines()[1])  # the matcher takes the raw line
+    for github in (True, False):
+        r, out = make(github=github)
+        r.untrusted_block(traceback)
+        assert not any(PYTHON_MATCHER.match(line) for line in out.getvalue().splitlines())
+
+
+def test_a_group_title_is_one_line_that_cannot_start_a_command():
+    r, out = make()
+    with r.group("Smoke check: GET https://x\n::error::forged\x1b[31m"):
+        pass
+    assert out.getvalue().splitlines() == [
+        "::group::Smoke check: GET https://x ::error::forged",
+        "::endgroup::",
+    ]
+    r, out = make(github=False)
+    with r.group("title\x1b[2J\rline"):
+        pass
+    assert out.getvalue() == "== title line\n"
+
+
+def test_plain_mode_prints_no_escape_sequence_of_a_message():
+    r, out = make(github=False)
+    r.info("the Hub said: \x1b[2Jgone\x07")
+    r.warning("app: \x1b]0;title\x07x")
+    assert out.getvalue() == "the Hub said: gone\nwarning: app: x\n"
 
 
 def test_outputs_use_a_random_delimiter(tmp_path: Path):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from html import escape
 
-from hf_action.text import counted
+import pytest
+from markdown_it import MarkdownIt
+
+from hf_action.app.summary import summary_markdown
+from hf_action.outcome import Outcome
+from hf_action.text import counted, md_code
+from tests.test_inert_e2e import autolinkable, rendered
 
 
 @pytest.mark.parametrize(
@@ -21,3 +28,25 @@ from hf_action.text import counted
 )
 def test_counted_is_singular_for_one_only(n, noun, plural, text):
     assert counted(n, noun, plural) == text
+
+
+@pytest.mark.parametrize("name", ["a`b.py", "``x``", "`", "end`", "x ``` y", "<b>`</b>"])
+def test_a_code_span_holds_any_name_whole(name):
+    """Whatever backticks a file name holds, the span shows exactly it and nothing after it."""
+    html = MarkdownIt("commonmark").renderInline(f"{md_code(name)} after")
+    assert html == f"<code>{escape(name, quote=False)}</code> after"
+
+
+def test_the_summary_renders_file_names_notes_and_the_failure_as_text():
+    outcome = replace(
+        Outcome("deploy", "user/app", "https://huggingface.co/spaces/user/app"),
+        added=["x`](https://evil.example)`.py", "# not a heading"],
+        notes=["# Heading <img src=x> [l](https://evil.example)"],
+        failure="Failed: ![i](https://evil.example/i.png) www.evil.example",
+    )
+    tags = rendered(summary_markdown(outcome))
+    assert tags.images == [] and all(h.startswith("https://huggingface.co/") for h in tags.hrefs)
+    assert autolinkable("".join(tags.text)) == []
+    html = MarkdownIt("gfm-like", {"html": True}).render(summary_markdown(outcome))
+    assert "<code>x`](https://evil.example)`.py</code>" in html
+    assert html.count("<h3>") == 1 and "<h1>" not in html

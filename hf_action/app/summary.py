@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hf_action.outcome import Outcome
-from hf_action.text import counted, human_size, md_cell, md_link
+from hf_action.text import counted, human_size, md_cell, md_code, md_inert, md_link
 
 if TYPE_CHECKING:
     from hf_action.app.cleanup import Cleanup  # its module loads the Hub client: cold start
@@ -39,16 +39,16 @@ def summary_markdown(o: Outcome) -> str:
     verdict = "❌ Failed" if o.failure else ("📝 Dry run" if o.dry_run else "✅ Done")
     title = TITLES.get(o.operation, o.operation)
     lines = [
-        f"### {verdict}: {title} {'preview ' if o.preview else ''}`{o.space_id}`",
+        f"### {verdict}: {title} {'preview ' if o.preview else ''}{md_code(o.space_id)}",
         "",
         "| | |",
         "|---|---|",
     ]
     lines += [f"| {k} | {md_cell(v)} |" for k, v in _rows(o)]
-    for note in o.notes:
-        lines += ["", f"> {note}"]
+    for note in o.notes:  # notes and the failure may quote the Hub or the app: inert
+        lines += ["", f"> {md_inert(note)}"]
     if o.failure:
-        lines += ["", f"**{o.failure}**"]
+        lines += ["", f"**{md_inert(o.failure)}**"]
     return "\n".join(lines + _details(o)) + "\n"
 
 
@@ -77,8 +77,11 @@ def cleanup_summary_markdown(report: Cleanup) -> str:
 def _rows(o: Outcome) -> list[tuple[str, str]]:
     rows = [
         ("Space", md_link(o.space_id, o.space_url)),
-        ("App", md_link(o.app_url, o.app_url) if o.app_url and not o.space_deleted else "—"),
-        ("Stage", f"`{o.stage}`" if o.stage else "—"),
+        (
+            "App",
+            md_link(md_inert(o.app_url), o.app_url) if o.app_url and not o.space_deleted else "—",
+        ),
+        ("Stage", md_code(o.stage) if o.stage else "—"),
     ]
     if o.operation in ("deploy", "rollback"):
         commit = md_link(f"`{o.commit_sha[:7]}`", o.commit_url) if o.commit_sha else "—"
@@ -120,6 +123,6 @@ def _details(o: Outcome) -> list[str]:
     if shown and o.operation in ("deploy", "rollback"):
         more = len(o.changed_files) - len(shown)
         lines += ["", "<details><summary>Changed files</summary>", ""]
-        lines += [f"- `{p}`" for p in shown] + ([f"- … and {more} more"] if more else [])
+        lines += [f"- {md_code(p)}" for p in shown] + ([f"- … and {more} more"] if more else [])
         lines += ["", "</details>"]
     return lines

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 from hf_action.github.heads import PullHead, described_head, head_marker
 from hf_action.github.refusal import refusal_message
-from hf_action.text import md_cell, md_link, one_line
+from hf_action.github.runner import printable, scrub_values
+from hf_action.text import md_cell, md_inert, md_link, one_line
 
 if TYPE_CHECKING:
     from github import Github
@@ -52,8 +53,6 @@ _SECRET_PATTERNS = [
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
 ]
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BACKTICK_RUN = re.compile(r"`{3,}")
 _ZWSP = "\u200b"
 _NOT_AFFECTED = "The deploy itself is not affected."
@@ -96,21 +95,26 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
     if notes:
         lines.append("")
-        lines += [f"- {_inert(one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
+        lines += [f"- {md_inert(one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
     secret_values = [s for s in secrets if s and len(s) >= 4]
     head = _redact("\n".join(lines), secret_values)
     if state.status == "failed" and state.log_tail:
         budget = MAX_BODY_BYTES - len(head.encode("utf-8")) - 200
         head += "\n\n" + _log_block(_redact(state.log_tail, secret_values), budget)
     # The full head, hidden and last: a log line cannot pose as it (described_head takes the last).
+    # Never redacted: it is a commit id, and a newer run's protection reads it.
     recorded = head_marker(state.head_sha)
-    return head + "\n" + (_redact(recorded, secret_values) + "\n" if recorded else "")
+    return head + "\n" + (recorded + "\n" if recorded else "")
 
 
 def _table(state: CommentState) -> list[str]:
     removed = state.status == "removed"
     space = f"`{state.space_id}`" if removed else md_link(state.space_id, state.space_url)
-    app = "—" if removed or not state.app_url else md_link(_host(state.app_url), state.app_url)
+    app = (
+        "—"
+        if removed or not state.app_url
+        else md_link(md_inert(_host(state.app_url)), state.app_url)
+    )
     sha = _cell(state.head_sha[:7]) or "—"
     commit = md_link(f"`{sha}`", state.hub_commit_url) if state.hub_commit_url else f"`{sha}`"
     stage = f"`{_cell(state.stage)}`" if state.stage else "—"
@@ -130,8 +134,7 @@ def _table(state: CommentState) -> list[str]:
 
 def _log_block(log: str, budget: int) -> str:
     """The tail of the build log in a <details> fence no log line can close."""
-    text = _ANSI.sub("", log.replace("\r\n", "\n"))
-    rows = [_CONTROL.sub("", row.split("\r")[-1]) for row in text.split("\n")]
+    rows = [printable(row.split("\r")[-1]) for row in log.replace("\r\n", "\n").split("\n")]
     rows = [_BACKTICK_RUN.sub(lambda m: _ZWSP.join(m.group()), row) for row in rows]
     while rows and not rows[-1].strip():
         rows.pop()
@@ -157,8 +160,7 @@ def _log_block(log: str, budget: int) -> str:
 
 
 def _redact(text: str, secret_values: list[str]) -> str:
-    for value in sorted(secret_values, key=len, reverse=True):
-        text = text.replace(value, "***")
+    text = scrub_values(text, secret_values)  # as the log scrubs: short values by whole words
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub("***", text)
     return text
@@ -170,12 +172,6 @@ def _host(url: str) -> str:
 
 def _cell(value: str | None) -> str:
     return md_cell(value or "").replace("`", "'")
-
-
-def _inert(text: str) -> str:
-    """Notes can carry the Hub's error text (and so an app's output): no mentions, links or images."""
-    text = text.replace("@", "@\u200b").replace("![", "!\u200b[").replace("](", "]\u200b(")
-    return re.sub(r"https?://", lambda m: m.group(0).replace("//", "/\u200b/"), text)
 
 
 class StickyComment:
@@ -215,7 +211,7 @@ class StickyComment:
         With ``create=False`` only an existing comment is edited: a preview that never had a
         comment gets no new one (returns ``""``, no warning).
         """
-        if self.marker not in body:
+        if not body.startswith(self.marker):
             body = f"{self.marker}\n{body}"
         if not self.token:
             self.warn(
@@ -257,7 +253,8 @@ class StickyComment:
         try:
             issue = gh.get_repo(self.repository).get_issue(self.pr_number)
             for comment in issue.get_comments():
-                if self.marker in (comment.body or "") and self._is_own(gh, comment):
+                # At its start, where render puts it: a quoted log line cannot claim a comment.
+                if (comment.body or "").startswith(self.marker) and self._is_own(gh, comment):
                     if self._newer_run(gh, comment.body or "") is None:
                         comment.edit(body)
                     return comment.html_url

@@ -13,9 +13,22 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from hf_action.envblock import maskable_parts
+from hf_action.text import one_line
 
 #: Secret values shorter than this are scrubbed only where they stand alone (not inside a longer word).
 WHOLE_WORD_BELOW = 8
+
+
+def scrub_values(text: str, values: list[str]) -> str:
+    """Replace each value (longest first) with `***`. One shorter than WHOLE_WORD_BELOW only where it
+    stands alone, not touching a letter, a digit, `_` or `-`: `2025` inside a commit sha, a longer word
+    or a date (`2025-06-01`) is chance, not the secret."""
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) >= WHOLE_WORD_BELOW:
+            text = text.replace(value, "***")
+        else:
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "***", text, flags=re.ASCII)
+    return text
 
 
 def _escape_data(value: str) -> str:
@@ -27,6 +40,17 @@ def _escape_property(value: str) -> str:
 
 
 _ZWSP = "\u200b"
+#: Before each line relayed from the Hub or the app: a problem matcher's pattern that starts at the
+#: line's start (a Python traceback's `  File "…", line …`) cannot match it.
+RELAY = "│ "
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(line: str) -> str:
+    """A line without terminal escape sequences or control characters (a tab stays): text we did
+    not write cannot move the cursor, retitle a terminal or hide what follows it."""
+    return _CONTROL.sub("", _ANSI.sub("", line))
 
 
 def neutralize(line: str) -> str:
@@ -70,14 +94,8 @@ class Runner:
                 self._write(f"::add-mask::{_escape_data(part)}")
 
     def scrub(self, text: str) -> str:
-        """Replace secret values with `***`. A value shorter than WHOLE_WORD_BELOW only where it stands
-        alone: `abcd` inside a commit sha or a longer word is chance, not the secret."""
-        for value in self._masked:
-            if len(value) >= WHOLE_WORD_BELOW:
-                text = text.replace(value, "***")
-            else:
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", "***", text)
-        return text
+        """Replace secret values with `***` (`scrub_values`)."""
+        return scrub_values(text, self._masked)
 
     # -- printing ------------------------------------------------------------------------
     def _write(self, line: str) -> None:
@@ -86,7 +104,7 @@ class Runner:
 
     def info(self, message: str = "") -> None:
         for line in self.scrub(message).splitlines() or [""]:
-            self._write(neutralize(line))
+            self._write(neutralize(printable(line)))
 
     def _annotate(self, kind: str, message: str, title: str | None) -> None:
         message = self.scrub(message)
@@ -95,7 +113,7 @@ class Runner:
             self._write(f"::{kind}{props}::{_escape_data(message)}")
         else:
             print(
-                f"{kind}: {message}",
+                "\n".join(printable(line) for line in f"{kind}: {message}".splitlines()),
                 file=sys.stderr if kind == "error" else self.stream,
                 flush=True,
             )
@@ -116,7 +134,8 @@ class Runner:
             yield
             return
         self._group_open = True
-        self._write(f"::group::{self.scrub(title)}" if self.github else f"== {self.scrub(title)}")
+        title = printable(one_line(self.scrub(title)))  # may name the Hub's host or the app's URL
+        self._write(f"::group::{_escape_data(title)}" if self.github else f"== {title}")
         try:
             yield
         finally:
@@ -125,16 +144,18 @@ class Runner:
             self._group_open = False
 
     def untrusted_block(self, text: str) -> None:
-        """Print text we do not control (build logs): workflow commands in it are disabled."""
-        if self.github:
-            token = _random.token_hex(16)
-            self._write(f"::stop-commands::{token}")
-            for line in self.scrub(text).splitlines():
+        """Print text we do not control (build logs, an app's answer): workflow commands in it are
+        disabled, each line starts with RELAY and keeps no control character."""
+        lines = [RELAY + printable(line) for line in self.scrub(text).splitlines()]
+        if not self.github:
+            for line in lines:
                 self._write(line)
-            self._write(f"::{token}::")
-        else:
-            for line in self.scrub(text).splitlines():
-                self._write(line)
+            return
+        token = _random.token_hex(16)
+        self._write(f"::stop-commands::{token}")
+        for line in lines:
+            self._write(line)
+        self._write(f"::{token}::")
 
     # -- files -----------------------------------------------------------------------------
     def set_output(self, name: str, value: str) -> None:

@@ -67,6 +67,23 @@ def test_a_private_space_is_called_with_the_token(action, hub):
     assert hub.app_visits[-1] == ("user/app", "/health", True)
 
 
+def test_the_token_goes_to_no_host_but_the_spaces_own(action, hub):
+    """The Space info names the app's host: one that is neither `https://<subdomain>.hf.space` nor
+    the Hub's own origin (here the same server under another name) gets no request and no token."""
+    foreign = hub.url.replace("127.0.0.1", "localhost") + "/_apps/user-app"
+    hub.settings.app_hosts["user/app"] = foreign
+    copy_example("gradio-hello", action.workspace)
+    result = deploy(action, hub, visibility="private").assert_ok()
+    assert hub.app_visits == []
+    assert result.warnings == [
+        "::warning title=Smoke check not run::Smoke check not run: the Hub names"
+        f" {foreign} as the app's address, not the Space's own (https://user-app.hf.space, or the"
+        f" Hub's {hub.url}); the token is not sent there, and that its app answers /health is"
+        " not proven."
+    ]
+    assert "| Smoke check | not run |" in result.summary
+
+
 @pytest.mark.parametrize("shape", list(ProtectedInfo), ids=lambda s: s.value)
 def test_a_protected_space_is_called_without_the_token_unless_its_info_cannot_tell(
     action, hub, shape

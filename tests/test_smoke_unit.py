@@ -8,6 +8,7 @@ import httpx2
 import pytest
 
 from hf_action.hub.smoke import BODY_BYTES, MIN_TRY, SmokeResult, intervals, smoke_check
+from hf_action.hub.urls import own_app_host
 
 START = 100.0  # not 0: a duration measured wrongly from it shows
 
@@ -170,3 +171,31 @@ def test_a_body_dripped_past_the_bound_is_not_read_to_its_end():
     )  # fmt: skip
     assert not result.passed and result.status == 500 and result.tries == 1
     assert len(sent) == 10 and result.seconds == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    ("url", "own"),
+    [
+        ("https://user-app.hf.space", True),
+        ("HTTPS://User-App.HF.space:443/", True),
+        ("https://huggingface.co/spaces/user/app", True),  # the Hub itself
+        ("http://user-app.hf.space", False),  # not https
+        ("https://other-app.hf.space", False),  # another Space's app
+        ("https://user-app.hf.space.evil.example", False),
+        ("https://user-app.hf.space:8443", False),
+        ("https://x@user-app.hf.space", False),  # user info: a host a reader may misread
+        ("https://evil.example", False),
+        ("javascript:alert(1)", False),
+        ("https://[::1", False),  # not a URL
+    ],
+)
+def test_the_token_goes_only_to_the_spaces_own_app_host(url, own):
+    assert own_app_host(url, "user-app", "https://huggingface.co") is own
+
+
+def test_a_mirror_serves_apps_on_its_own_origin():
+    mirror = "http://127.0.0.1:8080"
+    assert own_app_host("http://127.0.0.1:8080/_apps/user-app", "user-app", mirror)
+    assert not own_app_host("http://127.0.0.1:8081/_apps/user-app", "user-app", mirror)
+    assert not own_app_host("http://localhost:8080/_apps/user-app", "user-app", mirror)
+    assert not own_app_host("https://x.hf.space", None, mirror)

@@ -15,8 +15,10 @@ from hf_action.hub.logs import LOG_TAIL, SpaceLogs
 from hf_action.hub.smoke import SmokeResult, smoke_check
 from hf_action.hub.space import shown_visibility
 from hf_action.hub.transport import direct_transport
+from hf_action.hub.urls import APP_DOMAIN, own_app_host
 from hf_action.inputs import SmokeCheck
 from hf_action.outcome import Outcome
+from hf_action.text import md_code, md_inert
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, SpaceInfo
@@ -43,13 +45,23 @@ def verify_app(
         why = f"the Space is {outcome.stage or 'in an unknown stage'}, not RUNNING"
         return _skip(runner, outcome, f"{why}; that its app answers {path} is not proven.")
     with hub_step("read the Space's visibility", space_id):
-        private = _needs_token(api.space_info(space_id))
+        info = api.space_info(space_id)
+    private = _needs_token(info)
     if private and where.pr is not None and where.pr.untrusted:
         return _skip(
             runner,
             outcome,
             "this private preview runs an untrusted pull request's code, which would receive the token with the"
             f" request; that its app answers {path} is not proven.",
+        )
+    if private and not own_app_host(outcome.app_url, info.subdomain, ctx.endpoint):
+        own = f"https://{info.subdomain}.{APP_DOMAIN}" if info.subdomain else "its hf.space host"
+        return _skip(
+            runner,
+            outcome,
+            f"the Hub names {outcome.app_url} as the app's address, not the Space's own ({own},"
+            f" or the Hub's {ctx.endpoint}); the token is not sent there, and that its app answers"
+            f" {path} is not proven.",
         )
     url = outcome.app_url.rstrip("/") + path
     with runner.group(f"Smoke check: GET {url} (timeout {smoke.timeout:.0f}s)"):
@@ -64,7 +76,7 @@ def verify_app(
         )
         runner.info(result.describe())
     if result.passed:
-        return record.smoked(outcome, f"`{path}` answered {result.status}")
+        return record.smoked(outcome, f"{md_code(path)} answered {result.status}")
     raise _failed(api, runner, outcome, result, smoke)
 
 
@@ -103,5 +115,6 @@ def _failed(
         "Read the run log above; if the app needs longer to load, raise smoke-timeout; if this"
         f" status is expected, list it in smoke-status{f' (now: {listed})' if listed else ''}."
     )
-    failed = record.smoke_failed(outcome, f"`{smoke.path}`: {result.describe()}", message, tail)
+    shown = f"{md_code(smoke.path)}: {md_inert(result.describe())}"  # the URL is the Hub's
+    failed = record.smoke_failed(outcome, shown, message, tail)
     return SmokeFailed(message, tail, hint).with_outcome(failed)

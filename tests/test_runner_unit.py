@@ -153,7 +153,12 @@ def test_plain_mode_prints_no_escape_sequence_of_a_message():
     r, out = make(github=False)
     r.info("the Hub said: \x1b[2Jgone\x07")
     r.warning("app: \x1b]0;title\x07x")
-    assert out.getvalue() == "the Hub said: gone\nwarning: app: x\n"
+    r.set_output("app-url", "https://x\x1b[2J.hf.space")
+    r.set_output("changed-files", "a\x1b[1m\nb")
+    assert out.getvalue() == (
+        "the Hub said: gone\nwarning: app: x\napp-url=https://x.hf.space\n"
+        "changed-files<<EOF\na\nb\nEOF\n"
+    )
 
 
 def test_outputs_use_a_random_delimiter(tmp_path: Path):

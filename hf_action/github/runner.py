@@ -161,7 +161,8 @@ class Runner:
     def set_output(self, name: str, value: str) -> None:
         value = self.scrub(value)
         if self._output_path is None:
-            if not self.github:
+            if not self.github:  # on a terminal: the Hub's values (the app's URL) kept printable
+                value = "\n".join(printable(line) for line in value.split("\n"))
                 if "\n" in value:
                     self._write(f"{name}<<EOF\n{value}\nEOF")
                 else:

@@ -85,6 +85,9 @@ def test_an_app_answer_with_html_and_links_leaves_no_live_link_or_image(action, 
         assert "evil.example" in shown  # the app's answer is quoted...
         assert_inert(shown, hub.url)  # ...as text: our links to the Hub are the only ones
     assert "&#60;img src" in body and "HTTPS:\u200b//evil.example/b" in body
+    [deployment] = gh.deployments("Codertocat/Hello-World")  # its texts: our words and ids only
+    texts = [deployment["description"]] + [s["description"] for s in gh.statuses(deployment["id"])]
+    assert texts and not [t for t in texts if "evil" in t or "<" in t], texts
 
 
 def test_a_four_character_secret_leaves_the_comments_dates_and_head_marker_intact(action, hub, gh):

@@ -46,9 +46,9 @@ def md_link(text: str, url: str | None) -> str:
 
 
 # Markdown's active characters (HTML's too) as numeric entities: a tag, a heading, a code span, a
-# link or an image needs one of them, and an entity renders as the character, never as syntax (`_`
-# stays: it is in names and URLs, and at most italicises).
-_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*[]<>#!|~&"})
+# link or an image needs one of them, and an entity renders as the character, never as syntax. `_`
+# and `*` stay: they are in names, URLs and the redaction's `***`, and at most emphasise.
+_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`[]<>#!|~&"})
 # What GitHub links without any syntax (GFM's autolink extension, mentions): any `scheme://`
 # (`HTTPS://` too), `www.` in any case, the `@` of an e-mail or a mention; a zero-width space after
 # its first character breaks each.

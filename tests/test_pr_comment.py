@@ -147,6 +147,13 @@ def test_short_secrets_are_redacted_as_words_and_the_head_marker_never() -> None
     assert body.splitlines()[-1] == head_marker(SHA) and described_head(body) == SHA
 
 
+def test_a_secret_with_markdown_characters_is_redacted_before_it_is_made_inert() -> None:
+    """md_inert writes `<` as `&#60;` and breaks `://`: a value holding them is redacted first."""
+    secret = "p<w>[x]://www.y@z"
+    body = render(state("failed", notes=[f"the app printed {secret} and quit"]), secrets=[secret])
+    assert "- the app printed *** and quit" in body
+
+
 #: A keyless exchange's token as hub-docs documents it: `hf_jwt_` + a JWT (RS256 header, claims,
 #: signature; base64url, so `-` and `_` occur in it, and dots join the parts).
 JWT_TOKEN = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from html import escape
 
@@ -9,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from hf_action.app.summary import summary_markdown
+from hf_action.github.runner import Runner
 from hf_action.outcome import Outcome
 from hf_action.text import counted, md_code
 from tests.test_inert_e2e import autolinkable, rendered
@@ -50,3 +52,16 @@ def test_the_summary_renders_file_names_notes_and_the_failure_as_text():
     html = MarkdownIt("gfm-like", {"html": True}).render(summary_markdown(outcome))
     assert "<code>x`](https://evil.example)`.py</code>" in html
     assert html.count("<h3>") == 1 and "<h1>" not in html
+
+
+def test_the_summary_scrubs_a_secret_before_it_is_made_inert():
+    secret = "p<w>[x]://www.y@z"
+    runner = Runner(github=True, stream=io.StringIO())
+    runner.mask(secret)
+    outcome = replace(
+        Outcome("deploy", "user/app", "https://huggingface.co/spaces/user/app"),
+        notes=[f"note {secret}"],
+        failure=f"failed {secret}",
+    )
+    text = summary_markdown(outcome, runner.scrub)
+    assert "> note ***" in text and "**failed ***" in text

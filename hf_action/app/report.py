@@ -141,4 +141,4 @@ class Reporter:
     def _outputs(self, outcome: Outcome) -> None:
         for name, value in output_values(outcome).items():
             self.runner.set_output(name, value)
-        self.runner.add_summary(summary_markdown(outcome))
+        self.runner.add_summary(summary_markdown(outcome, self.runner.scrub))

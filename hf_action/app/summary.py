@@ -3,6 +3,7 @@ them): the same values in every way a run can end."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hf_action.outcome import Outcome
@@ -34,8 +35,10 @@ TITLES = {"deploy": "Deploy", "restart": "Restart", "pause": "Pause", "delete": 
           "rollback": "Rollback"}  # fmt: skip
 
 
-def summary_markdown(o: Outcome) -> str:
-    """The step summary: a verdict, one table, then notes, the failure, the log tail, changed files."""
+def summary_markdown(o: Outcome, scrub: Callable[[str], str] = lambda text: text) -> str:
+    """The step summary: a verdict, one table, then notes, the failure, the log tail, changed files.
+    `scrub` (the runner's) takes secrets out of the text md_inert shows, before its entities would
+    hide them from the scrub of the whole summary."""
     verdict = "❌ Failed" if o.failure else ("📝 Dry run" if o.dry_run else "✅ Done")
     title = TITLES.get(o.operation, o.operation)
     lines = [
@@ -44,11 +47,11 @@ def summary_markdown(o: Outcome) -> str:
         "| | |",
         "|---|---|",
     ]
-    lines += [f"| {k} | {md_cell(v)} |" for k, v in _rows(o)]
+    lines += [f"| {k} | {md_cell(v)} |" for k, v in _rows(o, scrub)]
     for note in o.notes:  # notes and the failure may quote the Hub or the app: inert
-        lines += ["", f"> {md_inert(note)}"]
+        lines += ["", f"> {md_inert(scrub(note))}"]
     if o.failure:
-        lines += ["", f"**{md_inert(o.failure)}**"]
+        lines += ["", f"**{md_inert(scrub(o.failure))}**"]
     return "\n".join(lines + _details(o)) + "\n"
 
 
@@ -74,13 +77,11 @@ def cleanup_summary_markdown(report: Cleanup) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(o: Outcome) -> list[tuple[str, str]]:
+def _rows(o: Outcome, scrub: Callable[[str], str]) -> list[tuple[str, str]]:
+    app = md_link(md_inert(scrub(o.app_url)), o.app_url) if o.app_url else "—"
     rows = [
         ("Space", md_link(o.space_id, o.space_url)),
-        (
-            "App",
-            md_link(md_inert(o.app_url), o.app_url) if o.app_url and not o.space_deleted else "—",
-        ),
+        ("App", "—" if o.space_deleted else app),
         ("Stage", md_code(o.stage) if o.stage else "—"),
     ]
     if o.operation in ("deploy", "rollback"):

@@ -115,6 +115,6 @@ def _failed(
         "Read the run log above; if the app needs longer to load, raise smoke-timeout; if this"
         f" status is expected, list it in smoke-status{f' (now: {listed})' if listed else ''}."
     )
-    shown = f"{md_code(smoke.path)}: {md_inert(result.describe())}"  # the URL is the Hub's
+    shown = f"{md_code(smoke.path)}: {md_inert(runner.scrub(result.describe()))}"  # Hub's URL
     failed = record.smoke_failed(outcome, shown, message, tail)
     return SmokeFailed(message, tail, hint).with_outcome(failed)

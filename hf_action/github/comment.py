@@ -92,11 +92,14 @@ def render(state: CommentState, *, secrets: Iterable[str] = ()) -> str:
     lines += _table(state)
     if state.status == "removed":
         lines += ["", f"The preview Space `{state.space_id}` was deleted."]
-    notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
-    if notes:
-        lines.append("")
-        lines += [f"- {md_inert(one_line(note)[:_MAX_NOTE_CHARS])}" for note in notes]
     secret_values = [s for s in secrets if s and len(s) >= 4]
+    notes = [n.strip() for n in state.notes if n and n.strip()][:_MAX_NOTES]
+    if notes:  # redacted before md_inert, whose entities would hide a value from the redaction
+        lines.append("")
+        lines += [
+            f"- {md_inert(_redact(one_line(note), secret_values)[:_MAX_NOTE_CHARS])}"
+            for note in notes
+        ]
     head = _redact("\n".join(lines), secret_values)
     if state.status == "failed" and state.log_tail:
         budget = MAX_BODY_BYTES - len(head.encode("utf-8")) - 200

@@ -321,6 +321,7 @@ class Probe:
         if not space.kind.builds:
             longest = self.t.static_max
         longest = longest or (self.t.build_max if build else self.t.settle_max)
+        self.runtime(space, step)  # at once: the stage right after the change, before the logs
         logs = LogWatch(self, space, step, longest)
         logs.start()
         try:

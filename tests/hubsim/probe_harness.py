@@ -7,11 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hubsim import HubSim, ProtectedInfo, Settings
+from hubsim import HubSim, LifecycleTimings, ProtectedInfo, Settings
 from hubsim.probe.plan import Kind, Step, Timing
 from hubsim.probe.script import Config, Result, run
 
-SCALE = 0.05  # hubsim's time_scale: a build is 0.2 s
+SCALE = 0.05  # hubsim's time_scale
+#: A build of 0.35 s: its BUILDING (0.2 s) and APP_STARTING (0.1 s) span several polls even when
+#: the machine is busy, or a watch that sees neither waits out its bound.
+LIFECYCLE = LifecycleTimings(stale=1.0, building=4.0, starting=2.0)
 #: Waits for that hubsim: polls well inside its shortest phase (50 ms), log reads longer than
 #: a keep-alive (1 Hub second = 50 ms), every bound a few builds long.
 TIMING = Timing(
@@ -24,6 +27,7 @@ TIMING = Timing(
     reopen=0.05,
     burst=10,
     static_max=2.0,
+    info_reads=200,  # an info lag of 5 Hub seconds is 0.25 s of 10 ms polls
 )
 TOKEN = "hf_probeRoundTripToken0123456789abcdef"
 #: Knobs hubsim counts in real seconds while the classifier reads the Hub's seconds.
@@ -47,7 +51,8 @@ def has_knob(sim: HubSim, name: str) -> bool:
 def probed_hub(secrets_seen: list[str] | None = None) -> Iterator[HubSim]:
     """A fast hubsim where the user may create paid Spaces; ``secrets_seen`` collects every
     secret value a Space held when it was deleted (what the cassettes must not contain)."""
-    with HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(time_scale=SCALE)) as sim:
+    settings = Settings(time_scale=SCALE, lifecycle=LIFECYCLE)
+    with HubSim(user="user", tokens={TOKEN: "write"}, settings=settings) as sim:
         sim.set_quota(pro=True)
         set_knob(sim, "keepalive", 1.0)
         if secrets_seen is not None:

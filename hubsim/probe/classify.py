@@ -323,6 +323,8 @@ def read_log_stream(tapes: list[Tape]) -> Finding:
     for tape, ix in _streams(tapes):
         _, form = _keepalives(ix)
         ended = (ix.stream or {}).get("ended")
+        if ended == "window" and not (ix.stream or {}).get("events"):
+            continue  # not a byte of body in the window: a slow answer as much as a silent one
         value = form or ("close" if ended == "server" else "silent" if ended == "window" else None)
         if value:
             seen.setdefault(value, []).append(tape.source(ix))

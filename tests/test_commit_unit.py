@@ -3,6 +3,9 @@ after a 412, a lost response not committed twice, and the error when the Space k
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from hf_action import blobmap
@@ -236,3 +239,33 @@ def test_a_rollback_shares_the_loop_its_lost_answer_is_not_committed_twice(api, 
     assert len(repo.commits) == before + 1
     assert sha == repo.head != head and url is None and "theirs.txt" not in repo.files
     assert tuple(carried.delete) == ("theirs.txt",) and "connection dropped" in said[0]
+
+
+def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
+    """700 files: three preupload requests (256 files each at most), in flight together, not one
+    after another (a round trip each on a distant link); every file still lands, the binary in
+    the Xet store, the text files in the commit."""
+    original, lock, state = sim.counters.request, threading.Lock(), {"now": 0, "most": 0, "n": 0}
+
+    def request(key: str) -> None:
+        original(key)
+        if "/preupload/" not in key:
+            return
+        with lock:
+            state["now"] += 1
+            state["n"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)  # the round trip: a request in sequence would start after this one ends
+        with lock:
+            state["now"] -= 1
+
+    monkeypatch.setattr(sim.counters, "request", request)
+    local = {f"src/m{i:03d}.py": LocalFile(f"src/m{i:03d}.py", None, 6, content=b"x = 1\n")
+             for i in range(699)}  # fmt: skip
+    local["model.bin"] = LocalFile("model.bin", None, 4096, content=bytes(range(256)) * 16)
+    result = commit(api, sim, local, [])
+    repo = sim.repo(SPACE)
+    assert result.committed and set(local) <= set(repo.files)
+    assert repo.files["model.bin"].lfs_sha256 is not None
+    assert repo.files["src/m000.py"].content == b"x = 1\n"
+    assert state["n"] == 3 and state["most"] == 3, state

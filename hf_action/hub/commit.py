@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -149,6 +150,7 @@ def _upload_and_commit(
 
     ops = operations(plan)
     try:
+        _ask_upload_modes(api, space_id, [op for op in ops if isinstance(op, CommitOperationAdd)])
         api.preupload_lfs_files(
             space_id,
             additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
@@ -168,6 +170,41 @@ def _upload_and_commit(
         commit_description=_with_blob_ids(description, plan, ops),
         parent_commit=plan.head,
     )
+
+
+#: The Hub tells the upload mode of at most this many files per preupload request.
+PREUPLOAD_FILES = 256
+PREUPLOAD_AT_ONCE = 8
+
+
+def _ask_upload_modes(api: HfApi, space_id: str, adds: list[CommitOperationAdd]) -> None:
+    """Each file's upload mode (regular, LFS/Xet), asked for chunks of 256 files at once where
+    huggingface_hub asks one chunk after another: a 2,000-file deploy waits about one round trip to
+    the Hub instead of eight (bench/results.md, "First deploys on two links"). preupload_lfs_files
+    then asks for none (it skips operations whose mode is set) and uploads the large files. The
+    helper is huggingface_hub's own, private: its preupload has no public per-chunk call."""
+    if len(adds) <= PREUPLOAD_FILES:
+        return  # one request either way
+    from huggingface_hub import constants
+    from huggingface_hub._commit_api import _fetch_upload_modes
+
+    headers = api._build_hf_headers()
+    chunks = [adds[i : i + PREUPLOAD_FILES] for i in range(0, len(adds), PREUPLOAD_FILES)]
+
+    def ask(chunk: list[CommitOperationAdd]) -> None:
+        _fetch_upload_modes(
+            additions=chunk,
+            repo_type="space",
+            repo_id=space_id,
+            headers=headers,
+            revision=constants.DEFAULT_REVISION,
+            endpoint=api.endpoint,
+            gitignore_content=NO_IGNORE_RULES,
+        )
+
+    with ThreadPoolExecutor(min(len(chunks), PREUPLOAD_AT_ONCE)) as pool:
+        for _ in pool.map(ask, chunks):  # the first failure raises here, as it would in sequence
+            pass
 
 
 def commit_restore(

@@ -32,7 +32,7 @@ SHARE = 4  # a quarter (the log line says so)
 #: deploys on two links"): the process with one file's pipeline (Python, huggingface_hub, hf_xet's
 #: runtime, the xorb being built and its serialized copy), each xorb in flight, each further file
 #: ingested at once. Above every measured peak: a bound, not a guess.
-BASE_MIB = 320
+BASE_MIB = 352
 UPLOAD_MIB = 72
 FILE_MIB = 104
 #: Uploads come first: on a distant link they are what fills it (one 25 MB/s stream per xorb: 2 in

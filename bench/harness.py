@@ -149,13 +149,15 @@ def run(
     *,
     cwd: Path,
     pre: list[str] | None = None,
+    wrap: list[str] | None = None,
 ) -> Measure:
-    """argv: probe mode and its arguments. `pre`: interpreter options (e.g. -X importtime)."""
+    """argv: probe mode and its arguments. `pre`: interpreter options (e.g. -X importtime);
+    `wrap`: a command that execs the rest (e.g. into a memory cgroup)."""
     if sim is not None:
         sim.reset()
     probe_out = work / f"probe-{approach}.json"
     log = work / f"log-{approach}.txt"
-    cmd = [PY, *(pre or []), str(BENCH / "probe.py"), str(probe_out), *argv]
+    cmd = [*(wrap or []), PY, *(pre or []), str(BENCH / "probe.py"), str(probe_out), *argv]
     with open(log, "wb") as fh:
         t0 = time.time()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)

@@ -1,5 +1,6 @@
-"""Peak memory of a first deploy: the action (hf_xet's upload concurrency capped, as it runs),
-the action uncapped (hf_xet's adaptive default, as before the cap) and `upload_folder`, on the same work.
+"""Peak memory of a first deploy: the action (hf_xet's concurrency from this machine's memory, as it
+runs: hub/xetmemory.py), the action with the job setting hf_xet's own defaults, and `upload_folder`,
+on the same work. (bench/firstdeploy.py runs the same lanes on two links and under a memory limit.)
 
     .venv/bin/python -m bench.rss slow [--size-mb 900] [--mbps 100] [--runs 2]
     .venv/bin/python -m bench.rss gb [--size-gb 1.0] [--runs 1]
@@ -29,7 +30,10 @@ from .xetmem import HttpCas
 
 BENCH = Path(__file__).resolve().parent
 MB = 1 << 20
-UNCAPPED = {"HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "64"}  # hf_xet's own default maximum
+UNCAPPED = {  # hf_xet's own defaults, set by the job: the action then leaves them alone
+    "HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY": "64",
+    "HF_XET_DATA_MAX_CONCURRENT_FILE_INGESTION": "8",
+}
 SECTION = "## Bounded memory (`python -m bench.rss`)"
 
 
@@ -124,9 +128,9 @@ def write_markdown(results: dict) -> None:
         SECTION,
         "",
         "A first deploy's peak RSS (VmHWM, MiB) and wall time; each run against a fresh hubsim."
-        " action = as it runs (`xet_bounds`, hub/policy.py: hf_xet's upload concurrency capped at 1, one file"
-        " ingested at a time); action-uncapped = the same with"
-        " `HF_XET_CLIENT_AC_MAX_UPLOAD_CONCURRENCY=64` (hf_xet's default maximum);"
+        " action = as it ran when measured (the rows below: hf_xet's upload concurrency capped at"
+        " 1, one file ingested at a time, the fixed bound hub/xetmemory.py replaced);"
+        " action-uncapped = the same with hf_xet's defaults set by the job;"
         " folder = `upload_folder` with hf_xet's defaults.",
         "",
         "| work | approach | peak RSS MiB (runs) | wall s (runs) |",

@@ -38,9 +38,13 @@ WORK = Path(__file__).resolve().parent / "work" / "xetmem"
 class HttpCas:
     """A minimal CAS for hf_xet's RemoteClient, backed by a HubSim's per-token stores."""
 
-    def __init__(self, hub, mbps: float = 0.0) -> None:
+    def __init__(
+        self, hub, mbps: float = 0.0, *, rtt_ms: float = 0.0, stream_mbps: float = 0.0
+    ) -> None:
         self.xet = hub.xet
         self.mbps = mbps
+        self.rtt = rtt_ms / 1000.0  # paid once by every request, before its answer
+        self.stream_mbps = stream_mbps  # one request's body at most this fast (0: no cap)
         self.requests: list[str] = []
         self.inflight = self.peak_inflight = 0
         self._lock = threading.Lock()
@@ -62,6 +66,10 @@ class HttpCas:
                 cas.handle_post(self)
 
             def _reply(self, code: int, body: dict) -> None:
+                if cas.rtt:
+                    time.sleep(
+                        cas.rtt
+                    )  # the round trip: the answer leaves one RTT after the request
                 data = json.dumps(body).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
@@ -94,12 +102,18 @@ class HttpCas:
 
     def _drain(self, h, out=None, digest=None) -> None:
         left = int(h.headers.get("Content-Length") or 0)
+        start, sent = time.monotonic(), 0
         while left:
             piece = h.rfile.read(min(left, MB))
             if not piece:
                 break
             left -= len(piece)
+            sent += len(piece)
             self._pace(len(piece))
+            if self.stream_mbps > 0:  # one stream (one TCP connection's window per RTT) caps it
+                wait = start + sent / (self.stream_mbps * MB) - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
             if out is not None:
                 out.write(piece)
             if digest is not None:

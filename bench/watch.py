@@ -63,13 +63,16 @@ class SimProbe:
         return {"stage": v.stage, **({"sha": v.sha} if self.with_sha and v.sha else {})}
 
     def first_line(self, build: bool) -> tuple[str, float] | None:
+        out = self.log_lines(build)
+        return out[0] if out else None
+
+    def log_lines(self, build: bool) -> list[tuple[str, float]]:
         self.requests["logs"] += 1
         now, shown = self.clock.now, self.build
         while shown is not None and now < shown.stale_end:
             shown = shown.previous
         events = shown.log_events("build" if build else "run") if shown else []
-        out = [(shown.wall(t), line) for t, line in events if t <= now]
-        return (out[0][1], out[0][0]) if out else None
+        return [(line, shown.wall(t)) for t, line in events if shown and t <= now]
 
     def tail(self, build: bool) -> str:
         return ""

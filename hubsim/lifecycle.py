@@ -64,6 +64,7 @@ class Build:
         self.t0 = now
         self.wall0 = time.time() if wall_now is None else wall_now
         self.image: Build | None = None  # a container restart: the build whose image runs
+        self.earlier: Build | None = None  # a run log that appends: the container before this
         shown = previous.view(now) if isinstance(previous, Build) else previous
         self.over_running = shown is not None and shown.stage == "RUNNING"
         # The commit whose container serves until this build runs (or when it fails).
@@ -82,12 +83,20 @@ class Build:
 
     @classmethod
     def container_restart(
-        cls, image: Build, now: float, wall_now: float, timings: LifecycleTimings, scale: float
+        cls,
+        image: Build,
+        now: float,
+        wall_now: float,
+        timings: LifecycleTimings,
+        scale: float,
+        earlier: Build | None = None,
     ) -> Build:
-        """The container of `image` starts again: no build, a new run log."""
+        """The container of `image` starts again: no build, a new ``Application Startup`` in
+        the run log, after `earlier`'s lines when the run log ``appends``."""
         t = LifecycleTimings(0.0, 0.0, timings.starting)
         build = cls(image.sha, image.plan, now, t, scale, image, wall_now=wall_now)
         build.variants, build.image, build.previous = image.variants, image, None
+        build.earlier = earlier if image.variants.run_log == "appends" else None
         return build
 
     def view(self, now: float) -> View:
@@ -118,11 +127,12 @@ class Build:
             lines, start, end = self.plan.build_log, self.stale_end, self.build_end
         else:
             lines, start, end = self.plan.run_log, self.build_end, self.start_end
+        before = self.earlier.log_events(kind) if self.earlier and kind == "run" else []
         if not lines:
-            return []
+            return before
         step = (end - start) / max(len(lines), 1)
         queued, started = log_time(self.wall(self.stale_end)), log_time(self.wall(self.build_end))
-        return [
+        return before + [
             (start + i * step, ln.replace("{queued}", queued).replace("{started}", started))
             for i, ln in enumerate(lines)
         ]
@@ -224,9 +234,10 @@ class SpaceRuntimeState:
                 return None
             if image.view(now).stage in ("BUILD_ERROR", "BUILDING", "RUNNING_BUILDING"):
                 return None
+            earlier = image
             while image.image is not None:
                 image = image.image
-            self.build = Build.container_restart(image, now, wall_now, timings, scale)
+            self.build = Build.container_restart(image, now, wall_now, timings, scale, earlier)
             self.builds.append(self.build)
             return self.build
 

@@ -61,6 +61,7 @@ LogStream = Literal["close", "keepalive", "keepalive-comment", "silent"]
 RuntimeSha = Literal["absent", "shown", "served"]
 QueuedStage = Literal["NO_APP_FILE", "BUILDING"]
 SleepStage = Literal["SLEEPING", "STOPPED"]
+RunLog = Literal["afresh", "appends"]
 SETTINGS_RESTARTS: tuple[SettingsRestart, ...] = (
     "rebuild-named",
     "rebuild",
@@ -71,6 +72,7 @@ LOG_STREAMS: tuple[LogStream, ...] = ("close", "keepalive", "keepalive-comment",
 RUNTIME_SHAS: tuple[RuntimeSha, ...] = ("absent", "shown", "served")
 QUEUED_STAGES: tuple[QueuedStage, ...] = ("NO_APP_FILE", "BUILDING")
 SLEEP_STAGES: tuple[SleepStage, ...] = ("SLEEPING", "STOPPED")
+RUN_LOGS: tuple[RunLog, ...] = ("afresh", "appends")
 
 
 @dataclass
@@ -100,6 +102,8 @@ class Variants:
     - ``sleep_stage``: the stage of a Space asleep for lack of visitors: ``SLEEPING``
       (huggingface.js) or ``STOPPED`` (hub-docs, huggingface_hub's ``SpaceStage``).
     - ``protected_info``: what the info and the listing show of a protected Space.
+    - ``run_log``: a container restarted without a build starts its run log ``afresh`` (its
+      ``Application Startup`` first) or ``appends`` it to the earlier containers' lines.
     """
 
     sha: RuntimeSha = "absent"
@@ -113,6 +117,7 @@ class Variants:
     info_lag: float = 0.0
     sleep_stage: SleepStage = "SLEEPING"
     protected_info: ProtectedInfo = ProtectedInfo.AS_PUBLIC
+    run_log: RunLog = "afresh"
 
 
 @dataclass

@@ -36,9 +36,9 @@ CONTAINER = Goal("restart", NEW, before=Header(None, T - 10), started_before=T -
         (Goal("commit", NEW, app_expected=True), Seen("NO_APP_FILE", header=None, moved=True), ("fail", True, "NO_APP_FILE without a build replaced the previous build")),
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T + 3), ("done", True, "the run log shows an Application Startup after our change (no new build)")),
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
-        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
-        (CONTAINER, Seen("STOPPED", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
-        (CONTAINER, Seen("BUILD_ERROR", header=Header(None, T - 10), startup=T - 8, elapsed=20), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20, settled=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (CONTAINER, Seen("STOPPED", header=Header(None, T - 10), startup=T - 8, elapsed=20, settled=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (CONTAINER, Seen("BUILD_ERROR", header=Header(None, T - 10), startup=T - 8, elapsed=20, settled=20), ("wait", False, "the build log is still the one shown before our change, and the run log shows no start since")),
         (CONTAINER, Seen("RUNTIME_ERROR", header=Header(None, T - 10), startup=T + 3), ("fail", True, "the run log shows an Application Startup after our change (no new build)")),
         (COMMIT, Seen("BUILDING", header=None), ("wait", False, "no build log yet")),
         (COMMIT, Seen("PAUSED"), ("fail", False, "the Space is PAUSED: it will not start by waiting")),
@@ -61,8 +61,9 @@ def test_each_verdict_states_its_evidence(goal, seen, verdict):
         (COMMIT, Seen("RUNNING", busy_seen=True), "The Space's build log could not be read, so only a build seen since the change ties this stage to it (not which commit it built)."),
         (Goal("restart", NEW), Seen("RUNNING", header=Header(None, T), busy_seen=True), "The Space's build log could not be read, so only a build seen since the change ties this stage to it (not which commit it built)."),
         (COMMIT, Seen("RUNNING", header=Header(NEW[:7], T + 1)), "The Space's run log could not be read, so it is not proven that the app shown started from this build."),
-        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20), "The Space did not restart within 20s of the change (no new build log, no new Application Startup), so it is not proven that the running app uses the new settings: they apply at its next restart at the latest."),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20, settled=20), "The Space did not restart within 20s of the change (no new build log, no new Application Startup), so it is not proven that the running app uses the new settings: they apply at its next restart at the latest."),
         (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20, busy_seen=True), None),
+        (CONTAINER, Seen("RUNNING", header=Header(None, T - 10), startup=T - 8, elapsed=20, settled=20, busy_seen=True), "The Space has been RUNNING for 20s since the change and nothing more is coming, but the build log is still the one shown before our change, and the run log shows no start since: so it is not proven that the running app uses the new settings."),
     ],
 )  # fmt: skip
 def test_a_proof_by_weaker_evidence_warns_what_it_could_not_prove(goal, seen, warning):
@@ -81,7 +82,8 @@ OURS = Header(NEW[:7], T + 1)
         (COMMIT, Seen("BUILD_ERROR", sha=OLD), ("wait", False, "the runtime names 0dd0dd0, not our commit a1b2c3d")),
         (COMMIT, Seen("RUNNING", sha=OLD, header=OURS, startup=T + 2), ("wait", False, "the runtime names 0dd0dd0, not our commit a1b2c3d")),
         (COMMIT, Seen("RUNNING", header=Header(None, T + 10), startup=T + 11), ("wait", False, "the build log is of a restart queued before our commit or within 10s of it (the logs' clock may differ that much)")),
-        (Goal("restart", NEW, settle=20), Seen("RUNNING", header=Header(None, T + 5), elapsed=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (Goal("restart", NEW, settle=20), Seen("RUNNING", header=Header(None, T + 5), elapsed=20, settled=20), ("done", True, "no restart shown within 20s of our change; the Space runs a1b2c3d as before")),
+        (COMMIT, Seen("RUNNING", header=Header(None, T + 70), startup=T + 71, first_header=Header(None, T + 70)), ("wait", False, "the build log of a restart is the one shown when the watch began")),
     ],
 )  # fmt: skip
 def test_a_sha_of_another_commit_leaves_an_error_to_the_build_log_and_other_edges(
@@ -119,3 +121,22 @@ def test_a_restart_reads_the_run_log_only_when_it_knows_the_start_shown_before()
 def test_what_each_done_verdict_warns(goal, seen, warning):
     v = judge(goal, seen)
     assert v.action == "done" and v.warning == warning
+
+
+@pytest.mark.parametrize(
+    "seen,verdict,warning",
+    [
+        (Seen("RUNNING", header=OURS, startup=T - 50, elapsed=40, settled=19), ("wait", False, "the build log header names our commit a1b2c3d, but the app shown started before that build"), None),
+        (Seen("RUNNING", header=OURS, startup=T - 50, elapsed=40, settled=20, busy_seen=True), ("done", True, "RUNNING for 20s since our change, and nothing more to come"), "The Space has been RUNNING for 20s since the change and nothing more is coming, but the build log header names our commit a1b2c3d, but the app shown started before that build: so it is not proven that the running app uses commit a1b2c3d."),
+        (Seen("SLEEPING", elapsed=40, settled=30), ("done", True, "SLEEPING for 20s since our change, and nothing more to come; it sleeps and wakes on its next visit"), "The Space has been SLEEPING for 20s since the change and nothing more is coming, but no build seen since our change yet (the logs could not be read): so it is not proven that the running app uses commit a1b2c3d."),
+        (Seen("RUNNING", header=Header(OLD[:7], T - 9), elapsed=600, settled=600), ("wait", False, "the build log header names 0dd0dd0, not our commit"), None),
+        (Seen("RUNNING", sha=OLD, elapsed=600, settled=600), ("wait", False, "the runtime names 0dd0dd0, not our commit a1b2c3d"), None),
+    ],
+)  # fmt: skip
+def test_a_space_settled_for_the_settle_time_ends_unless_more_is_coming(seen, verdict, warning):
+    """Whatever was seen, a Space RUNNING (or asleep) for `settle` since our change ends as it
+    runs, with a warning that names what was missing; a build of another commit shown, or a
+    runtime naming one, says ours is still to come."""
+    v = judge(Goal("commit", NEW, committed_at=T, settle=20), seen)
+    assert (v.action, v.ours, v.evidence) == verdict
+    assert (v.warning if v.action == "done" else None) == warning

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.logs import parse_header, parse_startup, startup
+from hf_action.hub.logs import parse_header, startup
 from hf_action.hub.proof import (
     Goal,
     Header,
@@ -211,10 +211,9 @@ def test_log_lines_are_parsed():
     assert parse_header(("===== Build Queued at 2026-04-04 11:56:33 =====", None)).commit is None
     assert parse_header(None) is None and parse_header(("something else", 1.0)) == LogState.UNREAD
     assert (
-        parse_startup(("===== Application Startup at 2026-04-04 11:56:40 =====", None))
-        == 1775303800.0
+        startup([("===== Application Startup at 2026-04-04 11:56:40 =====", None)]) == 1775303800.0
     )
-    assert parse_startup(None) is None and parse_startup(("Traceback", 1.0)) == LogState.UNREAD
+    assert startup([]) is None and startup([("Traceback", 1.0)]) == LogState.UNREAD
 
 
 def test_the_newest_start_of_a_run_log_that_keeps_earlier_containers_is_the_one_shown():
@@ -262,6 +261,10 @@ class Scripted:
         _, _, header, startup, *_ = self._now()
         value = header if build else startup
         return value if value is None or isinstance(value, tuple) else (value, None)
+
+    def log_lines(self, build):
+        first = self.first_line(build)
+        return [first] if first else []
 
     def tail(self, build):
         self.calls["tail"] += 1

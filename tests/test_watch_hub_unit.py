@@ -13,7 +13,7 @@ import time
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.logs import logs_before, parse_header, parse_startup
+from hf_action.hub.logs import logs_before, parse_header, startup
 from hf_action.hub.proof import Goal, Header, LogState, Seen
 from hf_action.hub.watch import (
     HubProbe,
@@ -122,7 +122,7 @@ def test_the_probe_reads_facts_runtime_and_logs(api, sim):
     assert first is not None and isinstance(first[1], float)
     header = parse_header(first)
     assert isinstance(header, Header) and header.commit == sha[:7]
-    assert logs_before(api, SPACE) == (header, parse_startup(probe.first_line(False)))
+    assert logs_before(api, SPACE) == (header, startup(probe.log_lines(False)))
     assert probe.tail(True).splitlines()[0] == first[0]
     run = probe.first_line(False)
     assert run is not None and "Application Startup" in run[0]
@@ -253,7 +253,7 @@ def test_observe_of_a_previous_build_reads_only_its_build_log(api, sim):
     seen, _ = observe(
         HubProbe(api, SPACE), Goal("commit", NEW), SpaceFacts({"stage": "RUNNING"}), 4.0, _Track()
     )
-    assert seen == Seen("RUNNING", None, header=seen.header, elapsed=4.0)
+    assert seen == Seen("RUNNING", None, header=seen.header, first_header=seen.header, elapsed=4.0)
     assert isinstance(seen.header, Header) and seen.header.commit == old[:7]
     assert seen.startup == LogState.UNREAD
     assert log_requests(sim) == 1 and sim.counters.requests[INFO] == 0
@@ -334,7 +334,7 @@ def test_probe_build_log_header_is_unread_when_the_log_fails(api, sim):
     sim.faults.add(method="GET", path=r"/logs/build$", status=500)
     assert logs_before(api, SPACE) == (
         LogState.UNREAD,
-        parse_startup(HubProbe(api, SPACE).first_line(False)),
+        startup(HubProbe(api, SPACE).log_lines(False)),
     )
 
 
@@ -566,6 +566,10 @@ class _TurnsToError:
         if build:
             return f"===== Build Queued at 2026-11-28 10:00:00 / Commit SHA: {NEW[:7]} =====", 5.0
         return None
+
+    def log_lines(self, build: bool) -> list[tuple[str, float | None]]:
+        first = self.first_line(build)
+        return [first] if first else []
 
     def tail(self, build: bool) -> str:
         return "ERROR: No matching distribution found for gradio==0.0.0"

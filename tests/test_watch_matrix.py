@@ -34,7 +34,7 @@ from hf_action.hub.watch import SETTLE, HubProbe
 from hf_action.inputs import parse_inputs
 from hubsim import HubSim, LifecycleTimings, Settings
 from hubsim.clock import FakeClock, client_factory
-from hubsim.settings import LOG_STREAMS, QUEUED_STAGES, RUNTIME_SHAS, SETTINGS_RESTARTS
+from hubsim.settings import LOG_STREAMS, QUEUED_STAGES, RUN_LOGS, RUNTIME_SHAS, SETTINGS_RESTARTS
 from tests.conftest import TOKEN
 
 CASES = (
@@ -42,6 +42,8 @@ CASES = (
     "static",
     "fast-rebuild",
     "settings-only",
+    "hardware-only",
+    "busy-then-quiet",
     "secret-and-code",
     "build-error",
     "runtime-error",
@@ -53,7 +55,8 @@ KNOBS: dict[str, tuple[Any, ...]] = {
     "settings_restart": SETTINGS_RESTARTS,
     "sha": RUNTIME_SHAS,
     "log_stream": LOG_STREAMS,
-    "log_skew": (-10.0, 0.0, 10.0),
+    "log_skew": (-60.0, -10.0, 0.0, 10.0, 60.0),  # no source: beyond CLOCK_SKEW both ways
+    "run_log": RUN_LOGS,
     "first_queue": (0.0, 120.0),
     "queued_stage": QUEUED_STAGES,
     "running_stages": (False, True),
@@ -63,7 +66,8 @@ KNOBS: dict[str, tuple[Any, ...]] = {
 VARIANTS = [k for k in KNOBS if k != "writer"]  # hubsim.Variants fields; the writer is an act
 WRITER_AT = {"before": 1.0, "during": 5.0}  # seconds after the run starts: before our build
 FAST_WRITER_AT = {"before": 0.3, "during": 0.6}  # starts, during it (fast: in 0.5 s, 0.2 s)
-SETTINGS_DECIDE = ("settings-only", "secret-and-code", "restart")
+SETTINGS_DECIDE = ("settings-only", "hardware-only", "secret-and-code", "restart")
+QUIET = ("busy-then-quiet",)  # the run log cannot be read: nothing can tell a restart's start
 TIMINGS = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
 FAST = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)  # shorter than a poll
 GRADIO_CARD = "---\ntitle: m\nsdk: gradio\napp_file: app.py\n---\n"
@@ -72,7 +76,8 @@ APP = "import gradio as gr\ngr.Interface(lambda x: x, 'text', 'text').launch()\n
 
 def covering_rows() -> list[dict[str, Any]]:
     """Rows of case + knob values covering every pair of values of two factors, starting with the
-    full product settings_restart x sha for the cases a settings change decides; greedy and
+    full product settings_restart x sha for the cases a settings change decides (and, for a
+    container restart, x run_log); greedy and
     deterministic (each row adds the values covering most pairs not covered yet)."""
     factors: dict[str, tuple[Any, ...]] = {"case": CASES, **KNOBS}
     names = list(factors)
@@ -88,6 +93,12 @@ def covering_rows() -> list[dict[str, Any]]:
         for c in SETTINGS_DECIDE
         for r in SETTINGS_RESTARTS
         for s in RUNTIME_SHAS
+    ]
+    seeds += [  # a container restart, on either run log, any runtime, no other writer
+        {"case": c, "settings_restart": "container", "sha": s, "run_log": log, "writer": "none"}
+        for c in ("hardware-only", *QUIET)
+        for s in RUNTIME_SHAS
+        for log in RUN_LOGS
     ]
     rows: list[dict[str, Any]] = []
     while seeds or todo:
@@ -133,6 +144,7 @@ def world():
 
     clock = FakeClock()
     sim = HubSim(user="user", tokens={TOKEN: "write"}, settings=Settings(xet=False), clock=clock)
+    sim.auth.pro = True  # paid hardware for the hardware-only case
     set_client_factory(client_factory(clock))
     sim.start()
     yield sim, clock
@@ -168,6 +180,10 @@ def _change(ws: Path, case: str) -> dict[str, str]:
     extra = {"secrets": "API_KEY=a-new-secret-value"} if case == "secret-and-code" else {}
     if case == "settings-only":
         extra["variables"] = "MODE=fast"
+    if case == "hardware-only":
+        extra["hardware"] = "cpu-upgrade"
+    if case == "busy-then-quiet":
+        extra["operation"] = "restart"
     if case in ("restart", "pause"):
         extra["operation"] = case
     return extra
@@ -178,7 +194,7 @@ def _run(sim: HubSim, clock: FakeClock, ws: Path, raw: dict[str, str]) -> Watche
 
     api = HfApi(endpoint=sim.url, token=TOKEN)
     raw = {"hf-token": TOKEN, "path": ".", "timeout": "600s", **raw}
-    inputs = parse_inputs(raw, ws)
+    inputs = parse_inputs(raw, ws, hardware_names=lambda wanted: ("cpu-basic", "cpu-upgrade"))
     stream = io.StringIO()
     runner = Runner(github=True, stream=stream)
     watched = Watched(clock.monotonic())
@@ -222,7 +238,7 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
     sim.settings.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
     space = f"user/m{ROWS.index(row)}"
     ws = _workspace(tmp_path, case)
-    fresh = row["first_queue"] > 0 and case not in ("settings-only", "restart", "pause")
+    fresh = row["first_queue"] > 0 and case not in (*SETTINGS_DECIDE, *QUIET, "pause")
     if not fresh:  # an existing Space running the workspace's first version
         first = _run(sim, clock, ws, {"space": space, "wait": "false"})
         assert first.error is None, first.out
@@ -234,7 +250,12 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
         writer = clock.monotonic() + delay
         sim.commit_later(space, delay, author="someone-else")
     commits = len(sim.repo(space).commits) if sim.repo(space) else 0
-    watched = _run(sim, clock, ws, {"space": space, **extra})
+    if case in QUIET:  # the run log tells nothing: its reads are refused (not retried)
+        sim.faults.add(method="GET", path=r"/logs/run$", status=403, times=10**6)
+    try:
+        watched = _run(sim, clock, ws, {"space": space, **extra})
+    finally:
+        sim.faults.clear()
     want, final = _expected(sim, space, case, watched, writer)
     _assert_verdict(sim, space, case, want, watched, commits)
     _assert_prompt(watched, final, row)
@@ -252,6 +273,8 @@ def _expected(sim, space, case, watched, writer) -> tuple[str, float]:
     ours = [b for b in builds if b.t0 >= watched.start and (writer is None or b.t0 < writer)]
     watch_start = watched.polls[0] if watched.polls else watched.start
     final = ours[-1].start_end if ours else watch_start + SETTLE  # no restart: settle decides
+    if case in QUIET and ours and ours[-1].image is not None:  # a container restart, untold
+        final += SETTLE  # by any log: only the settle time after it tells "nothing more"
     if writer is not None and writer < final:
         return "SUPERSEDED", writer + sim.settings.variants.info_lag
     verdict = {"build-error": "BUILD_ERROR", "runtime-error": "RUNTIME_ERROR"}.get(case, "RUNNING")
@@ -270,8 +293,9 @@ def _assert_verdict(sim, space, case, want, watched, commits) -> None:
         assert shown["stage"] == want
         if want == "RUNNING":
             assert shown["sha"] == repo.head  # what we reported runs, not an older build
-        quiet = (
-            case == "settings-only" and sim.settings.variants.settings_restart == "variables-quiet"
+        restart = sim.settings.variants.settings_restart
+        quiet = (case == "settings-only" and restart == "variables-quiet") or (
+            case in QUIET and restart == "container"
         )
         assert ("it is not proven that the running app uses the new" in watched.out) == quiet
         return

@@ -233,7 +233,7 @@ def _build_log_before(
     from hf_action.hub.logs import logs_before  # see the imports
 
     with hub_step("read the Space's logs", ctx.space_id):
-        return logs_before(ctx.api, ctx.space_id)
+        return logs_before(ctx.api, ctx.space_id, ctx.run.clock.now)
 
 
 def _configure(

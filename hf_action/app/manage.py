@@ -72,7 +72,9 @@ def _restart(
 ) -> tuple[str, Goal]:
     """Restart: told apart from what it replaces by its logs, read first."""
     header, started = (
-        logs_before(api, space_id) if inputs.wait else (LogState.UNREAD, LogState.UNREAD)
+        logs_before(api, space_id, ctx.clock.now)
+        if inputs.wait
+        else (LogState.UNREAD, LogState.UNREAD)
     )
     goal = Goal("restart", state.sha or "", before=header, started_before=started)
     reboot = " from scratch (factory reboot)" if inputs.factory_reboot else ""

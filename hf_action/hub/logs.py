@@ -55,13 +55,9 @@ def startup(lines: Iterable[Line]) -> float | LogState | None:
     return newest
 
 
-def parse_startup(first: Line | None) -> float | LogState | None:
-    """When the app shown started, from the run log's first line (the one line the watch reads)."""
-    return startup([first] if first is not None else [])
-
-
 class LogSource(Protocol):
     def first_line(self, build: bool) -> Line | None: ...
+    def log_lines(self, build: bool) -> list[Line]: ...
     def tail(self, build: bool) -> str: ...
 
 
@@ -69,6 +65,16 @@ def read_or_unread(logs: LogSource, build: bool, parse: Callable[[Line | None], 
     """`parse` of a log's first line; ``LogState.UNREAD`` when the log cannot be read."""
     try:
         return parse(logs.first_line(build))
+    except Exception:  # a log we cannot read is no evidence either way
+        return LogState.UNREAD
+
+
+def read_startup(logs: LogSource) -> float | LogState | None:
+    """When the app shown started: the newest start among the run log's lines a bounded read
+    gets (a container restarted without a build may append to the earlier containers' lines);
+    ``LogState.UNREAD`` when the log cannot be read."""
+    try:
+        return startup(logs.log_lines(False))
     except Exception:  # a log we cannot read is no evidence either way
         return LogState.UNREAD
 
@@ -110,6 +116,9 @@ class SpaceLogs:
         events = self.lines(build, first=True)
         return events[0] if events else None
 
+    def log_lines(self, build: bool) -> list[Line]:
+        return self.lines(build, first=False)
+
     def tail(self, build: bool) -> str:
         return "\n".join(text for text, _ in self.lines(build, first=False))
 
@@ -149,9 +158,10 @@ def _event(line: str) -> Line:
 
 
 def logs_before(
-    api: Any, space_id: str
+    api: Any, space_id: str, clock: Callable[[], float] = time.monotonic
 ) -> tuple[Header | LogState | None, float | LogState | None]:
     """The build log's header and the run log's start shown now, read before a change that
-    restarts the Space without a commit: the watch tells the restart from them."""
-    logs = SpaceLogs(api, space_id)
-    return read_or_unread(logs, True, parse_header), read_or_unread(logs, False, parse_startup)
+    restarts the Space without a commit: the watch tells the restart from them. `clock`: the
+    watch's, which bounds the reads."""
+    logs = SpaceLogs(api, space_id, clock=clock)
+    return read_or_unread(logs, True, parse_header), read_startup(logs)

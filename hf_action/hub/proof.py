@@ -70,6 +70,8 @@ class Seen:
     moved: bool = False  # an earlier poll of this watch showed a build that is not ours
     busy_seen: bool = False  # an earlier poll of this watch showed a busy stage
     named_at: float | None = None  # queue time of a build log naming our commit, this watch
+    settled: float = 0.0  # seconds the stage shown has been RUNNING (or asleep) without a break
+    first_header: Header | LogState | None = LogState.UNREAD  # the first build log of this watch
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ def _by_header(goal: Goal, seen: Seen) -> tuple[bool, str]:
         return True, "the build log is of a restart queued after our commit's build"
     committed, queued = goal.committed_at, head.queued
     if committed is not None and queued is not None and queued > committed + CLOCK_SKEW:
+        if head == seen.first_header:  # whatever the logs' clock says: it may run ahead by more
+            return False, "the build log of a restart is the one shown when the watch began"
         return True, f"the build log is of a restart queued over {CLOCK_SKEW:.0f}s after our commit"
     return False, (
         f"the build log is of a restart queued before our commit or within {CLOCK_SKEW:.0f}s of it"
@@ -228,16 +232,19 @@ def judge(goal: Goal, seen: Seen) -> Verdict:
 
 
 def _unproven(goal: Goal, seen: Seen, why: str) -> Verdict:
-    """Not ours (yet). A restart that shows nothing new within ``settle`` of our change, while
-    the Space runs, ends as it runs: the Hub applied the change without restarting (as some
-    apply variables), or restarts later; the warning says the change is not proven live."""
+    """Not ours (yet). A Space that has run (or slept) for ``settle`` since our change, with no
+    sign that more is coming (a build of another commit shown: ours is still queued), ends as it
+    runs, whatever it showed before: evidence that has not come by then may never come (a Hub
+    that applies a change without restarting, a run log that says nothing); the warning says
+    what is not proven."""
+    settled = seen.stage == SpaceStage.RUNNING or seen.stage in ASLEEP
+    if not settled or seen.settled < goal.settle or seen.elapsed < goal.settle:
+        return Verdict("wait", False, why)
+    if _more_to_come(goal, seen):
+        return Verdict("wait", False, why)
+    asleep = "; it sleeps and wakes on its next visit" if seen.stage in ASLEEP else ""
     same = goal.before is LogState.UNREAD or seen.header in (goal.before, LogState.UNREAD)
-    quiet = (
-        goal.expect == "restart"
-        and (seen.stage == SpaceStage.RUNNING or seen.stage in ASLEEP)
-        and same
-    )
-    if quiet and seen.elapsed >= goal.settle and not seen.busy_seen:
+    if goal.expect == "restart" and same and not seen.busy_seen:
         return Verdict(
             "done",
             True,
@@ -247,7 +254,26 @@ def _unproven(goal: Goal, seen: Seen, why: str) -> Verdict:
             " log, no new Application Startup), so it is not proven that the running app uses"
             " the new settings: they apply at its next restart at the latest.",
         )
-    return Verdict("wait", False, why)
+    what = "the new settings" if goal.expect == "restart" else f"commit {goal.commit[:7]}"
+    return Verdict(
+        "done",
+        True,
+        f"{seen.stage} for {goal.settle:.0f}s since our change, and nothing more to come{asleep}",
+        f"The Space has been {seen.stage} for {goal.settle:.0f}s since the change and nothing"
+        f" more is coming, but {why}: so it is not proven that the running app uses {what}.",
+    )
+
+
+def _more_to_come(goal: Goal, seen: Seen) -> bool:
+    """A sign that the Hub has yet to act on our change: the runtime names another commit, or a
+    commit's build log shown is another build's (the Hub builds ours after it)."""
+    if seen.sha and seen.sha != goal.commit:
+        return True
+    return (
+        goal.expect == "commit"
+        and isinstance(seen.header, Header)
+        and not _by_header(goal, seen)[0]
+    )
 
 
 def _weaker(goal: Goal, seen: Seen) -> str:

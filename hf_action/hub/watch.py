@@ -1,7 +1,8 @@
 """The build watch's loop: poll a Space until it runs what we just did, fails, or the time is up.
 
-`proof.judge` decides; this loop reads only what it asks for (the runtime and head each poll, a
-log's first line when the runtime cannot tell; hub/logs.py reads the logs). When the head moves
+`proof.judge` decides; this loop reads only what it asks for (the runtime and head each poll, the
+build log's first line and the run log's starts when the runtime cannot tell; hub/logs.py reads
+the logs). When the head moves
 past the commit we watch (another writer), the watch stops: that commit will not run.
 """
 
@@ -21,20 +22,21 @@ from hf_action.hub.logs import (
     LogSource,
     SpaceLogs,
     parse_header,
-    parse_startup,
     read_or_unread,
+    read_startup,
     safe_tail,
 )
 from hf_action.hub.proof import (
     Goal,
     Header,
+    LogState,
     Seen,
     Verdict,
     judge,
     log_names_ours,
     needs_header,
 )
-from hf_action.hub.stages import BUSY, HALTED
+from hf_action.hub.stages import ASLEEP, BUSY, HALTED
 
 SUPERSEDED = "SUPERSEDED"  # our stage (not the Hub's) for a commit another one replaced as head
 SETTLE = 20.0  # seconds the Hub may take to replace a verdict after a push
@@ -86,6 +88,8 @@ class _Track:
     moved: bool = False
     busy_seen: bool = False
     named_at: float | None = None
+    settled_at: float | None = None  # when the stage shown became RUNNING (or asleep), this watch
+    first_header: Header | LogState | None = LogState.UNREAD
     evidence: str = ""
     heads: set[str] = field(default_factory=set)  # heads other than ours already looked up
     said: list[str] = field(default_factory=list)
@@ -96,6 +100,9 @@ class _Track:
         changed = self.last_stage is not None and seen.stage != self.last_stage
         self.moved = self.moved or other_build or changed
         self.busy_seen = self.busy_seen or seen.stage in BUSY
+        self.settled_at = seen.elapsed - seen.settled if settled(seen.stage) else None
+        if self.first_header is LogState.UNREAD:
+            self.first_header = seen.first_header
         head = seen.header
         if (
             isinstance(head, Header)
@@ -125,16 +132,31 @@ def observe(
     )
     if not needs_header(goal, stage, sha):
         return seen, facts
-    seen = replace(seen, header=read_or_unread(probe, True, parse_header))
+    header = read_or_unread(probe, True, parse_header)
+    first = header if track.first_header is LogState.UNREAD else track.first_header
+    seen = replace(seen, header=header, first_header=first)
     if not log_names_ours(goal, seen):
         return seen, facts
     # Our build's log is shown (or, for a restart, still the one before it): read when the app
     # shown started, then the stage again, so the stage judged was read after the logs (the
     # one read before may still be the previous build's).
-    startup = read_or_unread(probe, False, parse_startup)
+    startup = read_startup(probe)
     again = probe.info()
     stage, sha = again.runtime.get("stage") or "UNKNOWN", again.runtime.get("sha")
     return replace(seen, stage=stage, sha=sha, startup=startup), again
+
+
+def settled(stage: str) -> bool:
+    """RUNNING or asleep: a stage that stays until something changes it."""
+    return stage == SpaceStage.RUNNING or stage in ASLEEP
+
+
+def with_settled(seen: Seen, track: _Track) -> Seen:
+    """`seen` with how long its stage has been settled, without a break, during this watch."""
+    if not settled(seen.stage):
+        return seen
+    since = track.settled_at if track.settled_at is not None else seen.elapsed
+    return replace(seen, settled=seen.elapsed - since)
 
 
 def watch_space(
@@ -156,6 +178,7 @@ def watch_space(
         elapsed = clock() - start
         goal = with_facts(goal, facts, scale)
         seen, facts = observe(probe, goal, facts, elapsed, track)
+        seen = with_settled(seen, track)
         _check_head(probe, goal, facts, track, say)
         verdict = judge(goal, seen)
         if seen.stage != track.last_stage:
@@ -265,6 +288,9 @@ class HubProbe:
 
     def first_line(self, build: bool) -> Line | None:
         return self.logs.first_line(build)
+
+    def log_lines(self, build: bool) -> list[Line]:
+        return self.logs.log_lines(build)
 
     def tail(self, build: bool) -> str:
         return self.logs.tail(build)

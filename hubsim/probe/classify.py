@@ -627,6 +627,7 @@ KNOBS: tuple[Knob, ...] = (
         ("afresh", "appends"),
         GRADIO,
         frozenset({Step.FIRST_BUILD, Step.RESTART}),
+        requires=(("settings_restart", "container"),),  # a rebuild's run log is new either way
     ),
     Knob("rate_limit", read_rate_limit, (), (Kind.STATIC,), frozenset({Step.BURST})),
 )

@@ -23,7 +23,6 @@ pytestmark = pytest.mark.fake
 #: Knobs the round trip cannot set yet, each with the reason.
 NOT_ROUND_TRIPPED = {
     "sleep_stage": "not probed: no request makes a Space sleep sooner than its sleep time",
-    "run_log": "hubsim has no such knob yet (issue 30 adds it)",
     "rate_limit": "hubsim has no such knob yet (issue 30 adds a per-token quota)",
 }
 CASES = [

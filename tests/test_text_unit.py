@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from html import escape
 
@@ -65,3 +66,14 @@ def test_the_summary_scrubs_a_secret_before_it_is_made_inert():
     )
     text = summary_markdown(outcome, runner.scrub)
     assert "> note ***" in text and "**failed ***" in text
+
+
+def test_the_summarys_log_tail_stays_inside_its_fence():
+    tail = "ok\n~~~~\n  ~~~~~~\n</details>\n<img src=x>\n# Heading\n[l](https://evil.example)\nend"
+    outcome = replace(
+        Outcome("deploy", "user/app", "https://huggingface.co/spaces/user/app"), log_tail=tail
+    )
+    html = MarkdownIt("gfm-like", {"html": True}).render(summary_markdown(outcome))
+    [block] = re.findall(r"<pre><code>(.*?)</code></pre>", html, re.S)
+    assert block.startswith("ok\n") and block.rstrip().endswith("end")
+    assert "<img" not in html and "<h1>" not in html and "evil" not in html.replace(block, "")

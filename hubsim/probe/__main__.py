@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    if args.cleanup:
+        return _cleanup(args)
     kinds = kinds_for(args.paid)
     timing = Timing().scaled(args.time_scale)
     plan = build_plan(kinds, timing, steps_of(args.steps))
@@ -68,14 +70,29 @@ def _main(args: argparse.Namespace) -> int:
     if args.plan:
         return 0
     confirm(args.yes, args.endpoint, args.owner)
+    return _run(args, kinds, timing, _token(args))
+
+
+def _token(args: argparse.Namespace) -> str:
     token = os.environ.get(args.token_env, "")
     if not token:
         raise Refused(f"no token: set {args.token_env} (or pass --token-env NAME) to a write token")
-    if args.cleanup:
-        from .cleanup import cleanup
+    return token
 
-        return cleanup(args.endpoint, token, args.owner)
-    return _run(args, kinds, timing, token)
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from .cleanup import BUDGET, cleanup
+    from .safety import PREFIX
+
+    print(
+        f"cleanup of {args.owner} on {args.endpoint}: list its Spaces named {PREFIX}<sdk>-<6 hex>"
+        f" and delete them; request budget: {BUDGET} at most",
+        flush=True,
+    )
+    if args.plan:
+        return 0
+    confirm(args.yes, args.endpoint, args.owner, "delete the probe's Spaces")
+    return cleanup(args.endpoint, _token(args), args.owner)
 
 
 def _run(args: argparse.Namespace, kinds: tuple[Kind, ...], timing: Timing, token: str) -> int:

@@ -31,10 +31,10 @@ def is_scratch(repo_id: str, owner: str) -> bool:
     return namespace == owner and bool(NAME.match(name))
 
 
-def confirm(yes: bool, endpoint: str, owner: str) -> None:
+def confirm(yes: bool, endpoint: str, owner: str, action: str = "create Spaces") -> None:
     if not yes:
         raise Refused(
-            f"refusing to create Spaces on {endpoint} as {owner} without --yes: read the plan "
-            f"above (what it creates, the request budget, the plan it needs), then run again "
+            f"refusing to {action} on {endpoint} as {owner} without --yes: read the plan "
+            f"above (what it touches, the request budget, the plan it needs), then run again "
             f"with --yes"
         )

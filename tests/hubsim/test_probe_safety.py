@@ -16,6 +16,7 @@ from hubsim.probe.cleanup import cleanup
 from hubsim.probe.plan import Kind, Step, budget, build_plan, kinds_for
 from hubsim.probe.record import Recorder
 from hubsim.probe.redact import MASK
+from hubsim.settings import ProtectedInfo
 from tests.conftest import find_leaks
 from tests.hubsim.probe_harness import TOKEN, probe, probed_hub
 
@@ -56,6 +57,9 @@ def test_without_yes_it_refuses_before_any_request(no_network, capsys, monkeypat
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "refusing to create Spaces on https://hub.example as me without --yes" in err
+    assert cli.main([*argv, "--cleanup"]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to delete the probe's Spaces on https://hub.example as me" in err
     assert not no_network
 
 
@@ -184,3 +188,22 @@ def test_an_error_in_a_step_still_deletes_and_writes_the_cassettes(tmp_path, mon
         assert not sim.repos
     written = yaml.safe_load((tmp_path / "static.yaml").read_text())["interactions"]
     assert written[-1]["request"]["uri"].endswith("/api/repos/delete")
+
+
+def test_the_command_runs_the_probe_and_prints_what_production_showed(
+    tmp_path, monkeypatch, capsys
+):
+    """The maintainer's command end to end on hubsim: plan first, the run, the cassettes in
+    --out, the classifier's table; then --cleanup finds nothing left."""
+    monkeypatch.setenv("HF_PROBE_TOKEN", TOKEN)
+    with probed_hub() as sim:
+        sim.settings.variants.protected_info = ProtectedInfo.FIELD_AS_PRIVATE
+        common = ["--endpoint", sim.url, "--owner", "user", "--token-env", "HF_PROBE_TOKEN"]
+        argv = [*common, "--yes", "--steps", "visibility", "--out", str(tmp_path)]
+        assert cli.main(argv) == 0
+        assert not sim.repos
+        assert cli.main([*common, "--yes", "--cleanup"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("request budget:") < out.index("| `protected_info` | `FIELD_AS_PRIVATE` |")
+    assert "0 leftover(s) in user: none" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["account.yaml", "static.yaml"]

@@ -65,5 +65,6 @@ def _page(status: int, text: str) -> Response:
 
 URLS: tuple[Url, ...] = (
     ("GET", "/_apps/{sub}/{path}", app),
+    ("GET", "/_apps/{sub}/", app),  # the app's root, as `smoke-path: /` asks it
     ("GET", "/_apps/{sub}", app),
 )

@@ -21,6 +21,7 @@ def output_values(o: Outcome) -> dict[str, str]:
         "app-url": o.app_url or "",
         "commit-sha": o.commit_sha or "",
         "commit-url": o.commit_url or "",
+        "committed": "true" if o.committed else "false",
         "stage": o.stage or "",
         "changed-files": "\n".join(o.changed_files),
         "preview": "true" if o.preview else "false",

@@ -15,7 +15,10 @@ if __name__ == "__main__":
     xet = configure_process(os.environ)
     github = GitHubContext.from_env(os.environ)
     runner = Runner(
-        github=github.in_runner, output_file=github.output_file, summary_file=github.summary_file
+        github=github.in_runner,
+        output_file=github.output_file,
+        summary_file=github.summary_file,
+        docs_base=github.docs_base,
     )
     try:
         raw = step_inputs(os.environ)  # the input names come from action.yml

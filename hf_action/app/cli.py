@@ -65,7 +65,7 @@ GROUPS: list[tuple[str, list[tuple[str, str | None, str]]]] = [
     ]),
     ("Files", [
         ("path", "DIR", "folder to upload, relative to the workspace"),
-        ("exclude", "GLOBS", "glob patterns not to upload, one per line (.git/ and .github/ always are)"),
+        ("exclude", "PATTERNS", "files not to upload: gitignore patterns, one per line (.git and .github/ always are)"),
         ("delete-removed", "BOOL", "delete Space files that are not in --path"),
         ("card", "FILE", "file that becomes the Space's README.md, e.g. README_HF.md"),
         ("commit-message", "TEXT", "commit message on the Space (default: derived from the GitHub run)"),
@@ -166,7 +166,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     env = dict(os.environ if env is None else env)
     github = GitHubContext.from_env(env)
     runner = Runner(
-        github=github.actions, output_file=github.output_file, summary_file=github.summary_file
+        github=github.actions,
+        output_file=github.output_file,
+        summary_file=github.summary_file,
+        docs_base=github.docs_base,
     )
     try:
         parser = build_parser()

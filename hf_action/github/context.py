@@ -33,6 +33,8 @@ class GitHubContext:
     actions: bool = False  # GITHUB_ACTIONS: the runner reads workflow commands on stdout
     output_file: str | None = None  # the step's outputs
     summary_file: str | None = None  # the step's summary
+    action_repository: str = ""  # the repository of this action, as the workflow's `uses:` names it
+    action_ref: str = ""  # and the ref it names (`v1`, a SHA, `main`)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GitHubContext:
@@ -51,7 +53,18 @@ class GitHubContext:
             actions=env.get("GITHUB_ACTIONS") == "true",
             output_file=env.get("GITHUB_OUTPUT"),
             summary_file=env.get("GITHUB_STEP_SUMMARY") or None,
+            action_repository=env.get("GITHUB_ACTION_REPOSITORY") or "",
+            action_ref=env.get("GITHUB_ACTION_REF") or "",
         )
+
+    @property
+    def docs_base(self) -> str | None:
+        """Where this action's docs are, at the ref the workflow runs: a hint's `docs/x.md` becomes
+        a link there (github/runner.py). None outside a step that names the action (the CLI, a
+        runner that does not say), where the hint keeps the plain name."""
+        if not (self.action_repository and self.action_ref):
+            return None
+        return f"{self.server_url}/{self.action_repository}/blob/{self.action_ref}/docs"
 
     @property
     def in_runner(self) -> bool:

@@ -73,8 +73,10 @@ class Runner:
         stream: TextIO | None = None,
         output_file: str | None = None,
         summary_file: str | None = None,
+        docs_base: str | None = None,
     ) -> None:
         self.github = github
+        self.docs_base = docs_base  # GitHubContext.docs_base: the hints' docs/x.md as links
         self.stream = stream or sys.stdout
         self._output_path = output_file or None  # the runner's files (github/context.py names them)
         self._summary_path = summary_file or None
@@ -107,7 +109,7 @@ class Runner:
             self._write(neutralize(printable(line)))
 
     def _annotate(self, kind: str, message: str, title: str | None) -> None:
-        message = self.scrub(message)
+        message = self.scrub(link_docs(message, self.docs_base))
         if self.github:
             props = f" title={_escape_property(self.scrub(title))}" if title else ""
             self._write(f"::{kind}{props}::{_escape_data(message)}")
@@ -177,3 +179,12 @@ class Runner:
             return
         with open(self._summary_path, "a", encoding="utf-8") as fh:
             fh.write(self.scrub(markdown) + "\n")
+
+
+_DOCS_PAGE = re.compile(r"(?<![\w/.-])docs/([a-z0-9-]+\.md(?:#[\w-]+)?)")
+
+
+def link_docs(message: str, docs_base: str | None) -> str:
+    """A job log shows a bare `docs/keyless.md` as text: with the action's docs known, it is the
+    absolute URL of that page at the ref the workflow uses."""
+    return _DOCS_PAGE.sub(lambda m: f"{docs_base}/{m[1]}", message) if docs_base else message

@@ -26,7 +26,8 @@ from tests.recipes import (
 from tests.webhooks import load_example
 
 ALL = recipes()
-SECRETS = {"HF_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-recipe-0123456789abcdef"}
+SECRETS = {"HF_TOKEN": TOKEN, "OPENAI_API_KEY": "sk-recipe-0123456789abcdef",
+           "OPENAI_TEST_KEY": "sk-recipe-test-fedcba9876543210"}  # fmt: skip
 REPOSITORY = "octo-org/octo-app"
 
 
@@ -146,6 +147,26 @@ def keyless(run: Runner, r: Recipe) -> None:
         assert result.assert_ok().outputs["stage"] == "RUNNING"
     finally:
         oidc.stop()
+
+
+def production_and_previews(run: Runner, r: Recipe) -> None:
+    """The worked example of preview settings: production on a GPU with its key, previews on
+    cpu-basic with the test key."""
+    run.hub.set_quota(billing=True)  # a10g-small: a payment method on file
+    run.hub.create_repo("acme/my-app", sdk="gradio", private=True)
+    run.app("gradio-hello")
+    (result,) = run.run(r, "push").results.values()
+    result.assert_ok()
+    production = run.hub.repo("acme/my-app")
+    assert production.hardware == "a10g-small"
+    assert production.secrets["OPENAI_API_KEY"] == SECRETS["OPENAI_API_KEY"]
+    repo = "Codertocat/Hello-World"
+    (result,) = run.run(r, "pull_request", load_example("opened"), repository=repo).results.values()
+    preview = run.hub.repo(result.assert_ok().outputs["space-id"])
+    assert preview.hardware == "cpu-basic" and preview.private
+    assert preview.secrets["OPENAI_API_KEY"] == SECRETS["OPENAI_TEST_KEY"]
+    (result,) = run.run(r, "pull_request", load_example("closed"), repository=repo).results.values()
+    assert result.assert_ok().outputs["deleted"] == "true"
 
 
 def cleanup(run: Runner, r: Recipe) -> None:
@@ -304,6 +325,7 @@ SCENARIOS: dict[str, Callable[[Runner, Recipe], None]] = {
     "README.md:Deploy (keyless)": keyless,
     "docs/keyless.md:Deploy to Hugging Face (keyless)": keyless,
     "docs/previews.md:Preview": preview,
+    "docs/previews.md:Deploy": production_and_previews,
     "docs/previews.md:Clean up previews": cleanup,
     "docs/recipes.md:Deploy": settings_and_secrets,
     "docs/recipes.md:Deploy (2)": exact_secrets,

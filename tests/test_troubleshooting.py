@@ -233,6 +233,25 @@ def smoke_no_answer(action, hub) -> Provoked:
     return _deploy(action, **{"smoke-path": "/", "smoke-timeout": "2s"}), {"120s": "2s"}
 
 
+def fork_pr_target_to_production(action, hub) -> Provoked:
+    copy_example("gradio-hello", action.workspace)
+    event = load_example("opened", fork=True)
+    result = action.run({"space": "user/app", "hf-token": TOKEN, "preview": "false"},
+                        event_name="pull_request_target", event=event,
+                        env={"GITHUB_REPOSITORY": "Codertocat/Hello-World"})  # fmt: skip
+    fork = event["pull_request"]["head"]["repo"]["full_name"]
+    return result.stdout + result.stderr, {"#12": f"#{event['number']}", "octo-forker/app": fork}
+
+
+def card_link_into_git(action, hub) -> Provoked:
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / ".git").mkdir()
+    (action.workspace / ".git" / "config").write_text("[core]\n")
+    (action.workspace / "README_HF.md").symlink_to(action.workspace / ".git" / "config")
+    result = action.run({"space": "user/app", "hf-token": TOKEN, "card": "README_HF.md"})
+    return result.stdout + result.stderr, {}
+
+
 PROVOKERS: dict[str, Callable[..., Provoked]] = {
     "Input 'hf-token': is empty, and this job cannot mint a GitHub OIDC id token for a keyless"
     " deploy.": empty_token,
@@ -288,6 +307,10 @@ PROVOKERS: dict[str, Callable[..., Provoked]] = {
     "Smoke check failed: the Space is RUNNING abc1234, but GET https://owner-app.hf.space/health"
     " answered 500 (…); body: '…'.": smoke_fails,
     "… did not answer (no answer within 120s)": smoke_no_answer,
+    "Untrusted pull request refused": fork_pr_target_to_production,
+    "Input 'card': 'README_HF.md' is inside .git or an always-excluded path.": card_link_into_git,
+    "This pull_request_target run is for pull request #12 from the fork octo-forker/app, and"
+    " preview: false would deploy its code to the Space itself.": fork_pr_target_to_production,
 }  # fmt: skip
 
 
@@ -328,6 +351,8 @@ def test_link_docs_leaves_urls_and_other_text_alone():
 #: Quotes no test provokes yet: each is a message of the code (grep finds it), not proven printed
 #: by a run here. The list only shrinks.
 NOT_YET_PROVOKED: set[str] = {
+    "Smoke check not run: the Hub names … as the app's address, not the Space's own"
+    " (https://….hf.space, or the Hub's …); the token is not sent there",
     "The Hub said: Invalid credentials in Authorization header",
     "The token may not push to 'my-org/my-app' (403): it has no write access to that namespace.",
     "The Hub forbade this (403) while trying to <step>.",

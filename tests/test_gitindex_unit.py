@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from hf_action.local import gitindex
@@ -92,10 +93,23 @@ def test_a_racily_clean_entry_is_not_vouched_for(tmp_path):
 
 
 def test_untracked_deleted_and_staged_but_changed_files(tmp_path):
+    """An untracked file and a deleted one have no blob id; a file staged and then changed again
+    (same size, its mtime put back) is not vouched for with the staged blob; one staged and left
+    as staged is, with the staged blob (not the commit's)."""
     repo = checkout(tmp_path / "r", FILES)
     (repo / "new.txt").write_text("new\n")
     (repo / "data/b.csv").unlink()
-    assert set(known_blob_ids(repo)) == {"app.py", "data/a.csv"}
+    (repo / "app.py").write_bytes(b"print('v2')\n")
+    (repo / "data/a.csv").write_bytes(b"x,2\n")
+    git(repo, "add", "app.py", "data/a.csv")  # both staged...
+    _age_files(repo, {"app.py": b"", "data/a.csv": b""})
+    staged = {name: oid(repo / name) for name in ("app.py", "data/a.csv")}
+    aged = (repo / "app.py").stat()
+    time.sleep(0.05)  # a ctime the index cannot hold
+    (repo / "app.py").write_bytes(b"print('v3')\n")  # ...then app.py changed: same size,
+    os.utime(repo / "app.py", ns=(aged.st_atime_ns, aged.st_mtime_ns))  # same mtime
+    assert known_blob_ids(repo) == {"data/a.csv": staged["data/a.csv"]}
+    assert staged["data/a.csv"] != git(repo, "rev-parse", "HEAD:data/a.csv").strip()
 
 
 def test_a_subfolder_of_the_repository_gets_paths_relative_to_it(tmp_path):

@@ -25,14 +25,16 @@ UNCHECKED = "::notice title=Newer run not checked::"
 HOLD_SECONDS = 120  # a bound: a run that never comes back fails the test, it does not hang it
 
 
-def run_pr(action, gh, action_name: str, sha: str, *, deliver: bool = True) -> ActionResult:
+def run_pr(
+    action, gh, action_name: str, sha: str, *, deliver: bool = True, **inputs: str
+) -> ActionResult:
     """A run of the event at head ``sha``; ``deliver=False``: the pull request is elsewhere by now
     (a re-run of an old run, or a run queued behind newer pushes)."""
     event = load_example(action_name)
     event["pull_request"]["head"]["sha"] = sha
     if deliver:
         gh.deliver(event)  # GitHub fires the event once the pull request is at its head
-    args = {"space": "user/app", "hf-token": TOKEN, "github-token": GH_TOKEN}
+    args = {"space": "user/app", "hf-token": TOKEN, "github-token": GH_TOKEN, **inputs}
     env = {"GITHUB_API_URL": gh.api_url, "GITHUB_REPOSITORY": BASE_REPO}
     return action.run(args, event_name="pull_request", event=event, env=env)
 
@@ -112,6 +114,32 @@ def test_an_older_run_that_reports_late_leaves_the_newer_runs_comment_and_deploy
     assert not any(n.startswith((SUPERSEDED, UNCHECKED)) for n in newer.notices)
     assert older.warnings == [] and newer.warnings == [] and older.errors == []
     assert older.outputs["stage"] == "RUNNING"  # its own deploy worked: the report alone yields
+
+
+def test_without_deployments_an_older_run_that_reports_late_leaves_the_newer_runs_comment(
+    action, hub, gh
+):
+    """No Deployment tells the older run that a newer one reported: the comment's own head check
+    (github.comment, `_newer_run`) must leave the newer run's comment alone."""
+    copy_example("gradio-hello", action.workspace)
+    hold = HoldReport()
+    gh.on_request = hold
+    off = {"github-deployment": "false"}
+    older_run, results = in_thread(lambda: run_pr(action, gh, "opened", OLDER, **off))
+    assert hold.held.wait(HOLD_SECONDS), "the older run never reached its report"
+    try:
+        change_app(action, 1)
+        run_pr(action, gh, "synchronize", NEWER, **off).assert_ok()
+        assert described_head(comment_body(action, gh)) == NEWER
+    finally:
+        hold.release.set()
+        older_run.join(HOLD_SECONDS)
+    [older] = results
+    older.assert_ok()
+    body = comment_body(action, gh)
+    assert described_head(body) == NEWER and "✅ Preview is running" in body
+    assert f"`{NEWER[:7]}`" in body and OLDER[:7] not in body
+    assert gh.deployments(BASE_REPO, ENVIRONMENT) == []
 
 
 def test_a_rerun_of_the_same_head_still_updates_the_comment(action, hub, gh):

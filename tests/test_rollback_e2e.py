@@ -141,13 +141,22 @@ def test_a_dry_run_shows_what_would_change_and_writes_nothing(action, hub):
 
 
 def test_rolling_back_to_the_files_the_head_already_has_commits_nothing(action, hub):
+    """The head is another commit than the revision, with the same files (a change, then its
+    revert): the rollback finds nothing to copy and writes nothing."""
     copy_example("gradio-hello", action.workspace)
     deploy(action).assert_ok()
-    first = hub.repo("user/rb").head
-    deploy(action, **{"commit-message": "same files, new commit", "variables": "A=1"}).assert_ok()
-    commits = len(hub.repo("user/rb").commits)
+    repo = hub.repo("user/rb")
+    first, app = repo.head, action.workspace / "app.py"
+    original = app.read_text()
+    app.write_text(original + "\n# changed\n")
+    deploy(action).assert_ok()
+    app.write_text(original)
+    deploy(action, **{"commit-message": "same files, new commit"}).assert_ok()
+    assert repo.head != first and tree(repo, repo.head) == tree(repo, first)
+    commits = len(repo.commits)
+    hub.counters.reset()
     result = rollback(action, revision=first).assert_ok()
-    assert len(hub.repo("user/rb").commits) == commits
+    assert len(repo.commits) == commits and hub_writes(hub) == []
     assert "already holds the files of" in result.stdout
 
 

@@ -48,7 +48,10 @@ def test_a_running_app_answering_500_fails_with_status_body_and_run_log(action, 
 def test_a_listed_status_passes(action, hub):
     copy_example("gradio-hello", action.workspace)
     hub.settings.app_answers["user/app"] = "500"
-    deploy(action, hub, **{"smoke-status": "401, 500"}).assert_ok()
+    result = deploy(action, hub, **{"smoke-status": "401, 500"}).assert_ok()
+    assert hub.app_visits[-1] == ("user/app", "/health", False)  # the check ran: the app was called
+    assert f"GET {hub.url}/_apps/user-app/health answered 500 (1 try" in result.stdout
+    assert "| Smoke check | `/health` answered 500 |" in result.summary
 
 
 def test_an_app_that_never_answers_fails_within_the_smoke_timeout(action, hub):

@@ -79,20 +79,40 @@ def test_binary_files_go_through_xet_from_the_container(container, hub):
     assert hub.counters.requests["PUT /lfs-upload/{oid}"] == 0
 
 
-def test_a_workspace_owned_by_the_runner_user_deploys_and_its_index_is_used(container, hub):
-    """actions/checkout leaves the workspace owned by the runner's user (uid 1001), the container runs
-    as root: the deploy works, and the index still vouches for the files (a no-op sends nothing)."""
-    _gradio_repo(container)
-    subprocess.run(["chown", "-R", "1001:1001", str(container.workspace)], check=True)
+def test_a_workspace_owned_by_the_runner_user_deploys_and_its_index_is_used(
+    container, hub, tmp_path
+):
+    """actions/checkout leaves the workspace owned by the runner's user (uid 1001), its index
+    written after the files, the container runs as root: the deploy works, and the index vouches
+    for the files (a no-op opens none of them and sends nothing)."""
+    ws = container.workspace
+    copy_example("gradio-hello", ws)
+    subprocess.run(["chown", "-R", "1001:1001", str(ws)], check=True)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run(  # as root: the index records the files' owner (1001) and stat as now
+            ["git", "-c", "safe.directory=*", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=ws,
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run(["chown", "-R", "1001:1001", str(ws / ".git")], check=True)
     container.run({"space": "user/owned", "hf-token": TOKEN, "wait": "false"}).result.assert_ok()
-    assert (
-        hub.repo("user/owned").files["app.py"].content
-        == (container.workspace / "app.py").read_bytes()
-    )
+    assert hub.repo("user/owned").files["app.py"].content == (ws / "app.py").read_bytes()
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(AUDIT_HOOK)
+    container.volumes[str(hooks)] = "/hooks"
+    audit = {
+        "PYTHONPATH": "/hooks",
+        "AUDIT_ROOT": "/github/workspace/",
+        "AUDIT_LOG": "/github/file_commands/opened.txt",
+    }
     hub.counters.reset()
-    again = container.run({"space": "user/owned", "hf-token": TOKEN, "wait": "false"})
+    again = container.run({"space": "user/owned", "hf-token": TOKEN, "wait": "false"}, env=audit)
     assert "Nothing changed: no commit." in again.result.assert_ok().stdout
-    assert {p.stat().st_uid for p in container.workspace.rglob("*")} == {1001}  # left as it was
+    opened = set((container.temp / "_runner_file_commands" / "opened.txt").read_text().split("\n"))
+    assert not {"app.py", "requirements.txt"} & opened, sorted(opened)  # the index vouched
+    assert {p.stat().st_uid for p in ws.rglob("*")} == {1001}  # left as it was
 
 
 def test_a_bad_token_fails_with_one_clear_error_and_writes_nothing(container, hub):

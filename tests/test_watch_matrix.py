@@ -66,7 +66,7 @@ KNOBS: dict[str, tuple[Any, ...]] = {
 VARIANTS = [k for k in KNOBS if k != "writer"]  # hubsim.Variants fields; the writer is an act
 WRITER_AT = {"before": 1.0, "during": 5.0}  # seconds after the run starts: before our build
 FAST_WRITER_AT = {"before": 0.3, "during": 0.6}  # starts, during it (fast: in 0.5 s, 0.2 s)
-SETTINGS_DECIDE = ("settings-only", "hardware-only", "secret-and-code", "restart")
+SETTINGS_DECIDE = ("settings-only", "secret-and-code", "restart")
 QUIET = ("busy-then-quiet",)  # the run log cannot be read: nothing can tell a restart's start
 TIMINGS = LifecycleTimings(stale=2.0, building=4.0, starting=2.0)
 FAST = LifecycleTimings(stale=0.5, building=0.2, starting=0.1)  # shorter than a poll
@@ -238,7 +238,12 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
     sim.settings.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
     space = f"user/m{ROWS.index(row)}"
     ws = _workspace(tmp_path, case)
-    fresh = row["first_queue"] > 0 and case not in (*SETTINGS_DECIDE, *QUIET, "pause")
+    fresh = row["first_queue"] > 0 and case not in (
+        *SETTINGS_DECIDE,
+        *QUIET,
+        "hardware-only",
+        "pause",
+    )
     if not fresh:  # an existing Space running the workspace's first version
         first = _run(sim, clock, ws, {"space": space, "wait": "false"})
         assert first.error is None, first.out

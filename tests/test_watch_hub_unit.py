@@ -13,7 +13,7 @@ import time
 import pytest
 
 from hf_action.errors import BuildFailed
-from hf_action.hub.logs import logs_before, parse_header, startup
+from hf_action.hub.logs import SpaceLogs, logs_before, parse_header, startup
 from hf_action.hub.proof import Goal, Header, LogState, Seen
 from hf_action.hub.watch import (
     HubProbe,
@@ -619,6 +619,20 @@ def test_a_read_of_a_stream_that_keeps_writing_ends_at_its_budget(api, sim):
     started = time.monotonic()
     tail = probe.tail(True)
     assert 1.0 <= time.monotonic() - started < 4.0 and tail.count("\n") >= 3
+
+
+def test_a_first_line_read_ends_at_the_first_line_of_a_log_still_being_written(api, sim):
+    """The watch reads one line per log each poll: it must not wait for a busy log to go quiet."""
+    sim.settings.variants.log_stream = "keepalive"
+    reqs = "".join(f"pkg-{i}\n" for i in range(400)).encode()
+    sim.settings.lifecycle = LifecycleTimings(stale=0.0, building=40.0, starting=0.05)
+    api.create_repo(SPACE, repo_type="space", space_sdk="gradio")
+    push(api, {"app.py": APP, "README.md": CARD, "requirements.txt": reqs})
+    logs = SpaceLogs(api, SPACE, read_timeout=5.0, quiet=5.0, budget=3.0)
+    started = time.monotonic()
+    first = logs.first_line(True)
+    assert first is not None and first[0].startswith("===== Build Queued at ")
+    assert time.monotonic() - started < 2.5  # the whole log is read for the 3 s budget
 
 
 def test_a_read_of_a_silent_open_stream_ends_at_the_read_timeout(api, sim):

@@ -18,7 +18,6 @@ from huggingface_hub import SpaceStage
 from hf_action.errors import BuildFailed
 from hf_action.hub.explain import stage_failed, superseded, timed_out
 from hf_action.hub.logs import (
-    Line,
     LogSource,
     SpaceLogs,
     parse_header,
@@ -262,21 +261,9 @@ def failure(stage: str, runtime: dict[str, Any], probe: Probe) -> BuildFailed:
     return stage_failed(stage, runtime.get("errorMessage"), tail)
 
 
-class HubProbe:
-    """`Probe` over huggingface_hub: the Space info and commit listing, the logs by `SpaceLogs`."""
-
-    def __init__(
-        self,
-        api: Any,
-        space_id: str,
-        read_timeout: float = 3.0,
-        *,
-        quiet: float = 2.0,
-        budget: float = 8.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.api, self.space_id = api, space_id
-        self.logs = SpaceLogs(api, space_id, read_timeout, quiet=quiet, budget=budget, clock=clock)
+class HubProbe(SpaceLogs):
+    """`Probe` over huggingface_hub: the Space info and the commit listing; the logs as `SpaceLogs`
+    reads them (with its bounds)."""
 
     def info(self) -> SpaceFacts:
         # Only what the watch reads, in one request: not the file list of a large Space.
@@ -285,15 +272,6 @@ class HubProbe:
         runtime = runtime if runtime is not None else self.api.get_space_runtime(self.space_id).raw
         modified = info.last_modified.timestamp() if info.last_modified else None
         return SpaceFacts(runtime, info.sha, modified, info.sdk)
-
-    def first_line(self, build: bool) -> Line | None:
-        return self.logs.first_line(build)
-
-    def log_lines(self, build: bool) -> list[Line]:
-        return self.logs.log_lines(build)
-
-    def tail(self, build: bool) -> str:
-        return self.logs.tail(build)
 
     def newest_commit(self) -> tuple[str, str | None] | None:
         """The head of the Space's commit listing and its first author (one page, one request)."""

@@ -10,7 +10,7 @@ import pytest
 
 from hf_action import blobmap
 from hf_action.errors import ActionError
-from hf_action.hub.commit import MAX_ATTEMPTS, commit_plan
+from hf_action.hub.commit import MAX_ATTEMPTS, PREUPLOAD_AT_ONCE, commit_plan
 from hf_action.hub.tree import remote_tree
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, make_plan
@@ -242,9 +242,10 @@ def test_a_rollback_shares_the_loop_its_lost_answer_is_not_committed_twice(api, 
 
 
 def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
-    """700 files: three preupload requests (256 files each at most), in flight together, not one
-    after another (a round trip each on a distant link); every file still lands, the binary in
-    the Xet store, the text files in the commit."""
+    """2,600 files: eleven preupload requests (256 files each at most), eight in flight together,
+    not one after another (a round trip each on a distant link); every file still lands, the
+    binary in the Xet store, the text files in the commit, none dropped by the Space's .gitignore
+    (each request tells the Hub there are no ignore rules, as the rest of the deploy does)."""
     original, lock, state = sim.counters.request, threading.Lock(), {"now": 0, "most": 0, "n": 0}
 
     def request(key: str) -> None:
@@ -259,13 +260,15 @@ def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
         with lock:
             state["now"] -= 1
 
+    commit(api, sim, files(_gitignore=b"src/\n"), [])  # the Space's own ignore rules
     monkeypatch.setattr(sim.counters, "request", request)
-    local = {f"src/m{i:03d}.py": LocalFile(f"src/m{i:03d}.py", None, 6, content=b"x = 1\n")
-             for i in range(699)}  # fmt: skip
+    local = {f"src/m{i:04d}.py": LocalFile(f"src/m{i:04d}.py", None, 6, content=b"x = 1\n")
+             for i in range(2598)}  # fmt: skip
     local["model.bin"] = LocalFile("model.bin", None, 4096, content=bytes(range(256)) * 16)
+    local[".gitignore"] = LocalFile(".gitignore", None, 5, content=b"src/\n")
     result = commit(api, sim, local, [])
     repo = sim.repo(SPACE)
     assert result.committed and set(local) <= set(repo.files)
     assert repo.files["model.bin"].lfs_sha256 is not None
-    assert repo.files["src/m000.py"].content == b"x = 1\n"
-    assert state["n"] == 3 and state["most"] == 3, state
+    assert repo.files["src/m0000.py"].content == b"x = 1\n"
+    assert state["n"] == 11 and state["most"] == PREUPLOAD_AT_ONCE == 8, state

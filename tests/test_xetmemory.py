@@ -271,7 +271,7 @@ def test_the_cpus_are_those_this_process_may_run_on():
 #: Peaks measured with the action on the 1 GB bench repository, the most of either link (bench/results.md,
 #: "First deploys on two links": the action:UxF rows, and action@2GiB's): (uploads, files, MiB).
 MEASURED = [(1, 1, 403), (2, 1, 426), (2, 2, 547), (3, 1, 483), (4, 1, 532), (8, 1, 767),
-            (8, 2, 906), (2, 1, 435)]  # fmt: skip
+            (8, 2, 906), (2, 1, 437)]  # fmt: skip
 
 
 def test_the_model_is_above_every_measured_peak():

@@ -1,19 +1,34 @@
 """The messages docs/troubleshooting.md and the README's troubleshooting index quote are the ones the
 action prints: each quote is found in the output of a run that provokes it (a sample value of the
-docs, such as 'alice' or '#12', given as the run's own; '…' stands for any text). Hints name the
-docs by absolute URL at the ref of the action the workflow uses, and by plain name elsewhere."""
+docs, such as 'alice' or '#12', given as the run's own; '…' stands for any text), or, where a run
+adds nothing but time or cannot steer the Hub there (a stage without the Hub's reason, the watch's
+evidence, shas that share a prefix), in the `::error::` line the code a run reaches prints when
+handed what the Hub or the watch hands it. Hints name the docs by absolute URL at the ref of the
+action the workflow uses, and by plain name elsewhere."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 import pytest
+from huggingface_hub.hf_api import GitCommitInfo
 
-from hf_action.github.runner import link_docs
+from hf_action.errors import ActionError
+from hf_action.github.runner import Runner, link_docs
+from hf_action.hub.explain import stage_failed, timed_out
+from hf_action.hub.history import find_revision
+from hf_action.hub.proof import Goal, Header, Seen, judge
 from tests.action_runner import ROOT
-from tests.conftest import READ_TOKEN, TOKEN, copy_example
+from tests.conftest import GH_TOKEN, READ_TOKEN, TOKEN, copy_example
+from tests.fakes.github_oidc import FakeGitHubOidc
 from tests.webhooks import load_example
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 TROUBLESHOOTING = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -252,6 +267,167 @@ def card_link_into_git(action, hub) -> Provoked:
     return result.stdout + result.stderr, {}
 
 
+# --- keyless runs: no hf-token, the job's GitHub OIDC (a fake of GitHub's id-token endpoint) ---
+def _keyless(action, hub, inputs: dict[str, str], refuse: int | None = None, **run) -> str:
+    github = FakeGitHubOidc(hub.oidc.issuer, repository="octo-org/octo-app", refuse=refuse).start()
+    env = {**github.env(), **run.pop("env", {})}
+    try:
+        result = action.run({"hf-token": "", **inputs}, env=env, **run)
+    finally:
+        github.stop()
+    return result.stdout + result.stderr
+
+
+def _trusted_site(hub, space: str = "user/site") -> None:
+    hub.create_repo(space, sdk="static")
+    hub.oidc.trust(space, repository="octo-org/octo-app")
+
+
+def keyless_without_publisher(action, hub) -> Provoked:
+    hub.create_repo("user/site", sdk="static")  # no trusted publisher
+    copy_example("static-site", action.workspace)
+    return _keyless(action, hub, {"space": "user/site"}), {"owner/name": "user/site"}
+
+
+def keyless_bare_name(action, hub) -> Provoked:
+    copy_example("static-site", action.workspace)
+    return _keyless(action, hub, {"space": "site"}), {"my-app": "site"}
+
+
+def keyless_new_space(action, hub) -> Provoked:
+    hub.oidc.trust("user/site", repository="octo-org/octo-app")  # a publisher, but no Space yet
+    copy_example("static-site", action.workspace)
+    return _keyless(action, hub, {"space": "user/site"}), {"owner/name": "user/site"}
+
+
+def keyless_id_token_refused(action, hub) -> Provoked:
+    _trusted_site(hub)
+    copy_example("static-site", action.workspace)
+    return _keyless(action, hub, {"space": "user/site"}, refuse=403), {}
+
+
+def keyless_preview(action, hub) -> Provoked:
+    _trusted_site(hub)
+    copy_example("static-site", action.workspace)
+    output = _keyless(action, hub, {"space": "user/site"}, event_name="pull_request",
+                      event=load_example("opened"),
+                      env={"GITHUB_REPOSITORY": "Codertocat/Hello-World"})  # fmt: skip
+    return output, {}
+
+
+def keyless_delete(action, hub) -> Provoked:
+    _trusted_site(hub)
+    return _keyless(action, hub, {"space": "user/site", "operation": "delete"}), {}
+
+
+def keyless_cleanup_previews(action, hub) -> Provoked:
+    _trusted_site(hub)
+    output = _keyless(action, hub, {"space": "user/site", "operation": "cleanup-previews",
+                                    "github-token": GH_TOKEN},
+                      event_name="schedule", event={"schedule": "17 3 * * *"})  # fmt: skip
+    return output, {}
+
+
+# --- the Hub's refusals of a token it knows --------------------------------------------------
+def push_forbidden(action, hub) -> Provoked:
+    """A token whose whoami says write, refused the commit by the Hub (a fine-grained token
+    without write access to this Space): the Hub's 403 names create_pr."""
+    hub.create_repo("user/app", sdk="gradio")
+    hub.auth.can_write = lambda who, owner: False
+    return _deploy(action), {"my-org/my-app": "user/app"}
+
+
+def other_forbidden(action, hub) -> Provoked:
+    hub.create_repo("user/app", sdk="gradio")
+    hub.faults.add(method="GET", path=r"^/api/spaces/user/app$", status=403, times=10)
+    return _deploy(action), {}
+
+
+def zerogpu_refused(action, hub) -> Provoked:
+    hub.settings.enforce_plans, hub.settings.good_standing = True, False
+    return _deploy(action, space="user/zero", hardware="zero-a10g"), {}
+
+
+def rate_limited(action, hub) -> Provoked:
+    hub.faults.add(method="POST", path=r"^/api/repos/create$", status=429, ratelimit=59,
+                   times=10)  # fmt: skip
+    out = _deploy(action)
+    line = re.search(r'HTTP 429 \(RateLimit "api";r=0;t=(\d+)\)', out)
+    attempts = re.search(r"gave up after (\d+) attempts", out)
+    return out, {"t=55": f"t={line[1] if line else '?'}",
+                 "3 attempts": f"{attempts[1] if attempts else '?'} attempts"}  # fmt: skip
+
+
+def xet_token_refused(action, hub) -> Provoked:
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "model.bin").write_bytes(bytes(range(256)) * 8192)  # 2 MB: through Xet
+    hub.faults.add(method="GET", path=r"/xet-write-token/", status=403, times=100)
+    return action.run({"space": "user/app", "hf-token": TOKEN, "wait": "false"}).stdout, {}
+
+
+def xet_token_unavailable(action, hub) -> Provoked:
+    copy_example("gradio-hello", action.workspace)
+    (action.workspace / "model.bin").write_bytes(bytes(range(256)) * 8192)
+    hub.faults.add(method="GET", path=r"/xet-write-token/", status=503, times=10_000)
+    out = action.run({"space": "user/app", "hf-token": TOKEN, "wait": "false"}).stdout
+    retries = re.search(r"gave up after at most (\d+) retries", out)
+    return out, {"at most N": f"at most {retries[1] if retries else '?'}"}
+
+
+def smoke_foreign_host(action, hub) -> Provoked:
+    foreign = hub.url.replace("127.0.0.1", "localhost") + "/_apps/user-app"
+    hub.settings.serve_apps, hub.settings.app_hosts["user/app"] = True, foreign
+    out = _deploy(action, visibility="private", **{"smoke-path": "/health"})
+    return out, {"Hub names …": f"Hub names {foreign}", "(https://….hf.space": "(https://user-app.hf.space",
+                 "Hub's …)": f"Hub's {hub.url})"}  # fmt: skip
+
+
+# --- provoked without a run: the code the run reaches, with what the Hub or the watch hands it --
+def printed(error: ActionError) -> str:
+    """The `::error::` line the run prints for `error` (app/report.py's words)."""
+    out = io.StringIO()
+    Runner(github=True, stream=out).error(error.line, title=error.title)
+    return out.getvalue()
+
+
+def stage_without_reason() -> Provoked:
+    """The watch ends on a stage whose runtime carries no errorMessage: the stage's own words."""
+    stages = ("BUILD_ERROR", "RUNTIME_ERROR", "NO_APP_FILE", "CONFIG_ERROR")
+    return "".join(printed(stage_failed(stage, None, "")) for stage in stages), {}
+
+
+def timeout_evidence() -> Provoked:
+    """The timeout's evidence is the watch's last verdict (hub/proof.py) on what it saw."""
+    new, old, t = "a1b2c3d" + "0" * 33, "1a2b3c4" + "1" * 33, 1_700_000_000.0
+    seen = [
+        (Goal("commit", new, committed_at=t), Seen("BUILDING", header=Header(old[:7], t - 5))),
+        (Goal("restart", new, before=Header(None, t - 10)), Seen("RUNNING", header=Header(None, t - 10))),
+    ]  # fmt: skip
+    return "".join(
+        printed(timed_out("RUNNING", s.stage, 1200, judge(g, s).evidence, "")) for g, s in seen
+    ), {}
+
+
+class _History:
+    """huggingface_hub's list_repo_commits as the Hub answers it: two shas that share a prefix."""
+
+    endpoint = "https://huggingface.co"
+
+    def list_repo_commits(self, space_id: str, repo_type: str) -> list[GitCommitInfo]:
+        shas = ("abc1234" + "0" * 33, "abc1234" + "f" * 33)
+        return [GitCommitInfo(commit_id=sha, authors=[], created_at=datetime.now(UTC),
+                              title="x", message="", formatted_title=None, formatted_message=None)
+                for sha in shas]  # fmt: skip
+
+
+def ambiguous_revision() -> Provoked:
+    try:
+        find_revision(cast("HfApi", _History()), "user/app", "abc1234")
+    except ActionError as exc:
+        return printed(exc), {}
+    return "", {}
+
+
 PROVOKERS: dict[str, Callable[..., Provoked]] = {
     "Input 'hf-token': is empty, and this job cannot mint a GitHub OIDC id token for a keyless"
     " deploy.": empty_token,
@@ -311,22 +487,76 @@ PROVOKERS: dict[str, Callable[..., Provoked]] = {
     "Input 'card': 'README_HF.md' is inside .git or an always-excluded path.": card_link_into_git,
     "This pull_request_target run is for pull request #12 from the fork octo-forker/app, and"
     " preview: false would deploy its code to the Space itself.": fork_pr_target_to_production,
+    "The Hub said: Invalid credentials in Authorization header": wrong_token,
+    "Smoke check not run: the Hub names … as the app's address, not the Space's own"
+    " (https://….hf.space, or the Hub's …); the token is not sent there": smoke_foreign_host,
+    "Smoke check not run": smoke_foreign_host,
+    "The token may not push to 'my-org/my-app' (403): it has no write access to that namespace.":
+    push_forbidden,
+    "(403)": push_forbidden,
+    "The Hub forbade this (403) while trying to <step>.": other_forbidden,
+    "GitHub refused to mint an OIDC id token (403).": keyless_id_token_refused,
+    "The Hub refused the keyless token exchange for spaces/owner/name (400). The Hub said: …":
+    keyless_without_publisher,
+    "keyless token exchange": keyless_without_publisher,
+    "'space' is 'my-app': a keyless deploy needs it as owner/name.": keyless_bare_name,
+    "The Space 'owner/name' does not exist, and a keyless token works on one existing Space only:"
+    " it cannot create it.": keyless_new_space,
+    "Pull-request previews need an hf-token: …": keyless_preview,
+    "operation: delete needs an hf-token: …": keyless_delete,
+    "operation: cleanup-previews needs an hf-token: …": keyless_cleanup_previews,
+    "… (402): ZeroGPU has its own limits.": zerogpu_refused,
+    "The Hub's rate limit was hit (429) while trying to create or configure the Space (gave up"
+    " after 3 attempts). Retry after 60s.": rate_limited,
+    'HTTP 429 (RateLimit "api";r=0;t=55)': rate_limited,
+    "RateLimit": rate_limited,
+    "Could not upload the large files to Xet storage: …": xet_token_refused,
+    "Could not upload the large files to Xet storage": xet_token_refused,
+    "Nothing was committed: the Space's files are unchanged.": xet_token_refused,
+    "the Hub refused an upload token (403 Forbidden; not retried: …)": xet_token_refused,
+    "the Hub gave no upload token (503 Service Unavailable; gave up after at most N retries)":
+    xet_token_unavailable,
+    "(503)": hub_down,
+    "The Space did not reach RUNNING within 1200s (last stage BUILDING; …).": build_timeout,
+}  # fmt: skip
+
+#: The same, provoked without a run: the code the run reaches, called as the run calls it.
+UNIT_PROVOKERS: dict[str, Callable[[], Provoked]] = {
+    "The Space's build failed.": stage_without_reason,
+    "The app crashed at start.": stage_without_reason,
+    "NO_APP_FILE: The Space has no app file to run.": stage_without_reason,
+    "CONFIG_ERROR: The Space's configuration (README front matter) is invalid.":
+    stage_without_reason,
+    "NO_APP_FILE": stage_without_reason,
+    "CONFIG_ERROR": stage_without_reason,
+    "the build log header names 1a2b3c4, not our commit": timeout_evidence,
+    "the build log is still the one shown before our change": timeout_evidence,
+    "The revision 'abc1234' matches 2 commits": ambiguous_revision,
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("quote", quotes())
-def test_every_quoted_message_is_known_to_this_test(quote):
-    """A quote added to the docs needs a run here that prints it (or is one not yet proven)."""
-    assert quote in PROVOKERS or quote in NOT_YET_PROVOKED, quote
+def test_every_quoted_message_is_provoked_here(quote):
+    """A quote added to the docs needs a run (or the code a run reaches) here that prints it."""
+    assert quote in PROVOKERS or quote in UNIT_PROVOKERS, quote
+
+
+def _check(provoke: Callable[..., Provoked], provokers: dict, output: str, samples: dict) -> None:
+    for quote in [q for q, f in provokers.items() if f is provoke]:
+        assert quote in quotes(), f"no longer quoted in the docs: {quote}"
+        assert found_in(quote, output, samples), f"not printed: {quote}\n---\n{output}"
 
 
 @pytest.mark.parametrize("provoke", sorted(set(PROVOKERS.values()), key=lambda f: f.__name__),
                          ids=lambda f: f.__name__)  # fmt: skip
 def test_the_run_prints_what_the_docs_quote(action, hub, provoke):
-    output, samples = provoke(action, hub)
-    for quote in [q for q, f in PROVOKERS.items() if f is provoke]:
-        assert quote in quotes(), f"no longer quoted in the docs: {quote}"
-        assert found_in(quote, output, samples), f"not printed: {quote}\n---\n{output}"
+    _check(provoke, PROVOKERS, *provoke(action, hub))
+
+
+@pytest.mark.parametrize("provoke", sorted(set(UNIT_PROVOKERS.values()), key=lambda f: f.__name__),
+                         ids=lambda f: f.__name__)  # fmt: skip
+def test_the_code_prints_what_the_docs_quote(provoke):
+    _check(provoke, UNIT_PROVOKERS, *provoke())
 
 
 def test_a_hint_links_the_docs_at_the_actions_ref(action, hub):
@@ -346,49 +576,3 @@ def test_link_docs_leaves_urls_and_other_text_alone():
     url = "https://huggingface.co/docs/hub/spaces-zerogpu and x/docs/a.md"
     assert link_docs(url, base) == url
     assert link_docs("see docs/keyless.md", None) == "see docs/keyless.md"
-
-
-#: Quotes no test provokes yet: each is a message of the code (grep finds it), not proven printed
-#: by a run here. The list only shrinks.
-NOT_YET_PROVOKED: set[str] = {
-    "Smoke check not run: the Hub names … as the app's address, not the Space's own"
-    " (https://….hf.space, or the Hub's …); the token is not sent there",
-    "The Hub said: Invalid credentials in Authorization header",
-    "The token may not push to 'my-org/my-app' (403): it has no write access to that namespace.",
-    "The Hub forbade this (403) while trying to <step>.",
-    "GitHub refused to mint an OIDC id token (403).",
-    "The Hub refused the keyless token exchange for spaces/owner/name (400). The Hub said: …",
-    "'space' is 'my-app': a keyless deploy needs it as owner/name.",
-    "The Space 'owner/name' does not exist, and a keyless token works on one existing Space only: it cannot create it.",
-    "Pull-request previews need an hf-token: …",
-    "operation: delete needs an hf-token: …",
-    "operation: cleanup-previews needs an hf-token: …",
-    "… (402): ZeroGPU has its own limits.",
-    "The Hub's rate limit was hit (429) while trying to create or configure the Space (gave up after 3 attempts). Retry after 60s.",
-    'HTTP 429 (RateLimit "api";r=0;t=55)',
-    "Could not upload the large files to Xet storage: …",
-    "Nothing was committed: the Space's files are unchanged.",
-    "the Hub refused an upload token (403 Forbidden; not retried …)",
-    "the Hub gave no upload token (503 Service Unavailable; gave up after at most N retries)",
-    "The Space's build failed.",
-    "The app crashed at start.",
-    "NO_APP_FILE: The Space has no app file to run.",
-    "CONFIG_ERROR: The Space's configuration (README front matter) is invalid.",
-    "The Space did not reach RUNNING within 1200s (last stage BUILDING; …).",
-    "the build log header names 1a2b3c4, a previous commit",
-    "the build log is still the one shown before our change",
-    "The revision 'abc1234' matches 2 commits",
-    "Smoke check not run",
-    "(403)",
-    "keyless token exchange",
-    "RateLimit",
-    "Could not upload the large files to Xet storage",
-    "NO_APP_FILE",
-    "CONFIG_ERROR",
-    "(503)",
-}
-
-
-def test_the_list_of_quotes_not_yet_provoked_holds_only_quotes_of_the_docs():
-    assert set(quotes()) >= NOT_YET_PROVOKED
-    assert not NOT_YET_PROVOKED & set(PROVOKERS)

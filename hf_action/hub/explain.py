@@ -71,8 +71,10 @@ def _at(exc: httpx2.TransportError) -> str:
 
 def hub_said(exc: HfHubHTTPError) -> str:
     """What the Hub said in its refusal (huggingface_hub gathers it from the X-Error-Message header
-    and the JSON body into `server_message`), on one line."""
-    return " ".join((exc.server_message or "").split())
+    and the JSON body into `server_message`), on one line. whoami's 401 is re-raised by the library
+    with its own words and no server_message: the Hub's are on the error it chained."""
+    said = exc.server_message or getattr(exc.__cause__, "server_message", None)
+    return " ".join((said or "").split())
 
 
 def _refused(exc: HfHubHTTPError, *, action: str, space_id: str, bound: str) -> ActionError:

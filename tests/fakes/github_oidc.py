@@ -5,7 +5,8 @@
 the JWT carries GitHub's claims (``sub`` = ``repo:<owner>/<repo>:ref:<ref>`` or
 ``…:environment:<env>``, ``repository``, ``repository_owner``, ``ref``, ``workflow``, ...) and is
 signed by the simulator's fake issuer (``hub.oidc.issuer``), which the simulator's
-``/oauth/token`` verifies. A wrong bearer gets 401 as from GitHub.
+``/oauth/token`` verifies. A wrong bearer gets 401 as from GitHub; ``refuse`` answers every request
+with that status.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class FakeGitHubOidc:
     request_token: str = field(default_factory=lambda: "ghs_idreq_" + secrets.token_hex(16))
     audiences: list[str] = field(default_factory=list)  # one per id token handed out
     refused: int = 0
+    refuse: int | None = None  # a status every request gets, as GitHub refusing to mint
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -74,6 +76,9 @@ class FakeGitHubOidc:
                 pass
 
             def do_GET(self) -> None:
+                if fake.refuse is not None:
+                    fake.refused += 1
+                    return self._send(fake.refuse, {"message": "Forbidden"})
                 auth = self.headers.get("Authorization", "")
                 if auth != f"Bearer {fake.request_token}":
                     fake.refused += 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +61,10 @@ KNOBS: dict[str, tuple[Any, ...]] = {
     "queued_stage": QUEUED_STAGES,
     "running_stages": (False, True),
     "info_lag": (0.0, 5.0),
+    "stale": (2.0, 30.0),  # no source: the previous verdict shown after a push, beyond SETTLE
     "writer": ("none", "before", "during"),
 }
-VARIANTS = [k for k in KNOBS if k != "writer"]  # hubsim.Variants fields; the writer is an act
+VARIANTS = [k for k in KNOBS if k not in ("stale", "writer")]  # hubsim.Variants fields
 WRITER_AT = {"before": 1.0, "during": 5.0}  # seconds after the run starts: before our build
 FAST_WRITER_AT = {"before": 0.3, "during": 0.6}  # starts, during it (fast: in 0.5 s, 0.2 s)
 SETTINGS_DECIDE = ("settings-only", "secret-and-code", "restart")
@@ -235,7 +236,9 @@ def test_every_case_on_every_hub_variant(world, tmp_path, row):
     case = row["case"]
     for knob in VARIANTS:
         setattr(sim.settings.variants, knob, row[knob])
-    sim.settings.lifecycle = FAST if case == "fast-rebuild" else TIMINGS
+    sim.settings.lifecycle = (
+        FAST if case == "fast-rebuild" else replace(TIMINGS, stale=row["stale"])
+    )
     space = f"user/m{ROWS.index(row)}"
     ws = _workspace(tmp_path, case)
     fresh = row["first_queue"] > 0 and case not in (

@@ -13,8 +13,10 @@ from hubsim.probe.script import Config, Result, run
 
 SCALE = 0.05  # hubsim's time_scale
 #: A build of 0.35 s: its BUILDING (0.2 s) and APP_STARTING (0.1 s) span several polls even when
-#: the machine is busy, or a watch that sees neither waits out its bound.
-LIFECYCLE = LifecycleTimings(stale=1.0, building=4.0, starting=2.0)
+#: the machine is busy, or a watch that sees neither waits out its bound. The stale window (0.5 s)
+#: is what a new Space shows as its `queued_stage` after its first commit: the probe's first
+#: runtime read must land in it, one round trip after the commit, also on a loaded machine.
+LIFECYCLE = LifecycleTimings(stale=10.0, building=4.0, starting=2.0)
 #: Waits for that hubsim: polls well inside its shortest phase (50 ms), log reads longer than
 #: a keep-alive (1 Hub second = 50 ms), every bound a few builds long.
 TIMING = Timing(

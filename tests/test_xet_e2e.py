@@ -187,7 +187,7 @@ def test_broken_cas_is_one_error_in_bounded_time(action, hub, fault):
     hub.settings.cas_fault = fault
     started = time.monotonic()
     # hf_xet's own timeouts bound a CAS that never answers; a short read timeout keeps the test fast.
-    env = {"HF_XET_CLIENT_READ_TIMEOUT": "2s"} if fault == "hang" else {}
+    env = {"HF_XET_CLIENT_READ_TIMEOUT": "1s"} if fault == "hang" else {}
     result = action.run({"space": "user/down", "hf-token": TOKEN, "wait": "false"}, env=env)
     error = _assert_one_upload_error(result, hub, head, started, "upload", "Xet storage")
     assert TOKEN not in error and _retries_said(error) >= 1 and "not retried" not in error

@@ -67,10 +67,10 @@ class Sim:
         original = self.sim.counters.request
         delay = rtt_ms / 1000.0
 
-        def hooked(key: str) -> None:
+        def hooked(key: str, client: str = "") -> None:
             with self._lock:
                 self.stamps.append((time.time(), key))
-            original(key)
+            original(key, client)
             if delay:
                 time.sleep(delay)  # a modelled network round trip, paid by every request
 

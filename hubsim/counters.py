@@ -1,4 +1,5 @@
-"""Counters for tests and benchmarks (requests per route, bytes, commits, builds, restarts)."""
+"""Counters for tests and benchmarks (requests per route and per client, bytes, commits, builds,
+restarts, requests the API quota refused)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class Counters:
     def reset(self) -> None:
         with self._lock:
             self.requests: Counter[str] = Counter()
+            self.clients: Counter[str] = Counter()  # requests per User-Agent
+            self.rate_limited: Counter[str] = Counter()  # the API quota's 429s per User-Agent
             self.bytes_received = 0
             self.commits = 0
             self.builds = 0
@@ -26,9 +29,15 @@ class Counters:
             self.cas_shard_bytes = 0
             self.cas_fault_requests = 0
 
-    def request(self, key: str) -> None:
+    def request(self, key: str, client: str = "") -> None:
         with self._lock:
             self.requests[key] += 1
+            self.clients[client] += 1
+
+    def refused(self, client: str) -> None:
+        """One request the API quota refused (429), by its client's User-Agent."""
+        with self._lock:
+            self.rate_limited[client] += 1
 
     def add_bytes(self, n: int) -> None:
         with self._lock:
@@ -46,6 +55,8 @@ class Counters:
         with self._lock:
             return {
                 "requests": dict(self.requests),
+                "clients": dict(self.clients),
+                "rate_limited": dict(self.rate_limited),
                 "bytes_received": self.bytes_received,
                 "commits": self.commits,
                 "builds": self.builds,

@@ -20,6 +20,7 @@ from .errors import HubError, bad_request, rate_limited
 from .lifecycle import SpaceRuntimeState
 from .oidc import Oidc
 from .plans import ZEROGPU, Plans
+from .quota import ApiQuota, Tally
 from .settings import Settings
 from .state import (
     BlobStore,
@@ -136,6 +137,7 @@ class Hub:
         self.lfs_objects: dict[str, int] = {}  # sha256 -> size, uploaded and verified
         self.pending_lfs: dict[str, int] = {}  # uploaded, not verified yet
         self._creations: deque[float] = deque()
+        self.api_quota = ApiQuota()  # per user: settings.api_quota per settings.api_window
 
     def now(self) -> float:
         """The simulator's monotonic time (its clock's)."""
@@ -171,6 +173,23 @@ class Hub:
             self.settings.creation_window = window
         if retry_after is not None:
             self.settings.creation_retry_after = retry_after
+
+    def count_api(self, user: str | None, path: str) -> Tally | None:
+        """One request of `user` against the API quota (None: no quota, not the API, anonymous)."""
+        limit = self.settings.api_quota
+        if limit is None or user is None or not path.startswith("/api/"):
+            return None
+        window = self.settings.api_window * self.settings.time_scale
+        return self.api_quota.take(user, limit, window, self.now())
+
+    def spend_api(self, used: int, reset_in: float, user: str | None = None) -> None:
+        """Other jobs of `user` (the simulator's user) spent `used` requests of a window that
+        resets in `reset_in` seconds (times ``time_scale``, as the window)."""
+        scale = self.settings.time_scale
+        self.api_quota.spend(
+            user or self.user, self.settings.api_window * scale, self.now(), used=used,
+            reset_in=reset_in * scale,
+        )  # fmt: skip
 
     def take_name(self, repo_id: str, repo_type: str = "space", sdk: str = "gradio") -> Repo:
         """Pre-create a private repo as if another member owned it (create -> 409)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import HubError
+from .quota import Tally, refused
 from .web import Handler, Request, Response, Url, error_response, json_response
 
 if TYPE_CHECKING:
@@ -82,6 +83,22 @@ def match_route(
     return None, {}, known
 
 
+def _with_quota(resp: Response | None, tally: Tally, known: bool) -> Response:
+    """An answer under the API quota: the handler's (None: refused, or no such route) with the
+    window's RateLimit headers, as the Hub sends on every answer."""
+    if resp is None and not tally.allowed:
+        resp = error_response(refused(tally))
+    elif resp is None:
+        status, text = (
+            (405, "Method Not Allowed")
+            if known
+            else (404, "Sorry, we can't find the page you are looking for.")
+        )
+        resp = error_response(HubError(status, text))
+    resp.headers.update(tally.headers())
+    return resp
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hubsim"
@@ -103,7 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         path = split.path
         rt, params, known = match_route(server.routes, method, path)
-        hub.counters.request(f"{method} {rt.template}" if rt else f"{method} <unmatched>")
+        hub.counters.request(
+            f"{method} {rt.template}" if rt else f"{method} <unmatched>",
+            self.headers.get("User-Agent") or "",
+        )
         req = Request(
             self,
             method,
@@ -143,6 +163,12 @@ class _Handler(BaseHTTPRequestHandler):
                 from .oidc import check_scope
 
                 check_scope(hub, req, rt.template)  # an exchanged token acts on its one repo only
+            tally = hub.count_api(req.principal.user, req.path)
+            if tally is not None and not tally.allowed:
+                hub.counters.refused(self.headers.get("User-Agent") or "")
+            if tally is not None:
+                resp = rt.handler(hub, req) if tally.allowed and rt is not None else None
+                return _with_quota(resp, tally, known)
             if rt is None:
                 if known:
                     return error_response(HubError(405, "Method Not Allowed"))

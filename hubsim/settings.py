@@ -140,6 +140,10 @@ class Settings:
       ``good_standing``: a free account may host 2 ZeroGPU Spaces.
     - ``space_creations`` per ``creation_window`` seconds, then 429 with ``Retry-After``
       ``creation_retry_after`` (``space_creations = None``: no quota).
+    - ``api_quota`` requests per user per fixed window of ``api_window`` seconds (times
+      ``time_scale``) under ``/api/``, every such answer carrying ``RateLimit: "api";r=<left>;t=<s>``
+      and ``RateLimit-Policy``, then 429 until the window ends (``api_quota = None``: no quota,
+      no headers). The Hub of 2026: 1,000 per 300 s on a free account.
     - ``token_lifetime``: seconds an exchanged token lives (wall clock); ``report_expiry``:
       the exchange answers ``expires_in``; ``audience``: the ``aud`` an id token must name
       (``None``: this simulator's URL, as clients send ``HF_ENDPOINT``); ``token_prefix`` and
@@ -164,6 +168,8 @@ class Settings:
     space_creations: int | None = None
     creation_window: float = 3600.0
     creation_retry_after: int = 60
+    api_quota: int | None = None
+    api_window: float = 300.0
     token_lifetime: float = 3600.0
     report_expiry: bool = True
     audience: str | None = None

@@ -248,8 +248,8 @@ def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
     (each request tells the Hub there are no ignore rules, as the rest of the deploy does)."""
     original, lock, state = sim.counters.request, threading.Lock(), {"now": 0, "most": 0, "n": 0}
 
-    def request(key: str) -> None:
-        original(key)
+    def request(key: str, client: str = "") -> None:
+        original(key, client)
         if "/preupload/" not in key:
             return
         with lock:

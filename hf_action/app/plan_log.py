@@ -50,7 +50,7 @@ def print_plan(
                 f"{s.path!r} {s.reason}; it was not uploaded.", title="Symlink not followed"
             )
     for w in snap.warnings:
-        runner.warning(w)
+        runner.warning(w, title="App file missing")  # a Streamlit app without its entry point
 
 
 def print_restore(runner: Runner, rev: Revision, restore: Restore) -> None:

@@ -143,6 +143,7 @@ def kept_changing() -> ActionError:
     return ActionError(
         "The Space kept changing while we tried to commit.",
         "Use a concurrency group so two deploys of one Space do not race.",
+        title="Space kept changing",
     )
 
 

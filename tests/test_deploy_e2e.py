@@ -387,3 +387,51 @@ def test_counts_of_one_are_singular_and_the_duration_is_one_measurement(action, 
     done = re.search(r"^Done in (\d+\.\d)s: ", result.stdout, re.M)
     summary = re.search(r"^\| Duration \| (\d+\.\d) s \|$", result.summary, re.M)
     assert done and summary and done.group(1) == summary.group(1), (done, summary)
+
+
+def test_a_first_deploy_reads_the_space_once_it_is_created_and_not_again_after_its_commit(
+    action, hub
+):
+    """Each request of a first deploy is a round trip on a distant link (bench/results.md, one 900 MB
+    file): the Space is read before (not found) and once created (its head, for parentCommit, and
+    its host), not a third time after the commit; the app's URL comes from that read."""
+    copy_example("static-site", action.workspace)
+    hub.counters.reset()
+    result = action.run({"space": "user/fresh", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert hub.counters.requests["GET /api/{type}s/{repo}"] == 2
+    assert hub.counters.requests["GET /api/whoami-v2"] == 1
+    assert result.outputs["app-url"] == "https://user-fresh.hf.space"
+
+
+def test_the_space_is_read_while_the_token_is_checked(action, hub):
+    """A deploy to owner/name asks for the Space's info without waiting for whoami's answer (one round
+    trip less on a distant link): whoami is held until the info request has arrived, or 5 s."""
+    import threading
+
+    copy_example("static-site", action.workspace)
+    asked, overlapped = threading.Event(), []
+    hub.faults.add("GET", r"^/api/spaces/user/overlap$", before=asked.set)
+    hub.faults.add("GET", r"^/api/whoami-v2$", before=lambda: overlapped.append(asked.wait(5)))
+    action.run({"space": "user/overlap", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert overlapped == [True]
+    assert hub.counters.requests["GET /api/whoami-v2"] == 1
+
+
+def test_a_space_read_ahead_of_the_token_check_is_tried_once_then_read_again(action, hub):
+    """The read asked while whoami is is not retried (nothing may need it: the token may fail); when
+    it fails, the deploy reads the Space again with retries, and prints no retry of the first."""
+    copy_example("static-site", action.workspace)
+    hub.faults.add("GET", r"^/api/spaces/user/again$", status=503)
+    result = action.run({"space": "user/again", "hf-token": TOKEN, "wait": "false"}).assert_ok()
+    assert "retry " not in result.stdout
+    assert hub.counters.requests["GET /api/{type}s/{repo}"] == 3  # 503, again (not found), created
+    assert hub.repo("user/again") is not None
+
+
+def test_a_failed_token_check_writes_nothing_though_the_space_was_read(action, hub):
+    """The read ahead is only a read: with a token that may not write, nothing is created."""
+    copy_example("static-site", action.workspace)
+    result = action.run({"space": "someone-else/theirs", "hf-token": TOKEN, "wait": "false"})
+    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
+    assert hub.repo("someone-else/theirs") is None
+    assert not hub_writes(hub)

@@ -32,6 +32,7 @@ from hf_action.request import Request, Stop, read_request, to_mask
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
+    from hf_action.hub.space import SpaceState
     from hf_action.local.snapshot import FoundFiles
 
 
@@ -117,6 +118,7 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api = _connect(token, ctx)
     found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
+    space = _read_space_meanwhile(api, inputs, request.pr is None)
     base_id = _check_token(api, inputs)
     if inputs.operation == "cleanup-previews":
         from hf_action.app.cleanup import cleanup_previews  # see _connect
@@ -131,7 +133,7 @@ def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     report.comment = open_comment(inputs, where, ctx, head)
     if head is not None and (newer := head.newer) is not None:  # before anything went to the Hub
         return report.superseded(head, newer)
-    outcome = _operate(api, inputs, token, where, ctx, found)
+    outcome = _operate(api, inputs, token, where, ctx, found, space)
     return report.done(outcome)
 
 
@@ -244,6 +246,34 @@ def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
         pool.shutdown(wait=False)  # the thread ends with its one task
 
 
+def _read_space_meanwhile(
+    api: HfApi, inputs: Inputs, production: bool
+) -> Future[SpaceState | None] | None:
+    """The Space's info (its head, settings and files), asked while whoami is: on a distant link
+    each request is a round trip, and the deploy reads the Space right after the token's check.
+    Only a read, so the token is still checked before anything is written (a failed check leaves
+    the answer unread); asked once (`one_attempt`): on any failure the deploy reads it again, with
+    retries. Asked when the Space's name is known before whoami: a deploy to `owner/name`, not a
+    preview (named from its base) nor a keyless run (no whoami to overlap)."""
+    if inputs.operation != "deploy" or inputs.keyless or not production or "/" not in inputs.space:
+        return None
+    from hf_action.hub.space import read_space  # see _connect; imported here, not in the thread
+    from hf_action.hub.transport import one_attempt
+
+    def read() -> SpaceState | None:
+        with one_attempt():
+            try:
+                return read_space(api, inputs.space)
+            except Exception:  # any failure: the deploy asks again, with retries
+                return None
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-space")
+    try:
+        return pool.submit(read)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one request
+
+
 def _operate(
     api: HfApi,
     inputs: Inputs,
@@ -251,6 +281,7 @@ def _operate(
     where: Destination,
     ctx: RunContext,
     found: Future[FoundFiles] | None = None,
+    space: Future[SpaceState | None] | None = None,
 ) -> Outcome:
     # Imported before `_loaded`, whatever the operation (the others' modules import it too): the
     # deploy modules load while collection is held.
@@ -258,7 +289,10 @@ def _operate(
 
     _loaded()
     if inputs.operation == "deploy":
-        outcome = deploy_space(api, inputs, where, ctx, found.result if found else None)
+        outcome = deploy_space(
+            api, inputs, where, ctx, found.result if found else None,
+            space.result if space and where.space_id == inputs.space else None,
+        )  # fmt: skip
     elif inputs.operation == "rollback":
         from hf_action.app.rollback import rollback_space  # see _connect
 

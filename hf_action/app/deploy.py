@@ -103,13 +103,15 @@ def deploy_space(
     where: Destination,
     ctx: RunContext,
     found: Callable[[], FoundFiles] | None = None,
+    space: Callable[[], SpaceState | None] | None = None,
 ) -> Outcome:
     """The steps in order; after the commit, a failure carries the outcome. `found`: the folder's
-    files, read since the run connected (`read_files` here when None)."""
+    files, read since the run connected (`read_files` here when None); `space`: the Space's state,
+    asked since then (`read_space` here when None, or when that failed)."""
     files = found() if found is not None else read_files(inputs)
     snap = take_snapshot(inputs, where.space_id.split("/")[1], files)
     deploy = DeployContext(api, inputs, where, ctx)
-    state, wanted = _read(deploy)
+    state, wanted = _read(deploy, space)
     planner = Planner(deploy, snap)
     with hub_step("list the Space's files", deploy.space_id):
         plan = planner.against(state)
@@ -133,7 +135,7 @@ def deploy_space(
     result = _upload(deploy, planner, plan)
     outcome = record.committed(outcome, result, state.sha)
     try:
-        state = _runtime(deploy, state, wanted)
+        state = _runtime(deploy, state)
         outcome = record.serving(outcome, state)
         stage = _stage(deploy, state, wanted, result, before, outcome.commit_sha)
     except BuildFailed as exc:
@@ -182,11 +184,15 @@ def _check_entry(snap: Snapshot, plan: Plan) -> None:
     )
 
 
-def _read(ctx: DeployContext) -> tuple[SpaceState, Wanted]:
-    """The Space as it is, and the settings, secrets and variables to change on it."""
+def _read(
+    ctx: DeployContext, space: Callable[[], SpaceState | None] | None
+) -> tuple[SpaceState, Wanted]:
+    """The Space as it is (`space`: its answer, asked already), and the settings, secrets and
+    variables to change on it."""
     inputs, where = ctx.inputs, ctx.where
     with hub_step("read the Space", ctx.space_id):
-        state = read_space(ctx.api, ctx.space_id)
+        asked = space() if space is not None else None
+        state = asked if asked is not None else read_space(ctx.api, ctx.space_id)
         if inputs.keyless and not state.exists:
             raise cannot_create(ctx.space_id)
         settings = plan_settings(state, where.hardware, where.visibility, where.sleep_time)
@@ -312,9 +318,12 @@ def _message(ctx: DeployContext) -> tuple[str, str]:
     )
 
 
-def _runtime(ctx: DeployContext, state: SpaceState, wanted: Wanted) -> SpaceState:
-    """The Space's runtime after the commit: read again when creating it or its host is unknown."""
-    if not (wanted.settings.create or not state.host):
+def _runtime(ctx: DeployContext, state: SpaceState) -> SpaceState:
+    """The Space's runtime after the commit, for where its app answers: read again only when its host
+    is unknown. A created Space was read once made (`_configure`), which gave its host: a second read
+    after the commit would cost a round trip for nothing the run reports (its stage after a commit is
+    the watch's, read by its first poll)."""
+    if state.host:
         return state
     with hub_step("read the Space's runtime", ctx.space_id):
         return read_space(ctx.api, ctx.space_id)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import email.utils
 import random
+import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx2
 
@@ -82,6 +84,21 @@ def tries(exc: BaseException) -> int:
     return int(request.extensions.get(TRIES, 0))
 
 
+_thread = threading.local()
+
+
+@contextmanager
+def one_attempt() -> Iterator[None]:
+    """This thread's requests are sent once, never retried: for a request made ahead of need, whose
+    failure its caller answers by asking again, with retries, once it needs the answer (a retry
+    here would print its lines and hold the process's exit for a request nobody may read)."""
+    _thread.once = True
+    try:
+        yield
+    finally:
+        _thread.once = False
+
+
 class RetryTransport(httpx2.BaseTransport):
     def __init__(
         self,
@@ -102,11 +119,12 @@ class RetryTransport(httpx2.BaseTransport):
         replayable = isinstance(request.stream, httpx2.ByteStream)
         track(request)
         waited = 0.0
-        for attempt in range(1, self.policy.attempts + 1):
+        attempts = 1 if getattr(_thread, "once", False) else self.policy.attempts
+        for attempt in range(1, attempts + 1):
             request.extensions[TRIES] = (
                 attempt  # for the error message: how often it was really sent
             )
-            last = attempt == self.policy.attempts or not replayable
+            last = attempt == attempts or not replayable
             try:
                 response = self.inner.handle_request(request)
             except httpx2.TransportError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -248,7 +248,7 @@ def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
 
 def _read_space_meanwhile(
     api: HfApi, inputs: Inputs, production: bool
-) -> Future[SpaceState | None] | None:
+) -> Future[SpaceState | Exception] | None:
     """The Space's info (its head, settings and files), asked while whoami is: on a distant link
     each request is a round trip, and the deploy reads the Space right after the token's check.
     Only a read, so the token is still checked before anything is written (a failed check leaves
@@ -260,18 +260,36 @@ def _read_space_meanwhile(
     from hf_action.hub.space import read_space  # see _connect; imported here, not in the thread
     from hf_action.hub.transport import one_attempt
 
-    def read() -> SpaceState | None:
+    def read() -> SpaceState | Exception:
         with one_attempt():
             try:
                 return read_space(api, inputs.space)
-            except Exception:  # any failure: the deploy asks again, with retries
-                return None
+            except Exception as exc:  # any failure: the deploy asks again, with retries
+                return exc
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-space")
     try:
         return pool.submit(read)
     finally:
         pool.shutdown(wait=False)  # the thread ends with its one request
+
+
+def _taken(
+    space: Future[SpaceState | Exception], ctx: RunContext
+) -> Callable[[], SpaceState | None]:
+    """The Space's state read ahead, or None (said in the log) when that read failed."""
+
+    def take() -> SpaceState | None:
+        got = space.result()
+        if not isinstance(got, Exception):
+            return got
+        ctx.runner.info(
+            f"The Space's info, asked while the token was checked, failed ({type(got).__name__});"
+            " retry: the deploy reads it again."
+        )
+        return None
+
+    return take
 
 
 def _operate(
@@ -281,7 +299,7 @@ def _operate(
     where: Destination,
     ctx: RunContext,
     found: Future[FoundFiles] | None = None,
-    space: Future[SpaceState | None] | None = None,
+    space: Future[SpaceState | Exception] | None = None,
 ) -> Outcome:
     # Imported before `_loaded`, whatever the operation (the others' modules import it too): the
     # deploy modules load while collection is held.
@@ -291,7 +309,7 @@ def _operate(
     if inputs.operation == "deploy":
         outcome = deploy_space(
             api, inputs, where, ctx, found.result if found else None,
-            space.result if space and where.space_id == inputs.space else None,
+            _taken(space, ctx) if space and where.space_id == inputs.space else None,
         )  # fmt: skip
     elif inputs.operation == "rollback":
         from hf_action.app.rollback import rollback_space  # see _connect

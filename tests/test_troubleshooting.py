@@ -160,6 +160,12 @@ def creation_quota(action, hub) -> Provoked:
     return _deploy(action), {}
 
 
+def quota_past_deadline(action, hub) -> Provoked:
+    hub.settings.api_quota, hub.settings.api_window = 1000, 300.0
+    hub.spend_api(1000, 240)  # other jobs spent the token's window, its reset 240 s away
+    return _deploy(action, timeout="100s"), {"240s": "…", "21:40:12": "…", "100s": "…"}
+
+
 def build_timeout(action, hub) -> Provoked:
     hub.settings.lifecycle.building = 30.0  # a build longer than the run waits
     return _deploy(action, timeout="2s"), {"1200s": "2s"}
@@ -349,13 +355,15 @@ def zerogpu_refused(action, hub) -> Provoked:
 
 
 def rate_limited(action, hub) -> Provoked:
-    hub.faults.add(method="POST", path=r"^/api/repos/create$", status=429, ratelimit=59,
+    hub.faults.add(method="POST", path=r"^/api/repos/create$", status=429, ratelimit=2,
                    times=10)  # fmt: skip
     out = _deploy(action)
     line = re.search(r'HTTP 429 \(RateLimit "api";r=0;t=(\d+)\)', out)
     attempts = re.search(r"gave up after (\d+) attempts", out)
+    after = re.search(r"Retry after (\d+)s", out)
     return out, {"t=55": f"t={line[1] if line else '?'}",
-                 "3 attempts": f"{attempts[1] if attempts else '?'} attempts"}  # fmt: skip
+                 "3 attempts": f"{attempts[1] if attempts else '?'} attempts",
+                 "after 60s": f"after {after[1] if after else '?'}s"}  # fmt: skip
 
 
 def xet_token_refused(action, hub) -> Provoked:
@@ -465,6 +473,9 @@ PROVOKERS: dict[str, Callable[..., Provoked]] = {
     "(402)": paid_creation_on_a_free_account,
     "… (402): paid hardware needs a payment method.": paid_hardware,
     "rate limit was hit (429)": creation_quota,
+    "The Hub's API rate limit for this token is used up (429) while trying to …: it resets in 240s"
+    " (at 21:40:12 UTC), after this run's timeout (100s left), so the run stops now instead of"
+    " waiting.": quota_past_deadline,
     "did not reach RUNNING within": build_timeout,
     "BUILD_ERROR: … Read the build log below; the failing step is near the end.": build_error,
     "Build failed with exit code: 1": build_error,

@@ -115,6 +115,7 @@ def run_action(
 def _dispatch(request: Request, ctx: RunContext, report: Reporter) -> int:
     """The Space to work on -> the operation -> the report of how it ended."""
     inputs = request.inputs
+    ctx.quota.until(inputs.timeout)  # no wait for the Hub's rate limit goes past it
     token = _keyless_token(inputs, ctx) if inputs.keyless else inputs.token
     api = _connect(token, ctx)
     found = _read_files_meanwhile(inputs) if inputs.operation == "deploy" else None
@@ -153,7 +154,7 @@ def _hardware_names(wanted: str, ctx: RunContext) -> tuple[str, ...]:
     from hf_action.hub.space import hub_hardware, library_hardware
 
     # The client's environment first: huggingface_hub reads it at import.
-    prepare_client(ctx.endpoint, ctx.runner.info, ctx.policy)
+    prepare_client(ctx.endpoint, ctx.runner.info, ctx.policy, ctx.quota)
     names = library_hardware()
     if wanted in names:
         return names
@@ -165,7 +166,7 @@ def _keyless_token(inputs: Inputs, ctx: RunContext) -> str:
     from hf_action.hub.client import prepare_client  # see _connect
 
     runner, endpoint = ctx.runner, ctx.endpoint
-    prepare_client(endpoint, runner.info, ctx.policy)
+    prepare_client(endpoint, runner.info, ctx.policy, ctx.quota)
     runner.info(
         f"No hf-token: keyless deploy, exchanging this job's GitHub OIDC id token at {endpoint}"
         f" for a token on spaces/{inputs.space}."
@@ -191,7 +192,7 @@ def _connect(token: str, ctx: RunContext) -> HfApi:
     # starts without loading httpx2 and the deploy modules (~0.1 s of a cold start).
     from hf_action.hub.client import make_api
 
-    return make_api(token, ctx.endpoint, ctx.runner.info, ctx.policy)
+    return make_api(token, ctx.endpoint, ctx.runner.info, ctx.policy, ctx.quota)
 
 
 def _check_token(api: HfApi, inputs: Inputs) -> str:

@@ -31,8 +31,9 @@ def await_build(
     with hub_step(step, space_id), runner.group(f"{shown} (timeout {timeout:.0f}s)"):
         probe = HubProbe(api, space_id, clock=clock.now)
         result = watch_space(
-            probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep, scale=clock.scale
-        )
+            probe, goal, timeout, runner.info, clock=clock.now, sleep=clock.sleep,
+            scale=clock.scale, pace=ctx.quota.pause,
+        )  # fmt: skip
         if result.warning:
             runner.warning(result.warning, title="Build watch: not fully proven")
     return result

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from hf_action.github.context import GitHubContext
 from hf_action.github.runner import Runner
+from hf_action.hub.pace import Quota
 from hf_action.hub.policy import RetryPolicy, poll_scale
 from hf_action.hub.urls import hub_endpoint
 
@@ -29,8 +30,9 @@ class Clock:
 
 @dataclass(frozen=True)
 class RunContext:
-    """The run's environment, its runner, the retry policy, the watch's clock and the Hub it talks
-    to, made once by `run_action` (`from_env`); a test makes one with its fake clock and its Hub."""
+    """The run's environment, its runner, the retry policy, the watch's clock, the Hub it talks
+    to and its API quota as the Hub's answers tell it (`hub/pace.py`: it paces the polls), made
+    once by `run_action` (`from_env`); a test makes one with its fake clock and its Hub."""
 
     env: Mapping[str, str]  # the run's environment: read, never written
     runner: Runner
@@ -39,6 +41,7 @@ class RunContext:
     endpoint: str  # the run's Hub (hub/urls.hub_endpoint)
     github: GitHubContext = field(default_factory=GitHubContext)  # the workflow run
     progress_seconds: float = 5.0  # between two upload progress lines (HF_DEPLOY_PROGRESS_SECONDS)
+    quota: Quota = field(default_factory=Quota)  # the Hub's RateLimit, the run's deadline
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], runner: Runner, github: GitHubContext) -> RunContext:

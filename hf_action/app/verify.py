@@ -73,6 +73,7 @@ def verify_app(
             timeout=smoke.timeout,
             say=runner.info,
             scale=ctx.clock.scale,  # the run's HF_DEPLOY_POLL_SCALE (policy.poll_scale)
+            pace=ctx.quota.pause,  # the Hub's quota, shared with the watch (hub/pace.py)
         )
         runner.info(result.describe())
     if result.passed:

@@ -11,22 +11,25 @@ from typing import TYPE_CHECKING
 from hf_action.errors import ActionError
 from hf_action.hub import transport
 from hf_action.hub.explain import explain, not_a_member, org_read_only, read_only_token
+from hf_action.hub.pace import Quota
 from hf_action.hub.policy import RetryPolicy
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
 
-def prepare_client(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
+def prepare_client(
+    endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy, quota: Quota
+) -> None:
     """Every request huggingface_hub makes from now on (the keyless exchange included) goes through
-    our transport, retried by `policy`, to `endpoint`, the run's Hub."""
-    transport.install(endpoint, on_retry, policy)
+    our transport, retried by `policy`, to `endpoint`, the run's Hub; `quota` hears its answers."""
+    transport.install(endpoint, on_retry, policy, quota)
 
 
 def make_api(
-    token: str, endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy
+    token: str, endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy, quota: Quota
 ) -> HfApi:
-    prepare_client(endpoint, on_retry, policy)
+    prepare_client(endpoint, on_retry, policy, quota)
     from huggingface_hub import HfApi
 
     return HfApi(endpoint=endpoint, token=token, library_name="hf-deploy")

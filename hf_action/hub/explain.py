@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -117,13 +118,7 @@ def _refused(exc: HfHubHTTPError, *, action: str, space_id: str, bound: str) -> 
             title="Name taken",
         )
     if status == 429:
-        after = transport.reset_after(response)
-        wait = f" Retry after {after:.0f}s." if after is not None else ""
-        return ActionError(
-            f"The Hub's rate limit was hit (429) while trying to {action}{bound}.{wait}{detail}",
-            "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
-            title="Rate limited",
-        )
+        return _rate_limited(response, action, bound, detail)
     if status >= 500:
         return ActionError(
             f"The Hub failed ({status}) while trying to {action}{bound}{request}.{detail}",
@@ -134,6 +129,33 @@ def _refused(exc: HfHubHTTPError, *, action: str, space_id: str, bound: str) -> 
         f"The Hub answered {status} while trying to {action}{request}.{detail}",
         None,
         title=f"Hub error {status}",
+    )
+
+
+def _rate_limited(response: httpx2.Response, action: str, bound: str, detail: str) -> ActionError:
+    after = transport.reset_after(response)
+    left = transport.past_deadline(response)
+    if after is not None and left is not None:
+        return rate_limit_past_deadline(action, after, left, detail)
+    wait = f" Retry after {after:.0f}s." if after is not None else ""
+    return ActionError(
+        f"The Hub's rate limit was hit (429) while trying to {action}{bound}.{wait}{detail}",
+        "Wait and re-run; if it keeps happening, deploy less often (a concurrency group per branch helps).",
+        title="Rate limited",
+    )
+
+
+def rate_limit_past_deadline(action: str, reset: float, left: float, detail: str) -> ActionError:
+    """A 429 whose reset comes after the run's deadline: waiting could not help, so the run stops
+    at once and says when the quota returns."""
+    at = time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + reset))
+    return ActionError(
+        f"The Hub's API rate limit for this token is used up (429) while trying to {action}: it"
+        f" resets in {reset:.0f}s (at {at}), after this run's timeout ({left:.0f}s left), so the"
+        f" run stops now instead of waiting.{detail}",
+        "Re-run after the reset, or raise timeout so the run can wait for it; jobs that share the"
+        " token share its quota (1,000 requests per 5 minutes on a free account): spread them out.",
+        title="Rate limited",
     )
 
 

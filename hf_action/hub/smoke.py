@@ -59,9 +59,11 @@ def smoke_check(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     scale: float = 1.0,
+    pace: Callable[[float], float] = float,
 ) -> SmokeResult:
     """Bounded by `timeout`, each request included. Redirects are not followed: a 3xx passes only when
-    listed in `accept` (so the token never follows one to another host)."""
+    listed in `accept` (so the token never follows one to another host). `pace`: a pause as the
+    Hub's quota allows it (`pace.Quota.pause`: the app's host is the Hub's too)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     start, tries, pauses = clock(), 0, intervals(scale)
     last: tuple[int | None, str, str | None] = (None, "", "not tried")
@@ -76,7 +78,7 @@ def smoke_check(
             if tries == 1 or _said(last) != said:  # one line per change of answer, not per try
                 say(f"Smoke check: {_said(last)}; trying again until {timeout:.0f}s have passed")
             said = _said(last)
-            sleep(min(next(pauses), max(timeout - (clock() - start), 0.0)))
+            sleep(min(pace(next(pauses)), max(timeout - (clock() - start), 0.0)))
     return SmokeResult(url, False, last[0], last[1], last[2], tries, clock() - start)
 
 

@@ -3,7 +3,9 @@ client per HfApi: `install` sets its client factory once, with the policy the ru
 
 Retrying at the transport keeps the deploy flow free of retry loops. Only requests whose body can be sent
 again are retried; commits are safe to replay because we always send `parentCommit` (a replay of a commit
-that did land gets 412, which the sync answers by re-planning).
+that did land gets 412, which the sync answers by re-planning). A rate limit (429) is waited out to its
+reset when the reset comes before the run's deadline, and answered at once otherwise; every answer's
+`RateLimit` is noted in the run's `Quota` (hub/pace.py), which paces the polls.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 
 import httpx2
 
+from hf_action.hub.pace import Quota
 from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.progress import observe, track
 
@@ -26,6 +29,8 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 TRIES = "hf_deploy_tries"  # request extension: how many times the transport sent the request
+#: request extension: the run's time left when a 429's reset came after it (not waited for)
+PAST_DEADLINE = "hf_deploy_past_deadline"
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
@@ -53,6 +58,33 @@ def reset_after(response: httpx2.Response) -> float | None:
         if info is not None and info.remaining == 0:
             return float(info.reset_in_seconds) + 1.0
     return _retry_after(response)
+
+
+def note_quota(response: httpx2.Response, quota: Quota) -> None:
+    """Every answer's `RateLimit` (the Hub's API quota; huggingface_hub's parser) into `quota`."""
+    if "RateLimit" not in response.headers:
+        return
+    from huggingface_hub.utils import parse_ratelimit_headers
+
+    info = parse_ratelimit_headers(response.headers)
+    if info is not None and info.resource_type == "api":
+        quota.note(info.remaining, float(info.reset_in_seconds))
+
+
+def _quota_reset(response: httpx2.Response) -> float | None:
+    """A 429's wait for the API quota's reset (`RateLimit: "api"`, or `Retry-After` alone); None
+    for another status, or another resource's limit (Space creations), which the policy's
+    capped retries answer."""
+    if response.status_code != 429:
+        return None
+    from huggingface_hub.utils import parse_ratelimit_headers
+
+    header = response.headers.get("RateLimit", "")
+    info = parse_ratelimit_headers(response.headers)  # None for a name it cannot read either
+    other = (info is not None and info.resource_type != "api") or (
+        header and not header.lstrip().startswith('"api"')
+    )
+    return None if other else reset_after(response)
 
 
 def _why(response: httpx2.Response) -> str:
@@ -99,6 +131,15 @@ def one_attempt() -> Iterator[None]:
         _thread.once = False
 
 
+def past_deadline(response: httpx2.Response) -> float | None:
+    """The run's seconds left when this 429's reset came after them (not waited for), else None."""
+    try:
+        left = response.request.extensions.get(PAST_DEADLINE)
+    except RuntimeError:  # httpx2 raises RuntimeError for an unset .request
+        return None
+    return float(left) if left is not None else None
+
+
 class RetryTransport(httpx2.BaseTransport):
     def __init__(
         self,
@@ -108,9 +149,11 @@ class RetryTransport(httpx2.BaseTransport):
         *,
         hub_host: str,  # the run's Hub, named "Hub" in the retry lines
         sleep: Callable[[float], None] = time.sleep,
+        quota: Quota | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
+        self.quota = quota if quota is not None else Quota()
         self.on_retry = on_retry or (lambda message: None)
         self.hub_host = hub_host
         self.sleep = sleep
@@ -118,6 +161,7 @@ class RetryTransport(httpx2.BaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         replayable = isinstance(request.stream, httpx2.ByteStream)
         track(request)
+        hub = request.url.host == self.hub_host
         waited = 0.0
         attempts = 1 if getattr(_thread, "once", False) else self.policy.attempts
         for attempt in range(1, attempts + 1):
@@ -125,28 +169,69 @@ class RetryTransport(httpx2.BaseTransport):
                 attempt  # for the error message: how often it was really sent
             )
             last = attempt == attempts or not replayable
+            if hub:
+                self._hold(request)
             try:
                 response = self.inner.handle_request(request)
             except httpx2.TransportError as exc:
-                delay = self._delay(attempt, None)
+                delay, reset = self._delay(attempt, None), None
                 if last or waited + delay > self.policy.budget:
                     raise
                 reason = type(exc).__name__
             else:
+                if hub:
+                    note_quota(response, self.quota)
                 if response.status_code not in RETRY_STATUSES or last:
                     return response
-                delay = self._delay(attempt, reset_after(response))
-                if waited + delay > self.policy.budget:
+                reset = _quota_reset(response)
+                reset = None if reset is None else self.quota.staggered(reset)
+                if reset is not None and not self.quota.fits(reset, self.policy.max_retry_after):
+                    request.extensions[PAST_DEADLINE] = self.quota.time_left()
+                    return response  # the reset comes after the run's deadline: say so now
+                delay = reset if reset is not None else self._delay(attempt, reset_after(response))
+                if reset is None and waited + delay > self.policy.budget:
                     return response  # out of budget: let the caller see the Hub's own answer
                 reason = _why(response)
                 response.read()
                 response.close()
-            who = _who(request.url, self.hub_host)
-            where = f"{who} {reason} on {request.method} {request.url.path}"
-            self.on_retry(f"{where}; retry {attempt}/{self.policy.attempts - 1} in {delay:.1f}s")
+            self.on_retry(
+                self._line(request, reason, (attempt, attempts), delay, reset is not None)
+            )
             self.sleep(delay)
             waited += delay
         raise AssertionError("unreachable")
+
+    def _hold(self, request: httpx2.Request) -> None:
+        """The last answer said the quota is spent: wait for its reset before sending (a 429
+        would only say so again), when the reset comes before the run's deadline."""
+        spent = self.quota.spent_for()
+        if spent is None:
+            return
+        wait = self.quota.staggered(spent + 1.0)  # 1 s after the reset, as huggingface_hub
+        if not self.quota.fits(wait, self.policy.max_retry_after):
+            return
+        self.on_retry(
+            f"Hub API quota spent (by the last answer's RateLimit and the pace since): waiting"
+            f" {wait:.1f}s for its reset before {request.method} {request.url.path}"
+        )
+        self.sleep(wait)
+
+    def _line(
+        self,
+        request: httpx2.Request,
+        reason: str,
+        attempt: tuple[int, int],  # this one, and how many the request may make
+        delay: float,
+        reset: bool,
+    ) -> str:
+        """The one line a retry prints: what failed, and how long the run waits, and why."""
+        who = _who(request.url, self.hub_host)
+        where = f"{who} {reason} on {request.method} {request.url.path}"
+        if not reset:
+            return f"{where}; retry {attempt[0]}/{attempt[1] - 1} in {delay:.1f}s"
+        left = self.quota.time_left()
+        within = f" within the run's timeout ({left:.0f}s left)" if left < float("inf") else ""
+        return f"{where}: the rate limit resets{within}; retry in {delay:.1f}s"
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -172,9 +257,12 @@ def direct_transport(url: str) -> httpx2.HTTPTransport:
     return httpx2.HTTPTransport(trust_env=True, proxy=proxy)
 
 
-def install(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy) -> None:
+def install(
+    endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy, quota: Quota
+) -> None:
     """Make huggingface_hub's shared client retry through our transport; `endpoint`, the run's
-    Hub, chooses the proxy (`direct_transport`) and is the host the retry lines call "Hub"."""
+    Hub, chooses the proxy (`direct_transport`) and is the host the retry lines call "Hub";
+    `quota`, the run's, hears every answer's `RateLimit`."""
     from huggingface_hub.utils import _http as hf_http
 
     hub_host = urllib.parse.urlsplit(endpoint).hostname or ""
@@ -182,7 +270,7 @@ def install(endpoint: str, on_retry: Callable[[str], None], policy: RetryPolicy)
     def factory() -> httpx2.Client:
         return httpx2.Client(
             transport=RetryTransport(
-                direct_transport(endpoint), policy, on_retry, hub_host=hub_host
+                direct_transport(endpoint), policy, on_retry, hub_host=hub_host, quota=quota
             ),
             event_hooks={"request": [hf_http.hf_request_event_hook], "response": [observe]},
             follow_redirects=True,

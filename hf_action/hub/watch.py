@@ -167,10 +167,11 @@ def watch_space(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     scale: float = 1.0,
+    pace: Callable[[float], float] = float,
 ) -> WatchResult:
     """Poll politely until `goal` is proven (done), disproven by an error of ours, superseded by
     another commit, or timed out; the timeout counts all time, log reads included. `scale`: see
-    `policy.poll_scale`."""
+    `policy.poll_scale`; `pace`: a pause as the Hub's quota allows it (`pace.Quota.pause`)."""
     start, track, intervals = clock(), _Track(), poll_intervals(scale)
     facts = probe.info()
     while True:
@@ -196,7 +197,7 @@ def watch_space(
         if elapsed >= timeout:
             tail = safe_tail(probe, True)
             raise timed_out(goal.want, seen.stage, timeout, track.evidence, tail)
-        sleep(min(next(intervals), max(0.0, timeout - elapsed)))
+        sleep(min(pace(next(intervals)), max(0.0, timeout - elapsed)))
         facts = probe.info()
 
 

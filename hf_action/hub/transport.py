@@ -163,13 +163,14 @@ class RetryTransport(httpx2.BaseTransport):
         track(request)
         hub = request.url.host == self.hub_host
         waited = 0.0
-        attempts = 1 if getattr(_thread, "once", False) else self.policy.attempts
+        ahead = getattr(_thread, "once", False)  # asked ahead of need: sent once, never held
+        attempts = 1 if ahead else self.policy.attempts
         for attempt in range(1, attempts + 1):
             request.extensions[TRIES] = (
                 attempt  # for the error message: how often it was really sent
             )
             last = attempt == attempts or not replayable
-            if hub:
+            if hub and not ahead:
                 self._hold(request)
             try:
                 response = self.inner.handle_request(request)

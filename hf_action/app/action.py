@@ -7,7 +7,7 @@ import gc
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hf_action.app import record
 from hf_action.app.context import RunContext
@@ -240,11 +240,19 @@ def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
 
         return read_files(inputs)
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-files")
+    return _in_background(read, "hf-deploy-files")
+
+
+T = TypeVar("T")
+
+
+def _in_background(task: Callable[[], T], name: str) -> Future[T]:
+    """One task on a thread of its own; the thread ends with it (the pool is shut down at once)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
     try:
-        return pool.submit(read)
+        return pool.submit(task)
     finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
+        pool.shutdown(wait=False)
 
 
 def _read_space_meanwhile(
@@ -268,11 +276,7 @@ def _read_space_meanwhile(
             except Exception as exc:  # any failure: the deploy asks again, with retries
                 return exc
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-space")
-    try:
-        return pool.submit(read)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one request
+    return _in_background(read, "hf-deploy-space")
 
 
 def _taken(

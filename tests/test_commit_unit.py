@@ -10,7 +10,7 @@ import pytest
 
 from hf_action import blobmap
 from hf_action.errors import ActionError
-from hf_action.hub.commit import MAX_ATTEMPTS, PREUPLOAD_AT_ONCE, commit_plan
+from hf_action.hub.commit import MAX_ATTEMPTS, AT_ONCE, commit_plan
 from hf_action.hub.tree import remote_tree
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, make_plan
@@ -242,7 +242,7 @@ def test_a_rollback_shares_the_loop_its_lost_answer_is_not_committed_twice(api, 
 
 
 def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
-    """2,600 files: eleven preupload requests (256 files each at most), eight in flight together,
+    """2,600 files: eleven preupload requests (256 files each at most), two in flight together,
     not one after another (a round trip each on a distant link); every file still lands, the
     binary in the Xet store, the text files in the commit, none dropped by the Space's .gitignore
     (each request tells the Hub there are no ignore rules, as the rest of the deploy does)."""
@@ -271,4 +271,4 @@ def test_upload_modes_of_many_files_are_asked_at_once(api, sim, monkeypatch):
     assert result.committed and set(local) <= set(repo.files)
     assert repo.files["model.bin"].lfs_sha256 is not None
     assert repo.files["src/m0000.py"].content == b"x = 1\n"
-    assert state["n"] == 11 and state["most"] == PREUPLOAD_AT_ONCE == 8, state
+    assert state["n"] == 11 and state["most"] == AT_ONCE == 2, state

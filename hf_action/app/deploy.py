@@ -20,7 +20,7 @@ from hf_action.errors import ActionError, BuildFailed
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
 from hf_action.hub.client import hub_step
-from hf_action.hub.commit import CommitResult, commit_plan
+from hf_action.hub.commit import AskedAhead, CommitResult, commit_plan
 from hf_action.hub.explain import cannot_create
 from hf_action.hub.progress import UploadProgress, tracking
 from hf_action.hub.space import SettingsPlan, SpaceState, apply_settings, plan_settings, read_space
@@ -131,8 +131,8 @@ def deploy_space(
         )
         return record.as_found(outcome, state)
     before = _build_log_before(deploy, state, wanted, plan)
-    state, plan = _configure(deploy, planner, wanted, state, plan)
-    result = _upload(deploy, planner, plan)
+    state, plan, ahead = _configure(deploy, planner, wanted, state, plan)
+    result = _upload(deploy, planner, plan, ahead)
     outcome = record.committed(outcome, result, state.sha)
     try:
         state = _runtime(deploy, state)
@@ -244,14 +244,17 @@ def _build_log_before(
 
 def _configure(
     ctx: DeployContext, planner: Planner, wanted: Wanted, state: SpaceState, plan: Plan
-) -> tuple[SpaceState, Plan]:
-    """Settings first (creating the Space plans its files again), then secrets and variables."""
+) -> tuple[SpaceState, Plan, AskedAhead | None]:
+    """Settings first (creating the Space plans its files again, its additions asked about while
+    it is read), then secrets and variables."""
     api, space_id, settings, env_plan = ctx.api, ctx.space_id, wanted.settings, wanted.env
+    ahead = None
     if settings.changes:
         with hub_step("create or configure the Space", space_id):
             ctx.run.runner.info(f"Settings: {'; '.join(settings.describe())}")
             apply_settings(api, space_id, settings, planner.snap.sdk)
             if settings.create:
+                ahead = AskedAhead(api, space_id, list(planner.snap.files.values()))
                 state = read_space(api, space_id)
                 plan = planner.against(state)
     if env_plan is not None and env_plan.changes:
@@ -275,10 +278,12 @@ def _configure(
                 lambda k: api.delete_space_secret(space_id, k),
                 lambda k: api.delete_space_variable(space_id, k),
             )  # fmt: skip
-    return state, plan
+    return state, plan, ahead
 
 
-def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
+def _upload(
+    ctx: DeployContext, planner: Planner, plan: Plan, ahead: AskedAhead | None
+) -> CommitResult:
     """The one deploy commit, with upload progress; `commit_plan` re-plans if the head moves."""
     runner = ctx.run.runner
     with (
@@ -296,7 +301,7 @@ def _upload(ctx: DeployContext, planner: Planner, plan: Plan) -> CommitResult:
         every = ctx.run.progress_seconds
         with tracking(UploadProgress(plan.upload_bytes, runner.info, every=every)):
             result = commit_plan(
-                ctx.api, ctx.space_id, plan, planner.replan, title, description, runner.info
+                ctx.api, ctx.space_id, plan, planner.replan, title, description, runner.info, ahead
             )
         if result.committed:
             runner.info(f"Committed {result.sha[:7]} in {time.monotonic() - t0:.1f}s")

@@ -7,12 +7,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx2
 
 from hf_action import blobmap
-from hf_action.hub.explain import explain_xet, from_xet, kept_changing
+from hf_action.hub.commit_body import CommitBody
+from hf_action.hub.explain import card_refused, explain_xet, from_xet, kept_changing
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, Restore
 
@@ -33,16 +35,65 @@ class CommitResult:
     committed: bool
 
 
-def operations(plan: Plan) -> list[CommitOperation]:
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+def operations(plan: Plan, made: Made | None = None) -> list[CommitOperation]:
+    """The commit's operations; an addition made ahead (`AskedAhead`) from the same file is taken,
+    with the upload mode it was given."""
+    from huggingface_hub import CommitOperationDelete
 
+    made = made or {}
     ops: list[CommitOperation] = []
     for change in plan.add:
         f: LocalFile = change.file
-        source = f.content if f.content is not None else str(f.abs_path)
-        ops.append(CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=source))
+        ahead = made.get(f.path)
+        ops.append(ahead[1] if ahead is not None and ahead[0] is f else _addition(f))
     ops.extend(CommitOperationDelete(path_in_repo=p) for p in plan.delete)
     return ops
+
+
+def _addition(f: LocalFile) -> CommitOperationAdd:
+    from huggingface_hub import CommitOperationAdd
+
+    source = f.content if f.content is not None else str(f.abs_path)
+    return CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=source)
+
+
+#: Additions made ahead, by path: the file each was made from, and the operation.
+Made = dict[str, tuple[LocalFile, "CommitOperationAdd"]]
+
+
+class AskedAhead:
+    """A new Space's additions, made and their upload modes (and the card's check) asked while the
+    Space is read once created, on two threads: the plan made from that read takes them, and a
+    first deploy waits one round trip to the Hub less than `upload_folder` (the read's head is the
+    commit's parentCommit, which create_repo's answer lacks; bench/results.md)."""
+
+    def __init__(self, api: HfApi, space_id: str, files: list[LocalFile]) -> None:
+        self.made: Made = {}
+        self.card: LocalFile | None = None  # the README.md whose check the Hub passed
+        card = next((f for f in files if f.path == "README.md"), None)
+        chunks = [files[i : i + PREUPLOAD_FILES] for i in range(0, len(files), PREUPLOAD_FILES)]
+        tasks = [partial(self._check, api, card)] if card is not None else []
+        tasks += [partial(self._ask, api, space_id, chunk) for chunk in chunks]
+        pool = ThreadPoolExecutor(AT_ONCE)
+        self._asked = [pool.submit(task) for task in tasks]
+        pool.shutdown(wait=False)  # its threads end with the last task
+
+    def _check(self, api: HfApi, f: LocalFile) -> None:
+        _check_card(api, _addition(f))
+        self.card = f
+
+    def _ask(self, api: HfApi, space_id: str, files: list[LocalFile]) -> None:
+        ops = [_addition(f) for f in files]
+        for ask in _upload_mode_asks(api, space_id, ops):
+            ask()
+        self.made.update((op.path_in_repo, (f, op)) for f, op in zip(files, ops, strict=True))
+
+    def wait(self) -> Made:
+        """The additions made, once every request is answered; the first failure, in the order
+        the requests were made, raises."""
+        for asked in self._asked:
+            asked.result()
+        return self.made
 
 
 def _with_blob_ids(description: str, plan: Plan, ops: list[CommitOperation]) -> str:
@@ -129,12 +180,14 @@ def commit_plan(
     message: str,
     description: str,
     say: Callable[[str], None],
+    ahead: AskedAhead | None = None,
 ) -> CommitResult:
-    """The deploy's commit: upload, then commit the plan on its head (`commit_on_head`)."""
+    """The deploy's commit: upload, then commit the plan on its head (`commit_on_head`); `ahead`:
+    additions made and asked about already (a new Space's)."""
     sha, url, sent = commit_on_head(
         first_plan,
         replan,
-        lambda plan: _upload_and_commit(api, space_id, plan, message, description),
+        lambda plan: _upload_and_commit(api, space_id, plan, message, description, ahead),
         say,
         "The Space changed while we were uploading (412); planning again against its new head.",
     )
@@ -142,18 +195,31 @@ def commit_plan(
 
 
 def _upload_and_commit(
-    api: HfApi, space_id: str, plan: Plan, message: str, description: str
+    api: HfApi,
+    space_id: str,
+    plan: Plan,
+    message: str,
+    description: str,
+    ahead: AskedAhead | None,
 ) -> CommitInfo:
     """Upload first (huggingface_hub hashes and sends LFS files in parallel), so the commit message can
-    record the sha256 it computed instead of us hashing every large file again."""
+    record the sha256 it computed instead of us hashing every large file again. The card's check
+    goes out beside the upload modes, not a round trip of its own, and before any upload."""
     from huggingface_hub import CommitOperationAdd
 
-    ops = operations(plan)
+    ops = operations(plan, ahead.wait() if ahead is not None else None)
+    adds = [op for op in ops if isinstance(op, CommitOperationAdd)]
+    card = next((op for op in adds if op.path_in_repo == "README.md"), None)
+    readme = next((c.file for c in plan.add if c.file.path == "README.md"), None)
+    checked = ahead is not None and readme is not None and ahead.card is readme
     try:
-        _ask_upload_modes(api, space_id, [op for op in ops if isinstance(op, CommitOperationAdd)])
+        _at_once(
+            ([lambda: _check_card(api, card)] if card is not None and not checked else [])
+            + _upload_mode_asks(api, space_id, [op for op in adds if op._upload_mode is None])
+        )
         api.preupload_lfs_files(
             space_id,
-            additions=[op for op in ops if isinstance(op, CommitOperationAdd)],
+            additions=adds,
             repo_type="space",
             free_memory=False,
             gitignore_content=NO_IGNORE_RULES,
@@ -162,37 +228,80 @@ def _upload_and_commit(
         if from_xet(exc):  # hf_xet's own errors: say which step and what it was told
             raise explain_xet(exc) from None
         raise
-    return api.create_commit(
-        space_id,
-        repo_type="space",
-        operations=ops,
+    return _send_commit(
+        api, space_id, ops, message, _with_blob_ids(description, plan, ops), plan.head
+    )
+
+
+def _check_card(api: HfApi, card: CommitOperationAdd) -> None:
+    """The Hub's own check of README.md's front matter, as create_commit makes it (after ours,
+    hf_action/local/card.py: the Hub knows keys we do not)."""
+    with card.as_file() as fh:
+        text = fh.read().decode()
+    try:
+        api._validate_yaml(text, repo_type="space")
+    except ValueError as exc:  # huggingface_hub's wording of the Hub's 400 and its errors
+        raise card_refused(str(exc)) from None
+
+
+def _send_commit(
+    api: HfApi,
+    space_id: str,
+    ops: list[CommitOperation],
+    message: str,
+    description: str,
+    parent_commit: str | None,
+) -> CommitInfo:
+    """The commit request huggingface_hub's create_commit sends, its body streamed
+    (hub/commit_body.py) instead of joined in memory; the answer read by the library."""
+    from huggingface_hub import CommitInfo
+    from huggingface_hub.utils import get_session, hf_raise_for_status
+
+    body = CommitBody(ops, message, description, parent_commit)
+    headers = {
+        **api._build_hf_headers(),
+        "Content-Type": "application/x-ndjson",
+        "Content-Length": str(body.length),
+    }
+    session = get_session()
+    url = f"{api.endpoint}/api/spaces/{space_id}/commit/main"
+    request = session.build_request("POST", url, headers=headers)
+    request.stream = body
+    response = session.send(request)
+    hf_raise_for_status(response, endpoint_name="commit")
+    answer = response.json()
+    return CommitInfo(
+        commit_url=answer["commitUrl"],
         commit_message=message,
-        commit_description=_with_blob_ids(description, plan, ops),
-        parent_commit=plan.head,
+        commit_description=description,
+        oid=answer["commitOid"],
+        _endpoint=api.endpoint,
     )
 
 
 #: The Hub tells the upload mode of at most this many files per preupload request.
 PREUPLOAD_FILES = 256
-PREUPLOAD_AT_ONCE = 8
+#: Requests in flight at once before the upload. Each thread costs the peak ~0.6 MiB (its malloc
+#: arena): a 2,000-file first deploy peaked at 66.5 MiB with 8, 64.5 with 4, 62.5 with 2 against
+#: upload_folder's 63-64, and took 1.7, 1.8 and 2.0 s against its 2.2 on the latency link.
+AT_ONCE = 2
 
 
-def _ask_upload_modes(api: HfApi, space_id: str, adds: list[CommitOperationAdd]) -> None:
-    """Each file's upload mode (regular, LFS/Xet), asked for chunks of 256 files at once where
-    huggingface_hub asks one chunk after another: a 2,000-file deploy waits about one round trip to
-    the Hub instead of eight (bench/results.md, "First deploys on two links"). preupload_lfs_files
+def _upload_mode_asks(
+    api: HfApi, space_id: str, adds: list[CommitOperationAdd]
+) -> list[Callable[[], None]]:
+    """Each file's upload mode (regular, LFS/Xet), as one request per 256 files, to send at once
+    where huggingface_hub asks one chunk after another: a 2,000-file deploy waits four round
+    trips to the Hub instead of eight (bench/results.md, "First deploys on two links"). preupload_lfs_files
     then asks for none (it skips operations whose mode is set) and uploads the large files. The
     helper is huggingface_hub's own, private: its preupload has no public per-chunk call."""
-    if len(adds) <= PREUPLOAD_FILES:
-        return  # one request either way
     from huggingface_hub import constants
     from huggingface_hub._commit_api import _fetch_upload_modes
 
     headers = api._build_hf_headers()
-    chunks = [adds[i : i + PREUPLOAD_FILES] for i in range(0, len(adds), PREUPLOAD_FILES)]
 
-    def ask(chunk: list[CommitOperationAdd]) -> None:
-        _fetch_upload_modes(
+    def ask(chunk: list[CommitOperationAdd]) -> Callable[[], None]:
+        return lambda: _fetch_upload_modes(
             additions=chunk,
             repo_type="space",
             repo_id=space_id,
@@ -202,8 +311,18 @@ def _ask_upload_modes(api: HfApi, space_id: str, adds: list[CommitOperationAdd])
             gitignore_content=NO_IGNORE_RULES,
         )
 
-    with ThreadPoolExecutor(min(len(chunks), PREUPLOAD_AT_ONCE)) as pool:
-        for _ in pool.map(ask, chunks):  # the first failure raises here, as it would in sequence
+    return [ask(adds[i : i + PREUPLOAD_FILES]) for i in range(0, len(adds), PREUPLOAD_FILES)]
+
+
+def _at_once(tasks: list[Callable[[], None]]) -> None:
+    """Run `tasks`, up to AT_ONCE at a time; the first failure in their order raises, as it would
+    in sequence."""
+    if len(tasks) <= 1:
+        for task in tasks:
+            task()
+        return
+    with ThreadPoolExecutor(min(len(tasks), AT_ONCE)) as pool:
+        for _ in pool.map(lambda task: task(), tasks):
             pass
 
 

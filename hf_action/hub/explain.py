@@ -169,6 +169,27 @@ def kept_changing() -> ActionError:
     )
 
 
+def changed_while_sent(path: str) -> ActionError:
+    """A small file's size changed between the plan and the commit request that carries it: the
+    request stops short, so the Space is left as it was, never given a file the plan did not read."""
+    return ActionError(
+        f"{path} changed size while the commit was being sent: nothing was committed.",
+        "Keep the job's earlier steps from writing into the deployed folder while this step runs,"
+        " then re-run it.",
+        title="File changed during the deploy",
+    )
+
+
+def card_refused(said: str) -> ActionError:
+    """The Hub's check of README.md's front matter (validate-yaml) refused what the local check let
+    through; asked before any upload, so nothing was sent."""
+    return ActionError(
+        f"The Hub refused the Space card's front matter (README.md): {' '.join(said.split())}",
+        "Fix the keys it names in the block between the two '---' lines; nothing was uploaded.",
+        title="Invalid Space card",
+    )
+
+
 XET_STEP = "upload the large files to Xet storage"
 
 

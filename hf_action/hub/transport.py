@@ -116,6 +116,11 @@ def tries(exc: BaseException) -> int:
     return int(request.extensions.get(TRIES, 0))
 
 
+class ReplayableStream(httpx2.SyncByteStream):
+    """A streamed request body that starts afresh each time it is iterated, so the transport may
+    send it again as it does a body held in memory (the commit's, hub/commit_body.py)."""
+
+
 _thread = threading.local()
 
 
@@ -159,7 +164,7 @@ class RetryTransport(httpx2.BaseTransport):
         self.sleep = sleep
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        replayable = isinstance(request.stream, httpx2.ByteStream)
+        replayable = isinstance(request.stream, (httpx2.ByteStream, ReplayableStream))
         track(request)
         hub = request.url.host == self.hub_host
         waited = 0.0

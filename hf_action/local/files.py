@@ -16,14 +16,16 @@ LFS_POINTER_RE = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a run makes thousands
 class LocalFile:
     path: str  # posix path in the Space
     abs_path: str | None  # None for generated content (the card); a str: a run makes thousands
     size: int
     git_oid: str | None = None  # blob id the git index vouches for (file unmodified since checkout)
     content: bytes | None = None  # generated content, uploaded instead of abs_path
-    stat: os.stat_result | None = None  # the walk's lstat, which git's stat check compares
+    # the walk's lstat, which git's stat check compares; dropped once it has (`take_snapshot`: 19
+    # objects a file, 1.4 MiB of a 2,000-file deploy's peak)
+    stat: os.stat_result | None = None
 
 
 class SkipKind(Enum):

@@ -98,6 +98,8 @@ def read_files(inputs: Inputs) -> FoundFiles:
     stats = {rel: file.stat for rel, file in files.items() if file.stat is not None}
     for rel, oid in known_blob_ids(root, stats).items():
         files[rel].git_oid = oid
+    for file in files.values():
+        file.stat = None
     return files, skipped
 
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from pathlib import Path
 
-from pathspec.patterns.gitignore import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
 from hf_action.errors import InputError
 
 # `.git` also as a file (a submodule's), `.cache` because the Hub refuses both as path parts, and the
@@ -43,6 +40,8 @@ class _Rule:
 
     @classmethod
     def of(cls, line: str) -> _Rule | None:
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern  # see _problem
+
         compiled = GitIgnoreSpecPattern(line)
         regex, include = compiled.regex, compiled.include
         if regex is None or include is None:
@@ -158,6 +157,12 @@ def _problem(line: str) -> str | None:
             "has a '.' or '..' part: patterns are matched inside 'path', from its root"
             " (anchor one there with a leading '/', e.g. '/data/')"
         )
+    # pathspec loads in ~9 ms: here, only when the input has patterns, so a run's first request
+    # does not wait for it (the walk, in its own thread while the Hub answers, loads it for the
+    # always-excluded paths)
+    from pathspec.patterns.gitignore import GitIgnorePatternError
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     try:
         compiled = GitIgnoreSpecPattern(line)
     except GitIgnorePatternError:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 #: Bytes of a file read per piece: a multiple of 3, so the pieces' base64 joins without padding.
 PIECE = 3 * (1 << 18)
+#: Lines are gathered into writes of about this size: a write per line made a 2,000-file body
+#: 6,000 socket writes (115 ms on loopback, where the library's joined body took a few).
+SEND = 1 << 18
 
 
 class CommitBody(ReplayableStream):
@@ -44,6 +47,16 @@ class CommitBody(ReplayableStream):
         self.length = len(self._header) + sum(_length(op) for op in ops)
 
     def __iter__(self) -> Iterator[bytes]:
+        gathered = bytearray()
+        for piece in self._pieces():
+            gathered += piece
+            if len(gathered) >= SEND:
+                yield bytes(gathered)
+                gathered.clear()
+        if gathered:
+            yield bytes(gathered)
+
+    def _pieces(self) -> Iterator[bytes]:
         from huggingface_hub import CommitOperationAdd
 
         yield self._header

@@ -257,7 +257,7 @@ def test_rate_limit_429_is_waited_out_once_not_hammered(action, hub):
         {"space": "user/site", "hf-token": TOKEN}, env={"HF_DEPLOY_BACKOFF_SCALE": "1"}
     ).assert_ok()
     assert hub.counters.requests["GET /api/whoami-v2"] == 2  # the 429, then one retry
-    retries = [line for line in result.stdout.splitlines() if "429" in line]
+    retries = [line for line in result.stdout.splitlines() if "HTTP 429" in line]  # not a port
     assert len(retries) == 1 and "RateLimit" in retries[0], retries
     # The reset (2 s) + 1 s, as huggingface_hub waits (staggered by up to a tenth, hub/pace.py);
     # that the transport sleeps what it says is tests/test_retry.py's (an injected sleep).

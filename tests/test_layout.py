@@ -154,7 +154,7 @@ def test_every_module_has_its_line_in_docs_architecture():
 
 # Imports inside functions, for the two reasons docs/architecture.md gives: huggingface_hub reads
 # HF_ENDPOINT when imported, and a run that stops before the Hub should not load what it does not use.
-LAZY_LIBRARIES = {"huggingface_hub", "github", "httpx2", "hf_xet"}
+LAZY_LIBRARIES = {"huggingface_hub", "github", "httpx2", "hf_xet", "pathspec"}
 NO_OP_PATH = {
     "hf_action.app.action",
     "hf_action.app.deploy",  # the build wait, secrets and variables: not for a no-op

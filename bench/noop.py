@@ -217,7 +217,7 @@ def write_markdown(res: dict) -> None:
     ]
     lines += [
         "",
-        f"action ÷ floor: **{res['ratio_action_floor']:.2f}×** the medians (target ≤ 1.25×);"
+        f"action ÷ floor: **{res['ratio_action_floor']:.2f}×** the medians (target ≤ 1.1×);"
         f" median of the pairs' ratios {res['ratio_pairs_median']:.2f}×; CPU (user + system)"
         f" {res['ratio_cpu']:.2f}× (medians {statistics.median(res['cpu_s']['action']):.3f} s"
         f" vs {statistics.median(res['cpu_s']['floor']):.3f} s).",

@@ -1,13 +1,12 @@
 """The commit request's body, streamed (hub/commit_body.py): the bytes huggingface_hub would send,
-line for line, one file in memory at a time, sent again whole on a retry, and stopped (nothing
-committed) when a file changes size under it. With the deploy's requests before the upload: the
-card's check beside the upload modes, a new Space's upload modes asked while it is read."""
+line for line, one file in memory at a time, gathered into few writes, sent again whole on a retry,
+and stopped (nothing committed) when a file changes size under it. In-process, against hubsim; the
+deploy's requests around it, as the runner runs the action: test_commit_stream_e2e.py."""
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
 
 import pytest
 
@@ -15,7 +14,7 @@ from hf_action.errors import ActionError
 from hf_action.hub.commit import _send_commit, _upload_mode_asks
 from hf_action.hub.commit_body import PIECE, SEND, CommitBody
 from hubsim import HubSim
-from tests.conftest import TOKEN, copy_example, hub_writes
+from tests.conftest import TOKEN
 
 SPACE = "user/stream"
 
@@ -156,79 +155,6 @@ def test_a_file_that_changes_size_before_it_is_sent_stops_the_commit(api, sim, t
     assert sim.repo(SPACE).head == head and "a.txt" not in sim.repo(SPACE).files
 
 
-def test_a_commit_answered_503_is_sent_again_whole(action, hub):
-    """The transport retries the commit (parentCommit makes a replay safe): the streamed body
-    starts again from its first line, and the Space gets every file intact."""
-    copy_example("gradio-hello", action.workspace)
-    (action.workspace / "notes.txt").write_bytes(b"n" * 100_000)
-    hub.faults.add("POST", r"^/api/spaces/user/again/commit/main$", status=503)
-    result = action.run({"space": "user/again", "hf-token": TOKEN, "wait": "false"}).assert_ok()
-    assert "Hub HTTP 503 on POST /api/spaces/user/again/commit/main; retry 1/" in result.stdout
-    repo = hub.repo("user/again")
-    assert repo.files["notes.txt"].content == b"n" * 100_000
-    assert repo.files["app.py"].content == (action.workspace / "app.py").read_bytes()
-    assert hub.counters.commits == 1
-
-
-def _held_until(hub, method: str, path: str, held: str) -> list[bool]:
-    """`held` (a path pattern) waits up to 5 s for a `method` `path` request to arrive: True in the
-    list when it did, so the two were in flight together."""
-    arrived, seen = threading.Event(), []
-    hub.faults.add(method, path, before=arrived.set, times=50)
-    hub.faults.add(None, held, before=lambda: seen.append(arrived.wait(5)))
-    return seen
-
-
-def test_the_cards_check_goes_out_with_the_upload_modes(action, hub):
-    """An existing Space whose card changes: the Hub's check of README.md waits for no round trip
-    of its own (held until the preupload arrives, or 5 s)."""
-    copy_example("gradio-hello", action.workspace)
-    action.run({"space": "user/card", "hf-token": TOKEN, "wait": "false"}).assert_ok()
-    readme = action.workspace / "README.md"
-    readme.write_text(readme.read_text() + "\nMore words.\n")
-    seen = _held_until(
-        hub, "POST", r"^/api/spaces/user/card/preupload/main$", r"^/api/validate-yaml$"
-    )
-    action.run({"space": "user/card", "hf-token": TOKEN, "wait": "false"}).assert_ok()
-    assert seen == [True]
-
-
-def test_a_new_spaces_upload_modes_are_asked_while_it_is_read(action, hub):
-    """Created, the Space is read once for its head (the commit's parentCommit): its files' upload
-    modes and the card's check go out meanwhile (the read held until both arrive, or 5 s)."""
-    copy_example("gradio-hello", action.workspace)
-    modes, card, seen = threading.Event(), threading.Event(), []
-    created = threading.Event()
-    hub.faults.add("POST", r"^/api/repos/create$", before=created.set)
-    hub.faults.add("POST", r"^/api/spaces/user/fresh/preupload/main$", before=modes.set)
-    hub.faults.add("POST", r"^/api/validate-yaml$", before=card.set)
-
-    def read() -> None:
-        if created.is_set():  # the read once created, not the one before
-            seen.append(modes.wait(5) and card.wait(5))
-
-    hub.faults.add("GET", r"^/api/spaces/user/fresh$", before=read, times=2)
-    action.run({"space": "user/fresh", "hf-token": TOKEN, "wait": "false"}).assert_ok()
-    assert seen == [True]
-    assert hub.counters.requests["POST /api/{type}s/{repo}/preupload/{rev}"] == 1
-    assert hub.counters.requests["POST /api/validate-yaml"] == 1  # not asked again at the upload
-
-
-def test_the_hubs_refusal_of_the_card_stops_the_deploy_before_any_upload(action, hub):
-    """A card our check lets through and the Hub refuses (validate-yaml's 400): one error, the
-    Hub's words in it, nothing uploaded to the Xet store and nothing committed."""
-    copy_example("gradio-hello", action.workspace)
-    (action.workspace / "weights.bin").write_bytes(bytes(range(256)) * 4096)
-    hub.faults.add("POST", r"^/api/validate-yaml$", status=400, message="colorFrom must be a color")
-    result = action.run({"space": "user/refused", "hf-token": TOKEN, "wait": "false"})
-    assert result.returncode == 1 and len(result.errors) == 1, result.stdout
-    assert "title=Invalid Space card" in result.errors[0]
-    assert "The Hub refused the Space card's front matter (README.md)" in result.errors[0]
-    assert hub.counters.commits == 0
-    assert hub.counters.snapshot().get("cas_xorb_bytes", 0) == 0
-    assert all("commit" not in w for w in hub_writes(hub))
-
-
 def test_a_streamed_line_is_what_the_hub_decodes(sim, api, tmp_path):
     """The base64 pieces join into the file: a 2-piece file round-trips through the Hub."""
     data = bytes(range(256)) * ((2 * PIECE) // 256 + 3)
@@ -238,3 +164,11 @@ def test_a_streamed_line_is_what_the_hub_decodes(sim, api, tmp_path):
     assert base64.b64decode(json.loads(line)["value"]["content"]) == data
     _send_commit(api, SPACE, [op], "Deploy", "", sim.repo(SPACE).head)
     assert sim.repo(SPACE).files["two.txt"].content == data
+
+
+def test_an_addition_without_its_upload_mode_is_a_bug_named_by_its_path():
+    """The body needs each file's upload mode (the preupload's answer): without one it says which."""
+    op = _add("model.bin", b"\0" * 10, "lfs")
+    op._upload_mode = None
+    with pytest.raises(ValueError, match=r"model\.bin: no upload mode"):
+        CommitBody([op], "s", "", None)

@@ -10,7 +10,7 @@ import pytest
 
 from hf_action import blobmap
 from hf_action.errors import ActionError
-from hf_action.hub.commit import MAX_ATTEMPTS, AT_ONCE, commit_plan
+from hf_action.hub.commit import AT_ONCE, MAX_ATTEMPTS, commit_plan
 from hf_action.hub.tree import remote_tree
 from hf_action.local.files import LocalFile
 from hf_action.plan import Plan, make_plan

@@ -13,26 +13,9 @@ import pytest
 from hf_action.errors import ActionError
 from hf_action.hub.commit import _send_commit, _upload_mode_asks
 from hf_action.hub.commit_body import PIECE, SEND, CommitBody
-from hubsim import HubSim
-from tests.conftest import TOKEN
+from tests import test_commit_unit as unit
 
-SPACE = "user/stream"
-
-
-@pytest.fixture
-def sim():
-    hub = HubSim(user="user", tokens={TOKEN: "write"})
-    hub.start()
-    hub.create_repo(SPACE, sdk="static")
-    yield hub
-    hub.stop()
-
-
-@pytest.fixture
-def api(sim):
-    from huggingface_hub import HfApi
-
-    return HfApi(endpoint=sim.url, token=TOKEN)
+SPACE, sim, api = unit.SPACE, unit.sim, unit.api  # the commit tests' Space and client (fixtures)
 
 
 def _add(path: str, source, mode: str):
@@ -172,3 +155,15 @@ def test_an_addition_without_its_upload_mode_is_a_bug_named_by_its_path():
     op._upload_mode = None
     with pytest.raises(ValueError, match=r"model\.bin: no upload mode"):
         CommitBody([op], "s", "", None)
+
+
+def test_the_hubs_refusal_of_a_card_names_the_errors_its_answer_lists(api):
+    """The Hub's 400 lists its errors in the body (hubsim: a front matter it cannot parse): they are
+    the error's words, under the card's title."""
+    from hf_action.hub.commit import _check_card
+
+    card = _add("README.md", b"---\nsdk: [gradio\n---\n", "regular")
+    with pytest.raises(ActionError) as caught:
+        _check_card(api, card)
+    assert caught.value.title == "Invalid Space card"
+    assert "Invalid YAML in README.md" in str(caught.value), str(caught.value)

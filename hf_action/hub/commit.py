@@ -241,7 +241,7 @@ def _check_card(api: HfApi, card: CommitOperationAdd) -> None:
     try:
         api._validate_yaml(text, repo_type="space")
     except ValueError as exc:  # huggingface_hub's wording of the Hub's 400 and its errors
-        raise card_refused(str(exc)) from None
+        raise card_refused(exc) from None
 
 
 def _send_commit(

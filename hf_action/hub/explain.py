@@ -20,6 +20,7 @@ import httpx2
 from hf_action.errors import ActionError, BuildFailed
 from hf_action.hub import transport
 from hf_action.hub.billing import Asked, Gate, gate
+from hf_action.text import one_line
 
 if TYPE_CHECKING:
     from huggingface_hub.errors import HfHubHTTPError
@@ -180,11 +181,18 @@ def changed_while_sent(path: str) -> ActionError:
     )
 
 
-def card_refused(said: str) -> ActionError:
+def card_refused(exc: ValueError) -> ActionError:
     """The Hub's check of README.md's front matter (validate-yaml) refused what the local check let
-    through; asked before any upload, so nothing was sent."""
+    through; asked before any upload, so nothing was sent. huggingface_hub words the 400 with the
+    errors its body lists; the Hub's own message (its X-Error-Message) is on the error it chained."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    said, cause = one_line(str(exc)), exc.__cause__
+    server = hub_said(cause) if isinstance(cause, HfHubHTTPError) else ""
+    if server and server not in said:
+        said = f"{said} The Hub said: {server}"
     return ActionError(
-        f"The Hub refused the Space card's front matter (README.md): {' '.join(said.split())}",
+        f"The Hub refused the Space card's front matter (README.md): {said}",
         "Fix the keys it names in the block between the two '---' lines; nothing was uploaded.",
         title="Invalid Space card",
     )

@@ -202,6 +202,10 @@ def commit(hub: Hub, req: Request) -> Response:
     _check_rev(repo, req.params["rev"])
     if req.query.get("create_pr") in ("1", "true"):
         raise bad_request("hubsim does not simulate pull requests (create_pr=1)")
+    if not req.headers.get("Content-Type", "").startswith("application/x-ndjson"):
+        # The Hub reads the payload by its type (huggingface_hub issue #1085: NDJSON, as the
+        # library sends it); the older JSON form is not simulated, so any other type is refused.
+        raise bad_request("hubsim reads a commit as NDJSON: send Content-Type application/x-ndjson")
     header, ops = _parse_ndjson(req.body())
     with repo.lock:
         parent = header.get("parentCommit")

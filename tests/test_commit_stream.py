@@ -167,3 +167,97 @@ def test_the_hubs_refusal_of_a_card_names_the_errors_its_answer_lists(api):
         _check_card(api, card)
     assert caught.value.title == "Invalid Space card"
     assert "Invalid YAML in README.md" in str(caught.value), str(caught.value)
+
+
+CARD = b"---\ntitle: Unit\nsdk: static\n---\n"
+ASKED = ("POST /api/{type}s/{repo}/preupload/{rev}", "POST /api/validate-yaml")
+
+
+def _in_flight(sim, hold: float) -> dict[str, int]:
+    """The most preupload and validate-yaml requests the Hub had in flight at once, each held
+    `hold` s (a round trip: requests in sequence would not overlap)."""
+    import threading
+    import time
+
+    original, lock, state = sim.counters.request, threading.Lock(), {"now": 0, "most": 0}
+
+    def request(key: str, client: str = "") -> None:
+        original(key, client)
+        if key not in ASKED:
+            return
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(hold)
+        with lock:
+            state["now"] -= 1
+
+    sim.counters.request = request
+    return state
+
+
+def test_a_new_spaces_additions_made_ahead_are_the_ones_committed(api, sim):
+    """A new Space's additions, made and asked about while it is read (`AskedAhead`: 300 files, two
+    preupload requests, the card's check; at most two in flight, and the caller not held while they
+    are): the commit takes those very operations, so the upload asks the Hub nothing again, and the
+    Space gets every file."""
+    import time
+
+    from hf_action.hub.commit import AT_ONCE, AskedAhead, commit_plan
+
+    local = unit.files(README_md=CARD, index_html=b"<h1>hi</h1>\n")
+    local.update(unit.files(**{f"m{i:03d}_txt": b"%d\n" % i for i in range(298)}))
+    flight = _in_flight(sim, 0.5)
+    started = time.monotonic()
+    ahead = AskedAhead(api, SPACE, list(local.values()))
+    assert time.monotonic() - started < 0.9  # not held: two rounds of requests take 1 s
+    made = ahead.wait()
+    assert flight["most"] == AT_ONCE == 2
+    assert set(made) == set(local) and all(made[p][0] is f for p, f in local.items())
+    assert ahead.card is local["README.md"]
+    asked = [sim.counters.requests[k] for k in ASKED]
+    assert asked == [2, 1]
+    replan = unit.planner(api, sim, local)
+    result = commit_plan(api, SPACE, replan(), replan, "Deploy", "", [].append, ahead)
+    assert [sim.counters.requests[k] for k in ASKED] == asked  # nothing asked again
+    repo = sim.repo(SPACE)
+    assert result.committed and all(repo.files[p].content == f.content for p, f in local.items())
+
+
+def test_additions_made_ahead_without_a_card_ask_for_no_check(api, sim):
+    from hf_action.hub.commit import AskedAhead
+
+    local = unit.files(index_html=b"<h1>hi</h1>\n")
+    ahead = AskedAhead(api, SPACE, list(local.values()))
+    assert set(ahead.wait()) == {"index.html"} and ahead.card is None
+    assert [sim.counters.requests[k] for k in ASKED] == [1, 0]
+
+
+def test_the_cards_check_is_in_flight_with_the_upload_modes(api, sim):
+    """An existing Space whose card alone changes: two questions before the upload (the card's
+    check, one preupload), sent together: the check is held until the preupload arrives (or 5 s);
+    a commit follows."""
+    import threading
+
+    from hf_action.hub.commit import commit_plan
+
+    local = unit.files(index_html=b"<h1>hi</h1>\n")
+    unit.commit(api, sim, local, [])
+    local["README.md"] = unit.LocalFile("README.md", None, len(CARD), content=CARD)
+    replan = unit.planner(api, sim, local)
+    assert [c.file.path for c in replan().add] == ["README.md"]
+    arrived, seen = threading.Event(), []
+    sim.faults.add("POST", r"/preupload/", before=arrived.set)
+    sim.faults.add("POST", r"^/api/validate-yaml$", before=lambda: seen.append(arrived.wait(5)))
+    result = commit_plan(api, SPACE, replan(), replan, "Deploy", "", [].append)
+    assert seen == [True] and result.committed
+    assert sim.repo(SPACE).files["README.md"].content == CARD
+
+
+def test_a_file_the_hub_would_ignore_is_never_left_out_silently():
+    """huggingface_hub leaves out of its body a file the Hub said to ignore (the Space's
+    .gitignore); the action tells the Hub to ignore nothing, so such an answer is a bug, said."""
+    op = _add("src/a.py", b"x\n", "regular")
+    op._should_ignore = True
+    with pytest.raises(ValueError, match=r"src/a\.py: the Hub would ignore a planned file"):
+        CommitBody([op], "s", "", None)

@@ -43,6 +43,9 @@ class CommitBody(ReplayableStream):
         if parent_commit is not None:
             header["parentCommit"] = parent_commit
         self._header = _line({"key": "header", "value": header})
+        ignored = [op.path_in_repo for op in ops if getattr(op, "_should_ignore", False)]
+        if ignored:  # the library leaves these out; the action tells the Hub to ignore nothing
+            raise ValueError(f"{ignored[0]}: the Hub would ignore a planned file (its .gitignore)")
         self._ops = ops
         self.length = len(self._header) + sum(_length(op) for op in ops)
 

@@ -79,6 +79,19 @@ def test_an_lfs_copy_of_an_object_the_repo_never_had_is_refused(sim, api):
     assert response.status_code == 422 and "does not exist" in response.json()["error"]
 
 
+def test_a_commit_not_sent_as_ndjson_is_refused(sim, api):
+    """The body is read as NDJSON only when it says so (as huggingface_hub sends it)."""
+    api.create_repo("user/s", repo_type="space", space_sdk="gradio")
+    head = sim.repo("user/s").head
+    body = b'{"key":"header","value":{"summary":"x"}}\n'
+    response = httpx2.post(
+        f"{sim.url}/api/spaces/user/s/commit/main", content=body,
+        headers={"Authorization": f"Bearer {WRITE}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "application/x-ndjson" in response.json()["error"]
+    assert sim.repo("user/s").head == head
+
+
 def test_apps_answer_as_the_running_build_says_and_private_ones_want_a_token(sim, api):
     from huggingface_hub import CommitOperationAdd
 

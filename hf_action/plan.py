@@ -34,7 +34,7 @@ class ChangeKind(StrEnum):
     CHANGED = "changed"
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one a file of a first deploy
 class Change:
     file: LocalFile
     kind: ChangeKind

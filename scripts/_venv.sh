@@ -22,8 +22,10 @@ ensure_venv() {
     return 0
   fi
   echo "==> installing hash-locked requirements into $VENV" >&2
-  # The exact same lock file and flags as the Dockerfile uses for runtime.txt.
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+  # The exact same lock file and flags as the Dockerfile uses for runtime.txt; reinstalled whole when
+  # it changed, so a wheel the lock now picks by its hash (dulwich's pure one) replaces the one an
+  # older lock installed at the same version.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
     --require-hashes --no-deps -r "$REPO_ROOT/requirements/runtime.txt"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     --require-hashes --no-deps -r "$REPO_ROOT/requirements/dev.txt"

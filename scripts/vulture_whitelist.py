@@ -10,3 +10,5 @@ _ = _Formatter._split_lines
 # huggingface_hub's Xet upload calls these on the reporter it constructs (our stand-in for its tqdm one).
 _ = _XetReporter.update_progress
 _ = _XetReporter.reset_for_next_commit
+# huggingface_hub's UploadInfo.sample: its preupload reads it; hub/commit.py empties it once answered.
+_.sample

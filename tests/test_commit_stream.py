@@ -11,7 +11,7 @@ import json
 import pytest
 
 from hf_action.errors import ActionError
-from hf_action.hub.commit import _send_commit, _upload_mode_asks
+from hf_action.hub.commit import PREUPLOAD_FILES, _send_commit, _upload_mode_asks
 from hf_action.hub.commit_body import PIECE, SEND, CommitBody
 from tests import test_commit_unit as unit
 
@@ -220,8 +220,24 @@ def test_a_new_spaces_additions_made_ahead_are_the_ones_committed(api, sim):
     replan = unit.planner(api, sim, local)
     result = commit_plan(api, SPACE, replan(), replan, "Deploy", "", [].append, ahead)
     assert [sim.counters.requests[k] for k in ASKED] == asked  # nothing asked again
+    assert made == {}  # taken: only the commit's operations hold them
     repo = sim.repo(SPACE)
     assert result.committed and all(repo.files[p].content == f.content for p, f in local.items())
+
+
+def test_once_the_hub_told_the_upload_modes_the_samples_are_dropped(api, sim, tmp_path):
+    """Each file's first 512 bytes go with the question of its upload mode, and are never read
+    again: dropped once answered (a 2,000-file deploy held 1 MiB of them to its end), the mode
+    kept; a file asked about alone and one in a chunk of 256 alike."""
+    ops = []
+    for i in range(PREUPLOAD_FILES + 1):
+        p = tmp_path / f"f{i}.txt"
+        p.write_bytes(b"%d\n" % i * 300)
+        ops.append(_add(f"f{i}.txt", str(p), None))
+    assert all(len(op.upload_info.sample) == 512 for op in ops)
+    for ask in _upload_mode_asks(api, SPACE, ops):
+        ask()
+    assert all(op._upload_mode == "regular" and op.upload_info.sample == b"" for op in ops)
 
 
 def test_additions_made_ahead_without_a_card_ask_for_no_check(api, sim):

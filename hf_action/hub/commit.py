@@ -37,14 +37,14 @@ class CommitResult:
 
 def operations(plan: Plan, made: Made | None = None) -> list[CommitOperation]:
     """The commit's operations; an addition made ahead (`AskedAhead`) from the same file is taken,
-    with the upload mode it was given."""
+    with the upload mode it was given, out of `made` (which holds it no longer)."""
     from huggingface_hub import CommitOperationDelete
 
     made = made or {}
     ops: list[CommitOperation] = []
     for change in plan.add:
         f: LocalFile = change.file
-        ahead = made.get(f.path)
+        ahead = made.pop(f.path, None)
         ops.append(ahead[1] if ahead is not None and ahead[0] is f else _addition(f))
     ops.extend(CommitOperationDelete(path_in_repo=p) for p in plan.delete)
     return ops
@@ -294,22 +294,29 @@ def _upload_mode_asks(
     where huggingface_hub asks one chunk after another: a 2,000-file deploy waits four round
     trips to the Hub instead of eight (bench/results.md, "First deploys on two links"). preupload_lfs_files
     then asks for none (it skips operations whose mode is set) and uploads the large files. The
-    helper is huggingface_hub's own, private: its preupload has no public per-chunk call."""
+    helper is huggingface_hub's own, private: its preupload has no public per-chunk call. Once the
+    Hub has answered, each file's sample (its first 512 bytes, sent with the question) is dropped:
+    nothing reads it again, and a 2,000-file deploy held 1 MiB of them to its end."""
     from huggingface_hub import constants
     from huggingface_hub._commit_api import _fetch_upload_modes
 
     headers = api._build_hf_headers()
 
     def ask(chunk: list[CommitOperationAdd]) -> Callable[[], None]:
-        return lambda: _fetch_upload_modes(
-            additions=chunk,
-            repo_type="space",
-            repo_id=space_id,
-            headers=headers,
-            revision=constants.DEFAULT_REVISION,
-            endpoint=api.endpoint,
-            gitignore_content=NO_IGNORE_RULES,
-        )
+        def asked() -> None:
+            _fetch_upload_modes(
+                additions=chunk,
+                repo_type="space",
+                repo_id=space_id,
+                headers=headers,
+                revision=constants.DEFAULT_REVISION,
+                endpoint=api.endpoint,
+                gitignore_content=NO_IGNORE_RULES,
+            )
+            for op in chunk:
+                op.upload_info.sample = b""
+
+        return asked
 
     return [ask(adds[i : i + PREUPLOAD_FILES]) for i in range(0, len(adds), PREUPLOAD_FILES)]
 

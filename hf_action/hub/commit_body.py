@@ -25,10 +25,13 @@ if TYPE_CHECKING:
     CommitOperation = CommitOperationAdd | CommitOperationDelete
 
 #: Bytes of a file read per piece: a multiple of 3, so the pieces' base64 joins without padding.
-PIECE = 3 * (1 << 18)
+PIECE = 3 * (1 << 16)
 #: Lines are gathered into writes of about this size: a write per line made a 2,000-file body
-#: 6,000 socket writes (115 ms on loopback, where the library's joined body took a few).
-SEND = 1 << 18
+#: 6,000 socket writes (115 ms on loopback, where the library's joined body took a few); 64 KiB
+#: makes it ~220. The body is sent at the end of a small-file first deploy, when the process is
+#: at its largest: writes of 256 KiB and pieces of 768 KiB held ~0.5 MiB more of its peak
+#: (bench/results.md, "First deploys on two links").
+SEND = 1 << 16
 
 
 class CommitBody(ReplayableStream):

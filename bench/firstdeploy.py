@@ -27,7 +27,9 @@ Approaches, each deploy against a fresh hubsim and CAS:
   /sys/fs/cgroup and removed after; needs root): a small container, a GitHub-hosted runner;
 - **action-uncapped**: the action with the job setting hf_xet's defaults itself (64 uploads, 8 files);
 - **action:UxF**: the action with the job setting U uploads and F files (the model's calibration);
-- **folder**: `create_repo` + `upload_folder(delete_patterns="*")`, hf_xet's defaults.
+- **folder**: `create_repo` + `upload_folder(delete_patterns="*")`, hf_xet's defaults;
+- **folder-again**: the same once more, an A/A comparison: how far apart two medians of the same
+  process fall on this machine (its ÷ folder is that noise).
 
 Each round runs every approach once per lane and link, in turn (the order alternating by round);
 medians of `--runs`. Peak RSS is the process's VmHWM (bench/probe.py). Results:
@@ -110,7 +112,7 @@ def deploy(approach: str, repo: Path, work: Path, git_env: dict[str, str], link:
     cas = HttpCas(sim.sim, link["mbps"], rtt_ms=link["rtt_ms"], stream_mbps=link["stream_mbps"])
     group = MemoryCgroup(_limit(approach)) if "@" in approach else None
     try:
-        if approach == "folder":
+        if approach in ("folder", "folder-again"):
             env = baseline_env(sim, work, git_env)
             argv = ["script", str(BENCH / "baselines.py"), "folder", str(repo), "user/bench"]
         else:
@@ -255,11 +257,12 @@ def _row(res: dict, same: dict) -> str:
         return f"{value / _median(ok, key):.2f}" if ok and other is not res else ""
 
     walls = ", ".join(f"{r['wall_s']:.1f}" for r in runs)
-    peaks = ", ".join(f"{r['peak_rss_mib']:.0f}" for r in runs)
+    mib = ".1f" if rss < 100 else ".0f"  # a small process's differences are tenths of a MiB
+    peaks = ", ".join(f"{r['peak_rss_mib']:{mib}}" for r in runs)
     return (
         f"| {res['lane']} | {res['link']} | {res['approach']} | {wall:.1f} ({walls})"
         f" | {ratio('folder', 'wall_s', wall)} | {ratio('action-uncapped', 'wall_s', wall)}"
-        f" | {rss:.0f} ({peaks}) | {ratio('folder', 'peak_rss_mib', rss)}"
+        f" | {rss:{mib}} ({peaks}) | {ratio('folder', 'peak_rss_mib', rss)}"
         f" | {max(r['peak_concurrent_xorbs'] for r in runs)} |"
     )
 

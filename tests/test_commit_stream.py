@@ -220,7 +220,6 @@ def test_a_new_spaces_additions_made_ahead_are_the_ones_committed(api, sim):
     replan = unit.planner(api, sim, local)
     result = commit_plan(api, SPACE, replan(), replan, "Deploy", "", [].append, ahead)
     assert [sim.counters.requests[k] for k in ASKED] == asked  # nothing asked again
-    assert made == {}  # taken: only the commit's operations hold them
     repo = sim.repo(SPACE)
     assert result.committed and all(repo.files[p].content == f.content for p, f in local.items())
 
@@ -238,6 +237,26 @@ def test_once_the_hub_told_the_upload_modes_the_samples_are_dropped(api, sim, tm
     for ask in _upload_mode_asks(api, SPACE, ops):
         ask()
     assert all(op._upload_mode == "regular" and op.upload_info.sample == b"" for op in ops)
+
+
+def test_a_retried_commit_takes_the_additions_made_ahead_again(api, sim, monkeypatch):
+    """A new Space's commit whose connection drops before the Hub applied it is planned and sent
+    again; the additions made and asked about ahead, and uploaded by the first attempt, serve the
+    retry too: nothing is asked, nor uploaded, again."""
+    import hf_action.hub.commit as module
+    from hf_action.hub.commit import AskedAhead, commit_plan
+
+    monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
+    local = unit.files(README_md=CARD, index_html=b"<h1>hi</h1>\n", model_bin=b"\0" * 20_000)
+    ahead = AskedAhead(api, SPACE, list(local.values()))
+    ahead.wait()
+    asked = [sim.counters.requests[k] for k in ASKED]
+    sim.faults.add(method="POST", path=r"/commit/", drop=True)
+    replan = unit.planner(api, sim, local)
+    result = commit_plan(api, SPACE, replan(), replan, "Deploy", "", [].append, ahead)
+    assert result.committed and sim.counters.requests["POST /api/{type}s/{repo}/commit/{rev}"] == 2
+    assert [sim.counters.requests[k] for k in ASKED] == asked  # nothing asked again
+    assert all(sim.repo(SPACE).files[p].content == f.content for p, f in local.items())
 
 
 def test_additions_made_ahead_without_a_card_ask_for_no_check(api, sim):

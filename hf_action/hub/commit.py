@@ -37,14 +37,14 @@ class CommitResult:
 
 def operations(plan: Plan, made: Made | None = None) -> list[CommitOperation]:
     """The commit's operations; an addition made ahead (`AskedAhead`) from the same file is taken,
-    with the upload mode it was given, out of `made` (which holds it no longer)."""
+    with the upload mode it was given (and, on a retried commit, its upload done)."""
     from huggingface_hub import CommitOperationDelete
 
     made = made or {}
     ops: list[CommitOperation] = []
     for change in plan.add:
         f: LocalFile = change.file
-        ahead = made.pop(f.path, None)
+        ahead = made.get(f.path)
         ops.append(ahead[1] if ahead is not None and ahead[0] is f else _addition(f))
     ops.extend(CommitOperationDelete(path_in_repo=p) for p in plan.delete)
     return ops

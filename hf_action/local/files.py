@@ -23,7 +23,7 @@ class LocalFile:
     size: int
     git_oid: str | None = None  # blob id the git index vouches for (file unmodified since checkout)
     content: bytes | None = None  # generated content, uploaded instead of abs_path
-    # the walk's lstat, which git's stat check compares; dropped once it has (`take_snapshot`: 19
+    # the walk's lstat, which git's stat check compares; dropped once it has (`read_files`: 19
     # objects a file, 1.4 MiB of a 2,000-file deploy's peak)
     stat: os.stat_result | None = None
 

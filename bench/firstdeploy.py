@@ -27,6 +27,8 @@ Approaches, each deploy against a fresh hubsim and CAS:
   /sys/fs/cgroup and removed after; needs root): a small container, a GitHub-hosted runner;
 - **action-uncapped**: the action with the job setting hf_xet's defaults itself (64 uploads, 8 files);
 - **action:UxF**: the action with the job setting U uploads and F files (the model's calibration);
+- **action+NAME=VALUE**: the action with one more variable in its environment (an experiment: glibc's
+  `MALLOC_MMAP_THRESHOLD_`, say), a setting the action does not make;
 - **folder**: `create_repo` + `upload_folder(delete_patterns="*")`, hf_xet's defaults;
 - **folder-again**: the same once more, an A/A comparison: how far apart two medians of the same
   process fall on this machine (its ÷ folder is that noise).
@@ -34,6 +36,11 @@ Approaches, each deploy against a fresh hubsim and CAS:
 Each round runs every approach once per lane and link, in turn (the order alternating by round);
 medians of `--runs`. Peak RSS is the process's VmHWM (bench/probe.py). Results:
 bench/results-first.json (every run, the command that made it) and its section of bench/results.md.
+
+Medians of a few runs cannot tell a 1 % difference inside a 5 % spread (the 900 MB file's peak:
++-30 MiB run to run). So each approach is also paired with `upload_folder`'s run of the same round
+(same lane, link and minute): the mean of the differences with its 95 % confidence interval, and a
+verdict: **lower** or **higher** when the interval excludes 0, **tie** when it holds 0.
 """
 
 from __future__ import annotations
@@ -121,6 +128,9 @@ def deploy(approach: str, repo: Path, work: Path, git_env: dict[str, str], link:
             if approach.startswith("action:"):  # fixed settings, as a job sets them: calibration
                 uploads, files = approach.removeprefix("action:").split("x")
                 env.update({UPLOADS: uploads, FILES: files})
+            if approach.startswith("action+"):  # one more variable: an experiment
+                name, _, value = approach.removeprefix("action+").partition("=")
+                env[name] = value
             argv = ["script", str(ROOT / "entrypoint.py")]
         wrap = group.wrap() if group is not None else None
         m = run(approach, argv, env, sim, work, cwd=repo, wrap=wrap)
@@ -207,6 +217,28 @@ def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
+#: Student's t, two-sided 95 %, by degrees of freedom (1-29); 1.96 from 30 on.
+_T95 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
+        2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05)  # fmt: skip
+
+
+def paired(runs: list[dict], against: list[dict], key: str) -> tuple[int, float, float, float]:
+    """Run k against run k of the same round (both succeeded): how many pairs, the mean of the
+    differences and its 95 % confidence interval (Student's t). Pairing takes out what drifts
+    between rounds (the machine's load, the page cache)."""
+    diffs = [a[key] - b[key] for a, b in zip(runs, against) if not a["exit"] and not b["exit"]]
+    n = len(diffs)
+    mean = statistics.fmean(diffs) if diffs else 0.0
+    if n < 2:
+        return n, mean, float("-inf"), float("inf")
+    half = (_T95[n - 2] if n - 1 < 30 else 1.96) * statistics.stdev(diffs) / n**0.5
+    return n, mean, mean - half, mean + half
+
+
+def verdict(low: float, high: float) -> str:
+    return "lower" if high < 0 else "higher" if low > 0 else "tie"
+
+
 def write_markdown(results: dict) -> None:
     """One table per command that made rows; ratios against rows of the same command only (the
     same machine, the same hour, the same load)."""
@@ -236,6 +268,18 @@ def write_markdown(results: dict) -> None:
         same = {(r["lane"], r["link"], r["approach"]): r for r in rows}
         for res in rows:
             lines.append(_row(res, same))
+        pairs = [_paired_row(r, same) for r in rows if r["approach"] != "folder"]
+        if any(pairs):
+            lines += [
+                "",
+                "Paired with `upload_folder`'s run of the same round: mean difference, its 95 %"
+                " confidence interval, and whether it excludes 0.",
+                "",
+                "| lane | link | approach | pairs | wall s: mean Δ [95 % CI] | verdict"
+                " | peak RSS MiB: mean Δ [95 % CI] | verdict |",
+                "|---|---|---|---:|---|---|---|---|",
+                *(p for p in pairs if p),
+            ]
     text = (BENCH / "results.md").read_text()
     block = "\n".join(lines) + "\n"
     if SECTION in text:
@@ -245,6 +289,19 @@ def write_markdown(results: dict) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block
     (BENCH / "results.md").write_text(text)
+
+
+def _paired_row(res: dict, same: dict) -> str:
+    folder = same.get((res["lane"], res["link"], "folder"))
+    if folder is None or len(res["runs"]) < 3:
+        return ""
+    cells = []
+    for key, fmt in (("wall_s", "+.3f"), ("peak_rss_mib", "+.1f")):
+        n, mean, low, high = paired(res["runs"], folder["runs"], key)
+        cells += [f"{mean:{fmt}} [{low:{fmt}}, {high:{fmt}}]", verdict(low, high)]
+    return (
+        f"| {res['lane']} | {res['link']} | {res['approach']} | {n} | " + " | ".join(cells) + " |"
+    )
 
 
 def _row(res: dict, same: dict) -> str:

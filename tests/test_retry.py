@@ -178,3 +178,50 @@ def test_an_unreachable_host_is_named_from_the_request_that_failed():
         assert raised.value.message.startswith(
             f"Could not reach the Hub{at} while trying to upload the files: refused."
         ), raised.value.message
+
+
+def test_the_hub_client_takes_the_tls_context_loaded_ahead(monkeypatch):
+    """install() starts loading the TLS context before huggingface_hub loads; the client the
+    factory makes uses that context (one load, made ahead), equal to the one httpx2 builds."""
+    from huggingface_hub.utils import _http as hf_http
+
+    from hf_action.hub import transport
+    from hf_action.hub.pace import Quota
+
+    made = []
+    real = transport.tls_ahead
+
+    def ahead():
+        future = real()
+        made.append(future)
+        return future
+
+    monkeypatch.setattr(transport, "tls_ahead", ahead)
+    transport.install("https://huggingface.co", print, RetryPolicy(), Quota())
+    try:
+        assert len(made) == 1  # started by install, before any client exists
+        client = hf_http.get_session()
+        pool = client._transport.inner._pool
+        assert pool._ssl_context is made[0].result()
+        assert pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+        assert (
+            pool._ssl_context.cert_store_stats() == httpx2.create_ssl_context().cert_store_stats()
+        )
+    finally:
+        hf_http.set_client_factory(hf_http.default_client_factory)
+
+
+def test_a_missing_ssl_cert_file_fails_where_httpx2_would(monkeypatch, tmp_path):
+    """Loaded ahead, the context's error still comes when the client is made, not at install."""
+    from huggingface_hub.utils import _http as hf_http
+
+    from hf_action.hub import transport
+    from hf_action.hub.pace import Quota
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "absent.pem"))
+    transport.install("https://huggingface.co", print, RetryPolicy(), Quota())
+    try:
+        with pytest.raises(FileNotFoundError):
+            hf_http.get_session()
+    finally:
+        hf_http.set_client_factory(hf_http.default_client_factory)

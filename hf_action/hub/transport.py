@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import email.utils
 import random
+import ssl
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import httpx2
@@ -250,17 +252,31 @@ class RetryTransport(httpx2.BaseTransport):
         self.inner.close()
 
 
-def direct_transport(url: str) -> httpx2.HTTPTransport:
+def direct_transport(url: str, tls: ssl.SSLContext | None = None) -> httpx2.HTTPTransport:
     """No retries: for the Hub under RetryTransport, and for a caller that polls by itself (the
     smoke check of the Space's app). Passing our own transport turns off httpx2's environment
     proxies: re-apply them for `url`'s host (HTTPS_PROXY, NO_PROXY, via the stdlib's rules) and keep
-    SSL_CERT_FILE & co (trust_env), as self-hosted runners need."""
+    SSL_CERT_FILE & co (trust_env), as self-hosted runners need. `tls`: the context httpx2 would
+    build itself (`tls_ahead`), already loaded."""
     host = urllib.parse.urlsplit(url).hostname or ""
     proxies = urllib.request.getproxies()
     proxy = proxies.get("https") or proxies.get("all")
     if proxy and urllib.request.proxy_bypass(host):
         proxy = None
-    return httpx2.HTTPTransport(trust_env=True, proxy=proxy)
+    return httpx2.HTTPTransport(verify=tls or True, trust_env=True, proxy=proxy)
+
+
+def tls_ahead() -> Future[ssl.SSLContext]:
+    """The TLS context httpx2 builds for a client (`create_ssl_context`: the system's CA bundle, or
+    SSL_CERT_FILE / SSL_CERT_DIR), loaded on a thread of its own. Loading the bundle takes ~15 ms
+    and OpenSSL does it without the GIL, so it runs while huggingface_hub loads, not after it, in
+    front of the first request (bench/results.md, "First deploys on two links"). An error (a
+    missing SSL_CERT_FILE) is raised where httpx2 would raise it: when the client is made."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-tls")
+    try:
+        return pool.submit(httpx2.create_ssl_context, trust_env=True)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def install(
@@ -268,7 +284,9 @@ def install(
 ) -> None:
     """Make huggingface_hub's shared client retry through our transport; `endpoint`, the run's
     Hub, chooses the proxy (`direct_transport`) and is the host the retry lines call "Hub";
-    `quota`, the run's, hears every answer's `RateLimit`."""
+    `quota`, the run's, hears every answer's `RateLimit`. The TLS context starts loading first
+    (`tls_ahead`), while huggingface_hub does."""
+    tls = tls_ahead()
     from huggingface_hub.utils import _http as hf_http
 
     hub_host = urllib.parse.urlsplit(endpoint).hostname or ""
@@ -276,7 +294,11 @@ def install(
     def factory() -> httpx2.Client:
         return httpx2.Client(
             transport=RetryTransport(
-                direct_transport(endpoint), policy, on_retry, hub_host=hub_host, quota=quota
+                direct_transport(endpoint, tls.result()),
+                policy,
+                on_retry,
+                hub_host=hub_host,
+                quota=quota,
             ),
             event_hooks={"request": [hf_http.hf_request_event_hook], "response": [observe]},
             follow_redirects=True,

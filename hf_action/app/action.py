@@ -6,8 +6,8 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, TypeVar
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from hf_action.app import record
 from hf_action.app.context import RunContext
@@ -21,6 +21,7 @@ from hf_action.github.context import GitHubContext
 from hf_action.github.event import load_pull_request
 from hf_action.github.runner import Runner
 from hf_action.hub import keyless
+from hf_action.hub.background import in_background
 from hf_action.hub.policy import RetryPolicy, xet_bounds
 from hf_action.hub.urls import hub_endpoint
 from hf_action.hub.xetmemory import XetConcurrency, cpu_count, job_memory, xet_concurrency
@@ -240,19 +241,7 @@ def _read_files_meanwhile(inputs: Inputs) -> Future[FoundFiles]:
 
         return read_files(inputs)
 
-    return _in_background(read, "hf-deploy-files")
-
-
-T = TypeVar("T")
-
-
-def _in_background(task: Callable[[], T], name: str) -> Future[T]:
-    """One task on a thread of its own; the thread ends with it (the pool is shut down at once)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-    try:
-        return pool.submit(task)
-    finally:
-        pool.shutdown(wait=False)
+    return in_background(read, "hf-deploy-files")
 
 
 def _read_space_meanwhile(
@@ -276,7 +265,7 @@ def _read_space_meanwhile(
             except Exception as exc:  # any failure: the deploy asks again, with retries
                 return exc
 
-    return _in_background(read, "hf-deploy-space")
+    return in_background(read, "hf-deploy-space")
 
 
 def _taken(

@@ -18,11 +18,13 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
+from functools import partial
 
 import httpx2
 
+from hf_action.hub.background import in_background
 from hf_action.hub.pace import Quota
 from hf_action.hub.policy import RetryPolicy
 from hf_action.hub.progress import observe, track
@@ -272,11 +274,7 @@ def tls_ahead() -> Future[ssl.SSLContext]:
     and OpenSSL does it without the GIL, so it runs while huggingface_hub loads, not after it, in
     front of the first request (bench/results.md, "First deploys on two links"). An error (a
     missing SSL_CERT_FILE) is raised where httpx2 would raise it: when the client is made."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hf-deploy-tls")
-    try:
-        return pool.submit(httpx2.create_ssl_context, trust_env=True)
-    finally:
-        pool.shutdown(wait=False)
+    return in_background(partial(httpx2.create_ssl_context, trust_env=True), "hf-deploy-tls")
 
 
 def install(

@@ -225,3 +225,38 @@ def test_a_missing_ssl_cert_file_fails_where_httpx2_would(monkeypatch, tmp_path)
             hf_http.get_session()
     finally:
         hf_http.set_client_factory(hf_http.default_client_factory)
+
+
+def test_a_transport_without_a_context_given_verifies_as_httpx2_does(monkeypatch, tmp_path):
+    """The smoke check's transport (no context loaded ahead) verifies certificates, and honours
+    SSL_CERT_FILE (a self-hosted runner's own CA bundle): a missing one fails, as in httpx2."""
+    context = direct_transport("https://example.hf.space")._pool._ssl_context
+    assert context.verify_mode.name == "CERT_REQUIRED" and context.check_hostname
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "absent.pem"))
+    with pytest.raises(FileNotFoundError):
+        direct_transport("https://example.hf.space")
+
+
+def test_all_proxy_is_used_when_no_https_proxy_is_set(monkeypatch):
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example:3128")
+    assert type(direct_transport("https://huggingface.co")._pool).__name__ == "HTTPProxy"
+
+
+def test_the_hub_clients_proxy_is_chosen_for_the_runs_endpoint(monkeypatch):
+    """install() hands the run's endpoint to the transport: NO_PROXY naming the Hub's host (a
+    mirror inside the runner's network) sends the Hub's requests around the proxy."""
+    from huggingface_hub.utils import _http as hf_http
+
+    from hf_action.hub import transport
+    from hf_action.hub.pace import Quota
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "hub.internal")
+    transport.install("https://hub.internal", print, RetryPolicy(), Quota())
+    try:
+        pool = hf_http.get_session()._transport.inner._pool
+        assert type(pool).__name__ == "ConnectionPool"
+    finally:
+        hf_http.set_client_factory(hf_http.default_client_factory)
